@@ -1,0 +1,75 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const noMarkup = {
+  selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+  message: 'No dangerouslySetInnerHTML: render data as text.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/out/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-new-func': 'error',
+      'no-restricted-syntax': ['error', noMarkup],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': ['error',
+        { object: 'document', property: 'write', message: 'No document.write.' },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.tsx', 'src/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
+  {
+    // The kernel model is pure: no React, no zustand, no d3, no DOM, nothing from the app.
+    files: ['src/model/**/*.ts'],
+    ignores: ['src/model/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-*', 'react/*', 'zustand', 'zustand/*', 'd3', 'd3-*', 'fflate'], message: 'src/model is pure TypeScript: no UI or app libraries.' },
+          { group: ['**/store/**', '**/views/**', '**/share/**', '**/cli/**'], message: 'src/model may import nothing from the app.' },
+          { group: ['node:*', 'fs', 'path'], message: 'src/model runs in the browser too: no node modules.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'history', 'location'],
+    },
+  },
+  {
+    // The link codec may read the model, never the UI.
+    files: ['src/share/**/*.ts'],
+    ignores: ['src/share/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-*', 'zustand', 'zustand/*', 'd3', 'd3-*'], message: 'src/share is pure.' },
+          { group: ['**/store/**', '**/views/**', '**/cli/**'], message: 'src/share may import only the model.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'history', 'location'],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    ignores: ['src/store/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/views/**', 'react-dom', 'd3', 'd3-*'], message: 'the store does not import views.' }],
+      }],
+    },
+  },
+);

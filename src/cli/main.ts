@@ -1,0 +1,239 @@
+/**
+ * swapviz CLI: decode PTE values (from arguments or one per line on stdin), encode swap PTEs, and
+ * replay scenarios. `main` takes its streams as arguments so tests can drive it in-process.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import {
+  allTypeNames, applyKconfig, decodePte, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64, isProfileId,
+  parseU64Hex, PROFILE_IDS, type ArchId, type Kernel, type KernelConfig, type ProfileId,
+} from '../model/kernel/index.ts';
+import { decodedToJson } from './json.ts';
+import { runCommand } from './run.ts';
+
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Whether stdin is a terminal (then `decode` without values prints usage instead of waiting). */
+  stdinIsTty?: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const KERNEL_OPTIONS = {
+  kernel: { type: 'string', default: 'rfc' },
+  arch: { type: 'string', default: 'x86_64' },
+  paging: { type: 'string', default: '4' },
+  'no-migration-ad': { type: 'boolean', default: false },
+  'no-device-private': { type: 'boolean', default: false },
+  'no-migration': { type: 'boolean', default: false },
+  'no-memory-failure': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export type KernelFlags = {
+  kernel?: string | boolean;
+  arch?: string | boolean;
+  paging?: string | boolean;
+  'no-migration-ad'?: string | boolean;
+  'no-device-private'?: string | boolean;
+  'no-migration'?: string | boolean;
+  'no-memory-failure'?: string | boolean;
+};
+
+export function kernelFromFlags(v: KernelFlags): Kernel {
+  const profile = String(v.kernel ?? 'rfc');
+  if (!isProfileId(profile)) throw new UsageError(`unknown --kernel "${profile}": expected one of ${PROFILE_IDS.join(', ')}`);
+  const arch = String(v.arch ?? 'x86_64');
+  if (arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`unknown --arch "${arch}": expected x86_64 or arm64`);
+  const paging = String(v.paging ?? '4');
+  if (paging !== '4' && paging !== '5') throw new UsageError(`--paging must be 4 or 5, not "${paging}"`);
+  const config: KernelConfig = {
+    DEVICE_PRIVATE: !v['no-device-private'],
+    MIGRATION: !v['no-migration'],
+    MEMORY_FAILURE: !v['no-memory-failure'],
+  };
+  return getKernel(profile as ProfileId, applyKconfig(config).config, {
+    arch: arch as ArchId,
+    paging: paging === '5' ? 5 : 4,
+    migrationAd: !v['no-migration-ad'],
+  });
+}
+
+export const USAGE = `swapviz — Linux swap entries in PTEs, and device-private page migration
+
+Usage:
+  swapviz decode [options] [PTE...]     decode PTE values; with none given, one per line from stdin
+  swapviz encode --type N|NAME --offset HEX [--soft-dirty] [--uffd-wp] [--exclusive] [--young] [--dirty] [options]
+  swapviz run SCENARIO [--kernel …] [--json]
+                                        replay a built-in scenario (S01…S22, hmm_*), a JSON file or a share link
+  swapviz scenarios                     list the built-in scenarios
+
+Options:
+  --kernel v6.18|rfc|7.3|no-new-types   kernel profile (default rfc)
+  --arch x86_64|arm64                   PTE layout (default x86_64)
+  --paging 4|5                          x86_64 paging levels; on arm64 4 = 48-bit PA, 5 = 52-bit PA
+  --no-migration-ad                     migration_entry_supports_ad() is false (L1TF-capped CPUs)
+  --no-device-private --no-migration --no-memory-failure
+                                        kernel config (MIGRATION=n forces the other two off)
+  --json                                one JSON object per input line (64-bit numbers as 0x… strings)
+
+A PTE is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
+`;
+
+function write(s: Writable, text: string): void {
+  s.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'decode':
+        return await decodeCommand(rest, io);
+      case 'encode':
+        return encodeCommand(rest, io);
+      case 'run':
+        return await runCommand(rest, io);
+      case 'scenarios':
+        return await runCommand(['--list'], io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        write(io.stdout, USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}" (try: decode, encode, run, scenarios)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || isParseArgsError(e)) {
+      write(io.stderr, `swapviz: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code: unknown = e instanceof TypeError ? (e as unknown as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+async function decodeCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: KERNEL_OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return 0;
+  }
+  const k = kernelFromFlags(values);
+  let failures = 0;
+  const one = (input: string, lineNo?: number) => {
+    const parsed = parseU64Hex(input);
+    if (!parsed.ok) {
+      failures++;
+      if (values.json) write(io.stdout, JSON.stringify({ input, error: parsed.error }));
+      else write(io.stderr, `swapviz: ${lineNo !== undefined ? `line ${lineNo}: ` : ''}${parsed.error}`);
+      return;
+    }
+    const d = decodePte(k, parsed.value);
+    if (values.json) {
+      write(io.stdout, JSON.stringify(decodedToJson(d, input.trim())));
+      return;
+    }
+    const lines = [`${d.pte}  ${d.summary}`];
+    if (d.swap) {
+      const yes = Object.entries(d.swap.predicates).filter(([, v]) => v).map(([n]) => n);
+      lines.push(`    swp_entry_t ${hex64(d.swap.swpEntry)}${d.swap.softleafType ? `  ${d.swap.softleafType}` : ''}`);
+      if (yes.length) lines.push(`    true: ${yes.join(' ')}`);
+    }
+    for (const p of d.problems) lines.push(`    ! ${p}`);
+    write(io.stdout, lines.join('\n'));
+  };
+  if (positionals.length > 0) {
+    if (!values.json) write(io.stdout, `# ${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
+    for (const p of positionals) one(p);
+    return failures > 0 ? 1 : 0;
+  }
+  if (io.stdinIsTty) {
+    write(io.stderr, 'swapviz decode: give PTE values as arguments, or pipe them in one per line');
+    return 2;
+  }
+  const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) {
+    n++;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    one(line, n);
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+function encodeCommand(argv: string[], io: Io): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...KERNEL_OPTIONS,
+      type: { type: 'string' },
+      offset: { type: 'string' },
+      'soft-dirty': { type: 'boolean', default: false },
+      'uffd-wp': { type: 'boolean', default: false },
+      exclusive: { type: 'boolean', default: false },
+      young: { type: 'boolean', default: false },
+      dirty: { type: 'boolean', default: false },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return 0;
+  }
+  const k = kernelFromFlags(values);
+  if (values.type === undefined) throw new UsageError('encode needs --type N or --type SWP_NAME');
+  if (values.offset === undefined) throw new UsageError('encode needs --offset HEX (the swap slot, PFN or marker bits)');
+  const type = resolveType(k, values.type);
+  const off = parseU64Hex(values.offset);
+  if (!off.ok) throw new UsageError(`--offset: ${off.error}`);
+  let offset = off.value;
+  const warnings: string[] = [];
+  if (offset > k.SWP_OFFSET_MASK) warnings.push(`offset is wider than 58 bits: swp_entry() truncates it to ${hex64(offset & k.SWP_OFFSET_MASK)}`);
+  else if (offset >= 1n << BigInt(k.arch.offsetBits)) warnings.push(`offset is wider than the ${k.arch.offsetBits} bits ${k.arch.id} stores: the PTE keeps only the low ${k.arch.offsetBits}`);
+  const row = k.row(type);
+  if (values.young || values.dirty) {
+    if (row?.family !== 'migration') throw new UsageError('--young/--dirty apply only to migration entry types');
+    let e = k.swp_entry(type, offset);
+    if (values.young) e = k.make_migration_entry_young(e);
+    if (values.dirty) e = k.make_migration_entry_dirty(e);
+    if (!k.migration_entry_supports_ad()) warnings.push('migration_entry_supports_ad() is false: --young/--dirty are dropped, as the kernel does');
+    offset = k.swp_offset(e);
+  }
+  const r = encodeSwapPte(k, { type, offset, softDirty: values['soft-dirty'], uffdWp: values['uffd-wp'], exclusive: values.exclusive });
+  if (!r.ok) throw new UsageError(r.error);
+  for (const w of warnings) write(io.stderr, `swapviz: warning: ${w}`);
+  const d = decodePte(k, r.pte);
+  if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d)));
+  else write(io.stdout, `${d.pte}  ${d.summary}`);
+  return 0;
+}
+
+function resolveType(k: Kernel, text: string): number {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n > 31) throw new UsageError(`--type ${n} is out of range: a swap type is 5 bits (0..31)`);
+    return n;
+  }
+  const name = text.toUpperCase();
+  const n = k.typeNumber(name);
+  if (n !== undefined) return n;
+  if (allTypeNames(k.profile.numbering).includes(name)) {
+    const why = k.forced.length ? ` (${k.forced.join('; ')})` : '';
+    throw new UsageError(`${name} does not exist in this kernel: ${describeConfig(k.config)} compiles it out${why}`);
+  }
+  const other = PROFILE_IDS.find((p) => allTypeNames(getKernel(p, k.config, k.platform).profile.numbering).includes(name));
+  if (other) throw new UsageError(`${name} does not exist in ${k.profile.label}; it does in --kernel ${other}`);
+  throw new UsageError(`unknown swap type name "${text}" (expected a number 0..31 or one of: ${k.table.rows.map((r) => r.name).join(', ')})`);
+}

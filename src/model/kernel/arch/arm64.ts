@@ -1,0 +1,82 @@
+/**
+ * arm64 PTE layouts (4K pages): arch/arm64/include/asm/pgtable.h and pgtable-prot.h.
+ * Swap PTE: type in bits 6..10, the offset NOT inverted in bits 12..61, so the PFN of a migration
+ * entry reads directly in hex. No swap soft-dirty bit (arm64 does not select HAVE_ARCH_SOFT_DIRTY).
+ * Bit 11 (PTE_PRESENT_INVALID, overlaying nG) must be clear, else the PTE is present-but-invalid.
+ */
+import type { ArchLayout, LayoutField } from './layout.ts';
+
+export const ARM64_SWP_TYPE_SHIFT = 6;
+export const ARM64_SWP_TYPE_BITS = 5;
+export const ARM64_SWP_OFFSET_SHIFT = 12;
+export const ARM64_SWP_OFFSET_BITS = 50;
+export const PTE_SWP_EXCLUSIVE = 1n << 2n;
+export const PTE_SWP_UFFD_WP = 1n << 3n;
+
+const swapFields: LayoutField[] = [
+  { id: 'top', hi: 63, lo: 62, name: 'unused', role: 'must-be-zero', note: 'above the 50-bit offset' },
+  { id: 'offset', hi: 61, lo: 12, name: 'swap offset (__SWP_OFFSET_SHIFT = 12)', role: 'offset', note: 'not inverted: a migration entry shows its PFN directly' },
+  { id: 'presentinvalid', hi: 11, lo: 11, name: 'PTE_PRESENT_INVALID (nG)', role: 'must-be-zero', note: 'if set, pte_present() would report a PROT_NONE (present-invalid) PTE' },
+  { id: 'type', hi: 10, lo: 6, name: 'swap type (__SWP_TYPE_SHIFT = 6)', role: 'type', note: '__swp_type(x) = (x >> 6) & 0x1f' },
+  { id: 'unused45', hi: 5, lo: 4, name: 'unused', role: 'must-be-zero', note: 'not used by the swap format' },
+  { id: 'uffd', hi: 3, lo: 3, name: 'PTE_SWP_UFFD_WP', role: 'flag', note: 'userfaultfd write-protect, kept while the page is not mapped' },
+  { id: 'exclusive', hi: 2, lo: 2, name: 'PTE_SWP_EXCLUSIVE', role: 'flag', note: 'PG_anon_exclusive kept across swap-out' },
+  { id: 'valid', hi: 1, lo: 0, name: 'PTE_VALID / PTE_TABLE_BIT', role: 'present-bit', note: '0: not valid, the MMU faults' },
+];
+
+const presentFields: LayoutField[] = [
+  { id: 'upper', hi: 63, lo: 59, name: 'PBHA / ignored', role: 'other', note: 'not decoded here' },
+  { id: 'uffd', hi: 58, lo: 58, name: 'PTE_UFFD_WP', role: 'sw-flag', note: 'userfaultfd write-protected' },
+  { id: 'sw57', hi: 57, lo: 57, name: 'software', role: 'sw-flag', note: 'software bit' },
+  { id: 'special', hi: 56, lo: 56, name: 'PTE_SPECIAL', role: 'sw-flag', note: 'no struct page to refcount' },
+  { id: 'dirty', hi: 55, lo: 55, name: 'PTE_DIRTY', role: 'sw-flag', note: 'software dirty bit' },
+  { id: 'uxn', hi: 54, lo: 54, name: 'PTE_UXN', role: 'hw-flag', note: 'user execute never' },
+  { id: 'pxn', hi: 53, lo: 53, name: 'PTE_PXN', role: 'hw-flag', note: 'privileged execute never' },
+  { id: 'cont', hi: 52, lo: 52, name: 'PTE_CONT', role: 'hw-flag', note: 'contiguous hint' },
+  { id: 'dbm', hi: 51, lo: 51, name: 'PTE_WRITE (PTE_DBM)', role: 'hw-flag', note: 'writable (hardware dirty-bit management)' },
+  { id: 'res', hi: 50, lo: 48, name: 'GP / OA[51:48]', role: 'other', note: 'not decoded here' },
+  { id: 'pfn', hi: 47, lo: 12, name: 'output address (PFN)', role: 'pfn', note: 'physical frame number (48-bit PA)' },
+  { id: 'ng', hi: 11, lo: 11, name: 'PTE_NG', role: 'hw-flag', note: 'not global; PTE_PRESENT_INVALID when PTE_VALID=0' },
+  { id: 'af', hi: 10, lo: 10, name: 'PTE_AF', role: 'hw-flag', note: 'access flag (young)' },
+  { id: 'sh', hi: 9, lo: 8, name: 'PTE_SHARED', role: 'hw-flag', note: 'shareability' },
+  { id: 'rdonly', hi: 7, lo: 7, name: 'PTE_RDONLY (AP[2])', role: 'hw-flag', note: 'read-only; clear = writable or hardware-dirty' },
+  { id: 'user', hi: 6, lo: 6, name: 'PTE_USER (AP[1])', role: 'hw-flag', note: 'user accessible' },
+  { id: 'attr', hi: 5, lo: 2, name: 'NS / AttrIndx', role: 'hw-flag', note: 'memory attributes' },
+  { id: 'table', hi: 1, lo: 1, name: 'PTE_TABLE_BIT', role: 'hw-flag', note: '1 for a level-3 page descriptor' },
+  { id: 'valid', hi: 0, lo: 0, name: 'PTE_VALID', role: 'present-bit', note: 'the MMU may use this translation' },
+];
+
+export const arm64: ArchLayout = {
+  id: 'arm64',
+  title: 'arm64 (4K pages)',
+  offsetBits: ARM64_SWP_OFFSET_BITS,
+  swapFields,
+  presentFields,
+  hasSwapSoftDirty: false,
+  swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
+  swapMustBeZero: [
+    { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },
+    { mask: 0x30, hiMask: 0, why: 'bits 4-5 are set: the arm64 swap format does not use them' },
+    { mask: 0x2, hiMask: 0, why: 'bit 1 (PTE_TABLE_BIT) is set: a swap PTE keeps bits 0-1 clear' },
+  ],
+  pteNone(hi, lo) {
+    return hi === 0 && lo === 0;
+  },
+  ptePresent(_hi, lo) {
+    // pte_valid(pte) || pte_present_invalid(pte)
+    return (lo & 1) !== 0 || (lo & 0x801) === 0x800;
+  },
+  swpType(_hi, lo) {
+    return (lo >>> ARM64_SWP_TYPE_SHIFT) & 0x1f;
+  },
+  swpOffset(hi, lo) {
+    return (hi & 0x3fffffff) * 1048576 + (lo >>> ARM64_SWP_OFFSET_SHIFT);
+  },
+  swpFlags(_hi, lo) {
+    return { softDirty: false, uffdWp: (lo & 8) !== 0, exclusive: (lo & 4) !== 0 };
+  },
+  swpEntryToPte(type, offset) {
+    // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.
+    return ((BigInt(type) << BigInt(ARM64_SWP_TYPE_SHIFT)) | (offset << BigInt(ARM64_SWP_OFFSET_SHIFT))) & ((1n << 64n) - 1n);
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * What an architecture layout provides: the fields of a swap PTE and of a present PTE as data (for
+ * the bit-layout view), and the conversions between the generic (type, offset) pair and the PTE.
+ *
+ * The decode side works on the two 32-bit halves of the PTE (`hi`, `lo`) with plain number
+ * arithmetic, so decoding a page table is fast; the encode side takes bigints.
+ * Every offset that a PTE can hold is at most 50 bits wide, so it is exact as a `number`.
+ */
+import type { ArchId } from '../platform.ts';
+
+export type FieldRole =
+  | 'type'
+  | 'offset'
+  | 'flag'
+  | 'must-be-zero'
+  | 'present-bit'
+  | 'pfn'
+  | 'hw-flag'
+  | 'sw-flag'
+  | 'other';
+
+export interface LayoutField {
+  readonly id: string;
+  readonly hi: number;
+  readonly lo: number;
+  /** The kernel macro or field name, e.g. `_PAGE_SWP_SOFT_DIRTY`. */
+  readonly name: string;
+  readonly role: FieldRole;
+  /** Stored bitwise inverted (x86 swap offset, PROT_NONE PFN). */
+  readonly inverted?: boolean;
+  /** One sentence: why the field is there. */
+  readonly note: string;
+}
+
+export interface SwapPteFlags {
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly exclusive: boolean;
+}
+
+export interface ArchLayout {
+  readonly id: ArchId;
+  readonly title: string;
+  /** Width of the offset field the arch stores (x86 and arm64: 50). */
+  readonly offsetBits: number;
+  /** Fields of a non-present (swap) PTE, from bit 63 down to bit 0, covering all 64 bits. */
+  readonly swapFields: readonly LayoutField[];
+  /** Fields of a present PTE, from bit 63 down to bit 0. */
+  readonly presentFields: readonly LayoutField[];
+  /** Whether the arch has a swap soft-dirty bit (HAVE_ARCH_SOFT_DIRTY). */
+  readonly hasSwapSoftDirty: boolean;
+  /** Swap-PTE flag bits that are not part of the entry (pte_swp_clear_flags strips them). */
+  readonly swpFlagMask: { readonly softDirty: bigint; readonly uffdWp: bigint; readonly exclusive: bigint };
+  /** Bits a swap PTE built by the kernel always has clear, with the reason for each. */
+  readonly swapMustBeZero: readonly { readonly mask: number; readonly hiMask: number; readonly why: string }[];
+
+  /** pte_none() */
+  pteNone(hi: number, lo: number): boolean;
+  /** pte_present(): includes PROT_NONE PTEs. */
+  ptePresent(hi: number, lo: number): boolean;
+  /** __swp_type() of a non-present PTE. */
+  swpType(hi: number, lo: number): number;
+  /** __swp_offset() of a non-present PTE. */
+  swpOffset(hi: number, lo: number): number;
+  swpFlags(hi: number, lo: number): SwapPteFlags;
+  /** __swp_entry_to_pte(__swp_entry(type, offset)): the arch PTE bits, no flag bits. */
+  swpEntryToPte(type: number, offset: bigint): bigint;
+}

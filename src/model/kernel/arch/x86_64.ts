@@ -1,0 +1,148 @@
+/**
+ * x86_64 PTE layouts: arch/x86/include/asm/pgtable_64.h (swap format), pgtable_types.h (bits),
+ * pgtable-invert.h (L1TF inversion). Identical in v6.18 and v7.3 apart from the uffd macro name
+ * (_PAGE_SWP_UFFD_WP became _PAGE_SWP_UFFD in 2026).
+ *
+ * Swap PTE: type in bits 59..63, the offset bitwise inverted in bits 9..58 (so that a small offset
+ * looks like a huge physical address that is not cached RAM: the L1 Terminal Fault mitigation),
+ * soft-dirty/uffd-wp/exclusive in bits 1..3, bits 4..8 clear.
+ */
+import type { ArchLayout, LayoutField } from './layout.ts';
+
+export const X86_SWP_TYPE_BITS = 5;
+/** SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1 */
+export const X86_SWP_OFFSET_FIRST_BIT = 9;
+/** SWP_OFFSET_SHIFT = SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS */
+export const X86_SWP_OFFSET_SHIFT = X86_SWP_OFFSET_FIRST_BIT + X86_SWP_TYPE_BITS;
+const OFFSET_BITS = 64 - X86_SWP_OFFSET_SHIFT; // 50
+
+/** pgtable_types.h bit numbers used by the model. */
+export const X86 = {
+  _PAGE_BIT_PRESENT: 0,
+  _PAGE_BIT_RW: 1,
+  _PAGE_BIT_USER: 2,
+  _PAGE_BIT_PWT: 3,
+  _PAGE_BIT_PCD: 4,
+  _PAGE_BIT_ACCESSED: 5,
+  _PAGE_BIT_DIRTY: 6,
+  _PAGE_BIT_PSE: 7,
+  _PAGE_BIT_GLOBAL: 8,
+  _PAGE_BIT_PROTNONE: 8,
+  _PAGE_BIT_SPECIAL: 9,
+  _PAGE_BIT_UFFD_WP: 10,
+  _PAGE_BIT_SOFT_DIRTY: 11,
+  _PAGE_BIT_SAVED_DIRTY: 58,
+  _PAGE_BIT_NX: 63,
+  _PAGE_BIT_SWP_SOFT_DIRTY: 1,
+  _PAGE_BIT_SWP_UFFD_WP: 2,
+  _PAGE_BIT_SWP_EXCLUSIVE: 3,
+} as const;
+
+const b = (n: number): bigint => 1n << BigInt(n);
+
+export const _PAGE_PRESENT = b(X86._PAGE_BIT_PRESENT);
+export const _PAGE_RW = b(X86._PAGE_BIT_RW);
+export const _PAGE_USER = b(X86._PAGE_BIT_USER);
+export const _PAGE_PWT = b(X86._PAGE_BIT_PWT);
+export const _PAGE_PCD = b(X86._PAGE_BIT_PCD);
+export const _PAGE_ACCESSED = b(X86._PAGE_BIT_ACCESSED);
+export const _PAGE_DIRTY = b(X86._PAGE_BIT_DIRTY);
+export const _PAGE_PROTNONE = b(X86._PAGE_BIT_PROTNONE);
+export const _PAGE_SPECIAL = b(X86._PAGE_BIT_SPECIAL);
+export const _PAGE_UFFD_WP = b(X86._PAGE_BIT_UFFD_WP);
+export const _PAGE_SOFT_DIRTY = b(X86._PAGE_BIT_SOFT_DIRTY);
+export const _PAGE_SAVED_DIRTY = b(X86._PAGE_BIT_SAVED_DIRTY);
+export const _PAGE_NX = b(X86._PAGE_BIT_NX);
+export const _PAGE_SWP_SOFT_DIRTY = b(X86._PAGE_BIT_SWP_SOFT_DIRTY);
+export const _PAGE_SWP_UFFD_WP = b(X86._PAGE_BIT_SWP_UFFD_WP);
+export const _PAGE_SWP_EXCLUSIVE = b(X86._PAGE_BIT_SWP_EXCLUSIVE);
+/** __PHYSICAL_MASK_SHIFT = 52: PTE_PFN_MASK covers bits 12..51. */
+export const PTE_PFN_MASK = ((1n << 52n) - 1n) & ~((1n << 12n) - 1n);
+/** _PAGE_CHG_MASK: the bits pte_modify() keeps from the old PTE. */
+export const _PAGE_CHG_MASK =
+  PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SAVED_DIRTY |
+  _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
+
+/** protection_map values for a private anonymous VMA (no pkeys, NX supported). */
+export const PAGE_NONE = _PAGE_PROTNONE | _PAGE_ACCESSED; // 0x120
+export const PAGE_COPY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX; // 0x8000000000000025
+export const PAGE_READONLY = PAGE_COPY;
+export const PAGE_SHARED = PAGE_COPY | _PAGE_RW;
+
+const swapFields: LayoutField[] = [
+  { id: 'type', hi: 63, lo: 59, name: 'swap type (SWP_TYPE_BITS = 5)', role: 'type', note: '__swp_type(x) = x >> 59' },
+  {
+    id: 'offset', hi: 58, lo: 9, name: 'swap offset, inverted (SWP_OFFSET_FIRST_BIT = 9)', role: 'offset', inverted: true,
+    note: 'stored as ~offset so a small offset looks like a huge, uncached physical address (L1TF mitigation)',
+  },
+  { id: 'protnone', hi: 8, lo: 8, name: '_PAGE_PROTNONE', role: 'must-be-zero', note: 'if set, pte_present() would report a PROT_NONE PTE' },
+  { id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'must-be-zero', note: 'pmd_present() also tests _PAGE_PSE, so a PMD migration entry must keep it clear' },
+  { id: 'knl', hi: 6, lo: 5, name: '_PAGE_KNL_ERRATUM_MASK (A, D)', role: 'must-be-zero', note: 'Knights Landing may set A/D on non-present PTEs; pte_none() ignores exactly these two bits' },
+  { id: 'unused4', hi: 4, lo: 4, name: 'unused', role: 'must-be-zero', note: 'not used by the swap format' },
+  { id: 'exclusive', hi: 3, lo: 3, name: '_PAGE_SWP_EXCLUSIVE', role: 'flag', note: 'PG_anon_exclusive kept across swap-out (real swap entries only)' },
+  { id: 'uffd', hi: 2, lo: 2, name: '_PAGE_SWP_UFFD_WP', role: 'flag', note: 'userfaultfd write-protect, kept while the page is not mapped' },
+  { id: 'softdirty', hi: 1, lo: 1, name: '_PAGE_SWP_SOFT_DIRTY', role: 'flag', note: 'soft-dirty (CRIU) state, kept while the page is not mapped' },
+  { id: 'present', hi: 0, lo: 0, name: '_PAGE_PRESENT', role: 'present-bit', note: '0: the MMU will fault; the kernel reads the rest' },
+];
+
+const presentFields: LayoutField[] = [
+  { id: 'nx', hi: 63, lo: 63, name: '_PAGE_NX', role: 'hw-flag', note: 'no execute' },
+  { id: 'pkey', hi: 62, lo: 59, name: '_PAGE_PKEY', role: 'hw-flag', note: 'protection key (0 without pkeys)' },
+  { id: 'saveddirty', hi: 58, lo: 58, name: '_PAGE_SAVED_DIRTY', role: 'sw-flag', note: 'Dirty moved here while RW=0, so Write=0,Dirty=1 (a shadow-stack PTE) never appears' },
+  { id: 'softw4', hi: 57, lo: 57, name: '_PAGE_SOFTW4', role: 'sw-flag', note: 'software bit, unused here' },
+  { id: 'ignored', hi: 56, lo: 52, name: 'ignored', role: 'other', note: 'ignored by the MMU' },
+  { id: 'pfn', hi: 51, lo: 12, name: 'PFN (PTE_PFN_MASK)', role: 'pfn', note: 'physical frame number; inverted when the PTE is PROT_NONE' },
+  { id: 'softdirty', hi: 11, lo: 11, name: '_PAGE_SOFT_DIRTY', role: 'sw-flag', note: 'soft-dirty tracking; pte_mkdirty() sets it too' },
+  { id: 'uffd', hi: 10, lo: 10, name: '_PAGE_UFFD_WP', role: 'sw-flag', note: 'userfaultfd write-protected' },
+  { id: 'special', hi: 9, lo: 9, name: '_PAGE_SPECIAL', role: 'sw-flag', note: 'no struct page to refcount (e.g. the shared zero page)' },
+  { id: 'global', hi: 8, lo: 8, name: '_PAGE_GLOBAL / _PAGE_PROTNONE', role: 'hw-flag', note: 'global; with P=0 it means PROT_NONE (still pte_present())' },
+  { id: 'pse', hi: 7, lo: 7, name: '_PAGE_PAT', role: 'hw-flag', note: 'PAT bit of a 4K PTE' },
+  { id: 'dirty', hi: 6, lo: 6, name: '_PAGE_DIRTY', role: 'hw-flag', note: 'set by the CPU on write' },
+  { id: 'accessed', hi: 5, lo: 5, name: '_PAGE_ACCESSED', role: 'hw-flag', note: 'set by the CPU on access (young)' },
+  { id: 'pcd', hi: 4, lo: 4, name: '_PAGE_PCD', role: 'hw-flag', note: 'cache disable' },
+  { id: 'pwt', hi: 3, lo: 3, name: '_PAGE_PWT', role: 'hw-flag', note: 'write-through' },
+  { id: 'user', hi: 2, lo: 2, name: '_PAGE_USER', role: 'hw-flag', note: 'user accessible' },
+  { id: 'rw', hi: 1, lo: 1, name: '_PAGE_RW', role: 'hw-flag', note: 'writable' },
+  { id: 'present', hi: 0, lo: 0, name: '_PAGE_PRESENT', role: 'present-bit', note: 'the MMU may use this translation' },
+];
+
+const OFFSET_MASK = (1n << BigInt(OFFSET_BITS)) - 1n;
+
+export const x86_64: ArchLayout = {
+  id: 'x86_64',
+  title: 'x86_64',
+  offsetBits: OFFSET_BITS,
+  swapFields,
+  presentFields,
+  hasSwapSoftDirty: true,
+  swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
+  swapMustBeZero: [
+    { mask: 0x100, hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
+    { mask: 0x80, hiMask: 0, why: 'bit 7 (_PAGE_PSE) is set: the swap format keeps it clear so pmd_present() stays false for a PMD entry' },
+    { mask: 0x60, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: the kernel never sets them in a swap PTE (only the Knights Landing erratum does)' },
+    { mask: 0x10, hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
+  ],
+  pteNone(hi, lo) {
+    // pte_none(): !(pte & ~_PAGE_KNL_ERRATUM_MASK)
+    return hi === 0 && (lo & ~0x60) === 0;
+  },
+  ptePresent(_hi, lo) {
+    // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
+    return (lo & 0x101) !== 0;
+  },
+  swpType(hi) {
+    return hi >>> 27;
+  },
+  swpOffset(hi, lo) {
+    // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
+    return (~hi & 0x7ffffff) * 8388608 + ((~lo >>> 9) & 0x7fffff);
+  },
+  swpFlags(_hi, lo) {
+    return { softDirty: (lo & 2) !== 0, uffdWp: (lo & 4) !== 0, exclusive: (lo & 8) !== 0 };
+  },
+  swpEntryToPte(type, offset) {
+    // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)
+    const inv = ~offset & OFFSET_MASK;
+    return (inv << BigInt(X86_SWP_OFFSET_FIRST_BIT)) | (BigInt(type & 31) << 59n);
+  },
+};

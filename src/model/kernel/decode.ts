@@ -1,0 +1,377 @@
+/**
+ * decode(): one raw PTE value -> everything a reader (or a view) needs, with no bit arithmetic left
+ * to do: kind, type name, offset, PFN and which PFN space it names, flags, migration A/D, marker
+ * bits, every predicate of the profile by kernel name, and the 64 bits as labelled fields.
+ *
+ * The formulas run once, in classify(), on the two 32-bit halves of the value; decodePte() builds
+ * the structured result on top of it.
+ */
+import { applyKconfig, type KernelConfig } from './config.ts';
+import type { DecodedField, DecodedPte, PresentInfo, PteKind, SwapInfo } from './decodeTypes.ts';
+import { softleafType } from './helpers.ts';
+import { getKernel, PTE_MARKER_MASK, type Kernel } from './kernel.ts';
+import type { ArchLayout, LayoutField } from './arch/layout.ts';
+import type { ArchId, Platform } from './platform.ts';
+import type { ProfileId } from './profiles.ts';
+import type { NumberedRow } from './swapTypes.ts';
+import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
+
+export type * from './decodeTypes.ts';
+
+/** Kind codes of classify(), in PteKind order. */
+export const KIND_CODES: readonly PteKind[] = [
+  'none', 'present', 'swap', 'migration', 'device-migration', 'device-private', 'device-exclusive', 'hwpoison', 'pte-marker', 'swapin-error',
+];
+export const K_NONE = 0;
+export const K_PRESENT = 1;
+export const K_SWAP = 2;
+
+/** The reusable output of classify(): plain numbers and booleans, no allocation per PTE. */
+export interface Classified {
+  kind: number;
+  type: number;
+  /** swp offset as the arch stores it (<= 50 bits, exact). */
+  offset: number;
+  /** offset & SWP_PFN_MASK for PFN-carrying entries; the PFN for present PTEs; -1 otherwise. */
+  pfn: number;
+  /** 1 = the number is a device-private offset (separate space), 0 = a CPU physical PFN. */
+  deviceSpace: number;
+  softDirty: boolean;
+  uffdWp: boolean;
+  exclusive: boolean;
+  young: boolean;
+  dirty: boolean;
+}
+
+export function newClassified(): Classified {
+  return { kind: 0, type: 0, offset: 0, pfn: -1, deviceSpace: 0, softDirty: false, uffdWp: false, exclusive: false, young: false, dirty: false };
+}
+
+function familyKind(row: NumberedRow | undefined): number {
+  if (!row) return K_SWAP;
+  switch (row.family) {
+    case 'migration':
+      return row.pfn === 'device' ? 4 : 3;
+    case 'device_private':
+      return 5;
+    case 'device_exclusive':
+      return 6;
+    case 'hwpoison':
+      return 7;
+    case 'pte_marker':
+      return 8;
+    case 'swapin_error':
+      return 9;
+    default:
+      return K_SWAP;
+  }
+}
+
+/**
+ * The hot path: classify a PTE given as two unsigned 32-bit halves. Writes into `out`.
+ * Present PTEs: pfn (x86 PROT_NONE PTEs have the PFN inverted; undone here, as pte_pfn() does).
+ */
+export function classify(k: Kernel, hi: number, lo: number, out: Classified): Classified {
+  const a = k.arch;
+  out.young = false;
+  out.dirty = false;
+  out.deviceSpace = 0;
+  if (a.pteNone(hi, lo)) {
+    out.kind = K_NONE;
+    out.type = 0;
+    out.offset = 0;
+    out.pfn = -1;
+    out.softDirty = out.uffdWp = out.exclusive = false;
+    return out;
+  }
+  if (a.ptePresent(hi, lo)) {
+    out.kind = K_PRESENT;
+    out.type = 0;
+    out.offset = 0;
+    out.pfn = presentPfn(a, hi, lo);
+    out.softDirty = a.id === 'x86_64' ? (lo & 0x800) !== 0 : false;
+    out.uffdWp = a.id === 'x86_64' ? (lo & 0x400) !== 0 : (hi & 0x4000000) !== 0;
+    out.exclusive = false;
+    return out;
+  }
+  const type = a.swpType(hi, lo);
+  const offset = a.swpOffset(hi, lo);
+  const row = k.table.byNumber[type];
+  out.kind = familyKind(row);
+  out.type = type;
+  out.offset = offset;
+  out.softDirty = a.hasSwapSoftDirty && (lo & 2) !== 0;
+  const f = a.swpFlags(hi, lo);
+  out.uffdWp = f.uffdWp;
+  out.exclusive = f.exclusive;
+  if (row && row.pfn !== null) {
+    const span = 2 ** k.SWP_PFN_BITS;
+    out.pfn = offset % span;
+    out.deviceSpace = row.pfn === 'device' && k.profile.deviceSpace === 'separate' ? 1 : 0;
+    if (row.family === 'migration' && k.platform.migrationAd && k.config.MIGRATION) {
+      const above = Math.floor(offset / span);
+      out.young = (above & 1) !== 0;
+      out.dirty = (above & 2) !== 0;
+    }
+  } else {
+    out.pfn = -1;
+  }
+  return out;
+}
+
+function presentPfn(a: ArchLayout, hi: number, lo: number): number {
+  if (a.id === 'arm64') return (hi & 0xffff) * 1048576 + (lo >>> 12);
+  let h = hi & 0xfffff;
+  let l = lo >>> 12;
+  // __pte_needs_invert(): non-zero and not _PAGE_PRESENT (a PROT_NONE PTE): the PFN is stored inverted.
+  if ((lo & 1) === 0) {
+    h = ~h & 0xfffff;
+    l = ~l & 0xfffff;
+  }
+  return h * 1048576 + l;
+}
+
+const scratch = newClassified();
+
+/** Decodes one PTE value for a kernel. */
+export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
+  const raw = u64(rawIn);
+  const hi = hi32(raw);
+  const lo = lo32(raw);
+  const c = classify(k, hi, lo, scratch);
+  const kind = KIND_CODES[c.kind] ?? 'swap';
+  const problems: string[] = [];
+  const base = { raw, pte: hex64(raw), arch: k.arch.id, profile: k.profile.id, kind };
+  if (c.kind === K_NONE) {
+    if (raw !== 0n) problems.push(`only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+    return {
+      ...base, summary: 'none', present: null, swap: null, problems,
+      fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
+    };
+  }
+  if (c.kind === K_PRESENT) return decodePresent(k, raw, base, problems);
+  return decodeSwap(k, raw, hi, lo, { ...c }, base, problems);
+}
+
+function wholeField(raw: bigint): Omit<DecodedField, 'text' | 'label'> {
+  return { id: 'all', name: 'pte', hi: 63, lo: 0, role: 'other', note: '', stored: raw, value: raw };
+}
+
+function bitsOf(raw: bigint, hi: number, lo: number): bigint {
+  return (raw >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
+}
+
+function range(hi: number, lo: number): string {
+  return hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`;
+}
+
+type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
+
+function decodePresent(k: Kernel, raw: bigint, base: Base, problems: string[]): DecodedPte {
+  const x86 = k.arch.id === 'x86_64';
+  const b = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
+  const protnone = x86 ? !b(0) && b(8) : !b(0) && b(11);
+  const c = classify(k, hi32(raw), lo32(raw), scratch);
+  const p: PresentInfo = x86
+    ? {
+      pfn: c.pfn, writable: b(1), user: b(2), accessed: b(5), dirty: b(6), savedDirty: b(58), softDirty: b(11),
+      uffdWp: b(10), special: b(9), global: b(0) && b(8), nx: b(63), protnone, pkey: Number(bitsOf(raw, 62, 59)),
+    }
+    : {
+      pfn: c.pfn, writable: b(51), user: b(6), accessed: b(10), dirty: b(55) || (b(51) && !b(7)),
+      savedDirty: false, softDirty: false, uffdWp: b(58), special: b(56), global: !b(11), nx: b(54), protnone, pkey: 0,
+    };
+  if (x86 && p.dirty && !p.writable && !protnone) {
+    problems.push('Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
+  }
+  const flags = [
+    p.writable ? 'RW' : 'RO',
+    p.accessed ? 'A' : 'old',
+    ...(p.dirty ? ['D'] : []),
+    ...(p.savedDirty ? ['SavedDirty'] : []),
+    ...(p.softDirty ? ['SD'] : []),
+    ...(p.uffdWp ? ['uffd-wp'] : []),
+    ...(p.special ? ['special'] : []),
+  ];
+  const summary = `${protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
+  const fields = k.arch.presentFields.map((f) => presentField(f, raw, p, protnone));
+  return { ...base, summary, present: p, swap: null, problems, fields };
+}
+
+function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
+  const stored = bitsOf(raw, f.hi, f.lo);
+  if (f.role === 'pfn') {
+    const inverted = protnone;
+    return {
+      ...f, inverted, stored, value: BigInt(p.pfn),
+      text: inverted ? `${hex(stored)} stored, inverted: PFN ${hex(p.pfn)}` : `PFN ${hex(p.pfn)}`,
+      label: `${range(f.hi, f.lo)}: PFN ${hex(p.pfn)}${inverted ? ' (stored inverted: PROT_NONE)' : ''}`,
+    };
+  }
+  const on = stored !== 0n;
+  const text = f.hi === f.lo ? (on ? 'set' : 'clear') : hex(stored);
+  return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
+}
+
+function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classified, base: Base, problems: string[]): DecodedPte {
+  const row = k.row(c.type);
+  const typeName = k.typeName(c.type);
+  const entry = k.swp_entry(c.type, BigInt(c.offset));
+  const a = k.arch;
+  for (const m of a.swapMustBeZero) {
+    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) problems.push(m.why);
+  }
+  let migration: SwapInfo['migration'] = null;
+  let marker: SwapInfo['marker'] = null;
+  const span = 2 ** k.SWP_PFN_BITS;
+  const above = Math.floor(c.offset / span);
+  if (row?.family === 'migration') {
+    const youngBit = (above & 1) !== 0;
+    const dirtyBit = (above & 2) !== 0;
+    migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: youngBit, dirtyBitSet: dirtyBit };
+    if ((youngBit || dirtyBit) && !k.platform.migrationAd) {
+      problems.push('SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
+    }
+    if (above >= 4) {
+      problems.push(`offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
+    }
+  } else if (row && row.pfn !== null && above !== 0) {
+    problems.push(`offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
+  }
+  if (row?.family === 'pte_marker') {
+    const bits = c.offset & PTE_MARKER_MASK;
+    marker = { bits, uffdWp: (bits & 1) !== 0, poisoned: (bits & 2) !== 0, guard: (bits & 4) !== 0 };
+    if (c.offset > PTE_MARKER_MASK) problems.push(`marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (0x7)`);
+    if (bits === 0) problems.push('a PTE marker with no marker bits: make_pte_marker() is never called with 0');
+  }
+  if (c.exclusive && row !== undefined) {
+    problems.push(`${exclusiveName(a)} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
+  }
+  if (k.profile.api === 'softleaf' && entry.val === 0n) {
+    problems.push('swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+  }
+  const pfnSpace: SwapInfo['pfnSpace'] = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
+  const swap: SwapInfo = {
+    type: c.type,
+    typeName,
+    row,
+    swpEntry: entry.val,
+    offset: c.offset,
+    softDirty: c.softDirty,
+    uffdWp: c.uffdWp,
+    exclusive: c.exclusive,
+    pfn: pfnSpace === null ? null : c.pfn,
+    pfnSpace,
+    migration,
+    marker,
+    predicates: k.allPredicates(entry),
+    softleafType: k.profile.api === 'softleaf' ? softleafType(k.facts(entry)) : null,
+  };
+  return { ...base, summary: swapSummary(swap), present: null, swap, problems, fields: swapFields(k, raw, swap) };
+}
+
+function exclusiveName(a: ArchLayout): string {
+  return a.id === 'x86_64' ? '_PAGE_SWP_EXCLUSIVE' : 'PTE_SWP_EXCLUSIVE';
+}
+
+/** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */
+function swapSummary(s: SwapInfo): string {
+  const parts = [`${s.typeName}(${s.type})`];
+  if (s.pfn !== null) {
+    parts.push(`${s.row?.family === 'migration' ? 'pfn' : 'off'}=${hex(s.pfn)}`);
+    if (s.migration?.young) parts[parts.length - 1] += '+A';
+    if (s.migration?.dirty) parts[parts.length - 1] += '+D';
+  } else {
+    parts.push(`off=${hex(s.offset)}`);
+  }
+  const flags = [...(s.softDirty ? ['sd'] : []), ...(s.uffdWp ? ['uffd'] : []), ...(s.exclusive ? ['excl'] : [])];
+  if (flags.length) parts.push(flags.join(','));
+  return parts.join(' ');
+}
+
+function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
+  const out: DecodedField[] = [];
+  for (const f of k.arch.swapFields) {
+    if (f.role === 'offset') {
+      out.push(...offsetFields(k, raw, f, s));
+      continue;
+    }
+    const stored = bitsOf(raw, f.hi, f.lo);
+    let text: string;
+    let label: string;
+    if (f.role === 'type') {
+      text = `${s.type} = ${s.typeName}`;
+      label = `${range(f.hi, f.lo)}: swap type ${s.type}, ${s.typeName}`;
+    } else {
+      const name = f.id === 'uffd' && k.arch.id === 'x86_64' ? k.profile.swpUffdMacro : f.name;
+      text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
+      label = `${range(f.hi, f.lo)}: ${name} ${text}`;
+      const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a swap PTE` : undefined;
+      out.push({ ...f, name, stored, value: stored, text, label, ...(problem ? { problem } : {}) });
+      continue;
+    }
+    out.push({ ...f, stored, value: stored, text, label });
+  }
+  return out;
+}
+
+/** Splits the offset field into PFN / young / dirty / unused (PFN-carrying types) or marker bits. */
+function offsetFields(k: Kernel, raw: bigint, f: LayoutField, s: SwapInfo): DecodedField[] {
+  const inv = f.inverted === true;
+  const mk = (id: string, name: string, hiBit: number, loBit: number, role: DecodedField['role'], textOf: (v: bigint) => string, note: string): DecodedField => {
+    const stored = bitsOf(raw, hiBit, loBit);
+    const value = inv ? ~stored & ((1n << BigInt(hiBit - loBit + 1)) - 1n) : stored;
+    const text = textOf(value);
+    const invText = inv ? ` (stored ${hex(stored)}, inverted)` : '';
+    return { id, name, hi: hiBit, lo: loBit, role, inverted: inv, note, stored, value, text, label: `${range(hiBit, loBit)}: ${name} ${text}${invText}` };
+  };
+  const lo0 = f.lo;
+  const row = s.row;
+  if (row && row.pfn !== null) {
+    const pb = k.SWP_PFN_BITS;
+    const pfnName = s.pfnSpace === 'device' ? 'device-private offset' : 'PFN';
+    const out: DecodedField[] = [];
+    const isMig = row.family === 'migration';
+    const topUnused = f.hi;
+    const unusedLo = lo0 + pb + (isMig ? 2 : 0);
+    if (topUnused >= unusedLo) {
+      out.push(mk('offset-high', 'offset bits above the PFN', topUnused, unusedLo, 'offset', (v) => (v === 0n ? '0' : hex(v)),
+        isMig ? 'above SWP_MIG_TOTAL_BITS: always 0' : 'above SWP_PFN_BITS: always 0'));
+    }
+    if (isMig) {
+      out.push(mk('mig-dirty', 'SWP_MIG_DIRTY', lo0 + pb + 1, lo0 + pb + 1, 'offset', (v) => (v ? 'set' : 'clear'),
+        k.platform.migrationAd ? 'the PTE was dirty when the entry was made' : 'ignored: migration_entry_supports_ad() is false'));
+      out.push(mk('mig-young', 'SWP_MIG_YOUNG', lo0 + pb, lo0 + pb, 'offset', (v) => (v ? 'set' : 'clear'),
+        k.platform.migrationAd ? 'the PTE was young (accessed) when the entry was made' : 'ignored: migration_entry_supports_ad() is false'));
+    }
+    out.push(mk('pfn', `${pfnName} (SWP_PFN_BITS = ${pb})`, lo0 + pb - 1, lo0, 'offset', (v) => hex(v),
+      s.pfnSpace === 'device' ? 'an offset in the device-private address space' : 'a CPU physical frame number'));
+    return out;
+  }
+  if (row?.family === 'pte_marker') {
+    return [
+      mk('offset-high', 'offset bits above PTE_MARKER_MASK', f.hi, lo0 + 3, 'offset', (v) => (v === 0n ? '0' : hex(v)), 'always 0'),
+      mk('marker', 'PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1)', lo0 + 2, lo0, 'offset', (v) => markerText(Number(v)), 'what the marker stands for'),
+    ];
+  }
+  return [mk('offset', 'swap offset (slot)', f.hi, f.lo, 'offset', (v) => hex(v), 'the slot in swap device `type`')];
+}
+
+function markerText(bits: number): string {
+  const names = [...(bits & 4 ? ['GUARD'] : []), ...(bits & 2 ? ['POISONED'] : []), ...(bits & 1 ? ['UFFD_WP'] : [])];
+  return `${hex(bits)}${names.length ? ' = ' + names.join('|') : ''}`;
+}
+
+/**
+ * decode(raw, profile, config, arch, machine): the entry point the CLI and views use.
+ * `machine` holds the paging depth and whether migration entries carry A/D.
+ */
+export function decode(
+  raw: bigint,
+  profile: ProfileId,
+  config: KernelConfig,
+  arch: ArchId,
+  machine: Omit<Platform, 'arch'>,
+): DecodedPte {
+  return decodePte(getKernel(profile, applyKconfig(config).config, { arch, ...machine }), raw);
+}

@@ -1,0 +1,102 @@
+import type { FieldRole } from './arch/layout.ts';
+import type { ArchId } from './platform.ts';
+import type { ProfileId } from './profiles.ts';
+import type { Access, NumberedRow } from './swapTypes.ts';
+
+export type PteKind =
+  | 'none'
+  | 'present'
+  | 'swap'
+  | 'migration'
+  | 'device-migration'
+  | 'device-private'
+  | 'device-exclusive'
+  | 'hwpoison'
+  | 'pte-marker'
+  | 'swapin-error';
+
+export interface DecodedField {
+  readonly id: string;
+  /** Kernel macro or field name. */
+  readonly name: string;
+  readonly hi: number;
+  readonly lo: number;
+  readonly role: FieldRole;
+  readonly inverted?: boolean;
+  readonly note: string;
+  /** The bits as stored in the PTE. */
+  readonly stored: bigint;
+  /** The value they mean (un-inverted where the arch inverts). */
+  readonly value: bigint;
+  /** Short text of the value, e.g. "27 = SWP_MIGRATION_WRITE" or "set". */
+  readonly text: string;
+  /** Accessible name, e.g. "bits 59–63: swap type 27, SWP_MIGRATION_WRITE". */
+  readonly label: string;
+  /** Why these bits are wrong, when they are. */
+  readonly problem?: string;
+}
+
+export interface PresentInfo {
+  readonly pfn: number;
+  readonly writable: boolean;
+  readonly user: boolean;
+  readonly accessed: boolean;
+  /** The hardware Dirty bit (x86 bit 6). */
+  readonly dirty: boolean;
+  /** x86 _PAGE_SAVED_DIRTY (bit 58). */
+  readonly savedDirty: boolean;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly special: boolean;
+  readonly global: boolean;
+  readonly nx: boolean;
+  readonly protnone: boolean;
+  readonly pkey: number;
+}
+
+export interface SwapInfo {
+  readonly type: number;
+  readonly typeName: string;
+  /** The special-type row, undefined for a real swap file. */
+  readonly row: NumberedRow | undefined;
+  /** The arch-independent swp_entry_t value. */
+  readonly swpEntry: bigint;
+  readonly offset: number;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly exclusive: boolean;
+  /** offset & SWP_PFN_MASK for PFN-carrying types, else null. */
+  readonly pfn: number | null;
+  /** Which space the number names: the CPU physical space or the device-private space. */
+  readonly pfnSpace: 'phys' | 'device' | null;
+  readonly migration: {
+    readonly access: Access;
+    /** is_migration_entry_young(): false when A/D are not supported. */
+    readonly young: boolean;
+    readonly dirty: boolean;
+    readonly youngBitSet: boolean;
+    readonly dirtyBitSet: boolean;
+  } | null;
+  readonly marker: { readonly bits: number; readonly uffdWp: boolean; readonly poisoned: boolean; readonly guard: boolean } | null;
+  /** Every predicate helper of the profile, by kernel name. */
+  readonly predicates: Readonly<Record<string, boolean>>;
+  /** 7.3: enum softleaf_type name; null for swapops profiles. */
+  readonly softleafType: string | null;
+}
+
+export interface DecodedPte {
+  readonly raw: bigint;
+  /** 0x + 16 hex digits. */
+  readonly pte: string;
+  readonly arch: ArchId;
+  readonly profile: ProfileId;
+  readonly kind: PteKind;
+  /** One line, in the spec's legend, e.g. "SWP_MIGRATION_WRITE(27) pfn=0x1234+A+D sd". */
+  readonly summary: string;
+  /** Bit fields from bit 63 down to bit 0, covering all 64 bits. */
+  readonly fields: readonly DecodedField[];
+  readonly present: PresentInfo | null;
+  readonly swap: SwapInfo | null;
+  /** Why this value is not something the kernel would build (empty when it is fine). */
+  readonly problems: readonly string[];
+}

@@ -1,0 +1,155 @@
+/**
+ * The predicate helpers of each profile under their kernel names, defined once over the type table.
+ *
+ * swapops.h (v6.18 and the RFC) asks "is_<access>_<family>_entry"; leafops.h (v6.19+, 7.3) asks
+ * "softleaf_is_<family>[_<access>]". The RFC makes the new device-migration types specialisations:
+ * a SWP_MIGRATION_DEVICE_* entry also satisfies is_migration_entry() and the access-specific
+ * migration predicates ("is-a"). The review asked to rename two helpers; v1 adopted that.
+ */
+import type { ProfileId } from './profiles.ts';
+import type { NumberedRow, TypeTable } from './swapTypes.ts';
+
+export interface EntryFacts {
+  /** The NumberedRow for a special type, undefined for a real swap file. */
+  readonly row: NumberedRow | undefined;
+  readonly type: number;
+  /** swp_entry_t val == 0 (softleaf_type() reads that as SOFTLEAF_NONE). */
+  readonly valIsZero: boolean;
+  readonly table: TypeTable;
+}
+
+export interface Rename {
+  readonly name: string;
+  readonly version: string;
+  readonly why: string;
+}
+
+export interface PredicateDef {
+  /** The kernel name. */
+  readonly name: string;
+  readonly header: string;
+  readonly profiles: readonly ProfileId[];
+  /** The name the review proposed and a later version adopted. */
+  readonly renamedTo?: Rename;
+  readonly test: (e: EntryFacts) => boolean;
+}
+
+export interface ConstructorDef {
+  readonly name: string;
+  readonly header: string;
+  readonly profiles: readonly ProfileId[];
+  /** The SWP_* type it builds. */
+  readonly typeName: string;
+  /** What its argument names: a RAM PFN or a device-private offset/PFN. */
+  readonly arg: 'pfn' | 'device' | 'marker';
+  readonly renamedTo?: Rename;
+}
+
+const SWAPOPS = 'include/linux/swapops.h';
+const LEAFOPS = 'include/linux/leafops.h';
+const SWAPOPS_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', 'no-new-types'];
+const RFC_ONLY: readonly ProfileId[] = ['rfc'];
+const SOFTLEAF: readonly ProfileId[] = ['7.3'];
+const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'no-new-types'];
+
+const CHIH_EN = 'Chih-En Lin (2025-12-01, review of RFC 4/6): helper names inconsistent; Jordan agreed, v1 renamed';
+
+const fam = (e: EntryFacts, f: string) => e.row?.family === f;
+const acc = (e: EntryFacts, a: string) => e.row?.access === a;
+const devmig = (e: EntryFacts) => e.row?.family === 'migration' && e.row.pfn === 'device';
+/** leafops.h softleaf_type(): val 0 is SOFTLEAF_NONE, so only base migration types count. */
+const softleafMig = (e: EntryFacts) => !e.valIsZero && fam(e, 'migration');
+const hasPfn = (e: EntryFacts) =>
+  fam(e, 'migration') || fam(e, 'device_private') || fam(e, 'device_exclusive') || fam(e, 'hwpoison');
+
+export const PREDICATES: readonly PredicateDef[] = [
+  // swapops.h (v6.18 base, RFC, the hypothetical world)
+  { name: 'is_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') },
+  { name: 'is_writable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'write') },
+  { name: 'is_readable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'read') },
+  { name: 'is_readable_exclusive_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'read_exclusive') },
+  { name: 'is_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_private') },
+  { name: 'is_writable_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_private') && acc(e, 'write') },
+  { name: 'is_device_exclusive_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_exclusive') },
+  { name: 'is_hwpoison_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'hwpoison') },
+  { name: 'is_pte_marker_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'pte_marker') },
+  { name: 'is_pfn_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: hasPfn },
+  { name: 'non_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => e.type >= e.table.MAX_SWAPFILES },
+  // RFC 4/6 additions
+  { name: 'is_device_private_migration_entry', header: SWAPOPS, profiles: RFC_ONLY, test: devmig },
+  { name: 'is_readable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, test: (e) => devmig(e) && acc(e, 'read') },
+  { name: 'is_writable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, test: (e) => devmig(e) && acc(e, 'write') },
+  {
+    name: 'is_device_migration_readable_exclusive_entry', header: SWAPOPS, profiles: RFC_ONLY,
+    renamedTo: { name: 'is_readable_exclusive_device_private_migration_entry', version: 'v1 (2025-12-31)', why: CHIH_EN },
+    test: (e) => devmig(e) && acc(e, 'read_exclusive'),
+  },
+  // leafops.h (7.3)
+  { name: 'softleaf_is_swap', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => !e.valIsZero && e.type < e.table.MAX_SWAPFILES },
+  { name: 'softleaf_is_migration', header: LEAFOPS, profiles: SOFTLEAF, test: softleafMig },
+  { name: 'softleaf_is_migration_write', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'write') },
+  { name: 'softleaf_is_migration_read', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'read') },
+  { name: 'softleaf_is_migration_read_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'read_exclusive') },
+  { name: 'softleaf_is_device_private', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_private') },
+  { name: 'softleaf_is_device_private_write', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_private') && acc(e, 'write') },
+  { name: 'softleaf_is_device_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_exclusive') },
+  { name: 'softleaf_is_hwpoison', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'hwpoison') },
+  { name: 'softleaf_is_marker', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'pte_marker') },
+  { name: 'softleaf_has_pfn', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => !e.valIsZero && hasPfn(e) },
+];
+
+export const CONSTRUCTORS: readonly ConstructorDef[] = [
+  { name: 'make_readable_migration_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_MIGRATION_READ', arg: 'pfn' },
+  { name: 'make_readable_exclusive_migration_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_MIGRATION_READ_EXCLUSIVE', arg: 'pfn' },
+  { name: 'make_writable_migration_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_MIGRATION_WRITE', arg: 'pfn' },
+  { name: 'make_readable_device_private_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_DEVICE_READ', arg: 'device' },
+  { name: 'make_writable_device_private_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_DEVICE_WRITE', arg: 'device' },
+  { name: 'make_device_exclusive_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_DEVICE_EXCLUSIVE', arg: 'pfn' },
+  { name: 'make_hwpoison_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_HWPOISON', arg: 'pfn' },
+  { name: 'make_pte_marker_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_PTE_MARKER', arg: 'marker' },
+  { name: 'make_readable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, typeName: 'SWP_MIGRATION_DEVICE_READ', arg: 'device' },
+  { name: 'make_writable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, typeName: 'SWP_MIGRATION_DEVICE_WRITE', arg: 'device' },
+  {
+    name: 'make_device_migration_readable_exclusive_migration_entry', header: SWAPOPS, profiles: RFC_ONLY,
+    typeName: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', arg: 'device',
+    renamedTo: { name: 'make_readable_exclusive_migration_device_private_entry', version: 'v1 (2025-12-31)', why: CHIH_EN },
+  },
+];
+
+export function predicatesFor(profile: ProfileId): readonly PredicateDef[] {
+  return PREDICATES.filter((p) => p.profiles.includes(profile));
+}
+
+export function constructorsFor(profile: ProfileId): readonly ConstructorDef[] {
+  return CONSTRUCTORS.filter((c) => c.profiles.includes(profile));
+}
+
+/** The constructor that builds a type in a profile (the first one, by name). */
+export function constructorForType(profile: ProfileId, typeName: string): ConstructorDef | undefined {
+  return constructorsFor(profile).find((c) => c.typeName === typeName);
+}
+
+/**
+ * leafops.h enum softleaf_type for 7.3 (SOFTLEAF_NONE for val 0 and for present/none PTEs).
+ */
+export function softleafType(e: EntryFacts): string {
+  if (e.valIsZero) return 'SOFTLEAF_NONE';
+  if (e.type < e.table.MAX_SWAPFILES) return 'SOFTLEAF_SWAP';
+  const r = e.row;
+  if (!r) return 'SOFTLEAF_NONE';
+  switch (r.family) {
+    case 'migration':
+      if (r.pfn === 'device') return `SOFTLEAF_MIGRATION_DEVICE_PRIVATE_${r.access?.toUpperCase()}`;
+      return `SOFTLEAF_MIGRATION_${r.access?.toUpperCase()}`;
+    case 'device_private':
+      return `SOFTLEAF_DEVICE_PRIVATE_${r.access?.toUpperCase()}`;
+    case 'device_exclusive':
+      return 'SOFTLEAF_DEVICE_EXCLUSIVE';
+    case 'hwpoison':
+      return 'SOFTLEAF_HWPOISON';
+    case 'pte_marker':
+      return 'SOFTLEAF_MARKER';
+    default:
+      return 'SOFTLEAF_NONE';
+  }
+}

@@ -1,0 +1,12 @@
+export * from './u64.ts';
+export * from './config.ts';
+export * from './platform.ts';
+export * from './profiles.ts';
+export * from './swapTypes.ts';
+export * from './helpers.ts';
+export * from './kernel.ts';
+export * from './decode.ts';
+export * from './encode.ts';
+export type { ArchLayout, LayoutField, FieldRole } from './arch/layout.ts';
+export { x86_64 } from './arch/x86_64.ts';
+export { arm64 } from './arch/arm64.ts';

@@ -1,0 +1,312 @@
+/**
+ * A kernel instance: profile + config + platform, with the swapops.h helpers under their kernel
+ * names and argument order. Constants are derived from each other as in the kernel
+ * (SWP_TYPE_SHIFT from BITS_PER_XA_VALUE and MAX_SWAPFILES_SHIFT, SWP_PFN_BITS from
+ * MAX_PHYSMEM_BITS). Helpers whose config option is off behave like the kernel's stubs: the
+ * constructors return swp_entry(0, 0) and the predicates return false.
+ *
+ * Sources: include/linux/swapops.h [base e1afacb68573 and 7.3.4], include/linux/swap.h,
+ * RFC PATCH 4/6 for the SWP_MIGRATION_DEVICE_* helpers.
+ */
+import { applyKconfig, configKey, type KernelConfig } from './config.ts';
+import { arm64 } from './arch/arm64.ts';
+import type { ArchLayout } from './arch/layout.ts';
+import { x86_64 } from './arch/x86_64.ts';
+import { predicatesFor, type EntryFacts, type PredicateDef } from './helpers.ts';
+import { PROFILES, type KernelProfile, type ProfileId } from './profiles.ts';
+import { BITS_PER_XA_VALUE, maxPhysmemBits, PAGE_SHIFT, platformKey, type ArchId, type Platform } from './platform.ts';
+import { buildTypeTable, MAX_SWAPFILES_SHIFT, typeName, type NumberedRow, type TypeTable } from './swapTypes.ts';
+import { hi32, lo32, type Brand, type PteBits } from './u64.ts';
+
+/** A CPU physical frame number: RAM, or (before the series) a device-private page's PFN. */
+export type Pfn = Brand<number, 'pfn'>;
+/** A page's number in the device-private address space (after the series; starts at 0). */
+export type DeviceOffset = Brand<number, 'device-offset'>;
+/** PTE marker bits (PTE_MARKER_UFFD_WP 1, PTE_MARKER_POISONED 2, PTE_MARKER_GUARD 4). */
+export type PteMarker = Brand<number, 'pte-marker'>;
+
+export const asPfn = (n: number): Pfn => n as Pfn;
+export const asDeviceOffset = (n: number): DeviceOffset => n as DeviceOffset;
+
+export const PTE_MARKER_UFFD_WP = 1 as PteMarker;
+export const PTE_MARKER_POISONED = 2 as PteMarker;
+export const PTE_MARKER_GUARD = 4 as PteMarker;
+export const PTE_MARKER_MASK = 7;
+
+/** swp_entry_t: the arch-independent, never-stored form (bit 63 clear, type 62..58, offset 57..0). */
+export interface swp_entry_t {
+  readonly val: bigint;
+}
+
+export const SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT; // 58
+export const SWP_OFFSET_MASK = (1n << BigInt(SWP_TYPE_SHIFT)) - 1n;
+
+export class Kernel {
+  readonly profile: KernelProfile;
+  /** The config after Kconfig's dependencies. */
+  readonly config: KernelConfig;
+  /** Options Kconfig forced off, one sentence each. */
+  readonly forced: readonly string[];
+  readonly platform: Platform;
+  readonly arch: ArchLayout;
+  readonly table: TypeTable;
+  readonly predicates: readonly PredicateDef[];
+
+  readonly SWP_TYPE_SHIFT = SWP_TYPE_SHIFT;
+  readonly SWP_OFFSET_MASK = SWP_OFFSET_MASK;
+  readonly MAX_PHYSMEM_BITS: number;
+  readonly SWP_PFN_BITS: number;
+  readonly SWP_PFN_MASK: bigint;
+  readonly SWP_MIG_YOUNG_BIT: number;
+  readonly SWP_MIG_DIRTY_BIT: number;
+  readonly SWP_MIG_TOTAL_BITS: number;
+  readonly SWP_MIG_YOUNG: bigint;
+  readonly SWP_MIG_DIRTY: bigint;
+  readonly MAX_SWAPFILES: number;
+
+  constructor(profileId: ProfileId, config: KernelConfig, platform: Platform) {
+    this.profile = PROFILES[profileId];
+    const k = applyKconfig(config);
+    this.config = k.config;
+    this.forced = k.forced;
+    this.platform = platform;
+    this.arch = platform.arch === 'arm64' ? arm64 : x86_64;
+    this.table = buildTypeTable(this.profile.numbering, this.config);
+    this.predicates = predicatesFor(profileId);
+    this.MAX_PHYSMEM_BITS = maxPhysmemBits(platform);
+    this.SWP_PFN_BITS = Math.min(this.MAX_PHYSMEM_BITS - PAGE_SHIFT, SWP_TYPE_SHIFT);
+    this.SWP_PFN_MASK = (1n << BigInt(this.SWP_PFN_BITS)) - 1n;
+    this.SWP_MIG_YOUNG_BIT = this.SWP_PFN_BITS;
+    this.SWP_MIG_DIRTY_BIT = this.SWP_PFN_BITS + 1;
+    this.SWP_MIG_TOTAL_BITS = this.SWP_PFN_BITS + 2;
+    this.SWP_MIG_YOUNG = 1n << BigInt(this.SWP_MIG_YOUNG_BIT);
+    this.SWP_MIG_DIRTY = 1n << BigInt(this.SWP_MIG_DIRTY_BIT);
+    this.MAX_SWAPFILES = this.table.MAX_SWAPFILES;
+  }
+
+  /** The number of a SWP_* type in this kernel, or undefined when the config compiles it out. */
+  typeNumber(name: string): number | undefined {
+    return this.table.byName[name]?.number;
+  }
+
+  typeName(type: number): string {
+    return typeName(this.table, type);
+  }
+
+  row(type: number): NumberedRow | undefined {
+    return this.table.byNumber[type];
+  }
+
+  // ---- generic swp_entry_t -------------------------------------------------------------------
+
+  swp_entry(type: number, offset: bigint): swp_entry_t {
+    return { val: (BigInt(type) << BigInt(SWP_TYPE_SHIFT)) | (offset & SWP_OFFSET_MASK) };
+  }
+
+  swp_type(e: swp_entry_t): number {
+    return Number(e.val >> BigInt(SWP_TYPE_SHIFT));
+  }
+
+  swp_offset(e: swp_entry_t): bigint {
+    return e.val & SWP_OFFSET_MASK;
+  }
+
+  /** swp_offset_pfn() [v6.18] / softleaf_to_pfn() [7.3]: the offset masked to SWP_PFN_BITS. */
+  swp_offset_pfn(e: swp_entry_t): number {
+    return Number(this.swp_offset(e) & this.SWP_PFN_MASK);
+  }
+
+  migration_entry_supports_ad(): boolean {
+    return this.platform.migrationAd;
+  }
+
+  make_migration_entry_young(e: swp_entry_t): swp_entry_t {
+    if (!this.migration_entry_supports_ad()) return e;
+    return this.swp_entry(this.swp_type(e), this.swp_offset(e) | this.SWP_MIG_YOUNG);
+  }
+
+  make_migration_entry_dirty(e: swp_entry_t): swp_entry_t {
+    if (!this.migration_entry_supports_ad()) return e;
+    return this.swp_entry(this.swp_type(e), this.swp_offset(e) | this.SWP_MIG_DIRTY);
+  }
+
+  /** is_migration_entry_young() [v6.18] / softleaf_is_migration_young() [7.3]. */
+  is_migration_entry_young(e: swp_entry_t): boolean {
+    if (!this.config.MIGRATION || !this.migration_entry_supports_ad()) return false;
+    return (this.swp_offset(e) & this.SWP_MIG_YOUNG) !== 0n;
+  }
+
+  is_migration_entry_dirty(e: swp_entry_t): boolean {
+    if (!this.config.MIGRATION || !this.migration_entry_supports_ad()) return false;
+    return (this.swp_offset(e) & this.SWP_MIG_DIRTY) !== 0n;
+  }
+
+  // ---- constructors ----------------------------------------------------------------------------
+
+  /** Builds an entry of a SWP_* type, or swp_entry(0, 0) when the config compiles the type out. */
+  private make(name: string, offset: bigint): swp_entry_t {
+    const n = this.typeNumber(name);
+    if (n === undefined) return this.swp_entry(0, 0n);
+    return this.swp_entry(n, offset);
+  }
+
+  private requireRfc(helper: string): void {
+    if (this.profile.numbering !== 'rfc') {
+      throw new Error(`${helper}() does not exist in ${this.profile.label}: RFC patch 4/6 adds it`);
+    }
+  }
+
+  make_readable_migration_entry(offset: Pfn): swp_entry_t {
+    return this.make('SWP_MIGRATION_READ', BigInt(offset));
+  }
+
+  make_readable_exclusive_migration_entry(offset: Pfn): swp_entry_t {
+    return this.make('SWP_MIGRATION_READ_EXCLUSIVE', BigInt(offset));
+  }
+
+  make_writable_migration_entry(offset: Pfn): swp_entry_t {
+    return this.make('SWP_MIGRATION_WRITE', BigInt(offset));
+  }
+
+  /** Takes page_to_pfn() before the series, device_private_page_to_offset() after it. */
+  make_readable_device_private_entry(offset: Pfn | DeviceOffset): swp_entry_t {
+    return this.make('SWP_DEVICE_READ', BigInt(offset));
+  }
+
+  make_writable_device_private_entry(offset: Pfn | DeviceOffset): swp_entry_t {
+    return this.make('SWP_DEVICE_WRITE', BigInt(offset));
+  }
+
+  make_device_exclusive_entry(offset: Pfn): swp_entry_t {
+    return this.make('SWP_DEVICE_EXCLUSIVE', BigInt(offset));
+  }
+
+  /** make_hwpoison_entry(page) = swp_entry(SWP_HWPOISON, page_to_pfn(page)). */
+  make_hwpoison_entry(pfn: Pfn): swp_entry_t {
+    return this.make('SWP_HWPOISON', BigInt(pfn));
+  }
+
+  make_pte_marker_entry(marker: PteMarker): swp_entry_t {
+    return this.make('SWP_PTE_MARKER', BigInt(marker));
+  }
+
+  /** RFC 4/6. */
+  make_readable_migration_device_private_entry(offset: DeviceOffset): swp_entry_t {
+    this.requireRfc('make_readable_migration_device_private_entry');
+    return this.make('SWP_MIGRATION_DEVICE_READ', BigInt(offset));
+  }
+
+  /** RFC 4/6. */
+  make_writable_migration_device_private_entry(offset: DeviceOffset): swp_entry_t {
+    this.requireRfc('make_writable_migration_device_private_entry');
+    return this.make('SWP_MIGRATION_DEVICE_WRITE', BigInt(offset));
+  }
+
+  /** RFC 4/6 (v1 renamed it make_readable_exclusive_migration_device_private_entry). */
+  make_device_migration_readable_exclusive_migration_entry(offset: DeviceOffset): swp_entry_t {
+    this.requireRfc('make_device_migration_readable_exclusive_migration_entry');
+    return this.make('SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', BigInt(offset));
+  }
+
+  pte_marker_get(e: swp_entry_t): number {
+    return Number(this.swp_offset(e) & BigInt(PTE_MARKER_MASK));
+  }
+
+  // ---- predicates --------------------------------------------------------------------------------
+
+  facts(e: swp_entry_t): EntryFacts {
+    const type = this.swp_type(e);
+    return { row: this.row(type), type, valIsZero: e.val === 0n, table: this.table };
+  }
+
+  /** Runs one predicate of this profile by its kernel name. */
+  is(name: string, e: swp_entry_t): boolean {
+    const p = this.predicates.find((d) => d.name === name);
+    if (!p) throw new Error(`${name}() does not exist in ${this.profile.label}`);
+    return p.test(this.facts(e));
+  }
+
+  /** Every predicate of the profile, keyed by kernel name. */
+  allPredicates(e: swp_entry_t): Record<string, boolean> {
+    const f = this.facts(e);
+    const out: Record<string, boolean> = {};
+    for (const p of this.predicates) out[p.name] = p.test(f);
+    return out;
+  }
+
+  // ---- PTE <-> entry (arch) -------------------------------------------------------------------
+
+  /** swp_entry_to_pte(): never sets the soft-dirty/uffd/exclusive bits. */
+  swp_entry_to_pte(e: swp_entry_t): PteBits {
+    return this.arch.swpEntryToPte(this.swp_type(e), this.swp_offset(e)) as PteBits;
+  }
+
+  /** pte_to_swp_entry() [v6.18] (softleaf_from_pte() [7.3] for a non-present, non-none PTE). */
+  pte_to_swp_entry(pte: PteBits): swp_entry_t {
+    const clean = this.pte_swp_clear_flags(pte);
+    const hi = hi32(clean);
+    const lo = lo32(clean);
+    return this.swp_entry(this.arch.swpType(hi, lo), BigInt(this.arch.swpOffset(hi, lo)));
+  }
+
+  pte_swp_clear_flags(pte: PteBits): PteBits {
+    const m = this.arch.swpFlagMask;
+    return (pte & ~(m.softDirty | m.uffdWp | m.exclusive)) as PteBits;
+  }
+
+  pte_swp_mksoft_dirty(pte: PteBits): PteBits {
+    return (pte | this.arch.swpFlagMask.softDirty) as PteBits;
+  }
+
+  pte_swp_soft_dirty(pte: PteBits): boolean {
+    return (pte & this.arch.swpFlagMask.softDirty) !== 0n;
+  }
+
+  pte_swp_clear_soft_dirty(pte: PteBits): PteBits {
+    return (pte & ~this.arch.swpFlagMask.softDirty) as PteBits;
+  }
+
+  pte_swp_mkuffd_wp(pte: PteBits): PteBits {
+    return (pte | this.arch.swpFlagMask.uffdWp) as PteBits;
+  }
+
+  pte_swp_uffd_wp(pte: PteBits): boolean {
+    return (pte & this.arch.swpFlagMask.uffdWp) !== 0n;
+  }
+
+  pte_swp_clear_uffd_wp(pte: PteBits): PteBits {
+    return (pte & ~this.arch.swpFlagMask.uffdWp) as PteBits;
+  }
+
+  pte_swp_mkexclusive(pte: PteBits): PteBits {
+    return (pte | this.arch.swpFlagMask.exclusive) as PteBits;
+  }
+
+  pte_swp_exclusive(pte: PteBits): boolean {
+    return (pte & this.arch.swpFlagMask.exclusive) !== 0n;
+  }
+
+  pte_swp_clear_exclusive(pte: PteBits): PteBits {
+    return (pte & ~this.arch.swpFlagMask.exclusive) as PteBits;
+  }
+
+  /** make_pte_marker(): the PTE of a marker entry. */
+  make_pte_marker(marker: PteMarker): PteBits {
+    return this.swp_entry_to_pte(this.make_pte_marker_entry(marker));
+  }
+}
+
+const cache = new Map<string, Kernel>();
+
+/** A kernel for (profile, config, platform), built once and shared. */
+export function getKernel(profile: ProfileId, config: KernelConfig, platform: Platform): Kernel {
+  const key = `${profile}|${configKey(config)}|${platformKey(platform)}`;
+  let k = cache.get(key);
+  if (!k) {
+    k = new Kernel(profile, config, platform);
+    cache.set(key, k);
+  }
+  return k;
+}
+
+export type { ArchId };

@@ -1,0 +1,100 @@
+/**
+ * Kernel profiles: which kernel (or kernel + patch series) swapviz models. A profile fixes the
+ * swap-type numbering, where device-private pages get their numbers from, and the helper API
+ * names (swapops.h is_*_entry vs leafops.h softleaf_*).
+ */
+import type { Numbering } from './swapTypes.ts';
+
+export type ProfileId = 'v6.18' | 'rfc' | '7.3' | 'no-new-types';
+
+export const PROFILE_IDS: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'no-new-types'];
+
+/**
+ * Where a device-private page's number lives:
+ * - `physical`: before the series, device-private pages take PFNs from a hole in the physical
+ *   address space (request_free_mem_region() + memremap_pages()); an entry's offset is page_to_pfn().
+ * - `separate`: after the series (patch 6), device pages live in their own device-private address
+ *   space starting at 0; an entry's offset is device_private_page_to_offset().
+ */
+export type DeviceSpace = 'physical' | 'separate';
+
+export interface KernelProfile {
+  readonly id: ProfileId;
+  readonly label: string;
+  readonly summary: string;
+  readonly numbering: Extract<Numbering, 'base' | 'rfc'>;
+  readonly deviceSpace: DeviceSpace;
+  /** `swapops`: is_migration_entry() & co.; `softleaf`: v6.19+ leafops.h softleaf_is_migration() & co. */
+  readonly api: 'swapops' | 'softleaf';
+  /** The tag whose source the trace links to (elixir.bootlin.com). */
+  readonly sourceTag: string;
+  /** Name of the x86 swap uffd bit in this kernel. */
+  readonly swpUffdMacro: string;
+  /** A world that no posted kernel has: shown to make a bug visible. */
+  readonly hypothetical: boolean;
+  /** Where the profile's facts come from. */
+  readonly source: string;
+}
+
+export const RFC_PATCH4_URL = 'https://lore.kernel.org/all/20251128044146.80050-5-jniethe@nvidia.com/';
+export const RFC_COVER_URL = 'https://lore.kernel.org/all/20251128044146.80050-1-jniethe@nvidia.com/';
+
+export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
+  'v6.18': {
+    id: 'v6.18',
+    label: 'v6.18 (series base)',
+    summary: 'Linux at the RFC base (e1afacb68573, 2025-11-27): MAX_SWAPFILES 24, device-private pages have physical PFNs',
+    numbering: 'base',
+    deviceSpace: 'physical',
+    api: 'swapops',
+    sourceTag: 'v6.18',
+    swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    hypothetical: false,
+    source: 'include/linux/swap.h and swapops.h at e1afacb68573 (swapops.h blob 64ea151a7ae3)',
+  },
+  rfc: {
+    id: 'rfc',
+    label: 'RFC "Remove device private pages from physical address space"',
+    summary: 'RFC 1-6/6 (Jordan Niethe, 2025-11-28) on v6.18: three SWP_MIGRATION_DEVICE_* types, MAX_SWAPFILES 21, device pages in their own offset space',
+    numbering: 'rfc',
+    deviceSpace: 'separate',
+    api: 'swapops',
+    sourceTag: 'v6.18',
+    swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    hypothetical: false,
+    source: 'RFC PATCH 4/6 <20251128044146.80050-5-jniethe@nvidia.com> (identical swap.h hunk in v1..v6)',
+  },
+  '7.3': {
+    id: '7.3',
+    label: 'v7.3.4 (softleaf API)',
+    summary: 'Linux 7.3.4: same numbering as v6.18 (the series is not merged), helpers renamed softleaf_*',
+    numbering: 'base',
+    deviceSpace: 'physical',
+    api: 'softleaf',
+    sourceTag: 'v7.3.4',
+    swpUffdMacro: '_PAGE_SWP_UFFD',
+    hypothetical: false,
+    source: 'include/linux/leafops.h and swap.h of Linux 7.3.4',
+  },
+  'no-new-types': {
+    id: 'no-new-types',
+    label: 'separate device space without new types (the bug)',
+    summary: 'Hypothetical: patch 6 (own device space) without patch 4 (new swap types). A migration entry of a device page then names a RAM PFN',
+    numbering: 'base',
+    deviceSpace: 'separate',
+    api: 'swapops',
+    sourceTag: 'v6.18',
+    swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    hypothetical: true,
+    source: 'the RFC cover letter and patch 4/6 changelog: why the new types are needed',
+  },
+};
+
+export function isProfileId(s: string): s is ProfileId {
+  return (PROFILE_IDS as readonly string[]).includes(s);
+}
+
+/** elixir.bootlin.com identifier search for a kernel function or macro at the profile's tag. */
+export function sourceUrl(profile: KernelProfile, ident: string): string {
+  return `https://elixir.bootlin.com/linux/${profile.sourceTag}/A/ident/${encodeURIComponent(ident)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * 64-bit values. Every PTE and swp_entry_t value is a `bigint` at the API (never a JS `number`
+ * shifted with `<<`, which is 32-bit), and the hot decode path splits it once into two unsigned
+ * 32-bit halves. Nothing outside this file converts between the two forms.
+ */
+
+declare const brand: unique symbol;
+/** A nominal type: `Brand<number, 'pfn'>` is a number that only a PFN-producing function makes. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** The raw 64 bits of a page-table entry, as the architecture stores them. */
+export type PteBits = Brand<bigint, 'pte'>;
+
+export const U64_MASK = (1n << 64n) - 1n;
+export const TWO32 = 4294967296;
+
+export function u64(v: bigint): bigint {
+  return v & U64_MASK;
+}
+
+export function bit(n: number): bigint {
+  return 1n << BigInt(n);
+}
+
+/** Bits lo..hi inclusive, as a mask. */
+export function genmask(hi: number, lo: number): bigint {
+  return ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
+}
+
+export function field(v: bigint, hi: number, lo: number): bigint {
+  return (v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
+}
+
+export function hi32(v: bigint): number {
+  return Number((v >> 32n) & 0xffffffffn);
+}
+
+export function lo32(v: bigint): number {
+  return Number(v & 0xffffffffn);
+}
+
+export function fromHalves(hi: number, lo: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** `0x` + 16 hex digits: how the kernel prints a pte_t. */
+export function hex64(v: bigint): string {
+  return '0x' + u64(v).toString(16).padStart(16, '0');
+}
+
+/** `0x` + the shortest hex form, for offsets and PFNs. */
+export function hex(v: bigint | number): string {
+  return '0x' + v.toString(16);
+}
+
+export type ParseResult = { ok: true; value: bigint } | { ok: false; error: string };
+
+/**
+ * Parses one 64-bit value written in hex: `0x8000000001234867`, `8000000001234867`, or a
+ * `pte:8000000001234867` token copied from a "BUG: Bad page map" report. Underscores between
+ * digits are allowed. Anything else gets an error that names the problem.
+ */
+export function parseU64Hex(text: string): ParseResult {
+  let s = text.trim();
+  if (s === '') return { ok: false, error: 'empty input: expected a 64-bit hex value such as 0x8000000001234867' };
+  const bad = /(?:^|\s)pte:([0-9a-fA-F_]+)/.exec(s);
+  if (bad?.[1] !== undefined) s = bad[1];
+  if (/^0[xX]/.test(s)) s = s.slice(2);
+  s = s.replace(/_/g, '');
+  if (s === '') return { ok: false, error: `"${clip(text)}" has no digits after 0x` };
+  const m = /[^0-9a-fA-F]/.exec(s);
+  if (m) return { ok: false, error: `"${clip(text)}" is not hex: unexpected character "${m[0]}"` };
+  const digits = s.replace(/^0+(?=.)/, '');
+  if (digits.length > 16) {
+    return { ok: false, error: `"${clip(text)}" is wider than 64 bits (${digits.length} significant hex digits, at most 16)` };
+  }
+  return { ok: true, value: BigInt('0x' + digits) };
+}
+
+function clip(s: string): string {
+  const t = s.trim();
+  return t.length > 40 ? t.slice(0, 37) + '...' : t;
+}
