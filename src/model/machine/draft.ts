@@ -1,0 +1,255 @@
+/**
+ * A Draft is the working copy of one step: it reads through to the previous state, copies what it
+ * writes (copy-on-write per page-table page, per array), and records the trace: which kernel
+ * function ran, at which call depth, and which PTEs and pages it changed. A refused event throws
+ * Refuse; the draft is dropped and the previous state stands.
+ */
+import { getKernel, type Kernel } from '../kernel/kernel.ts';
+import { TableWriter } from './pagetable.ts';
+import type {
+  Change, Device, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
+} from './types.ts';
+
+export class Refuse extends Error {}
+
+export function refuse(reason: string): never {
+  throw new Refuse(reason);
+}
+
+interface OpenEntry {
+  fn: string;
+  depth: number;
+  why: string;
+  changes: Change[];
+}
+
+export class Draft {
+  readonly k: Kernel;
+  readonly base: MachineState;
+  private tables = new Map<Pid, TableWriter>();
+  private processes: Process[] | null = null;
+  private pagesArr: Page[] | null = null;
+  private pageIndex: Map<string, number> | null = null;
+  private devicesArr: Device[] | null = null;
+  private slots: SwapSlot[] | null = null;
+  private nextSlot: number;
+  ramCursor: number;
+  private migrationsArr: Migration[] | null = null;
+  private nextMigrationId: number;
+  private readonly entries: OpenEntry[] = [];
+  private readonly stack: OpenEntry[] = [];
+  result: { -readonly [K in keyof EventResult]: EventResult[K] } = {};
+
+  constructor(base: MachineState) {
+    this.base = base;
+    const o = base.options;
+    this.k = getKernel(o.profile, o.config, o.platform);
+    this.nextSlot = base.swap.nextSlot;
+    this.ramCursor = base.ramCursor;
+    this.nextMigrationId = base.nextMigrationId;
+  }
+
+  // ---- trace -------------------------------------------------------------------------------------
+
+  /** Runs `body` as kernel function `fn`: everything it changes is recorded under that entry. */
+  call<T>(fn: string, why: string, body?: () => T): T | undefined {
+    const e: OpenEntry = { fn, depth: this.stack.length, why, changes: [] };
+    this.entries.push(e);
+    if (!body) return undefined;
+    this.stack.push(e);
+    try {
+      return body();
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  /** Adds a sentence to the innermost running function (e.g. the result of a check). */
+  explain(why: string): void {
+    const cur = this.stack[this.stack.length - 1];
+    if (cur) cur.why = cur.why ? `${cur.why} ${why}` : why;
+  }
+
+  private record(c: Change): void {
+    const cur = this.stack[this.stack.length - 1] ?? this.entries[this.entries.length - 1];
+    if (cur) cur.changes.push(c);
+    else this.entries.push({ fn: 'step', depth: 0, why: '', changes: [c] });
+  }
+
+  trace(): TraceEntry[] {
+    return this.entries.map((e) => ({ fn: e.fn, depth: e.depth, why: e.why, changes: e.changes }));
+  }
+
+  // ---- processes and PTEs ------------------------------------------------------------------------
+
+  proc(pid: Pid): Process {
+    const p = (this.processes ?? this.base.processes).find((x) => x.pid === pid);
+    if (!p || !p.alive) refuse(`there is no process ${pid}`);
+    return p;
+  }
+
+  allProcs(): readonly Process[] {
+    return (this.processes ?? this.base.processes).filter((p) => p.alive);
+  }
+
+  private writer(pid: Pid): TableWriter {
+    let w = this.tables.get(pid);
+    if (!w) {
+      w = new TableWriter(this.proc(pid).ptes);
+      this.tables.set(pid, w);
+    }
+    return w;
+  }
+
+  pte(r: PteRef): bigint {
+    const w = this.tables.get(r.pid);
+    if (w) return w.read(r.index);
+    const p = this.proc(r.pid);
+    if (r.index < 0 || r.index >= p.ptes.length) refuse(`PTE ${r.index} is outside pid ${r.pid}'s range of ${p.ptes.length} PTEs`);
+    return this.writer(r.pid).read(r.index);
+  }
+
+  /** Calls f for every PTE index of `pid` that lives in an allocated page-table page. */
+  forEachSlot(pid: Pid, f: (index: number) => void): void {
+    const w = this.writer(pid);
+    for (let ci = 0; ci < w.chunkCount; ci++) {
+      if (!w.hasChunk(ci)) continue;
+      const end = Math.min(w.length, (ci + 1) * 512);
+      for (let i = ci * 512; i < end; i++) f(i);
+    }
+  }
+
+  target(r: PteRef): number {
+    return this.writer(r.pid).target(r.index);
+  }
+
+  setPte(r: PteRef, v: bigint, target: number): void {
+    const w = this.writer(r.pid);
+    const before = w.read(r.index);
+    w.write(r.index, v, target);
+    if (before !== v) this.record({ kind: 'pte', pid: r.pid, index: r.index, before, after: v });
+  }
+
+  vmaAt(pid: Pid, index: number): Vma | undefined {
+    return this.proc(pid).vmas.find((v) => index >= v.start && index < v.start + v.pages);
+  }
+
+  setProcess(pid: Pid, f: (p: Process) => Process): void {
+    const list = (this.processes ??= this.base.processes.slice());
+    const i = list.findIndex((p) => p.pid === pid);
+    if (i < 0) refuse(`there is no process ${pid}`);
+    list[i] = f(list[i]!);
+  }
+
+  addProcess(p: Process): void {
+    (this.processes ??= this.base.processes.slice()).push(p);
+  }
+
+  // ---- pages -----------------------------------------------------------------------------------
+
+  page(id: number): Page {
+    const p = (this.pagesArr ?? this.base.pages)[id];
+    if (!p) throw new Error(`no page ${id}`);
+    return p;
+  }
+
+  pageKey(p: Page): string {
+    return `${p.space}:${p.number}`;
+  }
+
+  findPage(space: 'phys' | 'device', number: number): number | undefined {
+    return (this.pageIndex ?? this.base.pageIndex).get(`${space}:${number}`);
+  }
+
+  setPage(id: number, patch: Partial<Omit<Page, 'id'>>, what?: string): void {
+    const arr = (this.pagesArr ??= this.base.pages.slice());
+    const old = arr[id]!;
+    arr[id] = { ...old, ...patch };
+    if (what) this.record({ kind: 'page', page: id, what });
+  }
+
+  addPage(p: Omit<Page, 'id'>): number {
+    const arr = (this.pagesArr ??= this.base.pages.slice());
+    const idx = (this.pageIndex ??= new Map(this.base.pageIndex));
+    const id = arr.length;
+    arr.push({ ...p, id });
+    idx.set(`${p.space}:${p.number}`, id);
+    return id;
+  }
+
+  pageCount(): number {
+    return (this.pagesArr ?? this.base.pages).length;
+  }
+
+  // ---- devices, swap, migrations --------------------------------------------------------------------
+
+  device(id: number): Device {
+    const d = (this.devicesArr ?? this.base.devices)[id];
+    if (!d) refuse(`there is no device ${id} (this scenario has ${this.base.devices.length})`);
+    return d;
+  }
+
+  setDevice(id: number, f: (d: Device) => Device): void {
+    const arr = (this.devicesArr ??= this.base.devices.slice());
+    arr[id] = f(this.device(id));
+  }
+
+  slot(n: number): SwapSlot | undefined {
+    return (this.slots ?? this.base.swap.slots).find((s) => s.slot === n);
+  }
+
+  setSlot(n: number, s: SwapSlot | null): void {
+    const arr = (this.slots ??= this.base.swap.slots.slice());
+    const i = arr.findIndex((x) => x.slot === n);
+    if (s === null) {
+      if (i >= 0) arr.splice(i, 1);
+    } else if (i >= 0) arr[i] = s;
+    else arr.push(s);
+  }
+
+  allocSlot(): number {
+    return this.nextSlot++;
+  }
+
+  migrations(): readonly Migration[] {
+    return this.migrationsArr ?? this.base.migrations;
+  }
+
+  addMigration(m: Omit<Migration, 'id'>): Migration {
+    const full = { ...m, id: this.nextMigrationId++ };
+    (this.migrationsArr ??= this.base.migrations.slice()).push(full);
+    return full;
+  }
+
+  setMigration(id: number, m: Migration | null): void {
+    const arr = (this.migrationsArr ??= this.base.migrations.slice());
+    const i = arr.findIndex((x) => x.id === id);
+    if (i < 0) return;
+    if (m === null) arr.splice(i, 1);
+    else arr[i] = m;
+  }
+
+  // ---- result ----------------------------------------------------------------------------------------
+
+  finish(): MachineState {
+    let processes = this.processes ?? this.base.processes;
+    if (this.tables.size > 0) {
+      processes = processes.map((p) => {
+        const w = this.tables.get(p.pid);
+        return w ? { ...p, ptes: w.finish() } : p;
+      });
+    }
+    return {
+      ...this.base,
+      processes,
+      pages: this.pagesArr ?? this.base.pages,
+      pageIndex: this.pageIndex ?? this.base.pageIndex,
+      devices: this.devicesArr ?? this.base.devices,
+      swap: this.slots || this.nextSlot !== this.base.swap.nextSlot ? { slots: this.slots ?? this.base.swap.slots, nextSlot: this.nextSlot } : this.base.swap,
+      migrations: this.migrationsArr ?? this.base.migrations,
+      nextMigrationId: this.nextMigrationId,
+      ramCursor: this.ramCursor,
+      time: this.base.time + 1,
+    };
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * CPU faults (mm/memory.c): handle_mm_fault -> handle_pte_fault -> do_anonymous_page / do_fault /
+ * do_wp_page / do_swap_page, and what do_swap_page does with each kind of non-present entry.
+ */
+import type { PteBits } from '../kernel/u64.ts';
+import { refuse, type Draft } from './draft.ts';
+import { migrateFinalize, migratePages, migrateVmaSetup } from './migrate.ts';
+import {
+  addRmap, allocRamPage, maybeFree, pageName, pageProt, removeRmap, view, vmaOf, vmaWritable, type EntryView,
+} from './mm.ts';
+import type { Migration, PteRef, Vma } from './types.ts';
+import {
+  mk_pte, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
+  pte_uffd_wp, pte_write, pte_young, type Pte,
+} from './x86pte.ts';
+
+export type Access = 'read' | 'write';
+
+/** Checks the VMA allows the access; a violation is a SIGSEGV, which the machine refuses. */
+export function checkAccess(d: Draft, ref: PteRef, access: Access): Vma {
+  const vma = vmaOf(d, ref);
+  if (!vma) refuse(`no VMA covers PTE ${ref.index} of pid ${ref.pid}: the access would get SIGSEGV`);
+  if (vma.prot === 'none') refuse(`the VMA at PTE ${ref.index} is PROT_NONE: the access would get SIGSEGV`);
+  if (access === 'write' && vma.prot !== 'rw') refuse(`the VMA at PTE ${ref.index} is not writable: the write would get SIGSEGV`);
+  return vma;
+}
+
+export type FaultStep =
+  | { done: true; signal?: 'SIGBUS' | 'SIGSEGV' }
+  | { done: false; wait?: 'migration'; migration?: Migration };
+
+/**
+ * One CPU access to one PTE, as far as the kernel takes it in one go. A fault on a device-private
+ * entry stops inside the driver's migrate_to_ram after migrate_vma_setup (the PTE then holds a
+ * migration entry); `migration` is returned so a caller can run the rest.
+ */
+export function cpuFaultStep(d: Draft, ref: PteRef, access: Access): FaultStep {
+  const vma = checkAccess(d, ref, access);
+  const v = view(d, ref);
+  if (v.kind === 'present') return presentAccess(d, ref, vma, v, access);
+  let out: FaultStep = { done: true };
+  d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}.`, () => {
+    d.call('handle_pte_fault', v.kind === 'none' ? 'the PTE is none.' : 'the PTE is not present and not none: a swap-style entry.', () => {
+      if (v.kind === 'none') {
+        if (vma.anon && !vma.shared) doAnonymousPage(d, ref, vma, access);
+        else doFault(d, ref, vma, access);
+        return;
+      }
+      out = doSwapPage(d, ref, vma, v, access);
+    });
+  });
+  return out;
+}
+
+/** A present PTE: no fault unless a write hits a write-protected PTE (do_wp_page). */
+function presentAccess(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): FaultStep {
+  if (access === 'write' && !pte_write(v.raw)) {
+    d.call('handle_mm_fault', `write fault at PTE ${ref.index} of pid ${ref.pid}: the PTE is present but write-protected.`, () => {
+      d.call('handle_pte_fault', '', () => doWpPage(d, ref, vma, v));
+    });
+    return { done: true };
+  }
+  d.call('hardware', `no fault: the MMU walks the page table and sets ${access === 'write' ? 'Accessed and Dirty' : 'Accessed'} itself.`, () => {
+    let pte = pte_mkyoung(v.raw);
+    if (access === 'write') pte = (pte | 0x40n) as Pte;
+    d.setPte(ref, pte, v.target);
+  });
+  return { done: true };
+}
+
+/** do_anonymous_page(): a read maps the shared zero page; a write allocates a zeroed anon page. */
+function doAnonymousPage(d: Draft, ref: PteRef, vma: Vma, access: Access): void {
+  d.call('do_anonymous_page', access === 'read' ? 'read fault in an anonymous VMA: map the shared zero page read-only.' : 'write fault in an anonymous VMA: allocate a zeroed page, map it writable and dirty.', () => {
+    if (access === 'read') {
+      const z = d.page(d.base.zeroPage);
+      d.setPte(ref, pte_mkspecial(mk_pte(z.number, pageProt(vma))), d.base.zeroPage);
+      return;
+    }
+    const id = allocRamPage(d);
+    let pte = mk_pte(d.page(id).number, pageProt(vma));
+    if (vmaWritable(vma)) pte = pte_mkwrite(pte_mkdirty(pte));
+    addRmap(d, id, true);
+    d.setPage(id, { dirty: true, data: 0 });
+    const fn = d.k.profile.api === 'softleaf' ? 'map_anon_folio_pte_nopf' : 'set_pte_at';
+    d.call(fn, `maps ${pageName(d.page(id))}: mk_pte(vm_page_prot) + pte_mkdirty + pte_mkwrite; folio_add_new_anon_rmap marks it exclusive.`, () => d.setPte(ref, pte, id));
+  });
+}
+
+/** do_fault() for file and shmem VMAs: read -> the page-cache page; private write -> an anon COW copy. */
+function doFault(d: Draft, ref: PteRef, vma: Vma, access: Access): void {
+  if (access === 'write' && !vma.shared) {
+    d.call('do_cow_fault', 'write fault in a private file mapping: copy the file page into a new anon page.', () => {
+      const id = allocRamPage(d);
+      const pte = pte_mkwrite(pte_mkdirty(mk_pte(d.page(id).number, pageProt(vma))));
+      addRmap(d, id, true);
+      d.setPage(id, { dirty: true });
+      d.call('finish_fault', '', () => d.setPte(ref, pte, id));
+    });
+    return;
+  }
+  d.call(vma.shared ? 'do_shared_fault' : 'do_read_fault', `maps the ${vma.anon ? 'shmem' : 'page-cache'} page${vma.shared ? ' shared' : ' read-only'}.`, () => {
+    const id = allocRamPage(d, false);
+    let pte = mk_pte(d.page(id).number, pageProt(vma));
+    if (access === 'write') pte = pte_mkdirty(pte);
+    addRmap(d, id, false);
+    d.call('finish_fault', '', () => d.setPte(ref, pte, id));
+  });
+}
+
+/** do_wp_page(): reuse an exclusive anon page, or copy (COW) it. */
+export function doWpPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
+  if (pte_uffd_wp(v.raw)) refuse('the PTE is userfaultfd write-protected: the write goes to the uffd handler (UFFDIO_WRITEPROTECT unprotect resolves it)');
+  d.call('do_wp_page', 'write to a write-protected present PTE.', () => {
+    const page = d.page(v.target);
+    const reuse = page.kind !== 'zero' && page.anon && (page.anonExclusive || (page.mapcount === 1 && page.refs === 0 && page.pins === 0 && page.swapSlot === null));
+    if (reuse) {
+      if (!page.anonExclusive) d.call('wp_can_reuse_anon_folio', `${pageName(page)} has one mapping and no other reference: it becomes exclusive and is reused.`);
+      d.setPage(v.target, { anonExclusive: true, dirty: true });
+      d.call('wp_page_reuse', `${pageName(page)} is exclusive to this process: make the PTE writable in place.`, () =>
+        d.setPte(ref, pte_mkwrite(pte_mkdirty(pte_mkyoung(v.raw))), v.target));
+      return;
+    }
+    d.call('wp_page_copy', `${pageName(page)} is ${page.kind === 'zero' ? 'the zero page' : 'shared'}: copy it to a new page (copy-on-write).`, () => {
+      const id = allocRamPage(d);
+      d.setPage(id, { data: page.data, dirty: true });
+      const pte = pte_mkwrite(pte_mkdirty(mk_pte(d.page(id).number, pageProt(vma))));
+      addRmap(d, id, true);
+      d.setPte(ref, pte, id);
+      if (page.kind !== 'zero') {
+        removeRmap(d, v.target);
+        maybeFree(d, v.target);
+      }
+    });
+  });
+}
+
+/** do_swap_page(): what the kernel does with each kind of swap-style entry. */
+function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): FaultStep {
+  const k = d.k;
+  const name = k.typeName(k.swp_type(v.entry!));
+  let out: FaultStep = { done: true };
+  d.call('do_swap_page', `${d.k.profile.api === 'softleaf' ? 'softleaf_from_pte' : 'pte_to_swp_entry'}() reads ${name}.`, () => {
+    switch (v.kind) {
+      case 'migration':
+        d.call('migration_entry_wait', `the page is being migrated: re-read the PTE under the PTL; it is still a migration entry, so sleep until the folio is unlocked (${k.profile.api === 'softleaf' ? 'softleaf_entry_wait_on_locked' : 'migration_entry_wait_on_locked'}); then the fault is retried. The PTE is not changed.`);
+        out = { done: false, wait: 'migration' };
+        return;
+      case 'device_exclusive':
+        removeDeviceExclusiveEntry(d, ref, vma, v);
+        return;
+      case 'device_private': {
+        const page = d.page(v.target);
+        if (page.locked) {
+          d.explain(`${pageName(page)} is locked (already migrating): wait on the page lock and retry.`);
+          out = { done: false, wait: 'migration' };
+          return;
+        }
+        d.explain('read and write faults are handled the same way: the memory is not CPU-addressable.');
+        d.setPage(v.target, { locked: true }, 'locked by do_swap_page (trylock)');
+        let mig: Migration | string = '-EFAULT';
+        d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () => {
+          d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () => {
+            d.call('migrate_vma_setup', '', () => {
+              mig = migrateVmaSetup(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device ?? 0, faultPage: v.target, origin: 'fault' });
+            });
+          });
+        });
+        const m = mig as Migration | string;
+        if (typeof m === 'string' || !m.srcs.some((s) => s.src === v.target)) {
+          d.setPage(v.target, { locked: false }, 'unlocked: nothing to migrate');
+          out = { done: true };
+        } else {
+          out = { done: false, migration: m };
+        }
+        return;
+      }
+      case 'hwpoison':
+        d.call('do_swap_page', 'a hwpoison entry: VM_FAULT_HWPOISON. The task gets SIGBUS.');
+        out = { done: true, signal: 'SIGBUS' };
+        return;
+      case 'pte_marker':
+        out = handlePteMarker(d, ref, vma, v, access);
+        return;
+      case 'swap':
+        swapIn(d, ref, vma, v, access);
+        return;
+      default:
+        refuse(`PTE ${ref.index} holds ${name}, which do_swap_page does not expect`);
+    }
+  });
+  return out;
+}
+
+function handlePteMarker(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): FaultStep {
+  const bits = d.k.pte_marker_get(v.entry!);
+  let out: FaultStep = { done: true };
+  d.call('handle_pte_marker', `marker bits ${bits}.`, () => {
+    if (bits & 4) {
+      d.explain('PTE_MARKER_GUARD: a guard region. VM_FAULT_SIGSEGV.');
+      out = { done: true, signal: 'SIGSEGV' };
+    } else if (bits & 2) {
+      d.explain('PTE_MARKER_POISONED: VM_FAULT_HWPOISON. The task gets SIGBUS.');
+      out = { done: true, signal: 'SIGBUS' };
+    } else if (bits & 1) {
+      if (access === 'write' && vma.uffdWp) refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
+      d.call('pte_marker_handle_uffd_wp', 'not write-protected for this access: the marker is treated as a missing page.', () => {
+        d.setPte(ref, 0n, -1);
+        doAnonymousPage(d, ref, vma, access);
+        if (vma.uffdWp) {
+          const nv = view(d, ref);
+          d.setPte(ref, pte_mkuffd_wp(nv.raw), nv.target);
+        }
+      });
+    }
+  });
+  return out;
+}
+
+/** do_swap_page() for a real swap entry: read the page back (or find it in the swap cache). */
+function swapIn(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): void {
+  const k = d.k;
+  const slotNo = Number(k.swp_offset(v.entry!));
+  const slot = d.slot(slotNo);
+  if (!slot) refuse(`swap slot 0x${slotNo.toString(16)} is not in use: a stale swap entry (the kernel would report "Bad swap entry")`);
+  const exclusive = k.pte_swp_exclusive(v.raw as PteBits);
+  let id: number;
+  if (slot.cached !== null) {
+    id = slot.cached;
+    d.call('swap_cache_get_folio', `${pageName(d.page(id))} is still in the swap cache.`);
+  } else {
+    d.call('swapin_readahead', `reads swap slot 0x${slotNo.toString(16)} into a new page.`, () => {
+      id = allocRamPage(d);
+      d.setPage(id, { data: slot.data, swapSlot: slotNo }, `read from swap slot 0x${slotNo.toString(16)}`);
+      d.setSlot(slotNo, { ...slot, cached: id });
+    });
+  }
+  id = d.slot(slotNo)!.cached!;
+  let pte = mk_pte(d.page(id).number, pageProt(vma));
+  if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
+  if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
+  const page = d.page(id);
+  const soleUser = slot.count === 1 && page.mapcount === 0;
+  const canWrite = exclusive || soleUser;
+  if (canWrite && vmaWritable(vma) && !vma.uffdWp) {
+    pte = pte_mkwrite(pte);
+    if (access === 'write') pte = pte_mkdirty(pte);
+  }
+  d.explain(`${exclusive ? '_PAGE_SWP_EXCLUSIVE is set' : soleUser ? 'this is the only user of the slot' : 'the slot is shared (after fork)'}: ${canWrite ? 'map it writable and exclusive' : 'map it read-only; a write will copy'}.`);
+  addRmap(d, id, canWrite);
+  d.setPte(ref, pte, id);
+  const count = slot.count - 1;
+  if (count === 0) {
+    d.call('swap_free', `slot 0x${slotNo.toString(16)} has no more users: freed, the page leaves the swap cache.`);
+    d.setSlot(slotNo, null);
+    d.setPage(id, { swapSlot: null, dirty: true });
+  } else {
+    d.setSlot(slotNo, { ...d.slot(slotNo)!, count });
+  }
+}
+
+/** remove_device_exclusive_entry() -> restore_exclusive_pte(): the CPU takes the page back. */
+function removeDeviceExclusiveEntry(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
+  d.call('remove_device_exclusive_entry', 'the device holds the page for atomics: take it back (MMU_NOTIFY_EXCLUSIVE makes the device drop its mapping).', () => {
+    restoreExclusivePte(d, ref, vma, v);
+  });
+}
+
+export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
+  const k = d.k;
+  const page = d.page(v.target);
+  d.call('restore_exclusive_pte', `a fresh old PTE for ${pageName(page)}; soft-dirty/uffd restored; writable${page.dirty ? ' and dirty' : ''} since the VMA is writable and the page is exclusive.`, () => {
+    let pte = pte_mkold(mk_pte(page.number, pageProt(vma)));
+    if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
+    if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
+    if (vmaWritable(vma) && page.anonExclusive && !pte_uffd_wp(pte)) {
+      if (page.dirty) pte = pte_mkdirty(pte);
+      pte = pte_mkwrite(pte);
+    }
+    d.setPte(ref, pte, v.target);
+  });
+  for (const dev of d.base.devices) {
+    const key = `${ref.pid}:${ref.index}`;
+    if (d.device(dev.id).mirror[key]?.atomic) {
+      d.setDevice(dev.id, (x) => {
+        const mirror = { ...x.mirror };
+        delete mirror[key];
+        return { ...x, mirror };
+      });
+    }
+  }
+}
+
+/**
+ * Runs a CPU access on one PTE to completion: a device-private page is brought back
+ * (migrate_to_ram's setup, pages and finalize), then a write that still meets a write-protected
+ * PTE goes through do_wp_page. Refuses when the access would sleep on a migration that another
+ * event has to finish.
+ */
+export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGBUS' | 'SIGSEGV' | null {
+  for (let round = 0; round < 4; round++) {
+    const v = view(d, ref);
+    if (v.kind === 'present') {
+      const before = v.raw;
+      if (access === 'read' && pte_young(before)) return null;
+      if (access === 'write' && pte_write(before) && (before & 0x40n) !== 0n) return null;
+      cpuFaultStep(d, ref, access);
+      const after = view(d, ref);
+      if (after.kind === 'present' && (access === 'read' || pte_write(after.raw))) return null;
+      continue;
+    }
+    const r = cpuFaultStep(d, ref, access);
+    if (r.done) {
+      if (r.signal) return r.signal;
+      continue;
+    }
+    if (r.wait) refuse(`PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs`);
+    if (r.migration) {
+      const mig = r.migration;
+      d.call('dmirror_devmem_fault', 'continues: allocate a system page, copy, migrate_vma_pages, migrate_vma_finalize.', () => {
+        migratePages(d, mig, false);
+        migrateFinalize(d, d.migrations().find((m) => m.id === mig.id)!);
+      });
+    }
+  }
+  return null;
+}

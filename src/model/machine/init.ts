@@ -1,0 +1,91 @@
+/**
+ * The initial machine: processes with their VMAs and empty PTE ranges, free RAM pages, the shared
+ * zero page, device-private memory per device, an empty swap device.
+ */
+import { applyKconfig } from '../kernel/config.ts';
+import { PROFILES } from '../kernel/profiles.ts';
+import { emptyTable } from './pagetable.ts';
+import type { Device, KernelOptions, MachineSetup, MachineState, Page, Process, Vma } from './types.ts';
+
+export const DEFAULT_VA_BASE = 0x7f0000000000n;
+export const DEFAULT_PTES = 512;
+export const MAX_PTES = 262_144;
+
+export class SetupError extends Error {}
+
+function hexNum(s: string | undefined, fallback: number, what: string): number {
+  if (s === undefined) return fallback;
+  if (!/^(0x)?[0-9a-fA-F]{1,13}$/.test(s)) throw new SetupError(`${what} "${String(s).slice(0, 30)}" is not a hex number of at most 13 digits`);
+  return Number.parseInt(s.replace(/^0x/, ''), 16);
+}
+
+export function defaultVma(v: Partial<Vma>): Vma {
+  return {
+    start: v.start ?? 0,
+    pages: v.pages ?? 1,
+    prot: v.prot ?? 'rw',
+    shared: v.shared ?? false,
+    anon: v.anon ?? true,
+    uffdWp: v.uffdWp ?? false,
+    uffdWpUnpopulated: v.uffdWpUnpopulated ?? false,
+  };
+}
+
+/** Builds the state every scenario starts from. Throws SetupError on a malformed setup. */
+export function createMachine(setup: MachineSetup, options: KernelOptions): MachineState {
+  if (options.platform.arch !== 'x86_64') {
+    throw new SetupError('the state machine runs x86_64 page tables (present PTEs are arch-specific); arm64 is available in the decoder and bit layout');
+  }
+  const ptes = setup.ptes ?? DEFAULT_PTES;
+  if (!Number.isInteger(ptes) || ptes < 1 || ptes > MAX_PTES) throw new SetupError(`ptes must be 1..${MAX_PTES}, not ${ptes}`);
+  const vaBase = BigInt(hexNum(setup.vaBase, Number(DEFAULT_VA_BASE), 'vaBase')) & ~0xfffn;
+  const opts: KernelOptions = { ...options, config: applyKconfig(options.config).config };
+  const processes: Process[] = (setup.processes ?? [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: ptes }] }]).map((p) => {
+    const vmas = p.vmas.map(defaultVma);
+    for (const v of vmas) {
+      if (v.start < 0 || v.start + v.pages > ptes) throw new SetupError(`pid ${p.pid}: VMA ${v.start}+${v.pages} is outside the ${ptes}-PTE range`);
+    }
+    return { pid: p.pid, name: p.name, alive: true, vmas, ptes: emptyTable(ptes) };
+  });
+  const pages: Page[] = [];
+  const pageIndex = new Map<string, number>();
+  const add = (p: Omit<Page, 'id'>) => {
+    const key = `${p.space}:${p.number}`;
+    if (pageIndex.has(key)) throw new SetupError(`two pages have number 0x${p.number.toString(16)} in the ${p.space === 'phys' ? 'physical' : 'device-private'} space`);
+    const id = pages.length;
+    pages.push({ ...p, id });
+    pageIndex.set(key, id);
+    return id;
+  };
+  const blank = { anon: true, mapcount: 0, refs: 0, pins: 0, locked: false, dirty: false, anonExclusive: false, hwpoison: false, data: null, swapSlot: null } as const;
+  const zeroPfn = hexNum(setup.zeroPfn, 0x2c00, 'zeroPfn');
+  const zeroPage = add({ kind: 'zero', space: 'phys', number: zeroPfn, device: null, allocated: true, ...blank, data: 0 });
+  const ramOrder = (setup.ram ?? ['0x1234', '0x5678']).map((s) => hexNum(s, 0, 'ram PFN'));
+  for (const pfn of ramOrder) add({ kind: 'ram', space: 'phys', number: pfn, device: null, allocated: false, ...blank });
+  const deviceSpace = PROFILES[opts.profile].deviceSpace === 'separate' ? 'device' : 'phys';
+  const devices: Device[] = (setup.devices ?? [{ first: '0x10', pages: 16 }]).map((d, id) => {
+    const first = hexNum(d.first, 0x10, 'device first page');
+    if (!Number.isInteger(d.pages) || d.pages < 1 || d.pages > 65536) throw new SetupError(`device ${id}: pages must be 1..65536`);
+    const ids: number[] = [];
+    for (let i = 0; i < d.pages; i++) {
+      ids.push(add({ kind: 'device', space: deviceSpace, number: first + i, device: id, allocated: false, ...blank }));
+    }
+    return { id, pages: ids, mirror: {} };
+  });
+  return {
+    options: opts,
+    vaBase,
+    ptesPerProcess: ptes,
+    processes,
+    pages,
+    pageIndex,
+    ramOrder,
+    ramCursor: 0,
+    zeroPage,
+    devices,
+    swap: { slots: [], nextSlot: hexNum(setup.swapFirstSlot, 0x42, 'swapFirstSlot') },
+    migrations: [],
+    nextMigrationId: 1,
+    time: 0,
+  };
+}

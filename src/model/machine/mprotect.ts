@@ -1,0 +1,133 @@
+/**
+ * change_protection() -> change_pte_range() (mm/mprotect.c; change_softleaf_pte() in 7.3 for the
+ * non-present branch): used by mprotect() and by UFFDIO_WRITEPROTECT.
+ */
+import type { PteBits } from '../kernel/u64.ts';
+import { refuse, type Draft } from './draft.ts';
+import { pageName, pageProt, readableDeviceFrom, readableMigrationFrom, toPte, view } from './mm.ts';
+import type { Prot, PteRef, Vma } from './types.ts';
+import { pte_clear_uffd_wp, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte } from './x86pte.ts';
+
+interface CpFlags {
+  uffdWp: boolean;
+  uffdWpResolve: boolean;
+  tryChangeWritable: boolean;
+}
+
+/** Splits VMAs at start and end, applies `patch` to the covered parts; refuses gaps. */
+function splitAndPatch(d: Draft, pid: number, start: number, pages: number, patch: (v: Vma) => Vma): Vma[] {
+  const end = start + pages;
+  const out: Vma[] = [];
+  const covered: Vma[] = [];
+  for (const v of d.proc(pid).vmas) {
+    const vEnd = v.start + v.pages;
+    if (vEnd <= start || v.start >= end) {
+      out.push(v);
+      continue;
+    }
+    if (v.start < start) out.push({ ...v, pages: start - v.start });
+    const s = Math.max(v.start, start);
+    const e = Math.min(vEnd, end);
+    const mid = patch({ ...v, start: s, pages: e - s });
+    out.push(mid);
+    covered.push(mid);
+    if (vEnd > end) out.push({ ...v, start: end, pages: vEnd - end });
+  }
+  const total = covered.reduce((n, v) => n + v.pages, 0);
+  if (total !== pages) refuse(`PTEs ${start}..${end - 1} of pid ${pid} are not all inside VMAs: -ENOMEM`);
+  out.sort((a, b) => a.start - b.start);
+  d.setProcess(pid, (p) => ({ ...p, vmas: out }));
+  return covered;
+}
+
+export function mprotect(d: Draft, pid: number, start: number, pages: number, prot: Prot): void {
+  const before = d.proc(pid).vmas;
+  const changed = before.some((v) => v.start < start + pages && v.start + v.pages > start && v.prot !== prot);
+  d.call('mprotect_fixup', changed ? `vm_flags change to ${prot === 'rw' ? 'VM_READ|VM_WRITE' : prot === 'read' ? 'VM_READ' : 'none'}; vm_page_prot is recomputed.` : 'vm_flags do not change: nothing to do.', () => {
+    const covered = splitAndPatch(d, pid, start, pages, (v) => ({ ...v, prot }));
+    if (!changed) return;
+    for (const v of covered) {
+      changeProtection(d, pid, v, { uffdWp: false, uffdWpResolve: false, tryChangeWritable: prot === 'rw' && !v.shared });
+    }
+  });
+}
+
+export function uffdWriteprotect(d: Draft, pid: number, start: number, pages: number, enable: boolean, unpopulated: boolean): void {
+  d.call('mwriteprotect_range', `UFFDIO_WRITEPROTECT ${enable ? 'sets' : 'clears'} uffd-wp on PTEs ${start}..${start + pages - 1}.`, () => {
+    const covered = splitAndPatch(d, pid, start, pages, (v) => ({ ...v, uffdWp: true, uffdWpUnpopulated: v.uffdWpUnpopulated || unpopulated }));
+    for (const v of covered) {
+      d.call('uffd_wp_range', '', () =>
+        changeProtection(d, pid, v, { uffdWp: enable, uffdWpResolve: !enable, tryChangeWritable: !enable && v.prot === 'rw' && !v.shared }));
+    }
+  });
+}
+
+function changeProtection(d: Draft, pid: number, vma: Vma, f: CpFlags): void {
+  const newprot = pageProt(vma);
+  d.call('change_protection', '', () => {
+    d.call('change_pte_range', `new vm_page_prot 0x${newprot.toString(16)}${f.uffdWp ? ', MM_CP_UFFD_WP' : ''}${f.uffdWpResolve ? ', MM_CP_UFFD_WP_RESOLVE' : ''}${f.tryChangeWritable ? ', MM_CP_TRY_CHANGE_WRITABLE' : ''}.`, () => {
+      for (let i = vma.start; i < vma.start + vma.pages; i++) changeOne(d, { pid, index: i }, vma, newprot, f);
+    });
+  });
+}
+
+function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: CpFlags): void {
+  const k = d.k;
+  const v = view(d, ref);
+  if (v.kind === 'none') {
+    if (f.uffdWp && vma.uffdWpUnpopulated) {
+      d.call('make_pte_marker', 'a none PTE under uffd-wp with UFFD_FEATURE_WP_UNPOPULATED gets a PTE_MARKER_UFFD_WP marker.', () =>
+        d.setPte(ref, k.make_pte_marker(1 as never), -1));
+    }
+    return;
+  }
+  if (v.kind === 'present') {
+    let pte = pte_modify(v.raw, newprot);
+    if (f.uffdWp) pte = pte_mkuffd_wp(pte);
+    else if (f.uffdWpResolve) pte = pte_clear_uffd_wp(pte);
+    if (f.tryChangeWritable && !pte_write(pte) && canChangePteWritable(d, vma, pte, v.target)) {
+      pte = pte_mkwrite(pte);
+      d.explain(`PTE ${ref.index}: can_change_pte_writable() (the anon page is exclusive): made writable right away.`);
+    }
+    d.setPte(ref, pte, v.target);
+    return;
+  }
+  const old = v.raw as PteBits;
+  let np: PteBits = old;
+  const row = v.row;
+  const fn = k.profile.api === 'softleaf' ? 'change_softleaf_pte' : 'change_pte_range';
+  if (row?.family === 'migration' && row.access === 'write') {
+    const page = v.target >= 0 ? d.page(v.target) : null;
+    const anon = page?.anon ?? true;
+    const { entry, ctor } = readableMigrationFrom(d, v.entry!, anon);
+    d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>
+      d.call(ctor, ''));
+    np = toPte(d, entry) as PteBits;
+    if (k.pte_swp_soft_dirty(old)) np = k.pte_swp_mksoft_dirty(np);
+  } else if (row?.family === 'device_private' && row.access === 'write') {
+    d.call(fn, 'SWP_DEVICE_WRITE -> SWP_DEVICE_READ; soft-dirty is not preserved (as in copy_nonpresent_pte), uffd is kept.', () =>
+      d.call('make_readable_device_private_entry', ''));
+    np = toPte(d, readableDeviceFrom(d, v.entry!)) as PteBits;
+    if (k.pte_swp_uffd_wp(old)) np = k.pte_swp_mkuffd_wp(np);
+  } else if (row?.family === 'pte_marker') {
+    const bits = k.pte_marker_get(v.entry!);
+    if (bits & (2 | 4)) return;
+    if (f.uffdWpResolve) d.call(fn, 'a uffd-wp marker is dropped on unprotect: the next fault is not trapped.', () => d.setPte(ref, 0n, -1));
+    return;
+  }
+  if (f.uffdWp) np = k.pte_swp_mkuffd_wp(np);
+  else if (f.uffdWpResolve) np = k.pte_swp_clear_uffd_wp(np);
+  if (np !== old) d.setPte(ref, np, v.target);
+  void pageName;
+}
+
+/** can_change_pte_writable(): private mappings only for exclusive anon pages. */
+function canChangePteWritable(d: Draft, vma: Vma, pte: Pte, target: number): boolean {
+  if (vma.prot !== 'rw' || pte_protnone(pte)) return false;
+  if (vma.uffdWp && pte_uffd_wp(pte)) return false;
+  if (!vma.shared) {
+    const p = target >= 0 ? d.page(target) : null;
+    return p !== null && p.kind !== 'zero' && p.anon && p.anonExclusive;
+  }
+  return (pte & 0x40n) !== 0n;
+}

@@ -1,0 +1,195 @@
+/**
+ * The machine's state and events. Everything here is plain, immutable data: a scenario (initial
+ * setup + events) is JSON, and step(state, event) returns a new state.
+ */
+import type { KernelConfig } from '../kernel/config.ts';
+import type { Platform } from '../kernel/platform.ts';
+import type { ProfileId } from '../kernel/profiles.ts';
+import type { PteTable } from './pagetable.ts';
+import type { Prot } from './x86pte.ts';
+
+export type { Prot };
+
+export type Pid = number;
+
+export interface PteRef {
+  readonly pid: Pid;
+  /** Index of the PTE in the process's range (VA = vaBase + index * 4096). */
+  readonly index: number;
+}
+
+/** 'phys' = the CPU physical address space (RAM, and device pages before the series); 'device' = the device-private space. */
+export type Space = 'phys' | 'device';
+
+export interface Page {
+  readonly id: number;
+  readonly kind: 'ram' | 'device' | 'zero';
+  readonly space: Space;
+  /** PFN in the physical space, or offset in the device-private space. */
+  readonly number: number;
+  /** Owning device for device pages. */
+  readonly device: number | null;
+  readonly allocated: boolean;
+  /** folio_test_anon(): anonymous memory (false for page-cache and shmem pages). */
+  readonly anon: boolean;
+  /** PTEs mapping the page (present, device-private, device-exclusive): folio_mapcount(). */
+  readonly mapcount: number;
+  /** References other than mappings: GUP (FOLL_GET), migration isolation, the swap cache. */
+  readonly refs: number;
+  /** FOLL_PIN pins (folio_maybe_dma_pinned()). */
+  readonly pins: number;
+  readonly locked: boolean;
+  readonly dirty: boolean;
+  readonly anonExclusive: boolean;
+  readonly hwpoison: boolean;
+  /** An abstract word of content: what the selftests write (ptr[i] = i) and compare. */
+  readonly data: number | null;
+  /** Swap slot whose swap cache holds this page. */
+  readonly swapSlot: number | null;
+}
+
+export interface Vma {
+  readonly start: number;
+  readonly pages: number;
+  readonly prot: Prot;
+  readonly shared: boolean;
+  /** Anonymous (private or MAP_SHARED|MAP_ANONYMOUS = shmem); false = file-backed. */
+  readonly anon: boolean;
+  /** Registered for userfaultfd write-protect (VM_UFFD_WP). */
+  readonly uffdWp: boolean;
+  /** UFFD_FEATURE_WP_UNPOPULATED: uffd-wp also marks none PTEs (with PTE markers). */
+  readonly uffdWpUnpopulated: boolean;
+}
+
+export interface Process {
+  readonly pid: Pid;
+  readonly name: string;
+  readonly alive: boolean;
+  readonly vmas: readonly Vma[];
+  readonly ptes: PteTable;
+}
+
+export interface SwapSlot {
+  readonly slot: number;
+  /** swap_map count: PTEs referencing the slot. */
+  readonly count: number;
+  readonly data: number | null;
+  /** Page in the swap cache for this slot, if any. */
+  readonly cached: number | null;
+}
+
+export interface DeviceMirrorEntry {
+  readonly page: number;
+  readonly write: boolean;
+  readonly atomic: boolean;
+}
+
+export interface Device {
+  readonly id: number;
+  /** Page ids of the device's memory, in allocation order. */
+  readonly pages: readonly number[];
+  /** The dmirror "device page table": `${pid}:${index}` -> page. */
+  readonly mirror: Readonly<Record<string, DeviceMirrorEntry>>;
+}
+
+export type MigrationApi = 'migrate_vma' | 'migrate_device' | 'migrate_folio';
+
+export interface MigrationSrc {
+  /** Source page id, or null for an empty source (pte_none / zero page hole). */
+  readonly src: number | null;
+  /** The PTE an empty source will populate. */
+  readonly hole: PteRef | null;
+  /** The address (PTE) the VMA walk found it at; null for migrate_device_range (collected by PFN). */
+  readonly at: PteRef | null;
+  /** PTEs holding a migration entry that names src (collect, try_to_migrate, fork). */
+  readonly ptes: readonly PteRef[];
+  /** MIGRATE_PFN_MIGRATE still set. */
+  readonly migrate: boolean;
+  /** MIGRATE_PFN_WRITE. */
+  readonly write: boolean;
+  readonly dst: number | null;
+  readonly dstWrite: boolean;
+}
+
+export interface Migration {
+  readonly id: number;
+  readonly api: MigrationApi;
+  /** What started it: a driver call, a CPU fault's migrate_to_ram, eviction, or migrate_pages(). */
+  readonly origin: 'driver' | 'fault' | 'evict' | 'migrate_pages';
+  readonly device: number | null;
+  /** 'collected': after setup/unmap; 'moved': after migrate_*_pages. */
+  readonly phase: 'collected' | 'moved';
+  /** Destination kind: device memory (to device) or RAM (back to RAM / RAM to RAM). */
+  readonly to: 'device' | 'ram';
+  readonly srcs: readonly MigrationSrc[];
+}
+
+export interface MachineSetup {
+  /** PTEs per process range (default 512, one page-table page). */
+  readonly ptes?: number;
+  /** First VA of the range (hex string, default 0x7f0000000000). */
+  readonly vaBase?: string;
+  readonly processes?: readonly { readonly pid: Pid; readonly name: string; readonly vmas: readonly Partial<Vma>[] }[];
+  /** RAM PFNs (hex strings) handed out in this order; then sequentially after the largest. */
+  readonly ram?: readonly string[];
+  /** PFN of the shared zero page (hex). */
+  readonly zeroPfn?: string;
+  /** Device-private memory per device: first page number (hex) and page count. */
+  readonly devices?: readonly { readonly first: string; readonly pages: number }[];
+  /** First swap slot handed out (hex). */
+  readonly swapFirstSlot?: string;
+}
+
+export interface KernelOptions {
+  readonly profile: ProfileId;
+  readonly config: KernelConfig;
+  readonly platform: Platform;
+}
+
+export interface MachineState {
+  readonly options: KernelOptions;
+  readonly vaBase: bigint;
+  readonly ptesPerProcess: number;
+  readonly processes: readonly Process[];
+  readonly pages: readonly Page[];
+  /** `${space}:${number}` -> page id. */
+  readonly pageIndex: ReadonlyMap<string, number>;
+  readonly ramOrder: readonly number[];
+  /** Where the RAM allocator looks next in ramOrder (it hands pages out round-robin). */
+  readonly ramCursor: number;
+  readonly zeroPage: number;
+  readonly devices: readonly Device[];
+  readonly swap: { readonly slots: readonly SwapSlot[]; readonly nextSlot: number };
+  readonly migrations: readonly Migration[];
+  readonly nextMigrationId: number;
+  /** How many events have been applied. */
+  readonly time: number;
+}
+
+/** What an event returns to its caller (syscall/ioctl result, signal, data read). */
+export interface EventResult {
+  /** 0, or a negative errno name such as "-EINVAL". */
+  readonly ret?: string;
+  readonly cpages?: number;
+  readonly signal?: 'SIGBUS' | 'SIGSEGV';
+  /** Values read (CPU reads, or the mirror copied back by a dmirror ioctl), by page index. */
+  readonly data?: readonly (number | null)[];
+  readonly note?: string;
+}
+
+export type Change =
+  | { readonly kind: 'pte'; readonly pid: Pid; readonly index: number; readonly before: bigint; readonly after: bigint }
+  | { readonly kind: 'page'; readonly page: number; readonly what: string };
+
+export interface TraceEntry {
+  /** The kernel function (or "hardware" / the selftest step). */
+  readonly fn: string;
+  readonly depth: number;
+  /** One sentence: why this function made its change. */
+  readonly why: string;
+  readonly changes: readonly Change[];
+}
+
+export type StepOutcome =
+  | { readonly ok: true; readonly state: MachineState; readonly trace: readonly TraceEntry[]; readonly result: EventResult }
+  | { readonly ok: false; readonly reason: string };

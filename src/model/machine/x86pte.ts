@@ -1,0 +1,104 @@
+/**
+ * x86_64 present-PTE helpers under their kernel names (arch/x86/include/asm/pgtable.h,
+ * pgtable-invert.h), including the SavedDirty shuffle of the shadow-stack work (v6.6+): a
+ * write-protected PTE never has Dirty=1; pte_wrprotect/pte_mkdirty/pte_modify move Dirty into
+ * _PAGE_SAVED_DIRTY (bit 58) while RW=0 and pte_mkwrite moves it back.
+ */
+import {
+  _PAGE_ACCESSED, _PAGE_CHG_MASK, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, _PAGE_SAVED_DIRTY,
+  _PAGE_SOFT_DIRTY, _PAGE_SPECIAL, _PAGE_UFFD_WP, PAGE_COPY, PAGE_NONE, PAGE_SHARED, PTE_PFN_MASK,
+} from '../kernel/arch/x86_64.ts';
+import type { PteBits } from '../kernel/u64.ts';
+
+export type Pte = PteBits;
+const P = (v: bigint) => v as Pte;
+
+
+/** mksaveddirty_shift(): if RW=0, move Dirty to SavedDirty. */
+function pte_mksaveddirty(v: bigint): bigint {
+  if (v & _PAGE_RW) return v;
+  if (v & _PAGE_DIRTY) v = (v | _PAGE_SAVED_DIRTY) & ~_PAGE_DIRTY;
+  return v;
+}
+
+/** clear_saveddirty_shift(): if RW=1, move SavedDirty back to Dirty. */
+function pte_clear_saveddirty(v: bigint): bigint {
+  if (!(v & _PAGE_RW)) return v;
+  if (v & _PAGE_SAVED_DIRTY) v = (v | _PAGE_DIRTY) & ~_PAGE_SAVED_DIRTY;
+  return v;
+}
+
+/** __pte_needs_invert(): a non-zero PTE without _PAGE_PRESENT (PROT_NONE) keeps its PFN inverted. */
+function needsInvert(v: bigint): boolean {
+  return v !== 0n && (v & _PAGE_PRESENT) === 0n;
+}
+
+function flipProtnoneGuard(oldv: bigint, v: bigint): bigint {
+  if (needsInvert(oldv) === needsInvert(v)) return v;
+  return (v & ~PTE_PFN_MASK) | (~v & PTE_PFN_MASK);
+}
+
+/** pfn_pte()/mk_pte(): PFN and protection bits, with the PROT_NONE inversion. */
+export function mk_pte(pfn: number, pgprot: bigint): Pte {
+  let v = (BigInt(pfn) << 12n) | pgprot;
+  if (needsInvert(v)) v = (v & ~PTE_PFN_MASK) | (~v & PTE_PFN_MASK);
+  return P(v);
+}
+
+export function pte_pfn(pte: Pte): number {
+  let v: bigint = pte;
+  if (needsInvert(v)) v = ~v;
+  return Number((v & PTE_PFN_MASK) >> 12n);
+}
+
+export const pte_present = (pte: Pte) => (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0n;
+export const pte_protnone = (pte: Pte) => (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) === _PAGE_PROTNONE;
+export const pte_write = (pte: Pte) => (pte & _PAGE_RW) !== 0n;
+/** pte_dirty(): Dirty or SavedDirty. */
+export const pte_dirty = (pte: Pte) => (pte & (_PAGE_DIRTY | _PAGE_SAVED_DIRTY)) !== 0n;
+export const pte_young = (pte: Pte) => (pte & _PAGE_ACCESSED) !== 0n;
+export const pte_soft_dirty = (pte: Pte) => (pte & _PAGE_SOFT_DIRTY) !== 0n;
+export const pte_uffd_wp = (pte: Pte) => (pte & _PAGE_UFFD_WP) !== 0n;
+export const pte_special = (pte: Pte) => (pte & _PAGE_SPECIAL) !== 0n;
+
+export const pte_mkyoung = (pte: Pte) => P(pte | _PAGE_ACCESSED);
+export const pte_mkold = (pte: Pte) => P(pte & ~_PAGE_ACCESSED);
+export const pte_mksoft_dirty = (pte: Pte) => P(pte | _PAGE_SOFT_DIRTY);
+export const pte_mkspecial = (pte: Pte) => P(pte | _PAGE_SPECIAL);
+export const pte_mkuffd_wp = (pte: Pte) => pte_wrprotect(P(pte | _PAGE_UFFD_WP));
+export const pte_clear_uffd_wp = (pte: Pte) => P(pte & ~_PAGE_UFFD_WP);
+/** pte_mkclean(): clears Dirty and SavedDirty. */
+export const pte_mkclean = (pte: Pte) => P(pte & ~(_PAGE_DIRTY | _PAGE_SAVED_DIRTY));
+
+/** pte_mkdirty(): Dirty + soft-dirty, then SavedDirty if not writable. */
+export function pte_mkdirty(pte: Pte): Pte {
+  return P(pte_mksaveddirty(pte | _PAGE_DIRTY | _PAGE_SOFT_DIRTY));
+}
+
+/** pte_wrprotect(): clear RW, then move Dirty to SavedDirty. */
+export function pte_wrprotect(pte: Pte): Pte {
+  return P(pte_mksaveddirty(pte & ~_PAGE_RW));
+}
+
+/** pte_mkwrite() (pte_mkwrite_novma for a normal VMA): set RW, move SavedDirty back to Dirty. */
+export function pte_mkwrite(pte: Pte): Pte {
+  return P(pte_clear_saveddirty(pte | _PAGE_RW));
+}
+
+/** pte_modify(): keep _PAGE_CHG_MASK bits, take the rest from newprot, fix the PROT_NONE inversion. */
+export function pte_modify(pte: Pte, newprot: bigint): Pte {
+  const oldv: bigint = pte;
+  let v = (oldv & _PAGE_CHG_MASK) | (newprot & ~_PAGE_CHG_MASK);
+  v = flipProtnoneGuard(oldv, v);
+  v = oldv & _PAGE_RW ? pte_mksaveddirty(v) : pte_clear_saveddirty(v);
+  return P(v);
+}
+
+export type Prot = 'none' | 'read' | 'rw';
+
+/** vm_get_page_prot() for the protections swapviz models (x86_64, NX, no pkeys). */
+export function vm_page_prot(prot: Prot, shared: boolean): bigint {
+  if (prot === 'none') return PAGE_NONE;
+  if (prot === 'read') return PAGE_COPY; // PAGE_READONLY == PAGE_COPY on x86
+  return shared ? PAGE_SHARED : PAGE_COPY;
+}

@@ -1,0 +1,49 @@
+import type { Event } from '../machine/events.ts';
+import type { MachineSetup } from '../machine/types.ts';
+
+/** A spec table row: "after event `after`, PTE (pid, index) holds this step's value". */
+export interface Checkpoint {
+  /** The step number in the spec's table. */
+  readonly step: number;
+  /** Index of the event after which the value holds; -1 = the initial state. */
+  readonly after: number;
+  readonly pid: number;
+  readonly index: number;
+  /**
+   * The value is the one a kernel function wrote in the middle of the event (e.g. the migration
+   * entry that migrate_vma_setup installs and then removes again on the restore path): the first
+   * change to this PTE made by that function, as the trace records it.
+   */
+  readonly mid?: string;
+}
+
+/** What the kernel's selftest asserts after an event. */
+export interface Expectation {
+  readonly ret?: string;
+  readonly cpages?: number;
+  readonly signal?: 'SIGBUS' | 'SIGSEGV';
+  /** Data the event read or the device returned: 'index' = i, 'neg-index' = -i, 'zero' = 0, 'index+1' = i+1. */
+  readonly data?: 'index' | 'neg-index' | 'zero' | 'index+1';
+}
+
+export interface Scenario {
+  /** Schema version of the scenario format. */
+  readonly schema: 1;
+  readonly id: string;
+  readonly title: string;
+  /** One line for the picker. */
+  readonly description: string;
+  /** Where it comes from: the spec table, or the hmm selftest. */
+  readonly source: string;
+  readonly setup: MachineSetup;
+  /** Machine option the scenario needs (S16: migration entries cannot carry A/D). */
+  readonly migrationAd?: boolean;
+  readonly events: readonly Event[];
+  /** The PTE the scenario is about (selected when it opens). */
+  readonly focus: { readonly pid: number; readonly index: number };
+  readonly checkpoints?: readonly Checkpoint[];
+  /** Selftest assertions by event index. */
+  readonly expect?: Readonly<Record<number, Expectation>>;
+  /** Events that the selftest expects to fail (refused by the machine), by index, with why. */
+  readonly notes?: Readonly<Record<number, string>>;
+}
