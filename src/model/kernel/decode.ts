@@ -7,7 +7,7 @@
  * the structured result on top of it.
  */
 import { applyKconfig, type KernelConfig } from './config.ts';
-import type { DecodedField, DecodedPte, PresentInfo, PteKind, SwapInfo } from './decodeTypes.ts';
+import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, PteKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
 import { getKernel, PTE_MARKER_MASK, type Kernel } from './kernel.ts';
 import type { ArchLayout, LayoutField } from './arch/layout.ts';
@@ -17,6 +17,7 @@ import type { NumberedRow } from './swapTypes.ts';
 import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
 
 export type * from './decodeTypes.ts';
+export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
 
 /** Kind codes of classify(), in PteKind order. */
 export const KIND_CODES: readonly PteKind[] = [
@@ -133,6 +134,13 @@ function presentPfn(a: ArchLayout, hi: number, lo: number): number {
 
 const scratch = newClassified();
 
+type Problems = { list: string[]; kinds: ProblemKind[] };
+
+function report(p: Problems, kind: ProblemKind, message: string): void {
+  p.list.push(message);
+  p.kinds.push(kind);
+}
+
 /** Decodes one PTE value for a kernel. */
 export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
   const raw = u64(rawIn);
@@ -140,12 +148,12 @@ export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch);
   const kind = KIND_CODES[c.kind] ?? 'swap';
-  const problems: string[] = [];
+  const problems: Problems = { list: [], kinds: [] };
   const base = { raw, pte: hex64(raw), arch: k.arch.id, profile: k.profile.id, kind };
   if (c.kind === K_NONE) {
-    if (raw !== 0n) problems.push(`only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+    if (raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
     return {
-      ...base, summary: 'none', present: null, swap: null, problems,
+      ...base, summary: 'none', present: null, swap: null, problems: problems.list, problemKinds: problems.kinds,
       fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
     };
   }
@@ -167,7 +175,7 @@ function range(hi: number, lo: number): string {
 
 type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
 
-function decodePresent(k: Kernel, raw: bigint, base: Base, problems: string[]): DecodedPte {
+function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): DecodedPte {
   const x86 = k.arch.id === 'x86_64';
   const b = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
   const protnone = x86 ? !b(0) && b(8) : !b(0) && b(11);
@@ -182,7 +190,7 @@ function decodePresent(k: Kernel, raw: bigint, base: Base, problems: string[]): 
       savedDirty: false, softDirty: false, uffdWp: b(58), special: b(56), global: !b(11), nx: b(54), protnone, pkey: 0,
     };
   if (x86 && p.dirty && !p.writable && !protnone) {
-    problems.push('Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
+    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
   }
   const flags = [
     p.writable ? 'RW' : 'RO',
@@ -195,7 +203,7 @@ function decodePresent(k: Kernel, raw: bigint, base: Base, problems: string[]): 
   ];
   const summary = `${protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
   const fields = k.arch.presentFields.map((f) => presentField(f, raw, p, protnone));
-  return { ...base, summary, present: p, swap: null, problems, fields };
+  return { ...base, summary, present: p, swap: null, problems: problems.list, problemKinds: problems.kinds, fields };
 }
 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
@@ -213,13 +221,13 @@ function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boo
   return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
 }
 
-function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classified, base: Base, problems: string[]): DecodedPte {
+function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classified, base: Base, problems: Problems): DecodedPte {
   const row = k.row(c.type);
   const typeName = k.typeName(c.type);
   const entry = k.swp_entry(c.type, BigInt(c.offset));
   const a = k.arch;
   for (const m of a.swapMustBeZero) {
-    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) problems.push(m.why);
+    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
   }
   let migration: SwapInfo['migration'] = null;
   let marker: SwapInfo['marker'] = null;
@@ -230,25 +238,25 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
     const dirtyBit = (above & 2) !== 0;
     migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: youngBit, dirtyBitSet: dirtyBit };
     if ((youngBit || dirtyBit) && !k.platform.migrationAd) {
-      problems.push('SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
+      report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
     }
     if (above >= 4) {
-      problems.push(`offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
+      report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
     }
   } else if (row && row.pfn !== null && above !== 0) {
-    problems.push(`offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
+    report(problems, 'pfn-too-wide', `offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
   }
   if (row?.family === 'pte_marker') {
     const bits = c.offset & PTE_MARKER_MASK;
     marker = { bits, uffdWp: (bits & 1) !== 0, poisoned: (bits & 2) !== 0, guard: (bits & 4) !== 0 };
-    if (c.offset > PTE_MARKER_MASK) problems.push(`marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (0x7)`);
-    if (bits === 0) problems.push('a PTE marker with no marker bits: make_pte_marker() is never called with 0');
+    if (c.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (0x7)`);
+    if (bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
   }
   if (c.exclusive && row !== undefined) {
-    problems.push(`${exclusiveName(a)} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
+    report(problems, 'exclusive-on-special', `${exclusiveName(a)} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
   }
   if (k.profile.api === 'softleaf' && entry.val === 0n) {
-    problems.push('swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+    report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
   }
   const pfnSpace: SwapInfo['pfnSpace'] = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
   const swap: SwapInfo = {
@@ -267,7 +275,7 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
     predicates: k.allPredicates(entry),
     softleafType: k.profile.api === 'softleaf' ? softleafType(k.facts(entry)) : null,
   };
-  return { ...base, summary: swapSummary(swap), present: null, swap, problems, fields: swapFields(k, raw, swap) };
+  return { ...base, summary: swapSummary(swap), present: null, swap, problems: problems.list, problemKinds: problems.kinds, fields: swapFields(k, raw, swap) };
 }
 
 function exclusiveName(a: ArchLayout): string {

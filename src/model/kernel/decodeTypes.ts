@@ -99,4 +99,21 @@ export interface DecodedPte {
   readonly swap: SwapInfo | null;
   /** Why this value is not something the kernel would build (empty when it is fine). */
   readonly problems: readonly string[];
+  /** What kind each problem is, index for index. */
+  readonly problemKinds: readonly ProblemKind[];
 }
+
+export type ProblemKind =
+  | 'knl-ad'
+  | 'shadow-stack'
+  | 'must-be-zero'
+  | 'mig-ad-unsupported'
+  | 'mig-high-bits'
+  | 'pfn-too-wide'
+  | 'marker-bits'
+  | 'marker-empty'
+  | 'exclusive-on-special'
+  | 'softleaf-none';
+
+/** Problems that break a layout rule (the "bits that must stay clear" invariant). */
+export const CLEAR_BIT_PROBLEMS: readonly ProblemKind[] = ['must-be-zero', 'mig-ad-unsupported', 'mig-high-bits', 'pfn-too-wide', 'marker-bits'];

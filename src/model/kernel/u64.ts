@@ -63,7 +63,7 @@ export type ParseResult = { ok: true; value: bigint } | { ok: false; error: stri
 export function parseU64Hex(text: string): ParseResult {
   let s = text.trim();
   if (s === '') return { ok: false, error: 'empty input: expected a 64-bit hex value such as 0x8000000001234867' };
-  const bad = /(?:^|\s)pte:([0-9a-fA-F_]+)/.exec(s);
+  const bad = /(?:^|\s)pte:(\S*)/.exec(s);
   if (bad?.[1] !== undefined) s = bad[1];
   if (/^0[xX]/.test(s)) s = s.slice(2);
   s = s.replace(/_/g, '');

@@ -22,10 +22,10 @@ export type Event =
   | ({ type: 'uffdio_poison' } & One)
   | ({ type: 'madvise_guard_install' } & Range)
   /** An extra reference on the mapped page (get_user_pages with FOLL_GET), or dropping it. */
-  | ({ type: 'folio_get' } & One)
+  | ({ type: 'folio_get'; write?: boolean } & One)
   | ({ type: 'folio_put' } & One)
   /** A FOLL_PIN pin (pin_user_pages), which makes folio_maybe_dma_pinned() true. */
-  | ({ type: 'pin_user_pages' } & One)
+  | ({ type: 'pin_user_pages'; write?: boolean } & One)
   | ({ type: 'migrate_vma_setup'; select: 'system' | 'device_private'; device: number } & Range)
   | { type: 'migrate_vma_pages'; failAlloc?: boolean }
   | { type: 'migrate_vma_finalize' }
@@ -43,7 +43,9 @@ export type Event =
   | ({ type: 'hmm_exclusive'; device: number } & Range)
   | { type: 'hmm_check_exclusive'; device: number }
   | ({ type: 'hmm_write'; device: number; value?: number } & Range)
-  | ({ type: 'hmm_read'; device: number } & Range);
+  | ({ type: 'hmm_read'; device: number } & Range)
+  /** HMM_DMIRROR_SNAPSHOT: hmm_range_fault without faulting; what the device may do with each page. */
+  | ({ type: 'hmm_snapshot'; device: number } & Range);
 
 export type EventType = Event['type'];
 
@@ -61,9 +63,9 @@ export const EVENT_FIELDS: Readonly<Record<EventType, Readonly<Record<string, Fi
   uffd_wp: { pid: 'pid', start: 'index', pages: 'count', enable: 'bool', 'unpopulated?': 'bool' },
   uffdio_poison: { pid: 'pid', index: 'index' },
   madvise_guard_install: { pid: 'pid', start: 'index', pages: 'count' },
-  folio_get: { pid: 'pid', index: 'index' },
+  folio_get: { pid: 'pid', index: 'index', 'write?': 'bool' },
   folio_put: { pid: 'pid', index: 'index' },
-  pin_user_pages: { pid: 'pid', index: 'index' },
+  pin_user_pages: { pid: 'pid', index: 'index', 'write?': 'bool' },
   migrate_vma_setup: { pid: 'pid', start: 'index', pages: 'count', select: { oneOf: ['system', 'device_private'] }, device: 'device' },
   migrate_vma_pages: { 'failAlloc?': 'bool' },
   migrate_vma_finalize: {},
@@ -82,6 +84,7 @@ export const EVENT_FIELDS: Readonly<Record<EventType, Readonly<Record<string, Fi
   hmm_check_exclusive: { device: 'device' },
   hmm_write: { pid: 'pid', start: 'index', pages: 'count', device: 'device', 'value?': 'int' },
   hmm_read: { pid: 'pid', start: 'index', pages: 'count', device: 'device' },
+  hmm_snapshot: { pid: 'pid', start: 'index', pages: 'count', device: 'device' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as EventType[];
@@ -163,9 +166,9 @@ export function describeEvent(e: Event): string {
     case 'uffd_wp': return `UFFDIO_WRITEPROTECT ${e.enable ? 'protect' : 'unprotect'}${rng}${who}`;
     case 'uffdio_poison': return `UFFDIO_POISON${one}${who}`;
     case 'madvise_guard_install': return `MADV_GUARD_INSTALL${rng}${who}`;
-    case 'folio_get': return `get_user_pages (FOLL_GET) takes a reference on${one}${who}`;
+    case 'folio_get': return `get_user_pages (FOLL_GET${e.write ? ' | FOLL_WRITE' : ''}) takes a reference on${one}${who}`;
     case 'folio_put': return `put_page drops the extra reference on${one}${who}`;
-    case 'pin_user_pages': return `pin_user_pages (FOLL_PIN) on${one}${who}`;
+    case 'pin_user_pages': return `pin_user_pages (FOLL_PIN${e.write ? ' | FOLL_WRITE' : ''}) on${one}${who}`;
     case 'migrate_vma_setup': return `driver: migrate_vma_setup (${e.select === 'system' ? 'SELECT_SYSTEM' : 'SELECT_DEVICE_PRIVATE'}, device ${e.device})${rng}${who}`;
     case 'migrate_vma_pages': return `driver: allocate and copy, migrate_vma_pages${e.failAlloc ? ' (allocation fails)' : ''}`;
     case 'migrate_vma_finalize': return 'driver: migrate_vma_finalize';
@@ -184,5 +187,6 @@ export function describeEvent(e: Event): string {
     case 'hmm_check_exclusive': return `HMM_DMIRROR_CHECK_EXCLUSIVE (device ${e.device})`;
     case 'hmm_write': return `HMM_DMIRROR_WRITE (device ${e.device})${rng}${who}`;
     case 'hmm_read': return `HMM_DMIRROR_READ (device ${e.device})${rng}${who}`;
+    case 'hmm_snapshot': return `HMM_DMIRROR_SNAPSHOT (device ${e.device})${rng}${who}`;
   }
 }

@@ -141,3 +141,33 @@ export function hmmAccess(d: Draft, pid: number, start: number, pages: number, d
     if (d.result.ret === undefined) Object.assign(d.result, { ret: '0', cpages: data.length, data });
   });
 }
+
+/**
+ * HMM_DMIRROR_SNAPSHOT: hmm_range_fault() with no fault flags, then dmirror_mkentry() per page:
+ * ERROR without a readable VMA, NONE for what the device may not use, ZERO for the zero page,
+ * DEV_PRIVATE_LOCAL for this device's own device-private pages.
+ */
+export function hmmSnapshot(d: Draft, pid: number, start: number, pages: number, device: number): void {
+  d.device(device);
+  const prot: string[] = [];
+  d.call('dmirror_snapshot', `HMM_DMIRROR_SNAPSHOT on device ${device}: what hmm_range_fault reports without faulting.`, () => {
+    for (let i = start; i < start + pages; i++) {
+      const vma = d.vmaAt(pid, i);
+      if (!vma || vma.prot === 'none') {
+        prot.push('ERROR');
+        continue;
+      }
+      const v = view(d, { pid, index: i });
+      if (v.kind === 'present') {
+        const page = d.page(v.target);
+        if (page.kind === 'zero') prot.push('ZERO|READ');
+        else prot.push((v.raw & 2n) !== 0n ? 'WRITE' : 'READ');
+      } else if (v.kind === 'device_private' && d.page(v.target).device === device) {
+        prot.push(`DEV_PRIVATE_LOCAL|${v.row?.access === 'write' ? 'WRITE' : 'READ'}`);
+      } else {
+        prot.push('NONE');
+      }
+    }
+  });
+  Object.assign(d.result, { ret: '0', prot });
+}

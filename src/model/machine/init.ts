@@ -64,7 +64,7 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
   for (const pfn of ramOrder) add({ kind: 'ram', space: 'phys', number: pfn, device: null, allocated: false, ...blank });
   const deviceSpace = PROFILES[opts.profile].deviceSpace === 'separate' ? 'device' : 'phys';
   const devices: Device[] = (setup.devices ?? [{ first: '0x10', pages: 16 }]).map((d, id) => {
-    const first = hexNum(d.first, 0x10, 'device first page');
+    const first = deviceSpace === 'phys' ? hexNum(d.physFirst ?? d.first, 0x10, 'device physFirst') : hexNum(d.first, 0x10, 'device first page');
     if (!Number.isInteger(d.pages) || d.pages < 1 || d.pages > 65536) throw new SetupError(`device ${id}: pages must be 1..65536`);
     const ids: number[] = [];
     for (let i = 0; i < d.pages; i++) {

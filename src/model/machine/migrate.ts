@@ -119,7 +119,6 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
     if (o.select !== 'system') return null;
     const page = d.page(v.target);
     if (page.kind === 'zero') return hole(`PTE ${ref.index} maps the shared zero page: treated like a hole.`);
-    if (!anonVma) return null;
     pageId = v.target;
     write = pte_write(v.raw);
   } else if (v.kind === 'device_private') {
@@ -317,6 +316,11 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
         insertPage(d, s.hole, s.dst);
       } else if (s.src !== null) {
         const sp = d.page(s.src);
+        if (!sp.anon && d.page(s.dst).kind === 'device') {
+          d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
+          s.migrate = false;
+          continue;
+        }
         d.call('migrate_folio', `${pageName(sp)} -> ${pageName(d.page(s.dst))}: data, dirty flag and mapping move over.`);
         d.setPage(s.dst, { dirty: sp.dirty, anon: sp.anon });
       }

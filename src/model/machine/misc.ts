@@ -145,7 +145,14 @@ function presentPage(d: Draft, ref: PteRef, what: string): number {
   return v.target;
 }
 
-export function folioGet(d: Draft, ref: PteRef): void {
+/** GUP faults the page in first (handle_mm_fault, with FOLL_WRITE a write fault). */
+function gupFault(d: Draft, ref: PteRef, write: boolean): void {
+  const sig = accessToCompletion(d, ref, write ? 'write' : 'read');
+  if (sig) refuse(`GUP's fault on PTE ${ref.index} gets ${sig}: -EFAULT`);
+}
+
+export function folioGet(d: Draft, ref: PteRef, write: boolean): void {
+  gupFault(d, ref, write);
   const id = presentPage(d, ref, 'get_user_pages');
   d.call('get_user_pages', `FOLL_GET: an extra reference on ${pageName(d.page(id))} (e.g. held for I/O).`, () =>
     d.setPage(id, { refs: d.page(id).refs + 1 }, 'refcount + 1'));
@@ -158,7 +165,8 @@ export function folioPut(d: Draft, ref: PteRef): void {
   d.call('folio_put', `drops the extra reference on ${pageName(d.page(id))}.`, () => d.setPage(id, { refs: d.page(id).refs - 1 }, 'refcount - 1'));
 }
 
-export function pinUserPages(d: Draft, ref: PteRef): void {
+export function pinUserPages(d: Draft, ref: PteRef, write: boolean): void {
+  gupFault(d, ref, write);
   const id = presentPage(d, ref, 'pin_user_pages');
   d.call('pin_user_pages', `FOLL_PIN: ${pageName(d.page(id))} is now maybe DMA-pinned (folio_maybe_dma_pinned()).`, () =>
     d.setPage(id, { pins: d.page(id).pins + 1 }, 'pinned'));

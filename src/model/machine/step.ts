@@ -6,7 +6,7 @@ import { Draft, Refuse, refuse } from './draft.ts';
 import type { Event } from './events.ts';
 import { accessToCompletion, cpuFaultStep } from './fault.ts';
 import { fork } from './fork.ts';
-import { hmmAccess, hmmCheckExclusive, hmmExclusive, hmmMigrateToDev, hmmMigrateToSys, hmmRelease } from './hmm.ts';
+import { hmmAccess, hmmCheckExclusive, hmmExclusive, hmmMigrateToDev, hmmMigrateToSys, hmmRelease, hmmSnapshot } from './hmm.ts';
 import { currentMigration, migrateDeviceRange, migrateFinalize, migrateFolioMove, migrateFolioUnmap, migratePages, migrateVmaSetup } from './migrate.ts';
 import {
   exit, folioGet, folioPut, guardInstall, makeDeviceExclusive, memoryFailure, mmap, munmap, pinUserPages, swapOut, uffdioPoison,
@@ -74,13 +74,13 @@ function apply(d: Draft, e: Event): void {
       return guardInstall(d, e.pid, e.start, e.pages);
     case 'folio_get':
       checkRange(d, e.pid, e.index, 1);
-      return folioGet(d, { pid: e.pid, index: e.index });
+      return folioGet(d, { pid: e.pid, index: e.index }, e.write ?? false);
     case 'folio_put':
       checkRange(d, e.pid, e.index, 1);
       return folioPut(d, { pid: e.pid, index: e.index });
     case 'pin_user_pages':
       checkRange(d, e.pid, e.index, 1);
-      return pinUserPages(d, { pid: e.pid, index: e.index });
+      return pinUserPages(d, { pid: e.pid, index: e.index }, e.write ?? false);
     case 'migrate_vma_setup': {
       checkRange(d, e.pid, e.start, e.pages);
       d.device(e.device);
@@ -143,6 +143,9 @@ function apply(d: Draft, e: Event): void {
     case 'hmm_read':
       checkRange(d, e.pid, e.start, e.pages);
       return hmmAccess(d, e.pid, e.start, e.pages, e.device, false);
+    case 'hmm_snapshot':
+      checkRange(d, e.pid, e.start, e.pages);
+      return hmmSnapshot(d, e.pid, e.start, e.pages, e.device);
   }
 }
 

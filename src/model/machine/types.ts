@@ -134,8 +134,11 @@ export interface MachineSetup {
   readonly ram?: readonly string[];
   /** PFN of the shared zero page (hex). */
   readonly zeroPfn?: string;
-  /** Device-private memory per device: first page number (hex) and page count. */
-  readonly devices?: readonly { readonly first: string; readonly pages: number }[];
+  /**
+   * Device-private memory per device: page count, the first page's number in the device-private
+   * space (after the series; hex), and its PFN in the physical space (before it; defaults to `first`).
+   */
+  readonly devices?: readonly { readonly first: string; readonly physFirst?: string; readonly pages: number }[];
   /** First swap slot handed out (hex). */
   readonly swapFirstSlot?: string;
 }
@@ -174,6 +177,8 @@ export interface EventResult {
   readonly signal?: 'SIGBUS' | 'SIGSEGV';
   /** Values read (CPU reads, or the mirror copied back by a dmirror ioctl), by page index. */
   readonly data?: readonly (number | null)[];
+  /** HMM_DMIRROR_SNAPSHOT: the HMM_DMIRROR_PROT_* flags of each page. */
+  readonly prot?: readonly string[];
   readonly note?: string;
 }
 

@@ -1,5 +1,6 @@
 import type { Event } from '../machine/events.ts';
 import type { MachineSetup } from '../machine/types.ts';
+import type { ProfileId } from '../kernel/profiles.ts';
 
 /** A spec table row: "after event `after`, PTE (pid, index) holds this step's value". */
 export interface Checkpoint {
@@ -24,6 +25,8 @@ export interface Expectation {
   readonly signal?: 'SIGBUS' | 'SIGSEGV';
   /** Data the event read or the device returned: 'index' = i, 'neg-index' = -i, 'zero' = 0, 'index+1' = i+1. */
   readonly data?: 'index' | 'neg-index' | 'zero' | 'index+1';
+  /** HMM_DMIRROR_SNAPSHOT result, page by page. */
+  readonly prot?: readonly string[];
 }
 
 export interface Scenario {
@@ -36,8 +39,11 @@ export interface Scenario {
   /** Where it comes from: the spec table, or the hmm selftest. */
   readonly source: string;
   readonly setup: MachineSetup;
-  /** Machine option the scenario needs (S16: migration entries cannot carry A/D). */
+  /** Machine options the scenario needs (S16: migration entries cannot carry A/D; S24: 5-level paging). */
   readonly migrationAd?: boolean;
+  readonly paging?: 4 | 5;
+  /** The profile the scenario is meant to be watched under (the bug demo), if any. */
+  readonly profile?: ProfileId;
   readonly events: readonly Event[];
   /** The PTE the scenario is about (selected when it opens). */
   readonly focus: { readonly pid: number; readonly index: number };

@@ -1,0 +1,159 @@
+/**
+ * Invariants checked after every step, each named with the kernel rule behind it. They compare the
+ * raw PTE bits (decoded with the profile's own table) with what the machine knows each entry is
+ * about, so an entry whose number names the wrong page is caught, not hidden.
+ */
+import { classify, CLEAR_BIT_PROBLEMS, decodePte, K_NONE, K_PRESENT, K_SWAP, newClassified } from '../kernel/decode.ts';
+import { getKernel, type Kernel } from '../kernel/kernel.ts';
+import { PTRS_PER_PTE } from './pagetable.ts';
+import type { MachineState, Page } from './types.ts';
+
+export type InvariantId = 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once';
+
+export interface Violation {
+  readonly message: string;
+  readonly pid?: number;
+  readonly index?: number;
+  readonly page?: number;
+  /** For a PFN that names the wrong page: the page the bits name (if any). */
+  readonly named?: number;
+}
+
+export interface InvariantResult {
+  readonly id: InvariantId;
+  readonly name: string;
+  readonly rule: string;
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+}
+
+export const INVARIANTS: readonly { id: InvariantId; name: string; rule: string }[] = [
+  {
+    id: 'pfn-names-page',
+    name: 'every PFN-carrying entry names its page, in the right space',
+    rule: 'pfn_swap_entry_to_page() (softleaf_to_page() in 7.3) must give back the page the entry was made for: a migration, device-private, device-exclusive or hwpoison entry stores that page\'s number, and its type says which space the number is in',
+  },
+  {
+    id: 'no-present-device-private',
+    name: 'no present PTE maps a device-private page',
+    rule: 'MEMORY_DEVICE_PRIVATE memory is not CPU-addressable: only SWP_DEVICE_* entries may point at it; any CPU access must fault into migrate_to_ram()',
+  },
+  {
+    id: 'mapcount',
+    name: 'a page\'s mapcount equals the PTEs that map it',
+    rule: 'folio_mapcount() counts present, device-private and device-exclusive mappings (folio_add_*_rmap / folio_remove_rmap_pte); migration entries hold no mapping',
+  },
+  {
+    id: 'migration-locked',
+    name: 'migration entries exist only while their page is locked',
+    rule: 'a migration entry is installed with the folio locked and removed before it is unlocked; migration_entry_wait() sleeps on that lock',
+  },
+  {
+    id: 'swap-type',
+    name: 'swap types: specials only at or above MAX_SWAPFILES, real swap entries name a used slot',
+    rule: 'non_swap_entry(): a type >= MAX_SWAPFILES is one of the profile\'s special types; a type below it is a swap device whose swap_map count for the slot is non-zero',
+  },
+  {
+    id: 'clear-bits',
+    name: 'bits that must stay clear are clear',
+    rule: 'the x86 swap format keeps bits 4-8 clear (_PAGE_PROTNONE, _PAGE_PSE, the KNL A/D erratum bits); a migration entry has nothing above SWP_MIG_DIRTY_BIT, and A/D only when migration_entry_supports_ad()',
+  },
+  {
+    id: 'exclusive-once',
+    name: 'an anon-exclusive page is mapped at most once',
+    rule: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte) before a second mapping appears',
+  },
+];
+
+const MAX_REPORTED = 20;
+
+export function pageLabel(p: Page): string {
+  if (p.kind === 'zero') return 'the zero page';
+  return p.space === 'device' ? `device offset 0x${p.number.toString(16)}` : `${p.kind === 'device' ? 'device pfn' : 'pfn'} 0x${p.number.toString(16)}`;
+}
+
+export function kernelOf(s: MachineState): Kernel {
+  return getKernel(s.options.profile, s.options.config, s.options.platform);
+}
+
+/** Checks every invariant on a state. */
+export function checkInvariants(s: MachineState): InvariantResult[] {
+  const k = kernelOf(s);
+  const out = new Map<InvariantId, Violation[]>(INVARIANTS.map((i) => [i.id, []]));
+  const add = (id: InvariantId, v: Violation) => {
+    const list = out.get(id)!;
+    if (list.length < MAX_REPORTED) list.push(v);
+  };
+  const maps = new Map<number, number>();
+  const slots = new Map(s.swap.slots.map((x) => [x.slot, x]));
+  const c = newClassified();
+  for (const p of s.processes) {
+    if (!p.alive) continue;
+    for (let ci = 0; ci < p.ptes.chunks.length; ci++) {
+      const ch = p.ptes.chunks[ci];
+      if (!ch || ch.used === 0) continue;
+      for (let j = 0; j < PTRS_PER_PTE; j++) {
+        const hi = ch.hi[j]!;
+        const lo = ch.lo[j]!;
+        if (hi === 0 && lo === 0) continue;
+        const index = ci * PTRS_PER_PTE + j;
+        const target = ch.target[j]!;
+        classify(k, hi, lo, c);
+        if (c.kind === K_NONE) continue;
+        const where = { pid: p.pid, index };
+        if (c.kind === K_PRESENT) {
+          const named = s.pageIndex.get(`phys:${c.pfn}`);
+          const tp = target >= 0 ? s.pages[target] : undefined;
+          if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a present PTE for ${pageLabel(tp)}` });
+          if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `pid ${p.pid} PTE ${index} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(s.pages[named]!)}` });
+          if (tp && tp.kind !== 'zero') maps.set(target, (maps.get(target) ?? 0) + 1);
+          continue;
+        }
+        const row = k.table.byNumber[c.type];
+        if (c.kind === K_SWAP) {
+          const slot = slots.get(c.offset);
+          if (c.type !== 0 || !slot || slot.count === 0) add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index} is a swap entry for device ${c.type} slot 0x${c.offset.toString(16)}, which is not in use` });
+          continue;
+        }
+        if (!row) {
+          add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index}: type ${c.type} >= MAX_SWAPFILES is not a special type of ${k.profile.label}` });
+          continue;
+        }
+        const dec = decodePte(k, (BigInt(hi) << 32n) | BigInt(lo));
+        dec.problems.forEach((msg, i) => {
+          if (CLEAR_BIT_PROBLEMS.includes(dec.problemKinds[i]!)) add('clear-bits', { ...where, message: `pid ${p.pid} PTE ${index}: ${msg}` });
+        });
+        if (row.pfn !== null) {
+          const space = c.deviceSpace === 1 ? 'device' : 'phys';
+          const named = s.pageIndex.get(`${space}:${c.pfn}`);
+          if (named !== target) {
+            const tp = target >= 0 ? s.pages[target] : undefined;
+            const what = named === undefined ? 'no page' : pageLabel(s.pages[named]!);
+            add('pfn-names-page', {
+              ...where,
+              page: target,
+              ...(named !== undefined ? { named } : {}),
+              message: `pid ${p.pid} PTE ${index}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${what}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
+            });
+          }
+          if (row.family === 'migration') {
+            const tp = target >= 0 ? s.pages[target] : undefined;
+            if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
+          } else if (row.family === 'device_private' || row.family === 'device_exclusive') {
+            if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
+          }
+        }
+      }
+    }
+  }
+  for (const pg of s.pages) {
+    if (pg.kind === 'zero') continue;
+    const n = maps.get(pg.id) ?? 0;
+    if (n !== pg.mapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: mapcount ${pg.mapcount}, but ${n} PTE(s) map it` });
+    if (pg.anonExclusive && n > 1) add('exclusive-once', { page: pg.id, message: `${pageLabel(pg)} is PageAnonExclusive but mapped ${n} times` });
+  }
+  return INVARIANTS.map((i) => {
+    const violations = out.get(i.id)!;
+    return { ...i, ok: violations.length === 0, violations };
+  });
+}

@@ -1,0 +1,19 @@
+import { DERIVED_SCENARIOS } from './derived.ts';
+import { hmmScenarios } from './hmm.ts';
+import { SPEC_SCENARIOS } from './spec.ts';
+import type { Scenario } from './types.ts';
+
+export type { Checkpoint, Expectation, Scenario } from './types.ts';
+export { SPEC_SCENARIOS } from './spec.ts';
+export { DERIVED_SCENARIOS } from './derived.ts';
+export { hmmScenarios } from './hmm.ts';
+
+/** Every built-in scenario, in picker order. */
+export const SCENARIOS: readonly Scenario[] = [...SPEC_SCENARIOS, ...DERIVED_SCENARIOS, ...hmmScenarios()];
+
+/** The scenario a first visit opens: the device round trip. */
+export const DEFAULT_SCENARIO_ID = 'S02';
+
+export function findScenario(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id.toLowerCase() === id.toLowerCase());
+}
