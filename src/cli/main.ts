@@ -82,6 +82,7 @@ Options:
   --json                                one JSON object per input line (64-bit numbers as 0x… strings)
 
 A PTE is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
+On stdin, empty lines and lines starting with # are skipped.
 `;
 
 function write(s: Writable, text: string): void {
@@ -135,7 +136,7 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
     const parsed = parseU64Hex(input);
     if (!parsed.ok) {
       failures++;
-      if (values.json) write(io.stdout, JSON.stringify({ input, error: parsed.error }));
+      if (values.json) write(io.stdout, JSON.stringify({ input: input.trim(), error: parsed.error }));
       else write(io.stderr, `swapviz: ${lineNo !== undefined ? `line ${lineNo}: ` : ''}${parsed.error}`);
       return;
     }
@@ -213,8 +214,10 @@ function encodeCommand(argv: string[], io: Io): number {
   }
   const r = encodeSwapPte(k, { type, offset, softDirty: values['soft-dirty'], uffdWp: values['uffd-wp'], exclusive: values.exclusive });
   if (!r.ok) throw new UsageError(r.error);
-  for (const w of warnings) write(io.stderr, `swapviz: warning: ${w}`);
   const d = decodePte(k, r.pte);
+  if (d.kind === 'none') warnings.push('this encodes to a PTE that pte_none() reads as empty: the kernel would not see the entry');
+  for (const p of d.problems) warnings.push(p);
+  for (const w of warnings) write(io.stderr, `swapviz: warning: ${w}`);
   if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d)));
   else write(io.stdout, `${d.pte}  ${d.summary}`);
   return 0;
@@ -233,7 +236,9 @@ function resolveType(k: Kernel, text: string): number {
     const why = k.forced.length ? ` (${k.forced.join('; ')})` : '';
     throw new UsageError(`${name} does not exist in this kernel: ${describeConfig(k.config)} compiles it out${why}`);
   }
-  const other = PROFILE_IDS.find((p) => allTypeNames(getKernel(p, k.config, k.platform).profile.numbering).includes(name));
+  const other = PROFILE_IDS.find((p) => getKernel(p, k.config, k.platform).typeNumber(name) !== undefined);
   if (other) throw new UsageError(`${name} does not exist in ${k.profile.label}; it does in --kernel ${other}`);
+  const anyConfig = PROFILE_IDS.find((p) => allTypeNames(getKernel(p, k.config, k.platform).profile.numbering).includes(name));
+  if (anyConfig) throw new UsageError(`${name} does not exist in ${k.profile.label}, and ${describeConfig(k.config)} compiles it out of --kernel ${anyConfig} too`);
   throw new UsageError(`unknown swap type name "${text}" (expected a number 0..31 or one of: ${k.table.rows.map((r) => r.name).join(', ')})`);
 }

@@ -48,26 +48,6 @@ export function newClassified(): Classified {
   return { kind: 0, type: 0, offset: 0, pfn: -1, deviceSpace: 0, softDirty: false, uffdWp: false, exclusive: false, young: false, dirty: false };
 }
 
-function familyKind(row: NumberedRow | undefined): number {
-  if (!row) return K_SWAP;
-  switch (row.family) {
-    case 'migration':
-      return row.pfn === 'device' ? 4 : 3;
-    case 'device_private':
-      return 5;
-    case 'device_exclusive':
-      return 6;
-    case 'hwpoison':
-      return 7;
-    case 'pte_marker':
-      return 8;
-    case 'swapin_error':
-      return 9;
-    default:
-      return K_SWAP;
-  }
-}
-
 /**
  * The hot path: classify a PTE given as two unsigned 32-bit halves. Writes into `out`.
  * Present PTEs: pfn (x86 PROT_NONE PTEs have the PFN inverted; undone here, as pte_pfn() does).
@@ -97,19 +77,19 @@ export function classify(k: Kernel, hi: number, lo: number, out: Classified): Cl
   }
   const type = a.swpType(hi, lo);
   const offset = a.swpOffset(hi, lo);
-  const row = k.table.byNumber[type];
-  out.kind = familyKind(row);
+  const bits = a.loFlagBits;
+  out.kind = k.kindByType[type]!;
   out.type = type;
   out.offset = offset;
-  out.softDirty = a.hasSwapSoftDirty && (lo & 2) !== 0;
-  const f = a.swpFlags(hi, lo);
-  out.uffdWp = f.uffdWp;
-  out.exclusive = f.exclusive;
-  if (row && row.pfn !== null) {
-    const span = 2 ** k.SWP_PFN_BITS;
+  out.softDirty = (lo & bits.softDirty) !== 0;
+  out.uffdWp = (lo & bits.uffdWp) !== 0;
+  out.exclusive = (lo & bits.exclusive) !== 0;
+  const space = k.pfnByType[type]!;
+  if (space !== 0) {
+    const span = k.pfnSpan;
     out.pfn = offset % span;
-    out.deviceSpace = row.pfn === 'device' && k.profile.deviceSpace === 'separate' ? 1 : 0;
-    if (row.family === 'migration' && k.platform.migrationAd && k.config.MIGRATION) {
+    out.deviceSpace = space === 2 ? 1 : 0;
+    if (k.adByType[type] === 1) {
       const above = Math.floor(offset / span);
       out.young = (above & 1) !== 0;
       out.dirty = (above & 2) !== 0;
@@ -153,12 +133,54 @@ export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
   if (c.kind === K_NONE) {
     if (raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
     return {
-      ...base, summary: 'none', present: null, swap: null, problems: problems.list, problemKinds: problems.kinds,
+      raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
+      summary: 'none', present: null, swap: null, problems: problems.list, problemKinds: problems.kinds,
       fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
     };
   }
   if (c.kind === K_PRESENT) return decodePresent(k, raw, base, problems);
-  return decodeSwap(k, raw, hi, lo, { ...c }, base, problems);
+  return decodeSwap(k, raw, hi, lo, c, base, problems);
+}
+
+/**
+ * A decoded PTE whose 64 labelled bits are built on first use: a view reads them for the one
+ * selected entry, while a table of thousands of decoded PTEs never needs them.
+ */
+class Decoded implements DecodedPte {
+  readonly raw: bigint;
+  readonly pte: string;
+  readonly arch: DecodedPte['arch'];
+  readonly profile: DecodedPte['profile'];
+  readonly kind: PteKind;
+  readonly summary: string;
+  readonly present: PresentInfo | null;
+  readonly swap: SwapInfo | null;
+  readonly problems: readonly string[];
+  readonly problemKinds: readonly ProblemKind[];
+  #fields: readonly DecodedField[] | null = null;
+  readonly #build: () => DecodedField[];
+
+  constructor(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]) {
+    this.raw = d.raw;
+    this.pte = d.pte;
+    this.arch = d.arch;
+    this.profile = d.profile;
+    this.kind = d.kind;
+    this.summary = d.summary;
+    this.present = d.present;
+    this.swap = d.swap;
+    this.problems = d.problems;
+    this.problemKinds = d.problemKinds;
+    this.#build = build;
+  }
+
+  get fields(): readonly DecodedField[] {
+    return (this.#fields ??= this.#build());
+  }
+}
+
+function withLazyFields(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]): DecodedPte {
+  return new Decoded(d, build);
 }
 
 function wholeField(raw: bigint): Omit<DecodedField, 'text' | 'label'> {
@@ -202,8 +224,11 @@ function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): 
     ...(p.special ? ['special'] : []),
   ];
   const summary = `${protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
-  const fields = k.arch.presentFields.map((f) => presentField(f, raw, p, protnone));
-  return { ...base, summary, present: p, swap: null, problems: problems.list, problemKinds: problems.kinds, fields };
+  const d: Omit<DecodedPte, 'fields'> = {
+    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
+    summary, present: p, swap: null, problems: problems.list, problemKinds: problems.kinds,
+  };
+  return withLazyFields(d, () => k.arch.presentFields.map((f) => presentField(f, raw, p, protnone)));
 }
 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
@@ -275,7 +300,11 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
     predicates: k.allPredicates(entry),
     softleafType: k.profile.api === 'softleaf' ? softleafType(k.facts(entry)) : null,
   };
-  return { ...base, summary: swapSummary(swap), present: null, swap, problems: problems.list, problemKinds: problems.kinds, fields: swapFields(k, raw, swap) };
+  const d: Omit<DecodedPte, 'fields'> = {
+    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
+    summary: swapSummary(swap), present: null, swap, problems: problems.list, problemKinds: problems.kinds,
+  };
+  return withLazyFields(d, () => swapFields(k, raw, swap));
 }
 
 function exclusiveName(a: ArchLayout): string {

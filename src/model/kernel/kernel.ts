@@ -63,6 +63,16 @@ export class Kernel {
   readonly SWP_MIG_YOUNG: bigint;
   readonly SWP_MIG_DIRTY: bigint;
   readonly MAX_SWAPFILES: number;
+  /** 2^SWP_PFN_BITS as a number (offset % span = the PFN). */
+  readonly pfnSpan: number;
+  /**
+   * Per type number, precomputed for the hot decode path: the kind code (see decode.ts KIND_CODES),
+   * which space the number names (0 = no PFN, 1 = CPU physical, 2 = device-private), and whether
+   * is_migration_entry_young/dirty can read A/D from it.
+   */
+  readonly kindByType: Uint8Array;
+  readonly pfnByType: Uint8Array;
+  readonly adByType: Uint8Array;
 
   constructor(profileId: ProfileId, config: KernelConfig, platform: Platform) {
     this.profile = PROFILES[profileId];
@@ -82,6 +92,15 @@ export class Kernel {
     this.SWP_MIG_YOUNG = 1n << BigInt(this.SWP_MIG_YOUNG_BIT);
     this.SWP_MIG_DIRTY = 1n << BigInt(this.SWP_MIG_DIRTY_BIT);
     this.MAX_SWAPFILES = this.table.MAX_SWAPFILES;
+    this.pfnSpan = 2 ** this.SWP_PFN_BITS;
+    this.kindByType = new Uint8Array(32).fill(KIND_SWAP);
+    this.pfnByType = new Uint8Array(32);
+    this.adByType = new Uint8Array(32);
+    for (const r of this.table.rows) {
+      this.kindByType[r.number] = kindCode(r);
+      if (r.pfn !== null) this.pfnByType[r.number] = r.pfn === 'device' && this.profile.deviceSpace === 'separate' ? 2 : 1;
+      if (r.family === 'migration' && platform.migrationAd && this.config.MIGRATION) this.adByType[r.number] = 1;
+    }
   }
 
   /** The number of a SWP_* type in this kernel, or undefined when the config compiles it out. */
@@ -293,6 +312,27 @@ export class Kernel {
   /** make_pte_marker(): the PTE of a marker entry. */
   make_pte_marker(marker: PteMarker): PteBits {
     return this.swp_entry_to_pte(this.make_pte_marker_entry(marker));
+  }
+}
+
+/** Kind codes, in the order of decode.ts KIND_CODES. */
+const KIND_SWAP = 2;
+function kindCode(r: NumberedRow): number {
+  switch (r.family) {
+    case 'migration':
+      return r.pfn === 'device' ? 4 : 3;
+    case 'device_private':
+      return 5;
+    case 'device_exclusive':
+      return 6;
+    case 'hwpoison':
+      return 7;
+    case 'pte_marker':
+      return 8;
+    case 'swapin_error':
+      return 9;
+    default:
+      return KIND_SWAP;
   }
 }
 

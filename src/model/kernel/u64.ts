@@ -81,3 +81,22 @@ function clip(s: string): string {
   const t = s.trim();
   return t.length > 40 ? t.slice(0, 37) + '...' : t;
 }
+
+/** The value with bit `n` flipped (the bit editor). */
+export function toggleBit(v: bigint, n: number): bigint {
+  if (!Number.isInteger(n) || n < 0 || n > 63) throw new RangeError(`bit ${n} is not in 0..63`);
+  return u64(v ^ (1n << BigInt(n)));
+}
+
+/** Whether bit `n` is set. */
+export function testBit(v: bigint, n: number): boolean {
+  return ((v >> BigInt(n)) & 1n) === 1n;
+}
+
+/** The bit numbers where two values differ (the XOR of two steps). */
+export function differingBits(a: bigint, b: bigint): number[] {
+  const out: number[] = [];
+  let x = u64(a ^ b);
+  for (let n = 0; x !== 0n; n++, x >>= 1n) if (x & 1n) out.push(n);
+  return out;
+}

@@ -50,6 +50,4 @@ export interface Scenario {
   readonly checkpoints?: readonly Checkpoint[];
   /** Selftest assertions by event index. */
   readonly expect?: Readonly<Record<number, Expectation>>;
-  /** Events that the selftest expects to fail (refused by the machine), by index, with why. */
-  readonly notes?: Readonly<Record<number, string>>;
 }

@@ -53,6 +53,7 @@ export const arm64: ArchLayout = {
   swapFields,
   presentFields,
   hasSwapSoftDirty: false,
+  loFlagBits: { softDirty: 0, uffdWp: 8, exclusive: 4 },
   swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },

@@ -49,6 +49,8 @@ export interface ArchLayout {
   readonly presentFields: readonly LayoutField[];
   /** Whether the arch has a swap soft-dirty bit (HAVE_ARCH_SOFT_DIRTY). */
   readonly hasSwapSoftDirty: boolean;
+  /** The same flag bits as masks on the low 32-bit half (all three live in bits 0..31). */
+  readonly loFlagBits: { readonly softDirty: number; readonly uffdWp: number; readonly exclusive: number };
   /** Swap-PTE flag bits that are not part of the entry (pte_swp_clear_flags strips them). */
   readonly swpFlagMask: { readonly softDirty: bigint; readonly uffdWp: bigint; readonly exclusive: bigint };
   /** Bits a swap PTE built by the kernel always has clear, with the reason for each. */

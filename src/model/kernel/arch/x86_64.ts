@@ -115,6 +115,7 @@ export const x86_64: ArchLayout = {
   swapFields,
   presentFields,
   hasSwapSoftDirty: true,
+  loFlagBits: { softDirty: 2, uffdWp: 4, exclusive: 8 },
   swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: 0x100, hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },

@@ -1,0 +1,3 @@
+export * from './kernel/index.ts';
+export * from './machine/index.ts';
+export * from './scenarios/index.ts';
