@@ -13,7 +13,6 @@ import { getKernel, PTE_MARKER_MASK, type Kernel } from './kernel.ts';
 import type { ArchLayout, LayoutField } from './arch/layout.ts';
 import type { ArchId, Platform } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
-import type { NumberedRow } from './swapTypes.ts';
 import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
 
 export type * from './decodeTypes.ts';
