@@ -1,0 +1,291 @@
+/**
+ * The app's store (zustand, vanilla, created by a factory): the scenario (whose events are the
+ * log), the cursor, the selection and the view options. Everything else (machine states, decoded
+ * entries, invariants) is derived from these through the Timeline, never stored beside them.
+ * Actions validate, then `set`; the rules live in the model.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import {
+  DEFAULT_CONFIG, DEFAULT_PLATFORM, type ArchId, DEFAULT_SCENARIO_ID, describeEvent, findScenario, parseScenarioJson, SetupError, step,
+  type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type RunOptions, type Scenario,
+} from '../model/index.ts';
+import { checkLinkReplays, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
+import { timelineFor, type Timeline } from './timeline.ts';
+
+export type Panel = 'layout' | 'pfn' | 'types' | 'decode';
+export type Theme = 'system' | 'light' | 'dark';
+
+/** A value shown in the bit layout instead of the selected PTE: edited bits, or a pasted value. */
+export interface Scratch {
+  readonly value: bigint;
+  readonly arch: ArchId;
+}
+
+export interface Message {
+  readonly kind: 'error' | 'info';
+  readonly text: string;
+}
+
+export interface Actions {
+  loadScenario(s: Scenario, opts?: Partial<RunOptions>, cursor?: number, selection?: PteRef): boolean;
+  loadBuiltin(id: string): void;
+  setProfile(p: ProfileId): void;
+  setConfig(o: ConfigOption, on: boolean): void;
+  setPlatform(patch: Partial<Omit<Platform, 'arch'>>): void;
+  setCursor(n: number): void;
+  stepBy(delta: number): void;
+  toStart(): void;
+  toEnd(): void;
+  select(ref: PteRef): void;
+  setScratch(v: Scratch | null): void;
+  applyEvent(e: Event): void;
+  deleteEvent(i: number): void;
+  replaceEvent(i: number, e: Event): void;
+  openLink(text: string): boolean;
+  importJson(text: string): boolean;
+  setCompare(on: boolean): void;
+  setPanel(p: Panel): void;
+  setTheme(t: Theme): void;
+  setPlaying(on: boolean): void;
+  setSpeed(stepsPerSecond: number): void;
+  dismissMessage(): void;
+  say(m: Message): void;
+}
+
+export interface SwapvizState {
+  readonly scenario: Scenario;
+  readonly options: RunOptions;
+  readonly cursor: number;
+  readonly selection: PteRef;
+  readonly compare: boolean;
+  readonly panel: Panel;
+  readonly theme: Theme;
+  /** A value being edited in the bit layout / decode box; null = the selected PTE's value. */
+  readonly scratch: Scratch | null;
+  readonly message: Message | null;
+  readonly playing: boolean;
+  readonly speed: number;
+  readonly embed: boolean;
+  readonly actions: Actions;
+}
+
+export type SwapvizStore = StoreApi<SwapvizState>;
+
+export const DEFAULT_OPTIONS: RunOptions = { profile: 'rfc', config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM };
+
+/** The timeline of the current scenario and options. */
+export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timeline {
+  return timelineFor(s.scenario, s.options);
+}
+
+/** Options a scenario opens with: its own profile and machine needs on top of the current ones. */
+function optionsFor(s: Scenario, base: RunOptions, override?: Partial<RunOptions>): RunOptions {
+  return {
+    profile: override?.profile ?? s.profile ?? base.profile,
+    config: override?.config ?? base.config,
+    platform: { ...base.platform, ...(override?.platform ?? {}) },
+  };
+}
+
+function tryTimeline(s: Scenario, o: RunOptions): Timeline | string {
+  try {
+    const t = timelineFor(s, o);
+    t.validity();
+    return t;
+  } catch (e) {
+    if (e instanceof SetupError) return e.message;
+    throw e;
+  }
+}
+
+export interface StoreInit {
+  scenario?: Scenario;
+  options?: RunOptions;
+  cursor?: number;
+  selection?: PteRef;
+  embed?: boolean;
+}
+
+export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
+  const scenario = init.scenario ?? findScenario(DEFAULT_SCENARIO_ID)!;
+  const options = init.options ?? optionsFor(scenario, DEFAULT_OPTIONS);
+  return createStore<SwapvizState>()((set, get) => {
+    const say = (m: Message) => set({ message: m });
+    const where = () => `${get().scenario.id}, step ${get().cursor}`;
+
+    const actions: Actions = {
+      loadScenario(s, opts, cursor = 0, selection) {
+        const o = optionsFor(s, get().options, opts);
+        const t = tryTimeline(s, o);
+        if (typeof t === 'string') {
+          say({ kind: 'error', text: `Cannot open "${s.title}": ${t}. Your scenario (${where()}) is still open.` });
+          return false;
+        }
+        set({
+          scenario: s,
+          options: o,
+          cursor: Math.min(cursor, t.reachable()),
+          selection: selection ?? s.focus,
+          scratch: null,
+          playing: false,
+          message: null,
+        });
+        return true;
+      },
+      loadBuiltin(id) {
+        const s = findScenario(id);
+        if (!s) say({ kind: 'error', text: `There is no built-in scenario "${id}".` });
+        else actions.loadScenario(s, s.profile ? { profile: s.profile } : undefined);
+      },
+      setProfile(p) {
+        switchOptions({ ...get().options, profile: p });
+      },
+      setConfig(o, on) {
+        switchOptions({ ...get().options, config: { ...get().options.config, [o]: on } });
+      },
+      setPlatform(patch) {
+        switchOptions({ ...get().options, platform: { ...get().options.platform, ...patch } });
+      },
+      setCursor(n) {
+        const t = timelineOf(get());
+        set({ cursor: Math.max(0, Math.min(Math.round(n), t.reachable())), scratch: null });
+      },
+      stepBy(delta) {
+        actions.setCursor(get().cursor + delta);
+      },
+      toStart() {
+        actions.setCursor(0);
+      },
+      toEnd() {
+        actions.setCursor(timelineOf(get()).reachable());
+      },
+      select(ref) {
+        set({ selection: ref, scratch: null });
+      },
+      setScratch(v) {
+        set({ scratch: v });
+      },
+      applyEvent(e) {
+        const { scenario, cursor } = get();
+        const t = timelineOf(get());
+        const r = step(t.stateAt(cursor), e);
+        if (!r.ok) {
+          say({ kind: 'error', text: `${describeEvent(e)} cannot happen now: ${r.reason}.` });
+          return;
+        }
+        const events = [...scenario.events.slice(0, cursor), e, ...scenario.events.slice(cursor)];
+        set({ scenario: { ...scenario, events }, cursor: cursor + 1, scratch: null, message: null });
+        flagLater();
+      },
+      deleteEvent(i) {
+        const { scenario, cursor } = get();
+        if (i < 0 || i >= scenario.events.length) return;
+        const events = scenario.events.filter((_, j) => j !== i);
+        set({ scenario: { ...scenario, events }, cursor: Math.min(cursor > i ? cursor - 1 : cursor, events.length), message: null });
+        flagLater();
+      },
+      replaceEvent(i, e) {
+        const { scenario } = get();
+        if (i < 0 || i >= scenario.events.length) return;
+        const events = scenario.events.map((x, j) => (j === i ? e : x));
+        set({ scenario: { ...scenario, events }, message: null });
+        flagLater();
+      },
+      openLink(text) {
+        const r = decodeLink(text);
+        if (!r.ok) {
+          say({ kind: 'error', text: `This link could not be opened: ${r.error}. Your scenario (${where()}) is still open.` });
+          return false;
+        }
+        const check = checkLinkReplays(r.state);
+        if (!check.ok) {
+          say({ kind: 'error', text: `This link could not be opened: ${check.error}. Your scenario (${where()}) is still open.` });
+          return false;
+        }
+        const st: LinkState = r.state;
+        const ok = actions.loadScenario(st.scenario, st.options, st.cursor, st.selection);
+        if (ok) {
+          set({ compare: st.view?.compare ?? false, panel: st.view?.panel ?? get().panel });
+          if (r.warnings.length || r.migratedFrom !== undefined) {
+            say({ kind: 'info', text: [r.migratedFrom !== undefined ? `This link was made by an older swapviz (link version ${r.migratedFrom}) and was converted.` : '', ...r.warnings].filter(Boolean).join(' ') });
+          }
+        }
+        return ok;
+      },
+      importJson(text) {
+        const r = parseScenarioJson(text, 'the file');
+        if (!r.ok) {
+          say({ kind: 'error', text: `The file could not be imported: ${r.error}. Your scenario (${where()}) is still open.` });
+          return false;
+        }
+        return actions.loadScenario(r.scenario);
+      },
+      setCompare(on) {
+        set({ compare: on });
+      },
+      setPanel(p) {
+        set({ panel: p });
+      },
+      setTheme(t) {
+        set({ theme: t });
+      },
+      setPlaying(on) {
+        set({ playing: on });
+      },
+      setSpeed(n) {
+        set({ speed: Math.max(0.25, Math.min(20, n)) });
+      },
+      dismissMessage() {
+        set({ message: null });
+      },
+      say,
+    };
+
+    function switchOptions(o: RunOptions): void {
+      const { scenario, cursor } = get();
+      const t = tryTimeline(scenario, o);
+      if (typeof t === 'string') {
+        say({ kind: 'error', text: `Cannot switch: ${t}.` });
+        return;
+      }
+      set({ options: o, cursor: Math.min(cursor, t.reachable()), scratch: null });
+      flagLater();
+    }
+
+    /** After an edit or a switch, say which later event (if any) became impossible. */
+    function flagLater(): void {
+      const t = timelineOf(get());
+      const r = t.validity();
+      if (r) {
+        set({ message: { kind: 'error', text: `Event ${r.at + 1} (${describeEvent(get().scenario.events[r.at]!)}) cannot happen any more: ${r.reason}. The steps after it are not shown until you change or delete it.` } });
+      }
+    }
+
+    return {
+      scenario,
+      options,
+      cursor: init.cursor ?? 0,
+      selection: init.selection ?? scenario.focus,
+      compare: false,
+      panel: 'layout',
+      theme: 'system',
+      scratch: null,
+      message: null,
+      playing: false,
+      speed: 2,
+      embed: init.embed ?? false,
+      actions,
+    };
+  });
+}
+
+/** The share link of the store's current position. */
+export function linkOf(s: SwapvizState): string {
+  return encodeLink({
+    scenario: s.scenario,
+    options: s.options,
+    cursor: s.cursor,
+    selection: s.selection,
+    view: { compare: s.compare, panel: s.panel },
+  });
+}

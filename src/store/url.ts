@@ -1,0 +1,40 @@
+/**
+ * The address bar follows the user's position: the share link replaces the fragment
+ * (history.replaceState, so stepping does not flood the history). Opening a link, or pasting a new
+ * one into the address bar, loads it; a bad link leaves the open scenario in place with a message.
+ */
+import { linkOf, type SwapvizStore } from './store.ts';
+
+export function syncUrl(store: SwapvizStore, win: Window = window): () => void {
+  let last = '';
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const write = () => {
+    timer = null;
+    const frag = linkOf(store.getState());
+    if (frag === last) return;
+    last = frag;
+    const url = `${win.location.pathname}${win.location.search}#${frag}`;
+    win.history.replaceState(null, '', url);
+  };
+  const open = () => {
+    const h = win.location.hash.slice(1);
+    if (!h || h === last) return;
+    last = h;
+    // A link that cannot be opened stays in the address bar (to be read or fixed); the store keeps
+    // the open scenario and says why.
+    store.getState().actions.openLink(h);
+  };
+  open();
+  const unsub = store.subscribe((s, p) => {
+    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.panel === p.panel) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(write, 120);
+  });
+  if (!win.location.hash) write();
+  win.addEventListener('hashchange', open);
+  return () => {
+    unsub();
+    win.removeEventListener('hashchange', open);
+    if (timer) clearTimeout(timer);
+  };
+}

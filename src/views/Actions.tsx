@@ -1,0 +1,36 @@
+import { useMemo } from 'react';
+import { eventChoices, GROUP_TITLES, type ChoiceGroup } from '../model/index.ts';
+import { useSwapviz } from './StoreContext.tsx';
+import { useCurrent } from './useDerived.ts';
+
+/** The events the machine offers for the selected PTE; a disabled one says why. */
+export function ActionsPanel() {
+  const { state, timeline, cursor } = useCurrent();
+  const selection = useSwapviz((s) => s.selection);
+  const apply = useSwapviz((s) => s.actions.applyEvent);
+  const choices = useMemo(() => eventChoices(state, selection), [state, selection]);
+  const groups = [...new Set(choices.map((c) => c.group))] as ChoiceGroup[];
+  const later = timeline.length - cursor;
+  return (
+    <section className="panel actions-panel" aria-labelledby="actions-h">
+      <h2 id="actions-h">What can happen to pid {selection.pid} PTE {selection.index} now</h2>
+      {later > 0 ? <p className="note">A new event goes in at step {cursor + 1}; the {later} later event{later === 1 ? '' : 's'} stay and are replayed after it.</p> : null}
+      {groups.map((g) => (
+        <fieldset key={g}>
+          <legend>{GROUP_TITLES[g]}</legend>
+          {choices.filter((c) => c.group === g).map((c, i) => {
+            const id = `why-${g}-${i}`;
+            return (
+              <span key={`${c.label}-${i}`} className="choice">
+                <button type="button" disabled={!c.enabled} aria-describedby={c.enabled ? undefined : id} onClick={() => apply(c.event)} title={c.reason ?? undefined}>
+                  {c.label}
+                </button>
+                {c.enabled ? null : <span id={id} className="sr-only">{c.reason}</span>}
+              </span>
+            );
+          })}
+        </fieldset>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+import { useEffect } from 'react';
+import { ActionsPanel } from './Actions.tsx';
+import { BitLayoutPanel } from './BitLayout.tsx';
+import { DecodeBox } from './DecodeBox.tsx';
+import { EditorPanel } from './Editor.tsx';
+import { Header } from './Header.tsx';
+import { InvariantsPanel } from './Invariants.tsx';
+import { PfnPanel } from './PfnView.tsx';
+import { PteArrays } from './PteArray.tsx';
+import { StepPanel } from './StepPanel.tsx';
+import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
+import { TimelineBar } from './Timeline.tsx';
+import { TypeTablePanel } from './TypeTable.tsx';
+
+/** ←/→ step, Home/End jump, Space plays — unless the focus is in a field that uses those keys. */
+function useKeyboard() {
+  const store = useStoreApi();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.closest('input, textarea, select, [contenteditable="true"]') || (el.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')))) return;
+      const { actions, playing } = store.getState();
+      switch (e.key) {
+        case 'ArrowRight': actions.stepBy(1); break;
+        case 'ArrowLeft': actions.stepBy(-1); break;
+        case 'Home': actions.toStart(); break;
+        case 'End': actions.toEnd(); break;
+        case ' ': actions.setPlaying(!playing); break;
+        default: return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+}
+
+function useTheme() {
+  const theme = useSwapviz((s) => s.theme);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+}
+
+function MessageBar() {
+  const { message } = useSwapvizShallow((s) => ({ message: s.message }));
+  const dismiss = useSwapviz((s) => s.actions.dismissMessage);
+  if (!message) return null;
+  return (
+    <div className={`message ${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
+      <span>{message.text}</span>
+      <button type="button" onClick={dismiss} aria-label="Dismiss the message">✕</button>
+    </div>
+  );
+}
+
+function Panels() {
+  const panel = useSwapviz((s) => s.panel);
+  const setPanel = useSwapviz((s) => s.actions.setPanel);
+  const tabs: [typeof panel, string][] = [['layout', 'Bit layout'], ['types', 'Type numbers'], ['decode', 'Decode values']];
+  const current = panel === 'pfn' ? 'layout' : panel;
+  return (
+    <div className="tabs-wrap">
+      <div role="tablist" aria-label="Entry views">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={current === id} aria-controls={`tabpanel-${id}`} tabIndex={current === id ? 0 : -1} onClick={() => setPanel(id)}>{label}</button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`tabpanel-${current}`} aria-labelledby={`tab-${current}`}>
+        {current === 'layout' ? <BitLayoutPanel /> : current === 'types' ? <TypeTablePanel /> : <DecodeBox />}
+      </div>
+    </div>
+  );
+}
+
+export function App() {
+  useKeyboard();
+  useTheme();
+  const embed = useSwapviz((s) => s.embed);
+  if (embed) return <EmbedApp />;
+  return (
+    <div className="app">
+      <Header />
+      <MessageBar />
+      <main className="layout">
+        <div className="col-left">
+          <TimelineBar />
+          <StepPanel />
+          <ActionsPanel />
+          <EditorPanel />
+        </div>
+        <div className="col-right">
+          <PteArrays />
+          <Panels />
+          <PfnPanel />
+          <InvariantsPanel />
+        </div>
+      </main>
+      <footer className="app-footer">
+        Kernel facts: include/linux/swap.h, swapops.h, leafops.h; arch/x86 and arch/arm64 pgtable headers; mm/migrate_device.c, mm/migrate.c, mm/memory.c, mm/mprotect.c, mm/rmap.c; lib/test_hmm.c. Keys: ←/→ step, Home/End, Space play.
+      </footer>
+    </div>
+  );
+}
+
+/** Read-only: the diagrams and the stepper, with a link to the full app. */
+function EmbedApp() {
+  const { scenario } = useSwapvizShallow((s) => ({ scenario: s.scenario }));
+  const full = `${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}${location.hash}`;
+  return (
+    <div className="app embed">
+      <MessageBar />
+      <p className="embed-title"><strong>{scenario.id}</strong> — {scenario.title} <a href={full} target="_blank" rel="noopener">Open in swapviz</a></p>
+      <TimelineBar />
+      <StepPanel />
+      <div className="embed-grid">
+        <BitLayoutPanel />
+        <PfnPanel />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { useMemo } from 'react';
+import { checkInvariants } from '../model/index.ts';
+import { useCurrent } from './useDerived.ts';
+
+export function InvariantsPanel() {
+  const { state } = useCurrent();
+  const results = useMemo(() => checkInvariants(state), [state]);
+  const failing = results.filter((r) => !r.ok);
+  return (
+    <section className="panel inv-panel" aria-labelledby="inv-h">
+      <h2 id="inv-h">Invariants {failing.length ? <span className="bad-text">({failing.length} failing)</span> : <span className="ok-text">(all hold)</span>}</h2>
+      <ul className="invariants">
+        {results.map((r) => (
+          <li key={r.id} className={r.ok ? 'ok' : 'bad'}>
+            <span aria-hidden="true">{r.ok ? '✓' : '✗'}</span> <span className="sr-only">{r.ok ? 'holds:' : 'fails:'}</span> {r.name}
+            <details>
+              <summary>kernel rule</summary>
+              <p>{r.rule}</p>
+            </details>
+            {r.violations.length ? (
+              <ul className="violations">
+                {r.violations.map((v, i) => <li key={i}>{v.message}</li>)}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+import { checkExpectation, describeEvent, hex64, PROFILES, sourceUrl, type EventResult } from '../model/index.ts';
+import { useSwapvizShallow } from './StoreContext.tsx';
+import { useCurrent } from './useDerived.ts';
+
+export function StepPanel() {
+  const { info, cursor, timeline, state } = useCurrent();
+  const { scenario } = useSwapvizShallow((s) => ({ scenario: s.scenario }));
+  const profile = PROFILES[state.options.profile];
+  const event = cursor > 0 ? scenario.events[cursor - 1] : undefined;
+  const marks = (scenario.checkpoints ?? []).filter((c) => c.after === cursor - 1);
+  const expectation = cursor > 0 ? scenario.expect?.[cursor - 1] : undefined;
+  return (
+    <section className="panel step-panel" aria-labelledby="step-h" aria-live="polite">
+      <h2 id="step-h">
+        {event ? `Step ${cursor} of ${timeline.length}: ${describeEvent(event)}` : `Step 0 of ${timeline.length}: the initial state`}
+      </h2>
+      {marks.length ? (
+        <p className="spec-mark">Spec {scenario.id}: {marks.map((m) => `step ${m.step}${m.mid ? ` (inside ${m.mid}, see the trace)` : ''}`).join(', ')}</p>
+      ) : null}
+      {!event ? <p>{scenario.description}</p> : null}
+      {info ? <Result r={info.result} /> : null}
+      {expectation && info ? <Expect ok={checkExpectation(expectation, info.result, event && 'pages' in event ? event.pages : 1)} /> : null}
+      {info ? (
+        <ol className="trace" aria-label="Kernel functions that ran, in call order">
+          {info.trace.map((t, i) => (
+            <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }}>
+              {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
+                <a className="fn" href={sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
+              )}{' '}
+              <span className="why">{t.why}</span>
+              {t.changes.filter((c) => c.kind === 'pte').map((c, j) => c.kind === 'pte' ? (
+                <div key={j} className="change">pid {c.pid} PTE {c.index}: <code>{hex64(c.before)}</code> → <code>{hex64(c.after)}</code></div>
+              ) : null)}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </section>
+  );
+}
+
+function Result({ r }: { r: EventResult }) {
+  const parts: string[] = [];
+  if (r.ret !== undefined) parts.push(`returns ${r.ret}`);
+  if (r.cpages !== undefined) parts.push(`cpages = ${r.cpages}`);
+  if (r.signal) parts.push(`the task gets ${r.signal}`);
+  if (r.data?.length) parts.push(`data read: ${r.data.slice(0, 8).join(', ')}${r.data.length > 8 ? ', …' : ''}`);
+  if (r.prot) parts.push(`snapshot: ${r.prot.join(', ')}`);
+  if (r.note) parts.push(r.note);
+  return parts.length ? <p className="result">{parts.join('; ')}.</p> : null;
+}
+
+function Expect({ ok }: { ok: string[] }) {
+  return ok.length === 0
+    ? <p className="expect pass">✓ The selftest's assertions hold here.</p>
+    : <p className="expect fail">✗ The selftest expects otherwise: {ok.join('; ')}.</p>;
+}
