@@ -11,6 +11,7 @@ import {
 } from '../model/kernel/index.ts';
 import { decodedToJson } from './json.ts';
 import { runCommand } from './run.ts';
+import { UsageError } from './errors.ts';
 
 export interface Io {
   stdin: Readable;
@@ -20,7 +21,7 @@ export interface Io {
   stdinIsTty?: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const KERNEL_OPTIONS = {
   kernel: { type: 'string', default: 'rfc' },

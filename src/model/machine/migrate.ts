@@ -258,7 +258,8 @@ export function removeMigrationPte(d: Draft, ref: PteRef, oldId: number, newId: 
     const writable = row.access === 'write';
     if (writable) pte = pte_mkwrite(pte);
     else if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
-    d.explain(`${young ? 'young' : 'old (no SWP_MIG_YOUNG)'}, ${np.dirty && dirty ? 'dirty' : 'clean'}${writable ? ', writable' : ''}.`);
+    if (np.kind !== 'device') d.explain(`${young ? 'young' : 'old (no SWP_MIG_YOUNG)'}, ${np.dirty && dirty ? 'dirty' : 'clean'}${writable ? ', writable' : ''}.`);
+    else d.explain(`the rebuilt PTE would be ${writable ? 'writable' : 'read-only'}.`);
     addRmap(d, newId, row.access !== 'read');
     if (np.kind === 'device') {
       const { entry: de, ctor } = makeDevicePrivateEntry(d, np, pte_write(pte));

@@ -62,8 +62,8 @@ export function pageName(p: Page): string {
 
 /**
  * alloc_page(): the next free RAM page in the scenario's order, round-robin from where the last
- * allocation stopped (so a just-freed page is not handed out again at once); else a new PFN after
- * the largest.
+ * allocation stopped (so a just-freed page is not handed out again at once); else the lowest free
+ * RAM page made earlier; else a new PFN after the largest.
  */
 export function allocRamPage(d: Draft, anon = true): number {
   const order = d.base.ramOrder;
@@ -77,9 +77,16 @@ export function allocRamPage(d: Draft, anon = true): number {
     }
   }
   let max = 0;
+  let reuse = -1;
   for (let i = 0; i < d.pageCount(); i++) {
     const p = d.page(i);
-    if (p.space === 'phys' && p.kind === 'ram' && p.number > max) max = p.number;
+    if (p.space !== 'phys' || p.kind !== 'ram') continue;
+    if (p.number > max) max = p.number;
+    if (!p.allocated && (reuse < 0 || p.number < d.page(reuse).number)) reuse = i;
+  }
+  if (reuse >= 0) {
+    d.setPage(reuse, { allocated: true, anon, data: 0, dirty: false, anonExclusive: false, hwpoison: false }, 'allocated');
+    return reuse;
   }
   const id = d.addPage({
     kind: 'ram', space: 'phys', number: max + 1, device: null, allocated: true, anon, mapcount: 0, refs: 0, pins: 0,

@@ -1,0 +1,110 @@
+/**
+ * The state machine: how long one step takes on a 512-PTE state, replaying a 10,000-event log,
+ * and jumping across that log with the store's checkpointed Timeline (after the first full pass).
+ *
+ *   node --import tsx bench/machine.bench.ts [--events 10000]
+ */
+import { DEFAULT_CONFIG, DEFAULT_PLATFORM, step, type Event, type Scenario } from '../src/model/index.ts';
+import { Timeline } from '../src/store/timeline.ts';
+import { environment, fmtNum, formatTable, intFlag, median, mulberry32, parseBenchArgs, writeResult, type BenchCheck, type BenchRow } from './lib.ts';
+
+const args = parseBenchArgs('machine');
+const EVENTS = intFlag(args, 'events', 10_000);
+const started = performance.now();
+const startedAt = new Date().toISOString();
+
+/** A long, valid log: the device round trip, fork-free, over rotating PTEs of a 512-PTE range. */
+function longScenario(n: number, seed: number): Scenario {
+  const rnd = mulberry32(seed);
+  const events: Event[] = [];
+  const pte = () => Math.floor(rnd() * 512);
+  while (events.length < n) {
+    const i = pte();
+    const r = rnd();
+    if (r < 0.5) {
+      events.push(
+        { type: 'cpu_fault', pid: 1, index: i, access: 'write' },
+        { type: 'migrate_vma_setup', pid: 1, start: i, pages: 1, select: 'system', device: 0 },
+        { type: 'migrate_vma_pages' },
+        { type: 'migrate_vma_finalize' },
+        { type: 'cpu_fault', pid: 1, index: i, access: 'read' },
+        { type: 'migrate_vma_pages' },
+        { type: 'migrate_vma_finalize' },
+      );
+    } else if (r < 0.7) {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'swap_out', pid: 1, start: i, pages: 1 }, { type: 'cpu_fault', pid: 1, index: i, access: 'read' });
+    } else if (r < 0.85) {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'migrate_folio_unmap', pid: 1, index: i }, { type: 'migrate_folio_move' });
+    } else {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'read' }, { type: 'munmap', pid: 1, start: i, pages: 1 }, { type: 'mmap', pid: 1, start: i, pages: 1, prot: 'rw' });
+    }
+  }
+  return {
+    schema: 1, id: 'bench', title: 'bench', description: '', source: 'bench',
+    setup: { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512 }] }], ram: ['0x10000'], devices: [{ first: '0x0', physFirst: '0x3ffff0000', pages: 1024 }] },
+    events: events.slice(0, n),
+    focus: { pid: 1, index: 0 },
+  };
+}
+
+const sc = longScenario(EVENTS, 42);
+const options = { profile: 'rfc' as const, config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM };
+const checks: BenchCheck[] = [];
+
+// 1. per-step cost on a full replay
+const stepTimes: number[] = [];
+const replayRuns: number[] = [];
+for (let run = 0; run < 3; run++) {
+  const t = new Timeline(sc, options);
+  let s = t.stateAt(0);
+  const t0 = performance.now();
+  for (const e of sc.events) {
+    const a = performance.now();
+    const r = step(s, e);
+    if (!r.ok) throw new Error(`bench log refused: ${r.reason}`);
+    s = r.state;
+    if (run === 2) stepTimes.push(performance.now() - a);
+  }
+  replayRuns.push(performance.now() - t0);
+}
+stepTimes.sort((a, b) => a - b);
+const p99 = stepTimes[Math.floor(stepTimes.length * 0.99)]!;
+const maxStep = stepTimes[stepTimes.length - 1]!;
+
+// 2. the Timeline: first full pass (validity), then random jumps
+const t = new Timeline(sc, options);
+const v0 = performance.now();
+const refusal = t.validity();
+const firstPass = performance.now() - v0;
+checks.push({ name: 'the bench log replays without refusal', ok: refusal === null, detail: refusal ? `refused at ${refusal.at}: ${refusal.reason}` : `${EVENTS} events` });
+const rnd = mulberry32(7);
+const jumps: number[] = [];
+for (let i = 0; i < 300; i++) {
+  const target = Math.floor(rnd() * (EVENTS + 1));
+  const a = performance.now();
+  t.stateAt(target);
+  t.stepInfo(target);
+  jumps.push(performance.now() - a);
+}
+jumps.sort((a, b) => a - b);
+const FRAME = 16.7;
+checks.push({ name: 'one step fits in a frame at p99', ok: p99 < FRAME, detail: `p99 ${p99.toFixed(3)} ms` });
+checks.push({ name: 'a jump anywhere fits in a frame (p99, after the first pass)', ok: jumps[Math.floor(jumps.length * 0.99)]! < FRAME, detail: `p99 ${jumps[Math.floor(jumps.length * 0.99)]!.toFixed(3)} ms` });
+
+const rows: BenchRow[] = [
+  { id: 'step-median', label: 'one step, 512-PTE state (median)', value: median(stepTimes) * 1000, unit: 'µs', n: EVENTS },
+  { id: 'step-p99', label: 'one step, 512-PTE state (p99)', value: p99 * 1000, unit: 'µs', n: EVENTS },
+  { id: 'step-max', label: 'one step, 512-PTE state (max)', value: maxStep * 1000, unit: 'µs', n: EVENTS },
+  { id: 'replay', label: `replay ${EVENTS.toLocaleString('en-US')} events`, value: median(replayRuns), unit: 'ms', runs: replayRuns },
+  { id: 'first-pass', label: 'Timeline first pass (checkpoints every 32)', value: firstPass, unit: 'ms' },
+  { id: 'jump-median', label: 'jump to a random step (median)', value: median(jumps), unit: 'ms', n: jumps.length },
+  { id: 'jump-p99', label: 'jump to a random step (p99)', value: jumps[Math.floor(jumps.length * 0.99)]!, unit: 'ms', n: jumps.length },
+];
+console.log(`\nmachine benchmark: ${EVENTS.toLocaleString('en-US')} events on a 512-PTE state (rfc)\n`);
+console.log(formatTable(['what', 'value', 'unit'], rows.map((r) => [r.label, fmtNum(r.value), r.unit])));
+for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+const ok = checks.every((c) => c.ok);
+writeResult(args.out, {
+  name: 'machine', startedAt, durationMs: Math.round(performance.now() - started), env: environment(), params: { events: EVENTS }, rows, checks, ok,
+});
+process.exitCode = ok ? 0 : 1;
