@@ -281,11 +281,13 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
 
 /** The share link of the store's current position. */
 export function linkOf(s: SwapvizState): string {
+  const focus = s.scenario.focus;
+  const view = { ...(s.compare ? { compare: true } : {}), ...(s.panel !== 'layout' ? { panel: s.panel } : {}) };
   return encodeLink({
     scenario: s.scenario,
     options: s.options,
     cursor: s.cursor,
-    selection: s.selection,
-    view: { compare: s.compare, panel: s.panel },
+    ...(s.selection.pid !== focus.pid || s.selection.index !== focus.index ? { selection: s.selection } : {}),
+    ...(Object.keys(view).length ? { view } : {}),
   });
 }

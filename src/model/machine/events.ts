@@ -106,7 +106,8 @@ export function validateEvent(x: unknown, where = 'event'): ValidateResult {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return { ok: false, error: `${where} is not an object` };
   const o = x as Record<string, unknown>;
   if (!isEventType(o.type)) {
-    return { ok: false, error: `${where}.type ${JSON.stringify(o.type)?.slice(0, 40) ?? 'undefined'} is not a known event (${EVENT_TYPES.length} kinds, e.g. cpu_fault, fork, migrate_vma_setup)` };
+    const shown = typeof o.type === 'string' ? `"${o.type.slice(0, 40)}"` : o.type === undefined ? 'is missing and' : `(a ${Array.isArray(o.type) ? 'list' : typeof o.type})`;
+    return { ok: false, error: `${where}.type ${shown} is not a known event (${EVENT_TYPES.length} kinds, e.g. cpu_fault, fork, migrate_vma_setup)` };
   }
   const spec = EVENT_FIELDS[o.type];
   const out: Record<string, unknown> = { type: o.type };

@@ -1,0 +1,270 @@
+/**
+ * Share links: the whole state worth sharing (a scenario, the kernel it runs under, a step, what is
+ * selected) as a URL fragment, and back. A link is a public contract: every version ever written
+ * keeps decoding.
+ *
+ * Link format, version 1: `key=value` parts joined by `&`, in this order when encoded:
+ *
+ *   v=1              link version (required)
+ *   k=rfc            kernel profile: v6.18 | rfc | 7.3 | no-new-types (required)
+ *   s=S02            a built-in scenario, unmodified, by id (case-insensitive) -- or, instead, z=
+ *   step=4           the cursor: events applied, 0..events (default 0)
+ *   sel=1.1          selected PTE, pid.index
+ *   cfg=yyy          CONFIG_DEVICE_PRIVATE, CONFIG_MIGRATION, CONFIG_MEMORY_FAILURE as y/n (default yyy)
+ *   arch=x86_64      x86_64 | arm64 (default x86_64)
+ *   pg=4             paging levels 4 | 5 (default 4)
+ *   ad=1             migration entries carry A/D: 1 | 0 (default 1)
+ *   cmp=1            compare view on (1) or off (0); absent = not set
+ *   panel=pfn        layout | pfn | types | decode; absent = not set
+ *   z=eNq…           any other scenario, whole: compact JSON (compact.ts, eventCodes.ts), zlib,
+ *                    base64url (pack.ts)
+ *
+ * Everything but z is readable. Exactly one of s and z is present. Defaults are link v1's, fixed
+ * forever (tokens.ts). Example: S02 at step 4 under the RFC is `v=1&k=rfc&s=S02&step=4`.
+ *
+ * Decoding trusts nothing: every part is checked and the first problem is named. Unknown keys are
+ * tolerated and reported in `warnings` (a link may be read by an older swapviz of the same link
+ * version; anything whose loss would change what a link shows must bump the version instead).
+ * Inside the blob, keys are strict (an unknown key is an error), like validateScenario.
+ */
+import { MAX_INDEX } from '../model/machine/events.ts';
+import type { KernelConfig } from '../model/kernel/config.ts';
+import type { Platform } from '../model/kernel/platform.ts';
+import type { ProfileId } from '../model/kernel/profiles.ts';
+import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
+import type { Scenario } from '../model/scenarios/types.ts';
+import { MAX_EVENTS, validateScenario } from '../model/scenarios/validate.ts';
+import { compactScenario, expandScenario } from './compact.ts';
+import { sameJson } from './equal.ts';
+import { packJson, unpackJson } from './pack.ts';
+import { clip, formatParams, fragmentOf, peekVersion, splitParams } from './params.ts';
+import { pastTheEnd } from './replay.ts';
+import {
+  ARCH_TOKENS, configToken, PANEL_TOKENS, parseConfigToken, PROFILE_TOKENS, reverse, V1_DEFAULT_CONFIG, V1_DEFAULT_PLATFORM,
+  type Panel,
+} from './tokens.ts';
+
+/** The version encodeLink writes, and the newest decodeLink reads. */
+export const LINK_VERSION = 1;
+
+export interface LinkOptions {
+  profile: ProfileId;
+  config: KernelConfig;
+  platform: Platform;
+}
+
+export interface LinkView {
+  compare?: boolean;
+  panel?: Panel;
+}
+
+export interface LinkState {
+  /** The whole scenario (initial setup + events). */
+  scenario: Scenario;
+  /** Kernel profile, config, arch/paging/migrationAd. */
+  options: LinkOptions;
+  /** 0..scenario.events.length (0 = the initial state). */
+  cursor: number;
+  selection?: { pid: number; index: number };
+  /** An empty view ({}) encodes like no view: it decodes as absent. */
+  view?: LinkView;
+}
+
+export type DecodeLinkResult =
+  | { ok: true; state: LinkState; migratedFrom?: number; warnings: string[] }
+  | { ok: false; error: string };
+
+class Bad extends Error {}
+
+const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The built-in scenario this one is, unmodified (deep-equal, same id spelling), if any. */
+export function builtinOf(s: Scenario): Scenario | undefined {
+  const b = findScenario(s.id);
+  if (!b || b.id !== s.id || !SAFE_ID.test(b.id)) return undefined;
+  return b === s || sameJson(b, s) ? b : undefined;
+}
+
+export { checkLinkReplays, type ReplayCheck } from './replay.ts';
+
+// ---- encoding --------------------------------------------------------------------------------
+
+/**
+ * The URL fragment (without `#`) for a state. Throws (TypeError/RangeError) only for a state no
+ * link can describe, which is a bug in the caller: an unknown profile, a cursor that is not an
+ * integer 0..MAX_EVENTS, an invalid scenario.
+ */
+export function encodeLink(s: LinkState): string {
+  const { options: o } = s;
+  const profile = (PROFILE_TOKENS as Readonly<Record<string, string>>)[o.profile];
+  if (profile === undefined) throw new TypeError(`encodeLink: unknown kernel profile ${JSON.stringify(o.profile)}`);
+  if (!Number.isSafeInteger(s.cursor) || s.cursor < 0 || s.cursor > MAX_EVENTS) throw new RangeError(`encodeLink: cursor ${s.cursor} is not an integer 0..${MAX_EVENTS}`);
+  const parts: [string, string][] = [['v', String(LINK_VERSION)], ['k', profile]];
+  const builtin = builtinOf(s.scenario);
+  if (builtin) parts.push(['s', builtin.id]);
+  if (s.cursor !== 0) parts.push(['step', String(s.cursor)]);
+  if (s.selection) {
+    const { pid, index } = s.selection;
+    if (!Number.isInteger(pid) || pid < 1 || pid > 64 || !Number.isInteger(index) || index < 0 || index >= MAX_INDEX) {
+      throw new RangeError(`encodeLink: selection ${pid}.${index} is not a PTE (pid 1..64, index 0..${MAX_INDEX - 1})`);
+    }
+    parts.push(['sel', `${pid}.${index}`]);
+  }
+  const cfg = configToken(o.config);
+  if (cfg !== configToken(V1_DEFAULT_CONFIG)) parts.push(['cfg', cfg]);
+  const arch = (ARCH_TOKENS as Readonly<Record<string, string>>)[o.platform.arch];
+  if (arch === undefined) throw new TypeError(`encodeLink: unknown arch ${JSON.stringify(o.platform.arch)}`);
+  if (o.platform.arch !== V1_DEFAULT_PLATFORM.arch) parts.push(['arch', arch]);
+  if (o.platform.paging !== 4 && o.platform.paging !== 5) throw new RangeError(`encodeLink: paging ${String(o.platform.paging)} is not 4 or 5`);
+  if (o.platform.paging !== V1_DEFAULT_PLATFORM.paging) parts.push(['pg', String(o.platform.paging)]);
+  if (o.platform.migrationAd !== V1_DEFAULT_PLATFORM.migrationAd) parts.push(['ad', o.platform.migrationAd ? '1' : '0']);
+  if (s.view?.compare !== undefined) parts.push(['cmp', s.view.compare ? '1' : '0']);
+  if (s.view?.panel !== undefined) {
+    const panel = (PANEL_TOKENS as Readonly<Record<string, string>>)[s.view.panel];
+    if (panel === undefined) throw new TypeError(`encodeLink: unknown panel ${JSON.stringify(s.view.panel)}`);
+    parts.push(['panel', panel]);
+  }
+  if (!builtin) {
+    const v = validateScenario(s.scenario);
+    if (!v.ok) throw new TypeError(`encodeLink: the scenario is invalid: ${v.error}`);
+    parts.push(['z', packJson(compactScenario(s.scenario))]);
+  }
+  return formatParams(parts);
+}
+
+// ---- decoding --------------------------------------------------------------------------------
+
+/**
+ * One decoder per link version ever released, each turning its version's parts into the current
+ * LinkState. Versions are never removed: a link made today must open forever. To add version 2:
+ * write decodeV2 for the new format and add it here; keep decodeV1 reading the v1 format exactly
+ * as it does now and have it end in a migrateV1ToV2 of its result (so v1 keeps its own frozen
+ * defaults, tokens and event codes, and only the migration knows what changed). decodeLink reports
+ * `migratedFrom` for any link older than LINK_VERSION.
+ */
+type VersionDecoder = (params: ReadonlyMap<string, string>, warnings: string[]) => LinkState;
+
+const DECODERS: Readonly<Record<number, VersionDecoder>> = {
+  1: decodeV1,
+};
+
+/**
+ * A fragment (`#…` or bare) or a full URL -> the state it describes, or what is wrong with it.
+ * Never throws, whatever the input; nothing in the input is ever evaluated.
+ */
+export function decodeLink(input: string): DecodeLinkResult {
+  try {
+    const f = fragmentOf(input);
+    if (!f.ok) return f;
+    const v = peekVersion(f.fragment);
+    if (v === undefined) return { ok: false, error: 'the link has no version (v=…): it is not a swapviz share link' };
+    if (!/^[0-9]{1,9}$/.test(v)) return { ok: false, error: `the link version ${JSON.stringify(clip(v))} is not a number` };
+    const version = Number(v);
+    if (version > LINK_VERSION) return { ok: false, error: `made by a newer swapviz: link version ${version}, this one reads up to ${LINK_VERSION}` };
+    const p = splitParams(f.fragment);
+    if (!p.ok) return p;
+    const params = p.params;
+    const decoder = DECODERS[version];
+    if (!decoder) return { ok: false, error: `link version ${version} does not exist (versions 1..${LINK_VERSION})` };
+    const warnings: string[] = [];
+    const state = decoder(params, warnings);
+    return version < LINK_VERSION ? { ok: true, state, migratedFrom: version, warnings } : { ok: true, state, warnings };
+  } catch (e) {
+    if (e instanceof Bad) return { ok: false, error: e.message };
+    return { ok: false, error: `the link could not be read (${e instanceof Error ? clip(e.message, 120) : 'unknown error'})` };
+  }
+}
+
+const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'panel']);
+const PROFILE_BY_TOKEN = reverse(PROFILE_TOKENS);
+const ARCH_BY_TOKEN = reverse(ARCH_TOKENS);
+const PANEL_BY_TOKEN = reverse(PANEL_TOKENS);
+
+function oneOf<T>(params: ReadonlyMap<string, string>, key: string, table: ReadonlyMap<string, T>, what: string): T | undefined {
+  const t = params.get(key);
+  if (t === undefined) return undefined;
+  const v = table.get(t);
+  if (v === undefined) throw new Bad(`unknown ${what} ${JSON.stringify(clip(t))} (${key}= is one of ${[...table.keys()].join(', ')})`);
+  return v;
+}
+
+function flag(params: ReadonlyMap<string, string>, key: string, what: string): boolean | undefined {
+  const t = params.get(key);
+  if (t === undefined) return undefined;
+  if (t !== '0' && t !== '1') throw new Bad(`${key} ${JSON.stringify(clip(t))} is not 0 or 1 (${what})`);
+  return t === '1';
+}
+
+function decodeV1(params: ReadonlyMap<string, string>, warnings: string[]): LinkState {
+  for (const k of params.keys()) {
+    if (!V1_KEYS.has(k)) warnings.push(`ignored the part "${clip(k)}=…": version 1 links have no such part`);
+  }
+  const k = params.get('k');
+  if (k === undefined) throw new Bad('the link names no kernel profile (k=…)');
+  const profile = PROFILE_BY_TOKEN.get(k);
+  if (profile === undefined) throw new Bad(`unknown kernel profile ${JSON.stringify(clip(k))} (this swapviz knows ${[...PROFILE_BY_TOKEN.keys()].join(', ')})`);
+
+  const id = params.get('s');
+  const blob = params.get('z');
+  if (id !== undefined && blob !== undefined) throw new Bad('the link has both a built-in scenario (s=) and scenario data (z=)');
+  let scenario: Scenario;
+  if (id !== undefined) {
+    const b = SAFE_ID.test(id) ? findScenario(id) : undefined;
+    if (!b) throw new Bad(`unknown built-in scenario ${JSON.stringify(clip(id))} (this swapviz has ${SCENARIOS.length}: ${SCENARIOS.slice(0, 3).map((x) => x.id).join(', ')}, …)`);
+    scenario = b;
+  } else if (blob !== undefined) {
+    const u = unpackJson(blob);
+    if (!u.ok) throw new Bad(`the scenario data (z=) ${u.error}`);
+    const x = expandScenario(u.value);
+    if (!x.ok) throw new Bad(`the scenario in the link is invalid: ${x.error}`);
+    scenario = x.scenario;
+  } else {
+    throw new Bad('the link names no scenario (s=… or z=…)');
+  }
+
+  const step = params.get('step');
+  let cursor = 0;
+  if (step !== undefined) {
+    if (!/^[0-9]{1,9}$/.test(step)) throw new Bad(`step ${JSON.stringify(clip(step))} is not a non-negative integer`);
+    cursor = Number(step);
+    if (cursor > MAX_EVENTS) throw new Bad(`step ${cursor} is past the end of any scenario (at most ${MAX_EVENTS} events)`);
+  }
+  if (cursor > scenario.events.length) warnings.push(pastTheEnd(cursor, scenario.events.length));
+
+  let selection: LinkState['selection'];
+  const sel = params.get('sel');
+  if (sel !== undefined) {
+    const m = /^([0-9]{1,2})\.([0-9]{1,7})$/.exec(sel);
+    const pid = m ? Number(m[1]) : NaN;
+    const index = m ? Number(m[2]) : NaN;
+    if (!(pid >= 1 && pid <= 64 && index >= 0 && index < MAX_INDEX)) {
+      throw new Bad(`sel ${JSON.stringify(clip(sel))} is not a PTE as pid.index (pid 1..64, index 0..${MAX_INDEX - 1})`);
+    }
+    selection = { pid, index };
+  }
+
+  let config = V1_DEFAULT_CONFIG;
+  const cfg = params.get('cfg');
+  if (cfg !== undefined) {
+    const c = parseConfigToken(cfg);
+    if (!c) throw new Bad(`cfg ${JSON.stringify(clip(cfg))} is not three y/n letters (CONFIG_DEVICE_PRIVATE, CONFIG_MIGRATION, CONFIG_MEMORY_FAILURE)`);
+    config = c;
+  }
+  const arch = oneOf(params, 'arch', ARCH_BY_TOKEN, 'arch') ?? V1_DEFAULT_PLATFORM.arch;
+  const pg = params.get('pg');
+  if (pg !== undefined && pg !== '4' && pg !== '5') throw new Bad(`pg ${JSON.stringify(clip(pg))} is not 4 or 5 (paging levels)`);
+  const paging = pg === undefined ? V1_DEFAULT_PLATFORM.paging : pg === '5' ? 5 : 4;
+  const migrationAd = flag(params, 'ad', 'whether migration entries carry A/D') ?? V1_DEFAULT_PLATFORM.migrationAd;
+
+  const compare = flag(params, 'cmp', 'the compare view');
+  const panel = oneOf(params, 'panel', PANEL_BY_TOKEN, 'panel');
+  const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}) };
+
+  return {
+    scenario,
+    options: { profile, config: { ...config }, platform: { arch, paging, migrationAd } },
+    cursor,
+    ...(selection ? { selection } : {}),
+    ...(compare !== undefined || panel !== undefined ? { view } : {}),
+  };
+}
