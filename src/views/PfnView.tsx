@@ -5,13 +5,16 @@ import { ExportButtons } from './ExportButtons.tsx';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 
-const W = 760;
+const MIN_W = 760;
+/** Room per PTE and per page box, so labels stay legible: the SVG grows and its panel scrolls. */
+const PER_BOX = 64;
 const BOX_H = 44;
 const Y_PTE = 24;
 const Y_PHYS = 150;
 const Y_DEV = 236;
 
 interface Layout {
+  readonly width: number;
   readonly ptes: { key: string; pid: number; index: number; x: number; w: number; ok: boolean; label: string }[];
   readonly boxes: Map<string, { box: PfnPageBox; x: number; y: number; w: number }>;
   readonly height: number;
@@ -20,6 +23,7 @@ interface Layout {
 /** Positions: d3 scales only; React draws. */
 function layout(m: PfnModel): Layout {
   const pteKeys = m.links.map((l) => `${l.pid}:${l.index}`);
+  const W = Math.max(MIN_W, 16 + PER_BOX * Math.max(pteKeys.length, m.separate ? Math.max(m.phys.length, m.device.length) : m.phys.length + m.device.length));
   const px = scaleBand<string>().domain(pteKeys).range([8, W - 8]).paddingInner(0.15);
   const boxes = new Map<string, { box: PfnPageBox; x: number; y: number; w: number }>();
   const strip = (list: readonly PfnPageBox[], y: number, x0: number, x1: number) => {
@@ -35,6 +39,7 @@ function layout(m: PfnModel): Layout {
     strip(all, Y_PHYS, 8, W - 8);
   }
   return {
+    width: W,
     ptes: m.links.map((l) => ({ key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, x: px(`${l.pid}:${l.index}`)!, w: Math.min(px.bandwidth(), 90), ok: l.ok, label: l.label })),
     boxes,
     height: (m.separate ? Y_DEV : Y_PHYS) + BOX_H + 30,
@@ -61,7 +66,8 @@ export function PfnPanel() {
         {bad ? <strong className="bad-text"> {bad} entr{bad === 1 ? 'y names' : 'ies name'} the wrong page (red).</strong> : null}
         {model.truncated ? ` ${model.truncated} more entries not drawn.` : ''}
       </p>
-      <svg ref={svg} className="pfn" viewBox={`0 0 ${W} ${lay.height}`} width="100%" role="group" aria-label="PTEs and the pages they name">
+      <div className="pfn-scroll">
+      <svg ref={svg} className="pfn" viewBox={`0 0 ${lay.width} ${lay.height}`} width={lay.width} height={lay.height} role="group" aria-label="PTEs and the pages they name">
         <text className="strip-label" x={8} y={Y_PTE - 8}>PTEs that carry a PFN</text>
         <text className="strip-label" x={8} y={Y_PHYS - 8}>{model.separate ? 'CPU physical space (RAM PFNs)' : 'physical address space (RAM, then the device hole)'}</text>
         {model.separate ? <text className="strip-label" x={8} y={Y_DEV - 8}>device-private space (offsets from 0)</text> : null}
@@ -82,17 +88,18 @@ export function PfnPanel() {
             onClick={() => select({ pid: p.pid, index: p.index })}
             onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select({ pid: p.pid, index: p.index }); } }}>
             <rect x={p.x} y={Y_PTE} width={p.w} height={30} rx={3} />
-            <text x={p.x + p.w / 2} y={Y_PTE + 19}>{`pid ${p.pid} #${p.index}`}</text>
+            <text x={p.x + p.w / 2} y={Y_PTE + 19}>{p.w < 70 ? `${p.pid}:${p.index}` : `pid ${p.pid} #${p.index}`}</text>
           </g>
         ))}
         {[...lay.boxes.values()].map(({ box, x, y, w }) => (
           <g key={`${box.space}:${box.number}`} className={`page-box ${box.page ? box.page.kind : 'missing'}${box.page?.locked ? ' locked' : ''}`} role="img" aria-label={pageAria(box)}>
             <rect x={x} y={y} width={w} height={BOX_H} rx={3} />
             <text className="pnum" x={x + w / 2} y={y + 16}>{`0x${box.number.toString(16)}`}</text>
-            <text className="pstate" x={x + w / 2} y={y + 32}>{pageBadges(box)}</text>
+            <text className="pstate" x={x + w / 2} y={y + 32}>{w < 70 ? pageBadges(box).replace(/^(dev|ram) /, '') : pageBadges(box)}</text>
           </g>
         ))}
       </svg>
+      </div>
       <ExportButtons svgRef={svg} name="swapviz-pfn" />
     </section>
   );
