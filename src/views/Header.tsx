@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import {
-  CONFIG_OPTIONS, DERIVED_SCENARIOS, hmmScenarios, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
+  CONFIG_OPTIONS, DERIVED_SCENARIOS, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
 } from '../model/index.ts';
 import { linkOf, type Theme } from '../store/store.ts';
 import { download } from './exportPicture.ts';
@@ -68,8 +68,8 @@ export function Header() {
           <label>
             Paging{' '}
             <select value={options.platform.paging} onChange={(e) => a.setPlatform({ paging: Number(e.target.value) === 5 ? 5 : 4 })}>
-              <option value={4}>4-level (46-bit PA)</option>
-              <option value={5}>5-level (52-bit PA)</option>
+              <option value={4}>4-level ({maxPhysmemBits({ arch: 'x86_64', paging: 4 })}-bit PA)</option>
+              <option value={5}>5-level ({maxPhysmemBits({ arch: 'x86_64', paging: 5 })}-bit PA)</option>
             </select>
           </label>
           <label>
