@@ -3,7 +3,7 @@
  * views do no bit arithmetic and hold no kernel facts.
  */
 import {
-  classify, decodePte, kernelOf, newClassified, pageLabel, PTRS_PER_PTE, readPte, type Change, type DecodedPte, type Kernel,
+  classify, decodePte, forEachUsed, kernelOf, newClassified, pageLabel, PTRS_PER_PTE, readPte, type Change, type DecodedPte, type Kernel,
   type MachineState, type Page, type PteTable, type Space, type TraceEntry,
 } from '../model/index.ts';
 
@@ -138,30 +138,23 @@ export function pfnModel(s: MachineState, maxLinks = 96): PfnModel {
   const c = newClassified();
   for (const proc of s.processes) {
     if (!proc.alive) continue;
-    for (let ci = 0; ci < proc.ptes.chunks.length; ci++) {
-      const ch = proc.ptes.chunks[ci];
-      if (!ch || ch.used === 0) continue;
-      for (let j = 0; j < PTRS_PER_PTE; j++) {
-        if (ch.hi[j] === 0 && ch.lo[j] === 0) continue;
-        classify(k, ch.hi[j]!, ch.lo[j]!, c);
-        if (c.pfn < 0) continue;
-        if (links.length >= maxLinks) {
-          truncated++;
-          continue;
-        }
-        const index = ci * PTRS_PER_PTE + j;
-        const target = ch.target[j]!;
-        const tp = target >= 0 ? s.pages[target]! : null;
-        if (tp?.kind === 'zero') continue;
-        const named = box(c.deviceSpace ? 'device' : 'phys', c.pfn);
-        const targetKey = tp ? box(tp.space, tp.number) : null;
-        const d = decodeCached(k, (BigInt(ch.hi[j]!) << 32n) | BigInt(ch.lo[j]!));
-        links.push({
-          pid: proc.pid, index, kind: d.kind, namedKey: named, targetKey, ok: named === targetKey,
-          label: `pid ${proc.pid} PTE ${index} (${d.summary}) names ${boxes.get(named)!.label}${named === targetKey ? '' : `, but the kernel meant ${tp ? pageLabel(tp) : 'no page'}`}`,
-        });
+    forEachUsed(proc.ptes, (index, hi, lo, target) => {
+      classify(k, hi, lo, c);
+      if (c.pfn < 0) return;
+      if (links.length >= maxLinks) {
+        truncated++;
+        return;
       }
-    }
+      const tp = target >= 0 ? s.pages[target]! : null;
+      if (tp?.kind === 'zero') return;
+      const named = box(c.deviceSpace ? 'device' : 'phys', c.pfn);
+      const targetKey = tp ? box(tp.space, tp.number) : null;
+      const d = decodeCached(k, (BigInt(hi) << 32n) | BigInt(lo));
+      links.push({
+        pid: proc.pid, index, kind: d.kind, namedKey: named, targetKey, ok: named === targetKey,
+        label: `pid ${proc.pid} PTE ${index} (${d.summary}) names ${boxes.get(named)!.label}${named === targetKey ? '' : `, but the kernel meant ${tp ? pageLabel(tp) : 'no page'}`}`,
+      });
+    });
   }
   const all = [...boxes.values()];
   const phys = all.filter((b) => b.space === 'phys').sort((a, b) => a.number - b.number);

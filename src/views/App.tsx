@@ -36,10 +36,17 @@ function useKeyboard() {
   }, [store]);
 }
 
+/** Light or dark: the user's choice, or the system's (followed live) when the choice is "system". */
 function useTheme() {
   const theme = useSwapviz((s) => s.theme);
   useEffect(() => {
-    document.documentElement.dataset.theme = theme;
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    const apply = () => {
+      document.documentElement.dataset.theme = theme === 'system' ? (media.matches ? 'dark' : 'light') : theme;
+    };
+    apply();
+    media.addEventListener('change', apply);
+    return () => media.removeEventListener('change', apply);
   }, [theme]);
 }
 

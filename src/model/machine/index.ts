@@ -4,5 +4,5 @@ export { createMachine, SetupError, DEFAULT_PTES, MAX_PTES, DEFAULT_VA_BASE } fr
 export { step, replay, type Replay } from './step.ts';
 export { checkInvariants, INVARIANTS, pageLabel, kernelOf, type InvariantResult, type InvariantId, type Violation } from './invariants.ts';
 export { eventChoices, GROUP_TITLES, type EventChoice, type ChoiceGroup } from './catalog.ts';
-export { readPte, readHi, readLo, readTarget, PTRS_PER_PTE, type PteTable, type PteChunk } from './pagetable.ts';
+export { readPte, readHi, readLo, readTarget, forEachUsed, PTRS_PER_PTE, type PteTable, type PteChunk } from './pagetable.ts';
 export { vaOf, vaHex } from './va.ts';

@@ -5,7 +5,7 @@
  */
 import { classify, CLEAR_BIT_PROBLEMS, decodePte, K_NONE, K_PRESENT, K_SWAP, newClassified } from '../kernel/decode.ts';
 import { getKernel, type Kernel } from '../kernel/kernel.ts';
-import { PTRS_PER_PTE } from './pagetable.ts';
+import { forEachUsed } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
 
 export type InvariantId = 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once';
@@ -89,62 +89,52 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
   const c = newClassified();
   for (const p of s.processes) {
     if (!p.alive) continue;
-    for (let ci = 0; ci < p.ptes.chunks.length; ci++) {
-      const ch = p.ptes.chunks[ci];
-      if (!ch || ch.used === 0) continue;
-      for (let j = 0; j < PTRS_PER_PTE; j++) {
-        const hi = ch.hi[j]!;
-        const lo = ch.lo[j]!;
-        if (hi === 0 && lo === 0) continue;
-        const index = ci * PTRS_PER_PTE + j;
-        const target = ch.target[j]!;
-        classify(k, hi, lo, c);
-        if (c.kind === K_NONE) continue;
-        const where = { pid: p.pid, index };
-        if (c.kind === K_PRESENT) {
-          const named = s.pageIndex.get(`phys:${c.pfn}`);
-          const tp = target >= 0 ? s.pages[target] : undefined;
-          if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a present PTE for ${pageLabel(tp)}` });
-          if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `pid ${p.pid} PTE ${index} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(s.pages[named]!)}` });
-          if (tp && tp.kind !== 'zero') maps.set(target, (maps.get(target) ?? 0) + 1);
-          continue;
-        }
-        const row = k.table.byNumber[c.type];
-        if (c.kind === K_SWAP) {
-          const slot = slots.get(c.offset);
-          if (c.type !== 0 || !slot || slot.count === 0) add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index} is a swap entry for device ${c.type} slot 0x${c.offset.toString(16)}, which is not in use` });
-          continue;
-        }
-        if (!row) {
-          add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index}: type ${c.type} >= MAX_SWAPFILES is not a special type of ${k.profile.label}` });
-          continue;
-        }
-        const dec = decodePte(k, (BigInt(hi) << 32n) | BigInt(lo));
-        dec.problems.forEach((msg, i) => {
-          if (CLEAR_BIT_PROBLEMS.includes(dec.problemKinds[i]!)) add('clear-bits', { ...where, message: `pid ${p.pid} PTE ${index}: ${msg}` });
-        });
-        if (row.pfn !== null) {
-          const space = c.deviceSpace === 1 ? 'device' : 'phys';
-          const named = s.pageIndex.get(`${space}:${c.pfn}`);
-          if (named !== target) {
-            const tp = target >= 0 ? s.pages[target] : undefined;
-            const what = named === undefined ? 'no page' : pageLabel(s.pages[named]!);
-            add('pfn-names-page', {
-              ...where,
-              page: target,
-              ...(named !== undefined ? { named } : {}),
-              message: `pid ${p.pid} PTE ${index}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${what}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
-            });
-          }
-          if (row.family === 'migration') {
-            const tp = target >= 0 ? s.pages[target] : undefined;
-            if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
-          } else if (row.family === 'device_private' || row.family === 'device_exclusive') {
-            if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
-          }
-        }
+    forEachUsed(p.ptes, (index, hi, lo, target) => {
+      classify(k, hi, lo, c);
+      if (c.kind === K_NONE) return;
+      const where = { pid: p.pid, index };
+      if (c.kind === K_PRESENT) {
+        const named = s.pageIndex.get(`phys:${c.pfn}`);
+        const tp = target >= 0 ? s.pages[target] : undefined;
+        if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a present PTE for ${pageLabel(tp)}` });
+        if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `pid ${p.pid} PTE ${index} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(s.pages[named]!)}` });
+        if (tp && tp.kind !== 'zero') maps.set(target, (maps.get(target) ?? 0) + 1);
+        return;
       }
-    }
+      const row = k.table.byNumber[c.type];
+      if (c.kind === K_SWAP) {
+        const slot = slots.get(c.offset);
+        if (c.type !== 0 || !slot || slot.count === 0) add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index} is a swap entry for device ${c.type} slot 0x${c.offset.toString(16)}, which is not in use` });
+        return;
+      }
+      if (!row) {
+        add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index}: type ${c.type} >= MAX_SWAPFILES is not a special type of ${k.profile.label}` });
+        return;
+      }
+      const dec = decodePte(k, (BigInt(hi) << 32n) | BigInt(lo));
+      dec.problems.forEach((msg, i) => {
+        if (CLEAR_BIT_PROBLEMS.includes(dec.problemKinds[i]!)) add('clear-bits', { ...where, message: `pid ${p.pid} PTE ${index}: ${msg}` });
+      });
+      if (row.pfn === null) return;
+      const space = c.deviceSpace === 1 ? 'device' : 'phys';
+      const named = s.pageIndex.get(`${space}:${c.pfn}`);
+      if (named !== target) {
+        const tp = target >= 0 ? s.pages[target] : undefined;
+        const what = named === undefined ? 'no page' : pageLabel(s.pages[named]!);
+        add('pfn-names-page', {
+          ...where,
+          page: target,
+          ...(named !== undefined ? { named } : {}),
+          message: `pid ${p.pid} PTE ${index}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${what}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
+        });
+      }
+      if (row.family === 'migration') {
+        const tp = target >= 0 ? s.pages[target] : undefined;
+        if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
+      } else if (row.family === 'device_private' || row.family === 'device_exclusive') {
+        if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
+      }
+    });
   }
   for (const pg of s.pages) {
     if (pg.kind === 'zero') continue;

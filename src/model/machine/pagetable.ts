@@ -50,6 +50,19 @@ export function readTarget(t: PteTable, i: number): number {
   return c ? c.target[i & 511]! : -1;
 }
 
+/** Calls f for every non-zero entry, in index order, with its halves and target page. */
+export function forEachUsed(t: PteTable, f: (index: number, hi: number, lo: number, target: number) => void): void {
+  for (let ci = 0; ci < t.chunks.length; ci++) {
+    const c = t.chunks[ci];
+    if (!c || c.used === 0) continue;
+    for (let j = 0; j < PTRS_PER_PTE; j++) {
+      const hi = c.hi[j]!;
+      const lo = c.lo[j]!;
+      if (hi !== 0 || lo !== 0) f(ci * PTRS_PER_PTE + j, hi, lo, c.target[j]!);
+    }
+  }
+}
+
 /** Indices of non-zero entries, in order. */
 export function* usedIndices(t: PteTable): Generator<number> {
   for (let ci = 0; ci < t.chunks.length; ci++) {

@@ -4,17 +4,11 @@
  */
 import type { Event } from '../machine/events.ts';
 import type { MachineSetup } from '../machine/types.ts';
+import { SPEC_SETUP } from './spec.ts';
 import type { Scenario } from './types.ts';
 
 const T = 1;
-const base: MachineSetup = {
-  ptes: 512,
-  vaBase: '0x7f0000000000',
-  processes: [{ pid: T, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw' }] }],
-  ram: ['0x1234', '0x5678'],
-  devices: [{ first: '0x10', pages: 16 }],
-  swapFirstSlot: '0x42',
-};
+const base: MachineSetup = SPEC_SETUP;
 
 const write = (index = 1): Event => ({ type: 'cpu_fault', pid: T, index, access: 'write' });
 const read = (index = 1): Event => ({ type: 'cpu_fault', pid: T, index, access: 'read' });

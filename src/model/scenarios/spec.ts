@@ -11,7 +11,8 @@ const TASK = 1;
 const CHILD = 2;
 const PTE = 1;
 
-const SETUP: MachineSetup = {
+/** One private anonymous RW VMA over the 512 PTEs at 0x7f0000000000; RAM 0x1234 then 0x5678; device page 0x10. */
+export const SPEC_SETUP: MachineSetup = {
   ptes: 512,
   vaBase: '0x7f0000000000',
   processes: [{ pid: TASK, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw' }] }],
@@ -39,7 +40,7 @@ function spec(id: string, title: string, description: string, events: Event[], c
     title,
     description,
     source: `domain spec §e, ${id}`,
-    setup: SETUP,
+    setup: SPEC_SETUP,
     events,
     focus: { pid: TASK, index: PTE },
     checkpoints,
