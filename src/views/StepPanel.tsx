@@ -1,4 +1,4 @@
-import { checkExpectation, describeEvent, hex64, PROFILES, sourceUrl, type EventResult } from '../model/index.ts';
+import { checkExpectation, describeEvent, hex64, KERNEL_FUNCTIONS, PROFILES, sourceUrl, type EventResult } from '../model/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 
@@ -25,7 +25,7 @@ export function StepPanel() {
           {info.trace.map((t, i) => (
             <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }}>
               {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
-                <a className="fn" href={sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
+                <a className="fn" href={sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
               )}{' '}
               <span className="why">{t.why}</span>
               {t.changes.filter((c) => c.kind === 'pte').map((c, j) => c.kind === 'pte' ? (

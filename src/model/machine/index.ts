@@ -6,3 +6,4 @@ export { checkInvariants, INVARIANTS, pageLabel, kernelOf, type InvariantResult,
 export { eventChoices, GROUP_TITLES, type EventChoice, type ChoiceGroup } from './catalog.ts';
 export { readPte, readHi, readLo, readTarget, forEachUsed, PTRS_PER_PTE, type PteTable, type PteChunk } from './pagetable.ts';
 export { vaOf, vaHex } from './va.ts';
+export { KERNEL_FUNCTIONS, isKernelFunction } from './functions.ts';

@@ -91,7 +91,7 @@ export function migrateVmaSetup(d: Draft, o: CollectOptions): Migration | string
     to: o.select === 'system' ? 'device' : 'ram', srcs,
   });
   d.call('migrate_vma_unmap', 'isolates the collected pages and checks their references.', () => {
-    d.call('migrate_device_unmap', '', () => unmapAndCheck(d, mig.id));
+    d.call('migrate_device_unmap', 'unmaps what other processes still map (try_to_migrate) and checks each page\'s references (migrate_vma_check_page).', () => unmapAndCheck(d, mig.id));
   });
   return d.migrations().find((m) => m.id === mig.id)!;
 }

@@ -4,7 +4,7 @@
  */
 import type { PteBits } from '../kernel/u64.ts';
 import { refuse, type Draft } from './draft.ts';
-import { pageName, pageProt, readableDeviceFrom, readableMigrationFrom, toPte, view } from './mm.ts';
+import { pageProt, readableDeviceFrom, readableMigrationFrom, toPte, view } from './mm.ts';
 import type { Prot, PteRef, Vma } from './types.ts';
 import { pte_clear_uffd_wp, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte } from './x86pte.ts';
 
@@ -82,7 +82,10 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: CpFlags)
     return;
   }
   if (v.kind === 'present') {
-    let pte = pte_modify(v.raw, newprot);
+    let pte = v.raw;
+    d.call('pte_modify', `PTE ${ref.index}: keep _PAGE_CHG_MASK (PFN, A, D, soft-dirty, uffd), take the rest from the new vm_page_prot${pte_write(v.raw) ? '; RW goes, so Dirty moves to SavedDirty' : ''}.`, () => {
+      pte = pte_modify(v.raw, newprot);
+    });
     if (f.uffdWp) pte = pte_mkuffd_wp(pte);
     else if (f.uffdWpResolve) pte = pte_clear_uffd_wp(pte);
     if (f.tryChangeWritable && !pte_write(pte) && canChangePteWritable(d, vma, pte, v.target)) {
@@ -118,7 +121,6 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: CpFlags)
   if (f.uffdWp) np = k.pte_swp_mkuffd_wp(np);
   else if (f.uffdWpResolve) np = k.pte_swp_clear_uffd_wp(np);
   if (np !== old) d.setPte(ref, np, v.target);
-  void pageName;
 }
 
 /** can_change_pte_writable(): private mappings only for exclusive anon pages. */

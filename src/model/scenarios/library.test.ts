@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../kernel/config.ts';
 import type { ProfileId } from '../kernel/profiles.ts';
 import { checkInvariants } from '../machine/invariants.ts';
+import { isKernelFunction } from '../machine/functions.ts';
 import { hmmScenarios, SCENARIOS } from './index.ts';
 import { checkExpectation, runScenario } from './run.ts';
 import type { Scenario } from './types.ts';
@@ -20,6 +21,7 @@ describe('every built-in scenario runs under every real profile', () => {
       it(`${s.id} under ${profile}: no event refused, every invariant holds after every step, every selftest assertion passes`, () => {
         const r = runScenario(s, { profile, config: DEFAULT_CONFIG, platform: X86 });
         expect(r.refused).toBeNull();
+        for (const t of r.traces.flat()) expect([t.fn, isKernelFunction(t.fn)]).toEqual([t.fn, true]);
         r.states.forEach((st, i) => {
           const broken = checkInvariants(st).filter((x) => !x.ok);
           expect([i, broken.map((b) => `${b.id}: ${b.violations[0]?.message}`)]).toEqual([i, []]);

@@ -6,6 +6,7 @@ import type { ProfileId } from '../kernel/profiles.ts';
 import { createMachine } from '../machine/init.ts';
 import { readPte } from '../machine/pagetable.ts';
 import { step } from '../machine/step.ts';
+import { isKernelFunction } from '../machine/functions.ts';
 import type { MachineState, TraceEntry } from '../machine/types.ts';
 import { SPEC_SCENARIOS } from './spec.ts';
 
@@ -46,5 +47,42 @@ describe('spec scenarios S01–S22 reproduce the kernel-computed PTE values', ()
         it(`step ${st.step} in 7.3 equals the pre-series value`, () => expect(valueAt(v.id, '7.3', st.step)).toBe(st.before.pte));
       }
     });
+  }
+});
+
+/** Kernel functions of a spec kernel_path, in order, as a given profile's trace names them. */
+function pathFunctions(path: string, profile: ProfileId): string[] {
+  if (path === '-') return [];
+  return path
+    .replace(/pgmap->ops->/g, '')
+    .split('->')
+    .map((p) => p.trim())
+    .filter((p) => profile === '7.3' || !/\(7\.3\)$/.test(p))
+    .map((p) => p.replace(/\(.*\)$/, '').trim())
+    .map((p) => (p === 'swp_pte_prepare' && profile !== '7.3' ? '' : p))
+    .map((p) => (p === 'map_anon_folio_pte_nopf' && profile !== '7.3' ? '' : p))
+    .filter(Boolean);
+}
+
+function isSubsequence(want: string[], got: string[]): boolean {
+  let i = 0;
+  for (const g of got) if (g === want[i]) i++;
+  return i === want.length;
+}
+
+describe('every trace names real kernel functions, in call order', () => {
+  for (const v of vectors.scenarios) {
+    for (const profile of ['v6.18', 'rfc', '7.3'] as ProfileId[]) {
+      it(`${v.id} under ${profile}: the spec's kernel path of every step appears in the trace, in order`, () => {
+        const { sc, traces } = run(v.id, profile);
+        for (const st of v.steps) {
+          const cp = sc.checkpoints!.find((c) => c.step === st.step)!;
+          const fns = (traces[cp.after + 1] ?? []).map((t) => t.fn);
+          for (const f of fns) expect([f, isKernelFunction(f)]).toEqual([f, true]);
+          const want = pathFunctions(st.kernel_path, profile);
+          expect([st.kernel_path, isSubsequence(want, fns)]).toEqual([st.kernel_path, true]);
+        }
+      });
+    }
   }
 });
