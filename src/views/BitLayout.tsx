@@ -147,7 +147,7 @@ function BitSvg({ d, before, svgRef, onToggle }: { d: DecodedPte; before: bigint
         );
       })}
       {fields.map((f) =>
-        fieldParts(f).map((part) => {
+        fieldParts(f).map((part, i) => {
           const a = place(part.hi);
           const b = place(part.lo);
           const x0 = a.x;
@@ -155,7 +155,7 @@ function BitSvg({ d, before, svgRef, onToggle }: { d: DecodedPte; before: bigint
           const y = a.y + CELL + 12;
           const narrow = x1 - x0 < 70;
           return (
-            <g key={`${f.id}-${part.lane}`} className={`field role-${f.role}${f.problem ? ' bad' : ''}`} role="img" aria-label={f.label}>
+            <g key={`${f.id}-${part.lane}`} className={`field role-${f.role}${f.problem ? ' bad' : ''}`} role={i === 0 ? 'img' : undefined} aria-label={i === 0 ? f.label : undefined} aria-hidden={i === 0 ? undefined : true}>
               <title>{`${f.label}${f.note ? ` — ${f.note}` : ''}`}</title>
               <path d={`M${x0 + 1},${y} v4 H${x1 - 1} v-4`} />
               {narrow ? (
