@@ -1,0 +1,111 @@
+/**
+ * The store outside React: actions validate, then set; derived state comes from the timeline.
+ */
+import { describe, expect, it } from 'vitest';
+import { findScenario, hex64, readPte, runScenario, type MachineState, type Scenario } from '../model/index.ts';
+import { createSwapvizStore, linkOf, timelineOf } from './store.ts';
+import { CHECKPOINT_EVERY, Timeline } from './timeline.ts';
+
+const pte = (s: ReturnType<typeof createSwapvizStore>, pid = 1, index = 1) => {
+  const st = s.getState();
+  const m = timelineOf(st).stateAt(st.cursor);
+  return hex64(readPte(m.processes.find((p) => p.pid === pid)!.ptes, index));
+};
+
+describe('the store', () => {
+  it('opens on S02 under rfc at the initial state, with the scenario\'s PTE selected', () => {
+    const s = createSwapvizStore();
+    expect(s.getState().scenario.id).toBe('S02');
+    expect(s.getState().options.profile).toBe('rfc');
+    expect(s.getState().cursor).toBe(0);
+    expect(s.getState().selection).toEqual({ pid: 1, index: 1 });
+  });
+
+  it('stepping moves the cursor within the reachable steps, and the PTE follows', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.stepBy(4);
+    expect(pte(s)).toBe('0xcfffffffffffde02');
+    s.getState().actions.toEnd();
+    expect(s.getState().cursor).toBe(7);
+    s.getState().actions.stepBy(5);
+    expect(s.getState().cursor).toBe(7);
+    s.getState().actions.setProfile('v6.18');
+    s.getState().actions.setCursor(4);
+    expect(pte(s)).toBe('0xe7ffffffffffde02');
+  });
+
+  it('an event is inserted at the cursor; an impossible one is refused with the reason and changes nothing', () => {
+    const s = createSwapvizStore({ scenario: findScenario('S01')! });
+    s.getState().actions.applyEvent({ type: 'migrate_vma_finalize' });
+    expect(s.getState().message?.text).toMatch(/cannot happen now: no migrate vma is in progress/);
+    expect(s.getState().scenario.events).toHaveLength(1);
+    s.getState().actions.toEnd();
+    s.getState().actions.applyEvent({ type: 'fork', pid: 1 });
+    expect(s.getState().scenario.events).toHaveLength(2);
+    expect(s.getState().cursor).toBe(2);
+    expect(pte(s, 2)).toBe('0x8400000001234805');
+  });
+
+  it('deleting an event that a later one needs flags the later one, and the timeline stops before it', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.deleteEvent(1); // migrate_vma_setup: pages/finalize become impossible
+    expect(s.getState().message?.text).toMatch(/Event 2 .*cannot happen any more/);
+    expect(timelineOf(s.getState()).reachable()).toBe(1);
+  });
+
+  it('a broken link leaves the open scenario and position in place, with a message', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.setCursor(3);
+    for (const bad of ['v=2&k=rfc&s=S02', 'v=1&k=foo&s=S02', 'v=1&k=rfc&s=NOPE', 'v=1&k=rfc&s=S02&step=99', 'v=1&k=rfc&z=AAAA', 'garbage']) {
+      expect(s.getState().actions.openLink(bad)).toBe(false);
+      expect(s.getState().message?.kind).toBe('error');
+      expect(s.getState().scenario.id).toBe('S02');
+      expect(s.getState().cursor).toBe(3);
+    }
+  });
+
+  it('a good link opens at its step, and linkOf gives it back', () => {
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink('#v=1&k=v6.18&s=S10&step=2&sel=2.1')).toBe(true);
+    expect(s.getState().scenario.id).toBe('S10');
+    expect(s.getState().cursor).toBe(2);
+    expect(s.getState().selection).toEqual({ pid: 2, index: 1 });
+    expect(linkOf(s.getState())).toBe('v=1&k=v6.18&s=S10&step=2&sel=2.1');
+  });
+
+  it('an edited scenario travels whole in the link and comes back equal', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.toEnd();
+    s.getState().actions.applyEvent({ type: 'fork', pid: 1 });
+    const link = linkOf(s.getState());
+    expect(link).toMatch(/&z=/);
+    const t = createSwapvizStore();
+    expect(t.getState().actions.openLink(link)).toBe(true);
+    expect(t.getState().scenario).toEqual(s.getState().scenario);
+    expect(t.getState().cursor).toBe(8);
+  });
+
+  it('importing malformed JSON names the bad field and keeps the scenario', () => {
+    const s = createSwapvizStore();
+    expect(s.getState().actions.importJson('{"schema":1,"id":"x","title":"x","events":[{"type":"fork"}]}')).toBe(false);
+    expect(s.getState().message?.text).toMatch(/events\[0\] \(fork\) is missing "pid"/);
+    expect(s.getState().scenario.id).toBe('S02');
+  });
+});
+
+describe('the timeline', () => {
+  it('a state reached through checkpoints equals the one a plain replay reaches', () => {
+    const base = findScenario('hmm_migrate_multiple')!;
+    const sc: Scenario = { ...base, events: [...base.events, ...base.events] };
+    expect(sc.events.length).toBeGreaterThan(2 * CHECKPOINT_EVERY);
+    const options = { profile: 'rfc' as const, config: { DEVICE_PRIVATE: true, MIGRATION: true, MEMORY_FAILURE: true }, platform: { arch: 'x86_64' as const, paging: 4 as const, migrationAd: true } };
+    const plain = runScenario(sc, options);
+    expect(plain.refused).toBeNull();
+    const t = new Timeline(sc, options);
+    t.validity();
+    const dump = (m: MachineState) => JSON.stringify({ ptes: m.processes.map((p) => Array.from({ length: 32 }, (_, j) => readPte(p.ptes, j).toString(16))), pages: m.pages, devices: m.devices });
+    for (const i of [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 3, 77, sc.events.length, 40, 3]) {
+      expect([i, dump(t.stateAt(i))]).toEqual([i, dump(plain.states[i]!)]);
+    }
+  });
+});
