@@ -94,14 +94,36 @@ export { checkLinkReplays, type ReplayCheck } from './replay.ts';
  * link can describe, which is a bug in the caller: an unknown profile, a cursor that is not an
  * integer 0..MAX_EVENTS, an invalid scenario.
  */
+/**
+ * The scenario part of a link, per scenario object: the built-in it is (by id), or its packed blob.
+ * Scenarios are immutable values, so stepping through a long custom scenario does not
+ * re-validate and re-compress it for every new position.
+ */
+const scenarioPart = new WeakMap<Scenario, ['s' | 'z', string]>();
+
+function partOf(scenario: Scenario): ['s' | 'z', string] {
+  let p = scenarioPart.get(scenario);
+  if (!p) {
+    const builtin = builtinOf(scenario);
+    if (builtin) p = ['s', builtin.id];
+    else {
+      const v = validateScenario(scenario);
+      if (!v.ok) throw new TypeError(`encodeLink: the scenario is invalid: ${v.error}`);
+      p = ['z', packJson(compactScenario(scenario))];
+    }
+    scenarioPart.set(scenario, p);
+  }
+  return p;
+}
+
 export function encodeLink(s: LinkState): string {
   const { options: o } = s;
   const profile = (PROFILE_TOKENS as Readonly<Record<string, string>>)[o.profile];
   if (profile === undefined) throw new TypeError(`encodeLink: unknown kernel profile ${JSON.stringify(o.profile)}`);
   if (!Number.isSafeInteger(s.cursor) || s.cursor < 0 || s.cursor > MAX_EVENTS) throw new RangeError(`encodeLink: cursor ${s.cursor} is not an integer 0..${MAX_EVENTS}`);
   const parts: [string, string][] = [['v', String(LINK_VERSION)], ['k', profile]];
-  const builtin = builtinOf(s.scenario);
-  if (builtin) parts.push(['s', builtin.id]);
+  const part = partOf(s.scenario);
+  if (part[0] === 's') parts.push(part);
   if (s.cursor !== 0) parts.push(['step', String(s.cursor)]);
   if (s.selection) {
     const { pid, index } = s.selection;
@@ -124,11 +146,7 @@ export function encodeLink(s: LinkState): string {
     if (panel === undefined) throw new TypeError(`encodeLink: unknown panel ${JSON.stringify(s.view.panel)}`);
     parts.push(['panel', panel]);
   }
-  if (!builtin) {
-    const v = validateScenario(s.scenario);
-    if (!v.ok) throw new TypeError(`encodeLink: the scenario is invalid: ${v.error}`);
-    parts.push(['z', packJson(compactScenario(s.scenario))]);
-  }
+  if (part[0] === 'z') parts.push(part);
   return formatParams(parts);
 }
 
