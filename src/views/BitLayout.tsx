@@ -175,9 +175,9 @@ function BitSvg({ d, before, svgRef, onToggle }: { d: DecodedPte; before: bigint
 }
 
 function short(f: DecodedField): string {
-  const n = f.name.replace(/^_PAGE_(SWP_)?/, '').replace(/^PTE_(SWP_)?/, '');
+  const n = f.name.replace(/^_PAGE_(SWP_)?/, '').replace(/^PTE_(SWP_)?/, '').replace(/^SWP_/, '').replace(/ \(.*$/, '');
   const v = f.text === 'set' ? '1' : f.text === 'clear' ? '0' : f.text.length > 6 ? '' : f.text;
-  return `${n.length > 13 ? n.slice(0, 12) + '…' : n}${v ? `=${v}` : ''}`;
+  return `${n.length > 11 ? n.slice(0, 10) + '…' : n}${v ? `=${v}` : ''}`;
 }
 
 function SwpEntry({ d }: { d: DecodedPte }) {
