@@ -29,14 +29,14 @@ describe('checkLinkReplays', () => {
     const refused = runScenario(scenario, rfc).refused!;
     expect(refused.at).toBe(1);
     expect(refused.reason.length).toBeGreaterThan(0);
-    expect(checkLinkReplays(state)).toEqual({ ok: false, at: 1, error: `event 1 (migrate_vma_finalize) cannot happen at step 1: ${refused.reason}` });
+    expect(checkLinkReplays(state)).toEqual({ ok: false, at: 1, error: `event 2 (migrate_vma_finalize) cannot happen after step 1: ${refused.reason}` });
   });
 
   it('an event refused late in a long scenario names that event', () => {
     const events = [...S02.events, ...S02.events.slice(1), { type: 'migrate_vma_pages' } as const];
     const scenario: Scenario = { ...S02, id: 'late', checkpoints: [], events };
     const r = checkLinkReplays(viaLink({ scenario, options: rfc, cursor: 0 }));
-    expect(r).toMatchObject({ ok: false, at: events.length - 1, error: expect.stringMatching(new RegExp(`^event ${events.length - 1} \\(migrate_vma_pages\\) cannot happen at step ${events.length - 1}: .+`)) });
+    expect(r).toMatchObject({ ok: false, at: events.length - 1, error: expect.stringMatching(new RegExp(`^event ${events.length} \\(migrate_vma_pages\\) cannot happen after step ${events.length - 1}: .+`)) });
   });
 
   it('a cursor past the end is reported, with the last step that exists', () => {

@@ -24,7 +24,8 @@ export function checkLinkReplays(state: LinkState): ReplayCheck {
   if (run.refused) {
     const { at, reason } = run.refused;
     const e = scenario.events[at];
-    return { ok: false, error: `event ${at} (${e?.type ?? '?'}) cannot happen at step ${at}: ${reason}`, at };
+    // Events are counted from 1, as the app's timeline and event list count them.
+    return { ok: false, error: `event ${at + 1} (${e?.type ?? '?'}) cannot happen after step ${at}: ${reason}`, at };
   }
   if (cursor > scenario.events.length) return { ok: false, error: pastTheEnd(cursor, scenario.events.length), at: scenario.events.length };
   return { ok: true };

@@ -114,13 +114,15 @@ export interface PfnModel {
   /** One address space with a hole (before the series) or two (after it). */
   readonly separate: boolean;
   readonly links: readonly PfnLink[];
+  /** Entries and pages left out of the picture (there is room for 96 of each). */
   readonly truncated: number;
+  readonly hiddenPages: number;
 }
 
 const keyOf = (space: Space, n: number) => `${space}:${n}`;
 
 /** The PFN spaces: allocated pages (plus any page a PTE names), and a link per PFN-carrying PTE. */
-export function pfnModel(s: MachineState, maxLinks = 96): PfnModel {
+export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnModel {
   const k = kernelOf(s);
   const boxes = new Map<string, PfnPageBox>();
   const box = (space: Space, n: number): string => {
@@ -132,7 +134,6 @@ export function pfnModel(s: MachineState, maxLinks = 96): PfnModel {
     }
     return key;
   };
-  for (const p of s.pages) if (p.allocated && p.kind !== 'zero') box(p.space, p.number);
   const links: PfnLink[] = [];
   let truncated = 0;
   const c = newClassified();
@@ -156,8 +157,15 @@ export function pfnModel(s: MachineState, maxLinks = 96): PfnModel {
       });
     });
   }
+  // The pages the drawn entries name come first; other allocated pages fill up to maxPages.
+  let hiddenPages = 0;
+  for (const p of s.pages) {
+    if (!p.allocated || p.kind === 'zero' || boxes.has(keyOf(p.space, p.number))) continue;
+    if (boxes.size >= maxPages) hiddenPages++;
+    else box(p.space, p.number);
+  }
   const all = [...boxes.values()];
   const phys = all.filter((b) => b.space === 'phys').sort((a, b) => a.number - b.number);
   const device = all.filter((b) => b.space === 'device').sort((a, b) => a.number - b.number);
-  return { phys, device, separate: k.profile.deviceSpace === 'separate', links, truncated };
+  return { phys, device, separate: k.profile.deviceSpace === 'separate', links, truncated, hiddenPages };
 }

@@ -98,6 +98,26 @@ function tryTimeline(s: Scenario, o: RunOptions): Timeline | string {
   }
 }
 
+/**
+ * After an edit, the spec marks and selftest assertions follow the events they belong to:
+ * `map` gives each old event index its new one, or null when that event is gone or changed.
+ */
+function reindex(s: Scenario, map: (i: number) => number | null): Scenario {
+  const checkpoints = s.checkpoints
+    ?.flatMap((c) => {
+      if (c.after < 0) return [c];
+      const a = map(c.after);
+      return a === null ? [] : [{ ...c, after: a }];
+    });
+  const expect = s.expect
+    ? Object.fromEntries(Object.entries(s.expect).flatMap(([k, v]) => {
+      const a = map(Number(k));
+      return a === null ? [] : [[a, v]];
+    }))
+    : undefined;
+  return { ...s, ...(checkpoints ? { checkpoints } : {}), ...(expect ? { expect } : {}) };
+}
+
 export interface StoreInit {
   scenario?: Scenario;
   options?: RunOptions;
@@ -174,21 +194,21 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           return;
         }
         const events = [...scenario.events.slice(0, cursor), e, ...scenario.events.slice(cursor)];
-        set({ scenario: { ...scenario, events }, cursor: cursor + 1, scratch: null, message: null });
+        set({ scenario: reindex({ ...scenario, events }, (i) => (i >= cursor ? i + 1 : i)), cursor: cursor + 1, scratch: null, message: null });
         flagLater();
       },
       deleteEvent(i) {
         const { scenario, cursor } = get();
         if (i < 0 || i >= scenario.events.length) return;
         const events = scenario.events.filter((_, j) => j !== i);
-        set({ scenario: { ...scenario, events }, cursor: Math.min(cursor > i ? cursor - 1 : cursor, events.length), message: null });
+        set({ scenario: reindex({ ...scenario, events }, (j) => (j === i ? null : j > i ? j - 1 : j)), cursor: Math.min(cursor > i ? cursor - 1 : cursor, events.length), message: null });
         flagLater();
       },
       replaceEvent(i, e) {
         const { scenario } = get();
         if (i < 0 || i >= scenario.events.length) return;
         const events = scenario.events.map((x, j) => (j === i ? e : x));
-        set({ scenario: { ...scenario, events }, message: null });
+        set({ scenario: reindex({ ...scenario, events }, (j) => (j === i ? null : j)), message: null });
         flagLater();
       },
       openLink(text) {

@@ -11,6 +11,7 @@ import { StepPanel } from './StepPanel.tsx';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { TimelineBar } from './Timeline.tsx';
 import { TypeTablePanel } from './TypeTable.tsx';
+import { linkOf } from '../store/store.ts';
 
 /** ←/→ step, Home/End jump, Space plays — unless the focus is in a field that uses those keys. */
 function useKeyboard() {
@@ -18,7 +19,7 @@ function useKeyboard() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      const el = e.target as HTMLElement | null;
+      const el = e.target instanceof Element ? e.target : null;
       if (el && (el.closest('input, textarea, select, [contenteditable="true"]') || (el.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')))) return;
       const { actions, playing } = store.getState();
       switch (e.key) {
@@ -113,8 +114,9 @@ export function App() {
 
 /** Read-only: the diagrams and the stepper, with a link to the full app. */
 function EmbedApp() {
-  const { scenario } = useSwapvizShallow((s) => ({ scenario: s.scenario }));
-  const full = `${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}${location.hash}`;
+  const scenario = useSwapviz((s) => s.scenario);
+  const link = useSwapviz(linkOf);
+  const full = `${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}#${link}`;
   return (
     <div className="app embed">
       <MessageBar />

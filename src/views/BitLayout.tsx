@@ -87,7 +87,10 @@ function HexEditor({ value, live, onChange }: { value: bigint; live: bigint; onC
               onChange(r.value === live ? null : r.value);
             } else setError(r.error);
           }}
-          onBlur={() => setText(null)}
+          onBlur={() => {
+            setText(null);
+            setError(null);
+          }}
         />
       </label>
       {value !== live ? <button type="button" onClick={() => { setText(null); setError(null); onChange(null); }}>Back to the PTE's value</button> : null}

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import {
   CONFIG_OPTIONS, DERIVED_SCENARIOS, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
 } from '../model/index.ts';
+import { builtinOf } from '../share/index.ts';
 import { linkOf, type Theme } from '../store/store.ts';
 import { download } from './exportPicture.ts';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
@@ -18,7 +19,7 @@ export function Header() {
   const store = useStoreApi();
   const file = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState(false);
-  const builtin = GROUPS.some(([, list]) => list.some((s) => s.id === scenario.id));
+  const builtin = builtinOf(scenario) !== undefined;
   const copy = async () => {
     const url = `${location.origin}${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '')}#${linkOf(store.getState())}`;
     try {

@@ -65,6 +65,7 @@ export function PfnPanel() {
           : 'Before the series: one physical address space; device-private pages take PFNs from a hole in it.'}
         {bad ? <strong className="bad-text"> {bad} entr{bad === 1 ? 'y names' : 'ies name'} the wrong page (red).</strong> : null}
         {model.truncated ? ` ${model.truncated} more entries not drawn.` : ''}
+        {model.hiddenPages ? ` ${model.hiddenPages} more allocated pages not drawn.` : ''}
       </p>
       <div className="pfn-scroll">
       <svg ref={svg} className="pfn" viewBox={`0 0 ${lay.width} ${lay.height}`} width={lay.width} height={lay.height} role="group" aria-label="PTEs and the pages they name">

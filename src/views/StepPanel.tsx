@@ -1,4 +1,9 @@
-import { checkExpectation, describeEvent, hex64, KERNEL_FUNCTIONS, PROFILES, sourceUrl, type EventResult } from '../model/index.ts';
+import {
+  checkExpectation, CONSTRUCTORS, describeEvent, hex64, KERNEL_FUNCTIONS, PREDICATES, PROFILES, RFC_PATCH4_URL, sourceUrl, type EventResult,
+} from '../model/index.ts';
+
+/** Helpers that exist only with RFC patch 4/6: their source is the patch, not a kernel tag. */
+const RFC_HELPERS = new Set([...CONSTRUCTORS, ...PREDICATES].filter((h) => h.profiles.length === 1 && h.profiles[0] === 'rfc').map((h) => h.name));
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 
@@ -10,8 +15,8 @@ export function StepPanel() {
   const marks = (scenario.checkpoints ?? []).filter((c) => c.after === cursor - 1);
   const expectation = cursor > 0 ? scenario.expect?.[cursor - 1] : undefined;
   return (
-    <section className="panel step-panel" aria-labelledby="step-h" aria-live="polite">
-      <h2 id="step-h">
+    <section className="panel step-panel" aria-labelledby="step-h">
+      <h2 id="step-h" aria-live="polite">
         {event ? `Step ${cursor} of ${timeline.length}: ${describeEvent(event)}` : `Step 0 of ${timeline.length}: the initial state`}
       </h2>
       {marks.length ? (
@@ -25,7 +30,7 @@ export function StepPanel() {
           {info.trace.map((t, i) => (
             <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }}>
               {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
-                <a className="fn" href={sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
+                <a className="fn" href={RFC_HELPERS.has(t.fn) ? RFC_PATCH4_URL : sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
               )}{' '}
               <span className="why">{t.why}</span>
               {t.changes.filter((c) => c.kind === 'pte').map((c, j) => c.kind === 'pte' ? (

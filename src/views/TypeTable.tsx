@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { CONSTRUCTORS, getKernel, PREDICATES, PROFILES, type Kernel, type ProfileId } from '../model/index.ts';
+import { CONSTRUCTORS, getKernel, PREDICATES, type Kernel, type ProfileId } from '../model/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
 
 function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; caption: string }) {
@@ -13,7 +13,7 @@ function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; capt
     <table className="types">
       <caption>{caption}</caption>
       <thead>
-        <tr><th scope="col">type</th><th scope="col">name</th><th scope="col">number names</th><th scope="col">config</th>{other ? <th scope="col">vs {other.profile.id}</th> : null}</tr>
+        <tr><th scope="col">type</th><th scope="col">name</th><th scope="col">names a</th><th scope="col">config</th>{other ? <th scope="col">vs {other.profile.id}</th> : null}</tr>
       </thead>
       <tbody>
         {rows.map((r) => {
@@ -21,9 +21,9 @@ function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; capt
           return (
             <tr key={r.name} className={m ? 'differs' : ''}>
               <td>{r.number}</td>
-              <th scope="row"><code>{r.name}</code></th>
+              <th scope="row"><code>{breakable(r.name)}</code></th>
               <td>{r.pfn === null ? 'marker bits' : r.pfn === 'ram' ? 'RAM pfn' : k.profile.deviceSpace === 'separate' ? 'device offset' : 'device pfn'}</td>
-              <td>{r.config ? `CONFIG_${r.config}` : 'always'}</td>
+              <td>{r.config ? breakable(`CONFIG_${r.config}`) : 'always'}</td>
               {other ? <td>{m ?? ''}</td> : null}
             </tr>
           );
@@ -40,6 +40,14 @@ function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; capt
   );
 }
 
+/** A long macro name that may wrap after its underscores. */
+function breakable(name: string) {
+  const parts = name.split('_');
+  return parts.map((p, i) => (
+    <span key={i}>{p}{i < parts.length - 1 ? <>_<wbr /></> : null}</span>
+  ));
+}
+
 export function TypeTablePanel() {
   const { options, compare } = useSwapvizShallow((s) => ({ options: s.options, compare: s.compare }));
   const k = getKernel(options.profile, options.config, options.platform);
@@ -53,8 +61,8 @@ export function TypeTablePanel() {
       {k.forced.length ? <p className="note">Kconfig: {k.forced.join('; ')}.</p> : null}
       {pair ? (
         <div className="types-compare">
-          <TableFor k={pair[0]!} other={null} caption={`${PROFILES['v6.18'].label}: MAX_SWAPFILES = ${pair[0]!.MAX_SWAPFILES}`} />
-          <TableFor k={pair[1]!} other={pair[0]!} caption={`${PROFILES.rfc.label}: MAX_SWAPFILES = ${pair[1]!.MAX_SWAPFILES}`} />
+          <TableFor k={pair[0]!} other={null} caption={`v6.18: MAX_SWAPFILES = ${pair[0]!.MAX_SWAPFILES}`} />
+          <TableFor k={pair[1]!} other={pair[0]!} caption={`RFC: MAX_SWAPFILES = ${pair[1]!.MAX_SWAPFILES}`} />
         </div>
       ) : (
         <TableFor k={k} other={null} caption={`${k.profile.label}: MAX_SWAPFILES = ${k.MAX_SWAPFILES}`} />

@@ -13,9 +13,10 @@ export function standaloneSvg(svg: SVGSVGElement): string {
     const target = dst[i] as SVGElement;
     const style = STYLE_PROPS.map((p) => `${p}:${cs.getPropertyValue(p)}`).join(';');
     target.setAttribute('style', style);
-    target.removeAttribute('class');
+    for (const a of ['class', 'role', 'tabindex', 'data-bit', 'aria-checked', 'aria-hidden']) target.removeAttribute(a);
   });
   const box = svg.viewBox.baseVal;
+  for (const a of ['class', 'role', 'tabindex']) clone.removeAttribute(a);
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('width', String(box.width));
   clone.setAttribute('height', String(box.height));

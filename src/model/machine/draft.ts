@@ -30,6 +30,7 @@ export class Draft {
   private processes: Process[] | null = null;
   private pagesArr: Page[] | null = null;
   private pageIndex: Map<string, number> | null = null;
+  private ramPagesArr: number[] | null = null;
   private devicesArr: Device[] | null = null;
   private slots: SwapSlot[] | null = null;
   private nextSlot: number;
@@ -119,6 +120,13 @@ export class Draft {
     }
   }
 
+  /** Every PTE (of live processes) whose entry is about page `id`: the rmap, found by scanning. */
+  refsTo(id: number): PteRef[] {
+    const out: PteRef[] = [];
+    for (const p of this.allProcs()) for (const index of this.writer(p.pid).entriesFor(id)) out.push({ pid: p.pid, index });
+    return out;
+  }
+
   target(r: PteRef): number {
     return this.writer(r.pid).target(r.index);
   }
@@ -174,7 +182,13 @@ export class Draft {
     const id = arr.length;
     arr.push({ ...p, id });
     idx.set(`${p.space}:${p.number}`, id);
+    if (p.kind === 'ram') (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
     return id;
+  }
+
+  /** Ids of every RAM page, in creation order. */
+  ramPages(): readonly number[] {
+    return this.ramPagesArr ?? this.base.ramPages;
   }
 
   pageCount(): number {
@@ -244,6 +258,7 @@ export class Draft {
       processes,
       pages: this.pagesArr ?? this.base.pages,
       pageIndex: this.pageIndex ?? this.base.pageIndex,
+      ramPages: this.ramPagesArr ?? this.base.ramPages,
       devices: this.devicesArr ?? this.base.devices,
       swap: this.slots || this.nextSlot !== this.base.swap.nextSlot ? { slots: this.slots ?? this.base.swap.slots, nextSlot: this.nextSlot } : this.base.swap,
       migrations: this.migrationsArr ?? this.base.migrations,

@@ -61,7 +61,7 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
   const zeroPfn = hexNum(setup.zeroPfn, 0x2c00, 'zeroPfn');
   const zeroPage = add({ kind: 'zero', space: 'phys', number: zeroPfn, device: null, allocated: true, ...blank, data: 0 });
   const ramOrder = (setup.ram ?? ['0x1234', '0x5678']).map((s) => hexNum(s, 0, 'ram PFN'));
-  for (const pfn of ramOrder) add({ kind: 'ram', space: 'phys', number: pfn, device: null, allocated: false, ...blank });
+  const ramPages = ramOrder.map((pfn) => add({ kind: 'ram', space: 'phys', number: pfn, device: null, allocated: false, ...blank }));
   const deviceSpace = PROFILES[opts.profile].deviceSpace === 'separate' ? 'device' : 'phys';
   const devices: Device[] = (setup.devices ?? [{ first: '0x10', pages: 16 }]).map((d, id) => {
     const first = deviceSpace === 'phys' ? hexNum(d.physFirst ?? d.first, 0x10, 'device physFirst') : hexNum(d.first, 0x10, 'device first page');
@@ -80,6 +80,7 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
     pages,
     pageIndex,
     ramOrder,
+    ramPages,
     ramCursor: 0,
     zeroPage,
     devices,

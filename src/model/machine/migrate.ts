@@ -8,7 +8,7 @@ import type { PteBits } from '../kernel/u64.ts';
 import { refuse, type Draft } from './draft.ts';
 import {
   addRmap, allocDevicePage, allocRamPage, getRef, makeDevicePrivateEntry, makeMigrationEntry, maybeFree, pageName,
-  pageNumberFn, pageProt, putRef, removeRmap, requireMigration, toPte, tryShareAnon, view, vmaOf, vmaWritable,
+  pageNumberFn, pageProt, putRef, removeRmap, requireMigration, rmapWalk, toPte, tryShareAnon, view, vmaOf, vmaWritable,
 } from './mm.ts';
 import type { Migration, MigrationSrc, PteRef } from './types.ts';
 import {
@@ -195,16 +195,7 @@ function unmapAndCheck(d: Draft, migId: number): void {
 }
 
 function rmapMappings(d: Draft, pageId: number): PteRef[] {
-  const out: PteRef[] = [];
-  for (const p of d.allProcs()) {
-    d.forEachSlot(p.pid, (index) => {
-      const ref = { pid: p.pid, index };
-      if (d.target(ref) !== pageId) return;
-      const k = view(d, ref).kind;
-      if (k === 'present' || k === 'device_private') out.push(ref);
-    });
-  }
-  return out;
+  return rmapWalk(d, pageId, ['present', 'device_private']);
 }
 
 /** try_to_migrate_one() for one mapping: present PTE or device-private entry -> migration entry. */

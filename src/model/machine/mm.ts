@@ -78,9 +78,8 @@ export function allocRamPage(d: Draft, anon = true): number {
   }
   let max = 0;
   let reuse = -1;
-  for (let i = 0; i < d.pageCount(); i++) {
+  for (const i of d.ramPages()) {
     const p = d.page(i);
-    if (p.space !== 'phys' || p.kind !== 'ram') continue;
     if (p.number > max) max = p.number;
     if (!p.allocated && (reuse < 0 || p.number < d.page(reuse).number)) reuse = i;
   }
@@ -234,13 +233,5 @@ export function forEachIndex(start: number, pages: number, f: (i: number) => voi
 
 /** Every PTE of every live process whose entry refers to page `id` (an rmap walk). */
 export function rmapWalk(d: Draft, id: number, kinds: readonly EntryKind[]): PteRef[] {
-  const out: PteRef[] = [];
-  for (const p of d.allProcs()) {
-    d.forEachSlot(p.pid, (index) => {
-      const ref = { pid: p.pid, index };
-      if (d.target(ref) !== id) return;
-      if (kinds.includes(view(d, ref).kind)) out.push(ref);
-    });
-  }
-  return out;
+  return d.refsTo(id).filter((ref) => kinds.includes(view(d, ref).kind));
 }

@@ -98,6 +98,18 @@ export class TableWriter {
     return readPte({ length: this.base.length, chunks: this.chunks }, i);
   }
 
+  /** Indices of the entries whose target is `page` (a scan of the target arrays: the rmap). */
+  entriesFor(page: number): number[] {
+    const out: number[] = [];
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci];
+      if (!c || c.used === 0) continue;
+      const t = c.target;
+      for (let j = 0; j < PTRS_PER_PTE; j++) if (t[j] === page) out.push(ci * PTRS_PER_PTE + j);
+    }
+    return out;
+  }
+
   target(i: number): number {
     return readTarget({ length: this.base.length, chunks: this.chunks }, i);
   }

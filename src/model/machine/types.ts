@@ -158,6 +158,8 @@ export interface MachineState {
   /** `${space}:${number}` -> page id. */
   readonly pageIndex: ReadonlyMap<string, number>;
   readonly ramOrder: readonly number[];
+  /** Ids of every RAM page ever created (the allocator's pool), in creation order. */
+  readonly ramPages: readonly number[];
   /** Where the RAM allocator looks next in ramOrder (it hands pages out round-robin). */
   readonly ramCursor: number;
   readonly zeroPage: number;
