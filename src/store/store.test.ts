@@ -46,6 +46,23 @@ describe('the store', () => {
     expect(pte(s, 2)).toBe('0x8400000001234805');
   });
 
+  it('the spec marks and selftest assertions follow their events when one is inserted or deleted before them', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.setCursor(2);
+    s.getState().actions.applyEvent({ type: 'cpu_fault', pid: 1, index: 5, access: 'write' });
+    expect(s.getState().scenario.events).toHaveLength(8);
+    const cps = s.getState().scenario.checkpoints!;
+    expect(cps.find((c) => c.step === 1)!.after).toBe(1);
+    expect(cps.find((c) => c.step === 2)!.after).toBe(4);
+    expect(cps.find((c) => c.step === 4)!.after).toBe(7);
+    s.getState().actions.deleteEvent(2);
+    expect(s.getState().scenario.checkpoints!.find((c) => c.step === 2)!.after).toBe(3);
+    const h = createSwapvizStore({ scenario: findScenario('hmm_migrate_shared')! });
+    h.getState().actions.applyEvent({ type: 'cpu_access', pid: 1, start: 0, pages: 1, access: 'read' });
+    expect(Object.keys(h.getState().scenario.expect!)).toEqual(['2']);
+    expect(linkOf(h.getState())).toMatch(/&z=/);
+  });
+
   it('deleting an event that a later one needs flags the later one, and the timeline stops before it', () => {
     const s = createSwapvizStore();
     s.getState().actions.deleteEvent(1); // migrate_vma_setup: pages/finalize become impossible
