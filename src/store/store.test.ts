@@ -58,6 +58,7 @@ describe('the store', () => {
     s.getState().actions.deleteEvent(2);
     expect(s.getState().scenario.checkpoints!.find((c) => c.step === 2)!.after).toBe(3);
     const h = createSwapvizStore({ scenario: findScenario('hmm_migrate_shared')! });
+    h.getState().actions.setCursor(1);
     h.getState().actions.applyEvent({ type: 'cpu_access', pid: 1, start: 0, pages: 1, access: 'read' });
     expect(Object.keys(h.getState().scenario.expect!)).toEqual(['2']);
     expect(linkOf(h.getState())).toMatch(/&z=/);
