@@ -11,6 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Event, Scenario } from '../src/model/index.ts';
+import { mulberry32 } from '../src/share/sample.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = dirname(BENCH_DIR);
@@ -104,17 +106,43 @@ export function timeRuns(fn: () => void, warmup: number, runs: number): number[]
   return out;
 }
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1) (shared with the link tests). */
+export { mulberry32 } from '../src/share/sample.ts';
+
+/** A long, valid log: the device round trip, fork-free, over rotating PTEs of a 512-PTE range. */
+export function longScenario(n: number, seed: number): Scenario {
+  const rnd = mulberry32(seed);
+  const events: Event[] = [];
+  const pte = () => Math.floor(rnd() * 512);
+  while (events.length < n) {
+    const i = pte();
+    const r = rnd();
+    if (r < 0.5) {
+      events.push(
+        { type: 'cpu_fault', pid: 1, index: i, access: 'write' },
+        { type: 'migrate_vma_setup', pid: 1, start: i, pages: 1, select: 'system', device: 0 },
+        { type: 'migrate_vma_pages' },
+        { type: 'migrate_vma_finalize' },
+        { type: 'cpu_fault', pid: 1, index: i, access: 'read' },
+        { type: 'migrate_vma_pages' },
+        { type: 'migrate_vma_finalize' },
+      );
+    } else if (r < 0.7) {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'swap_out', pid: 1, start: i, pages: 1 }, { type: 'cpu_fault', pid: 1, index: i, access: 'read' });
+    } else if (r < 0.85) {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'migrate_folio_unmap', pid: 1, index: i }, { type: 'migrate_folio_move' });
+    } else {
+      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'read' }, { type: 'munmap', pid: 1, start: i, pages: 1 }, { type: 'mmap', pid: 1, start: i, pages: 1, prot: 'rw' });
+    }
+  }
+  return {
+    schema: 1, id: 'bench', title: 'bench', description: '', source: 'bench',
+    setup: { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512 }] }], ram: ['0x10000'], devices: [{ first: '0x0', physFirst: '0x3ffff0000', pages: 1024 }] },
+    events: events.slice(0, n),
+    focus: { pid: 1, index: 0 },
   };
 }
+
 
 export function environment(): Record<string, string | number> {
   const c = cpus();

@@ -4,48 +4,14 @@
  *
  *   node --import tsx bench/machine.bench.ts [--events 10000]
  */
-import { DEFAULT_CONFIG, DEFAULT_PLATFORM, step, type Event, type Scenario } from '../src/model/index.ts';
+import { DEFAULT_CONFIG, DEFAULT_PLATFORM, step } from '../src/model/index.ts';
 import { Timeline } from '../src/store/timeline.ts';
-import { environment, fmtNum, formatTable, intFlag, median, mulberry32, parseBenchArgs, writeResult, type BenchCheck, type BenchRow } from './lib.ts';
+import { environment, fmtNum, formatTable, intFlag, longScenario, median, mulberry32, parseBenchArgs, writeResult, type BenchCheck, type BenchRow } from './lib.ts';
 
 const args = parseBenchArgs('machine');
 const EVENTS = intFlag(args, 'events', 10_000);
 const started = performance.now();
 const startedAt = new Date().toISOString();
-
-/** A long, valid log: the device round trip, fork-free, over rotating PTEs of a 512-PTE range. */
-function longScenario(n: number, seed: number): Scenario {
-  const rnd = mulberry32(seed);
-  const events: Event[] = [];
-  const pte = () => Math.floor(rnd() * 512);
-  while (events.length < n) {
-    const i = pte();
-    const r = rnd();
-    if (r < 0.5) {
-      events.push(
-        { type: 'cpu_fault', pid: 1, index: i, access: 'write' },
-        { type: 'migrate_vma_setup', pid: 1, start: i, pages: 1, select: 'system', device: 0 },
-        { type: 'migrate_vma_pages' },
-        { type: 'migrate_vma_finalize' },
-        { type: 'cpu_fault', pid: 1, index: i, access: 'read' },
-        { type: 'migrate_vma_pages' },
-        { type: 'migrate_vma_finalize' },
-      );
-    } else if (r < 0.7) {
-      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'swap_out', pid: 1, start: i, pages: 1 }, { type: 'cpu_fault', pid: 1, index: i, access: 'read' });
-    } else if (r < 0.85) {
-      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'write' }, { type: 'migrate_folio_unmap', pid: 1, index: i }, { type: 'migrate_folio_move' });
-    } else {
-      events.push({ type: 'cpu_access', pid: 1, start: i, pages: 1, access: 'read' }, { type: 'munmap', pid: 1, start: i, pages: 1 }, { type: 'mmap', pid: 1, start: i, pages: 1, prot: 'rw' });
-    }
-  }
-  return {
-    schema: 1, id: 'bench', title: 'bench', description: '', source: 'bench',
-    setup: { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512 }] }], ram: ['0x10000'], devices: [{ first: '0x0', physFirst: '0x3ffff0000', pages: 1024 }] },
-    events: events.slice(0, n),
-    focus: { pid: 1, index: 0 },
-  };
-}
 
 const sc = longScenario(EVENTS, 42);
 const options = { profile: 'rfc' as const, config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM };

@@ -15,7 +15,7 @@ import { findScenario } from '../model/scenarios/index.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
 
 /** mulberry32: a small seeded PRNG, floats in [0, 1). */
-function prng(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -29,7 +29,7 @@ function prng(seed: number): () => number {
 /** An `n`-event scenario that replays under `profile` with the default config and platform. */
 export function sampleScenario(n: number, seed = 1, profile: ProfileId = 'rfc', workingSet = 16): Scenario {
   const base = findScenario('S02')!;
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   let st = createMachine(base.setup, { profile, config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM });
   const events: Event[] = [];

@@ -52,6 +52,29 @@ const rmw = (pages: number, pid = PID): Event => ({ type: 'cpu_access', pid, sta
 const toDev = (pages: number, device = 0, start = 0): Event => ({ type: 'hmm_migrate_to_dev', pid: PID, start, pages, device });
 const ok = (cpages: number, data?: Expectation['data']): Expectation => ({ ret: '0', cpages, ...(data ? { data } : {}) });
 
+/** fork, the child reads, writes through the device and reads again, exits; the parent reads. */
+function forkChildWrites(n: number, parentSees: Expectation['data']): Step[] {
+  return [
+    [{ type: 'fork', pid: PID }],
+    [read(n, CHILD), { data: 'index' }],
+    [{ type: 'hmm_write', pid: CHILD, start: 0, pages: n, device: 0 }, { ret: '0', cpages: n }],
+    [read(n, CHILD), { data: 'neg-index' }],
+    [{ type: 'exit', pid: CHILD }],
+    [read(n), { data: parentSees }],
+  ];
+}
+
+/** anon_write_child, with and without migrating to the device first (the selftest's `migrate` variants). */
+function anonWriteChild(n: number, migrate: boolean): Scenario {
+  return migrate
+    ? hmm('hmm_anon_write_child', 'hmm: anon_write_child (migrate)', 'Migrate, fork, the child reads (both mappings come back as one read-only page), the child\'s device write breaks COW; the parent keeps its data.', [
+      [mmap(n)], [write(n)], [toDev(n), ok(n, 'index')], ...forkChildWrites(n, 'index'),
+    ], n)
+    : hmm('hmm_anon_write_child_nomigrate', 'hmm: anon_write_child (no migration)', 'The same without migration: fork, the child\'s device write copies the page (COW); the parent keeps its data.', [
+      [mmap(n)], [write(n)], ...forkChildWrites(n, 'index'),
+    ], n);
+}
+
 export function hmmScenarios(n = 16): Scenario[] {
   const half = n / 2;
   return [
@@ -89,29 +112,10 @@ export function hmmScenarios(n = 16): Scenario[] {
       Array.from({ length: 10 }, (): Step[] => [
         [mmap(n)], [write(n)], [toDev(n), ok(n, 'index')], [read(n), { data: 'index' }], [{ type: 'munmap', pid: PID, start: 0, pages: n }],
       ]).flat(), n),
-    hmm('hmm_anon_write_child', 'hmm: anon_write_child (migrate)', 'Migrate, fork, the child reads (both mappings come back as one read-only page), the child\'s device write breaks COW; the parent keeps its data.', [
-      [mmap(n)], [write(n)], [toDev(n), ok(n, 'index')], [{ type: 'fork', pid: PID }],
-      [read(n, CHILD), { data: 'index' }],
-      [{ type: 'hmm_write', pid: CHILD, start: 0, pages: n, device: 0 }, { ret: '0', cpages: n }],
-      [read(n, CHILD), { data: 'neg-index' }],
-      [{ type: 'exit', pid: CHILD }],
-      [read(n), { data: 'index' }],
-    ], n),
-    hmm('hmm_anon_write_child_nomigrate', 'hmm: anon_write_child (no migration)', 'The same without migration: fork, the child\'s device write copies the page (COW); the parent keeps its data.', [
-      [mmap(n)], [write(n)], [{ type: 'fork', pid: PID }],
-      [read(n, CHILD), { data: 'index' }],
-      [{ type: 'hmm_write', pid: CHILD, start: 0, pages: n, device: 0 }, { ret: '0', cpages: n }],
-      [read(n, CHILD), { data: 'neg-index' }],
-      [{ type: 'exit', pid: CHILD }],
-      [read(n), { data: 'index' }],
-    ], n),
+    anonWriteChild(n, true),
+    anonWriteChild(n, false),
     hmm('hmm_anon_write_child_shared', 'hmm: anon_write_child_shared', 'A shared anonymous mapping: the child\'s device write is seen by the parent (no COW).', [
-      [mmap(n, 'rw', { shared: true })], [write(n)], [{ type: 'fork', pid: PID }],
-      [read(n, CHILD), { data: 'index' }],
-      [{ type: 'hmm_write', pid: CHILD, start: 0, pages: n, device: 0 }, { ret: '0', cpages: n }],
-      [read(n, CHILD), { data: 'neg-index' }],
-      [{ type: 'exit', pid: CHILD }],
-      [read(n), { data: 'neg-index' }],
+      [mmap(n, 'rw', { shared: true })], [write(n)], ...forkChildWrites(n, 'neg-index'),
     ], n),
     hmm('hmm_exclusive', 'hmm: exclusive', 'The device maps every page for atomics (device-exclusive entries); a CPU read-modify-write takes them back.', [
       [mmap(n)], [write(n)], [{ type: 'hmm_exclusive', pid: PID, start: 0, pages: n, device: 0 }, ok(n, 'index')],
