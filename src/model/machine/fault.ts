@@ -11,7 +11,7 @@ import {
 import type { Migration, PteRef, Vma } from './types.ts';
 import {
   mk_pte, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
-  pte_uffd_wp, pte_write, pte_young, type Pte,
+  pte_hw_dirty, pte_set_hw_dirty, pte_uffd_wp, pte_write, pte_young,
 } from './x86pte.ts';
 
 export type Access = 'read' | 'write';
@@ -62,7 +62,7 @@ function presentAccess(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Ac
   }
   d.call('hardware', `no fault: the MMU walks the page table and sets ${access === 'write' ? 'Accessed and Dirty' : 'Accessed'} itself.`, () => {
     let pte = pte_mkyoung(v.raw);
-    if (access === 'write') pte = (pte | 0x40n) as Pte;
+    if (access === 'write') pte = pte_set_hw_dirty(pte);
     d.setPte(ref, pte, v.target);
   });
   return { done: true };
@@ -302,7 +302,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
     if (v.kind === 'present') {
       const before = v.raw;
       if (access === 'read' && pte_young(before)) return null;
-      if (access === 'write' && pte_write(before) && (before & 0x40n) !== 0n) return null;
+      if (access === 'write' && pte_write(before) && pte_hw_dirty(before)) return null;
       cpuFaultStep(d, ref, access);
       const after = view(d, ref);
       if (after.kind === 'present' && (access === 'read' || pte_write(after.raw))) return null;

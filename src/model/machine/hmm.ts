@@ -9,6 +9,7 @@ import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } fr
 import { makeDeviceExclusive } from './misc.ts';
 import { view } from './mm.ts';
 import type { Vma } from './types.ts';
+import { pte_write } from './x86pte.ts';
 
 /** The VMA chunks of [start, start+pages), as dmirror walks them; -EINVAL for a hole or no VM_READ. */
 function vmaChunks(d: Draft, pid: number, start: number, pages: number): { vma: Vma; start: number; pages: number }[] | '-EINVAL' {
@@ -161,7 +162,7 @@ export function hmmSnapshot(d: Draft, pid: number, start: number, pages: number,
       if (v.kind === 'present') {
         const page = d.page(v.target);
         if (page.kind === 'zero') prot.push('ZERO|READ');
-        else prot.push((v.raw & 2n) !== 0n ? 'WRITE' : 'READ');
+        else prot.push(pte_write(v.raw) ? 'WRITE' : 'READ');
       } else if (v.kind === 'device_private' && d.page(v.target).device === device) {
         prot.push(`DEV_PRIVATE_LOCAL|${v.row?.access === 'write' ? 'WRITE' : 'READ'}`);
       } else {

@@ -6,7 +6,7 @@ import type { PteBits } from '../kernel/u64.ts';
 import { refuse, type Draft } from './draft.ts';
 import { pageProt, readableDeviceFrom, readableMigrationFrom, toPte, view } from './mm.ts';
 import type { Prot, PteRef, Vma } from './types.ts';
-import { pte_clear_uffd_wp, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte } from './x86pte.ts';
+import { pte_clear_uffd_wp, pte_dirty, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte } from './x86pte.ts';
 
 interface CpFlags {
   uffdWp: boolean;
@@ -131,5 +131,5 @@ function canChangePteWritable(d: Draft, vma: Vma, pte: Pte, target: number): boo
     const p = target >= 0 ? d.page(target) : null;
     return p !== null && p.kind !== 'zero' && p.anon && p.anonExclusive;
   }
-  return (pte & 0x40n) !== 0n;
+  return pte_dirty(pte);
 }

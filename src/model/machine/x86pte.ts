@@ -57,6 +57,10 @@ export const pte_write = (pte: Pte) => (pte & _PAGE_RW) !== 0n;
 /** pte_dirty(): Dirty or SavedDirty. */
 export const pte_dirty = (pte: Pte) => (pte & (_PAGE_DIRTY | _PAGE_SAVED_DIRTY)) !== 0n;
 export const pte_young = (pte: Pte) => (pte & _PAGE_ACCESSED) !== 0n;
+/** The hardware Dirty bit alone (what the MMU sets on a write through a writable PTE). */
+export const pte_hw_dirty = (pte: Pte) => (pte & _PAGE_DIRTY) !== 0n;
+/** What the MMU does on a write: set _PAGE_DIRTY (no soft-dirty; that is pte_mkdirty()'s job). */
+export const pte_set_hw_dirty = (pte: Pte) => P(pte | _PAGE_DIRTY);
 export const pte_soft_dirty = (pte: Pte) => (pte & _PAGE_SOFT_DIRTY) !== 0n;
 export const pte_uffd_wp = (pte: Pte) => (pte & _PAGE_UFFD_WP) !== 0n;
 export const pte_special = (pte: Pte) => (pte & _PAGE_SPECIAL) !== 0n;
