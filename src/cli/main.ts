@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
-  allTypeNames, applyKconfig, decodePte, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64, isProfileId,
+  allTypeNames, applyKconfig, decodePte, isMigrationKind, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64, isProfileId,
   parseU64Hex, PROFILE_IDS, type ArchId, type Kernel, type KernelConfig, type ProfileId,
 } from '../model/kernel/index.ts';
 import { decodedToJson } from './json.ts';
@@ -206,7 +206,7 @@ function encodeCommand(argv: string[], io: Io): number {
   else if (offset >= 1n << BigInt(k.arch.offsetBits)) warnings.push(`offset is wider than the ${k.arch.offsetBits} bits ${k.arch.id} stores: the PTE keeps only the low ${k.arch.offsetBits}`);
   const row = k.row(type);
   if (values.young || values.dirty) {
-    if (row?.family !== 'migration') throw new UsageError('--young/--dirty apply only to migration entry types');
+    if (!isMigrationKind(row?.kind)) throw new UsageError('--young/--dirty apply only to migration entry types');
     let e = k.swp_entry(type, offset);
     if (values.young) e = k.make_migration_entry_young(e);
     if (values.dirty) e = k.make_migration_entry_dirty(e);

@@ -1,7 +1,7 @@
-import type { PteKind } from '../model/index.ts';
+import type { EntryKind } from '../model/index.ts';
 
 /** The colour class and legend label of each PTE kind (colour is never the only cue: the kind is written in every row). */
-export const KIND_STYLE: Readonly<Record<PteKind, { readonly label: string; readonly cls: string }>> = {
+export const KIND_STYLE: Readonly<Record<EntryKind, { readonly label: string; readonly cls: string }>> = {
   none: { label: 'none', cls: 'k-none' },
   present: { label: 'present', cls: 'k-present' },
   swap: { label: 'swap', cls: 'k-swap' },
@@ -14,4 +14,4 @@ export const KIND_STYLE: Readonly<Record<PteKind, { readonly label: string; read
   'swapin-error': { label: 'swapin error', cls: 'k-marker' },
 };
 
-export const LEGEND_KINDS: readonly PteKind[] = ['present', 'swap', 'migration', 'device-migration', 'device-private', 'device-exclusive', 'hwpoison', 'pte-marker'];
+export const LEGEND_KINDS: readonly EntryKind[] = ['present', 'swap', 'migration', 'device-migration', 'device-private', 'device-exclusive', 'hwpoison', 'pte-marker'];

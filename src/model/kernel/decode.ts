@@ -7,109 +7,17 @@
  * the structured result on top of it.
  */
 import { applyKconfig, type KernelConfig } from './config.ts';
-import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, PteKind, SwapInfo } from './decodeTypes.ts';
+import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
-import { getKernel, PTE_MARKER_MASK, type Kernel } from './kernel.ts';
-import type { ArchLayout, LayoutField } from './arch/layout.ts';
+import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel } from './kernel.ts';
+import type { LayoutField } from './arch/layout.ts';
+import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
 import type { ArchId, Platform } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
 import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
-
-/** Kind codes of classify(), in PteKind order. */
-export const KIND_CODES: readonly PteKind[] = [
-  'none', 'present', 'swap', 'migration', 'device-migration', 'device-private', 'device-exclusive', 'hwpoison', 'pte-marker', 'swapin-error',
-];
-export const K_NONE = 0;
-export const K_PRESENT = 1;
-export const K_SWAP = 2;
-
-/** The reusable output of classify(): plain numbers and booleans, no allocation per PTE. */
-export interface Classified {
-  kind: number;
-  type: number;
-  /** swp offset as the arch stores it (<= 50 bits, exact). */
-  offset: number;
-  /** offset & SWP_PFN_MASK for PFN-carrying entries; the PFN for present PTEs; -1 otherwise. */
-  pfn: number;
-  /** 1 = the number is a device-private offset (separate space), 0 = a CPU physical PFN. */
-  deviceSpace: number;
-  softDirty: boolean;
-  uffdWp: boolean;
-  exclusive: boolean;
-  young: boolean;
-  dirty: boolean;
-}
-
-export function newClassified(): Classified {
-  return { kind: 0, type: 0, offset: 0, pfn: -1, deviceSpace: 0, softDirty: false, uffdWp: false, exclusive: false, young: false, dirty: false };
-}
-
-/**
- * The hot path: classify a PTE given as two unsigned 32-bit halves. Writes into `out`.
- * Present PTEs: pfn (x86 PROT_NONE PTEs have the PFN inverted; undone here, as pte_pfn() does).
- */
-export function classify(k: Kernel, hi: number, lo: number, out: Classified): Classified {
-  const a = k.arch;
-  out.young = false;
-  out.dirty = false;
-  out.deviceSpace = 0;
-  if (a.pteNone(hi, lo)) {
-    out.kind = K_NONE;
-    out.type = 0;
-    out.offset = 0;
-    out.pfn = -1;
-    out.softDirty = out.uffdWp = out.exclusive = false;
-    return out;
-  }
-  if (a.ptePresent(hi, lo)) {
-    out.kind = K_PRESENT;
-    out.type = 0;
-    out.offset = 0;
-    out.pfn = presentPfn(a, hi, lo);
-    out.softDirty = a.id === 'x86_64' ? (lo & 0x800) !== 0 : false;
-    out.uffdWp = a.id === 'x86_64' ? (lo & 0x400) !== 0 : (hi & 0x4000000) !== 0;
-    out.exclusive = false;
-    return out;
-  }
-  const type = a.swpType(hi, lo);
-  const offset = a.swpOffset(hi, lo);
-  const bits = a.loFlagBits;
-  out.kind = k.kindByType[type]!;
-  out.type = type;
-  out.offset = offset;
-  out.softDirty = (lo & bits.softDirty) !== 0;
-  out.uffdWp = (lo & bits.uffdWp) !== 0;
-  out.exclusive = (lo & bits.exclusive) !== 0;
-  const space = k.pfnByType[type]!;
-  if (space !== 0) {
-    const span = k.pfnSpan;
-    out.pfn = offset % span;
-    out.deviceSpace = space === 2 ? 1 : 0;
-    if (k.adByType[type] === 1) {
-      const above = Math.floor(offset / span);
-      out.young = (above & 1) !== 0;
-      out.dirty = (above & 2) !== 0;
-    }
-  } else {
-    out.pfn = -1;
-  }
-  return out;
-}
-
-function presentPfn(a: ArchLayout, hi: number, lo: number): number {
-  if (a.id === 'arm64') return (hi & 0xffff) * 1048576 + (lo >>> 12);
-  let h = hi & 0xfffff;
-  let l = lo >>> 12;
-  // __pte_needs_invert(): non-zero and not _PAGE_PRESENT (a PROT_NONE PTE): the PFN is stored inverted.
-  if ((lo & 1) === 0) {
-    h = ~h & 0xfffff;
-    l = ~l & 0xfffff;
-  }
-  return h * 1048576 + l;
-}
 
 const scratch = newClassified();
 
@@ -126,10 +34,10 @@ export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch);
-  const kind = KIND_CODES[c.kind] ?? 'swap';
+  const kind = kindOfCode(c.kind);
   const problems: Problems = { list: [], kinds: [] };
   const base = { raw, pte: hex64(raw), arch: k.arch.id, profile: k.profile.id, kind };
-  if (c.kind === K_NONE) {
+  if (c.kind === KIND.none) {
     if (raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
     return {
       raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
@@ -137,7 +45,7 @@ export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
       fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
     };
   }
-  if (c.kind === K_PRESENT) return decodePresent(k, raw, base, problems);
+  if (c.kind === KIND.present) return decodePresent(k, raw, base, problems);
   return decodeSwap(k, raw, hi, lo, c, base, problems);
 }
 
@@ -150,7 +58,7 @@ class Decoded implements DecodedPte {
   readonly pte: string;
   readonly arch: DecodedPte['arch'];
   readonly profile: DecodedPte['profile'];
-  readonly kind: PteKind;
+  readonly kind: EntryKind;
   readonly summary: string;
   readonly present: PresentInfo | null;
   readonly swap: SwapInfo | null;
@@ -197,20 +105,9 @@ function range(hi: number, lo: number): string {
 type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
 
 function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): DecodedPte {
-  const x86 = k.arch.id === 'x86_64';
-  const b = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
-  const protnone = x86 ? !b(0) && b(8) : !b(0) && b(11);
-  const c = classify(k, hi32(raw), lo32(raw), scratch);
-  const p: PresentInfo = x86
-    ? {
-      pfn: c.pfn, writable: b(1), user: b(2), accessed: b(5), dirty: b(6), savedDirty: b(58), softDirty: b(11),
-      uffdWp: b(10), special: b(9), global: b(0) && b(8), nx: b(63), protnone, pkey: Number(bitsOf(raw, 62, 59)),
-    }
-    : {
-      pfn: c.pfn, writable: b(51), user: b(6), accessed: b(10), dirty: b(55) || (b(51) && !b(7)),
-      savedDirty: false, softDirty: false, uffdWp: b(58), special: b(56), global: !b(11), nx: b(54), protnone, pkey: 0,
-    };
-  if (x86 && p.dirty && !p.writable && !protnone) {
+  const p = k.arch.decodePresent(raw);
+  const protnone = p.protnone;
+  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !protnone) {
     report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
   }
   const flags = [
@@ -255,29 +152,25 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
   }
   let migration: SwapInfo['migration'] = null;
   let marker: SwapInfo['marker'] = null;
-  const span = 2 ** k.SWP_PFN_BITS;
-  const above = Math.floor(c.offset / span);
-  if (row?.family === 'migration') {
-    const youngBit = (above & 1) !== 0;
-    const dirtyBit = (above & 2) !== 0;
-    migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: youngBit, dirtyBitSet: dirtyBit };
-    if ((youngBit || dirtyBit) && !k.platform.migrationAd) {
+  if (row && isMigrationKind(row.kind)) {
+    migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit };
+    if ((c.youngBit || c.dirtyBit) && !k.platform.migrationAd) {
       report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
     }
-    if (above >= 4) {
+    if (c.above !== 0) {
       report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
     }
-  } else if (row && row.pfn !== null && above !== 0) {
+  } else if (row && row.pfn !== null && c.above !== 0) {
     report(problems, 'pfn-too-wide', `offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
   }
-  if (row?.family === 'pte_marker') {
+  if (row?.kind === 'pte-marker') {
     const bits = c.offset & PTE_MARKER_MASK;
-    marker = { bits, uffdWp: (bits & 1) !== 0, poisoned: (bits & 2) !== 0, guard: (bits & 4) !== 0 };
-    if (c.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (0x7)`);
+    marker = { bits, uffdWp: (bits & PTE_MARKER_UFFD_WP) !== 0, poisoned: (bits & PTE_MARKER_POISONED) !== 0, guard: (bits & PTE_MARKER_GUARD) !== 0 };
+    if (c.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (${hex(PTE_MARKER_MASK)})`);
     if (bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
   }
   if (c.exclusive && row !== undefined) {
-    report(problems, 'exclusive-on-special', `${exclusiveName(a)} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
+    report(problems, 'exclusive-on-special', `${a.exclusiveName} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
   }
   if (k.profile.api === 'softleaf' && entry.val === 0n) {
     report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
@@ -306,15 +199,11 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
   return withLazyFields(d, () => swapFields(k, raw, swap));
 }
 
-function exclusiveName(a: ArchLayout): string {
-  return a.id === 'x86_64' ? '_PAGE_SWP_EXCLUSIVE' : 'PTE_SWP_EXCLUSIVE';
-}
-
 /** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */
 function swapSummary(s: SwapInfo): string {
   const parts = [`${s.typeName}(${s.type})`];
   if (s.pfn !== null) {
-    parts.push(`${s.row?.family === 'migration' ? 'pfn' : 'off'}=${hex(s.pfn)}`);
+    parts.push(`${isMigrationKind(s.row?.kind) ? 'pfn' : 'off'}=${hex(s.pfn)}`);
     if (s.migration?.young) parts[parts.length - 1] += '+A';
     if (s.migration?.dirty) parts[parts.length - 1] += '+D';
   } else {
@@ -367,7 +256,7 @@ function offsetFields(k: Kernel, raw: bigint, f: LayoutField, s: SwapInfo): Deco
     const pb = k.SWP_PFN_BITS;
     const pfnName = s.pfnSpace === 'device' ? 'device-private offset' : 'PFN';
     const out: DecodedField[] = [];
-    const isMig = row.family === 'migration';
+    const isMig = isMigrationKind(row.kind);
     const topUnused = f.hi;
     const unusedLo = lo0 + pb + (isMig ? 2 : 0);
     if (topUnused >= unusedLo) {
@@ -384,17 +273,19 @@ function offsetFields(k: Kernel, raw: bigint, f: LayoutField, s: SwapInfo): Deco
       s.pfnSpace === 'device' ? 'an offset in the device-private address space' : 'a CPU physical frame number'));
     return out;
   }
-  if (row?.family === 'pte_marker') {
+  if (row?.kind === 'pte-marker') {
     return [
       mk('offset-high', 'offset bits above PTE_MARKER_MASK', f.hi, lo0 + 3, 'offset', (v) => (v === 0n ? '0' : hex(v)), 'always 0'),
-      mk('marker', 'PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1)', lo0 + 2, lo0, 'offset', (v) => markerText(Number(v)), 'what the marker stands for'),
+      mk('marker', `PTE marker bits (GUARD ${PTE_MARKER_GUARD}, POISONED ${PTE_MARKER_POISONED}, UFFD_WP ${PTE_MARKER_UFFD_WP})`, lo0 + 2, lo0, 'offset', (v) => markerText(Number(v)), 'what the marker stands for'),
     ];
   }
   return [mk('offset', 'swap offset (slot)', f.hi, f.lo, 'offset', (v) => hex(v), 'the slot in swap device `type`')];
 }
 
 function markerText(bits: number): string {
-  const names = [...(bits & 4 ? ['GUARD'] : []), ...(bits & 2 ? ['POISONED'] : []), ...(bits & 1 ? ['UFFD_WP'] : [])];
+  const names = [
+    ...(bits & PTE_MARKER_GUARD ? ['GUARD'] : []), ...(bits & PTE_MARKER_POISONED ? ['POISONED'] : []), ...(bits & PTE_MARKER_UFFD_WP ? ['UFFD_WP'] : []),
+  ];
   return `${hex(bits)}${names.length ? ' = ' + names.join('|') : ''}`;
 }
 

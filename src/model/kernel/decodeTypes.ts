@@ -1,19 +1,10 @@
-import type { FieldRole } from './arch/layout.ts';
+import type { FieldRole, PresentInfo } from './arch/layout.ts';
+import type { EntryKind } from './leafops.ts';
 import type { ArchId } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
 import type { Access, NumberedRow } from './swapTypes.ts';
 
-export type PteKind =
-  | 'none'
-  | 'present'
-  | 'swap'
-  | 'migration'
-  | 'device-migration'
-  | 'device-private'
-  | 'device-exclusive'
-  | 'hwpoison'
-  | 'pte-marker'
-  | 'swapin-error';
+export type { PresentInfo };
 
 export interface DecodedField {
   readonly id: string;
@@ -34,24 +25,6 @@ export interface DecodedField {
   readonly label: string;
   /** Why these bits are wrong, when they are. */
   readonly problem?: string;
-}
-
-export interface PresentInfo {
-  readonly pfn: number;
-  readonly writable: boolean;
-  readonly user: boolean;
-  readonly accessed: boolean;
-  /** The hardware Dirty bit (x86 bit 6). */
-  readonly dirty: boolean;
-  /** x86 _PAGE_SAVED_DIRTY (bit 58). */
-  readonly savedDirty: boolean;
-  readonly softDirty: boolean;
-  readonly uffdWp: boolean;
-  readonly special: boolean;
-  readonly global: boolean;
-  readonly nx: boolean;
-  readonly protnone: boolean;
-  readonly pkey: number;
 }
 
 export interface SwapInfo {
@@ -90,7 +63,7 @@ export interface DecodedPte {
   readonly pte: string;
   readonly arch: ArchId;
   readonly profile: ProfileId;
-  readonly kind: PteKind;
+  readonly kind: EntryKind;
   /** One line, in the spec's legend, e.g. "SWP_MIGRATION_WRITE(27) pfn=0x1234+A+D sd". */
   readonly summary: string;
   /** Bit fields from bit 63 down to bit 0, covering all 64 bits. */

@@ -300,7 +300,7 @@ describe('every type number 0..31', () => {
     const s = swapOf(d);
     expect(s.type).toBe(t);
     expect(s.typeName).toBe(want?.name);
-    expect(s.row?.family ?? 'swap').toBe(want?.family);
+    expect(s.row?.kind ?? 'swap').toBe(want?.kind);
     expect(d.kind).toBe(want?.kind);
     expect(k.typeName(t)).toBe(want?.name);
   });

@@ -7,7 +7,8 @@
  * migration predicates ("is-a"). The review asked to rename two helpers; v1 adopted that.
  */
 import type { ProfileId } from './profiles.ts';
-import type { NumberedRow, TypeTable } from './swapTypes.ts';
+import { isMigrationKind, kindHasPfn, softleafTypeName, type EntryKind } from './leafops.ts';
+import type { Access, NumberedRow, TypeTable } from './swapTypes.ts';
 
 export interface EntryFacts {
   /** The NumberedRow for a special type, undefined for a real swap file. */
@@ -54,25 +55,26 @@ const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'no-new-types
 
 const CHIH_EN = 'Chih-En Lin (2025-12-01, review of RFC 4/6): helper names inconsistent; Jordan agreed, v1 renamed';
 
-const fam = (e: EntryFacts, f: string) => e.row?.family === f;
-const acc = (e: EntryFacts, a: string) => e.row?.access === a;
-const devmig = (e: EntryFacts) => e.row?.family === 'migration' && e.row.pfn === 'device';
+const is = (e: EntryFacts, k: EntryKind) => e.row?.kind === k;
+const acc = (e: EntryFacts, a: Access) => e.row?.access === a;
+/** swapops.h is_migration_entry(): with the RFC, the SWP_MIGRATION_DEVICE_* types are migration entries too. */
+const mig = (e: EntryFacts) => isMigrationKind(e.row?.kind);
+const devmig = (e: EntryFacts) => is(e, 'device-migration');
 /** leafops.h softleaf_type(): val 0 is SOFTLEAF_NONE, so only base migration types count. */
-const softleafMig = (e: EntryFacts) => !e.valIsZero && fam(e, 'migration');
-const hasPfn = (e: EntryFacts) =>
-  fam(e, 'migration') || fam(e, 'device_private') || fam(e, 'device_exclusive') || fam(e, 'hwpoison');
+const softleafMig = (e: EntryFacts) => !e.valIsZero && mig(e);
+const hasPfn = (e: EntryFacts) => kindHasPfn(e.row?.kind);
 
 export const PREDICATES: readonly PredicateDef[] = [
   // swapops.h (v6.18 base, RFC, the hypothetical world)
-  { name: 'is_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') },
-  { name: 'is_writable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'write') },
-  { name: 'is_readable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'read') },
-  { name: 'is_readable_exclusive_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'migration') && acc(e, 'read_exclusive') },
-  { name: 'is_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_private') },
-  { name: 'is_writable_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_private') && acc(e, 'write') },
-  { name: 'is_device_exclusive_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'device_exclusive') },
-  { name: 'is_hwpoison_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'hwpoison') },
-  { name: 'is_pte_marker_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => fam(e, 'pte_marker') },
+  { name: 'is_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: mig },
+  { name: 'is_writable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => mig(e) && acc(e, 'write') },
+  { name: 'is_readable_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => mig(e) && acc(e, 'read') },
+  { name: 'is_readable_exclusive_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => mig(e) && acc(e, 'read_exclusive') },
+  { name: 'is_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => is(e, 'device-private') },
+  { name: 'is_writable_device_private_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => is(e, 'device-private') && acc(e, 'write') },
+  { name: 'is_device_exclusive_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => is(e, 'device-exclusive') },
+  { name: 'is_hwpoison_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => is(e, 'hwpoison') },
+  { name: 'is_pte_marker_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => is(e, 'pte-marker') },
   { name: 'is_pfn_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: hasPfn },
   { name: 'non_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => e.type >= e.table.MAX_SWAPFILES },
   // RFC 4/6 additions
@@ -90,11 +92,11 @@ export const PREDICATES: readonly PredicateDef[] = [
   { name: 'softleaf_is_migration_write', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'write') },
   { name: 'softleaf_is_migration_read', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'read') },
   { name: 'softleaf_is_migration_read_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => softleafMig(e) && acc(e, 'read_exclusive') },
-  { name: 'softleaf_is_device_private', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_private') },
-  { name: 'softleaf_is_device_private_write', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_private') && acc(e, 'write') },
-  { name: 'softleaf_is_device_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'device_exclusive') },
-  { name: 'softleaf_is_hwpoison', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'hwpoison') },
-  { name: 'softleaf_is_marker', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => fam(e, 'pte_marker') },
+  { name: 'softleaf_is_device_private', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'device-private') },
+  { name: 'softleaf_is_device_private_write', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'device-private') && acc(e, 'write') },
+  { name: 'softleaf_is_device_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'device-exclusive') },
+  { name: 'softleaf_is_hwpoison', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'hwpoison') },
+  { name: 'softleaf_is_marker', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'pte-marker') },
   { name: 'softleaf_has_pfn', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => !e.valIsZero && hasPfn(e) },
 ];
 
@@ -129,27 +131,10 @@ export function constructorForType(profile: ProfileId, typeName: string): Constr
   return constructorsFor(profile).find((c) => c.typeName === typeName);
 }
 
-/**
- * leafops.h enum softleaf_type for 7.3 (SOFTLEAF_NONE for val 0 and for present/none PTEs).
- */
+/** leafops.h softleaf_type() for 7.3: SOFTLEAF_NONE for val 0, SOFTLEAF_SWAP below MAX_SWAPFILES. */
 export function softleafType(e: EntryFacts): string {
   if (e.valIsZero) return 'SOFTLEAF_NONE';
   if (e.type < e.table.MAX_SWAPFILES) return 'SOFTLEAF_SWAP';
   const r = e.row;
-  if (!r) return 'SOFTLEAF_NONE';
-  switch (r.family) {
-    case 'migration':
-      if (r.pfn === 'device') return `SOFTLEAF_MIGRATION_DEVICE_PRIVATE_${r.access?.toUpperCase()}`;
-      return `SOFTLEAF_MIGRATION_${r.access?.toUpperCase()}`;
-    case 'device_private':
-      return `SOFTLEAF_DEVICE_PRIVATE_${r.access?.toUpperCase()}`;
-    case 'device_exclusive':
-      return 'SOFTLEAF_DEVICE_EXCLUSIVE';
-    case 'hwpoison':
-      return 'SOFTLEAF_HWPOISON';
-    case 'pte_marker':
-      return 'SOFTLEAF_MARKER';
-    default:
-      return 'SOFTLEAF_NONE';
-  }
+  return r ? softleafTypeName(r.kind, r.access) : 'SOFTLEAF_NONE';
 }

@@ -15,7 +15,8 @@ import { x86_64 } from './arch/x86_64.ts';
 import { predicatesFor, type EntryFacts, type PredicateDef } from './helpers.ts';
 import { PROFILES, type KernelProfile, type ProfileId } from './profiles.ts';
 import { BITS_PER_XA_VALUE, maxPhysmemBits, PAGE_SHIFT, platformKey, type ArchId, type Platform } from './platform.ts';
-import { buildTypeTable, MAX_SWAPFILES_SHIFT, typeName, type NumberedRow, type TypeTable } from './swapTypes.ts';
+import { isMigrationKind, KIND } from './leafops.ts';
+import { buildTypeTable, MAX_SWAPFILES_SHIFT, SWP_TYPE_COUNT, typeName, type NumberedRow, type TypeTable } from './swapTypes.ts';
 import { hi32, lo32, type Brand, type PteBits } from './u64.ts';
 
 /** A CPU physical frame number: RAM, or (before the series) a device-private page's PFN. */
@@ -66,13 +67,15 @@ export class Kernel {
   /** 2^SWP_PFN_BITS as a number (offset % span = the PFN). */
   readonly pfnSpan: number;
   /**
-   * Per type number, precomputed for the hot decode path: the kind code (see decode.ts KIND_CODES),
-   * which space the number names (0 = no PFN, 1 = CPU physical, 2 = device-private), and whether
-   * is_migration_entry_young/dirty can read A/D from it.
+   * Per type number, precomputed for the classifier (leafops.ts): the KIND code, which space the
+   * number names (0 = no PFN, 1 = CPU physical, 2 = device-private), and whether it is a migration
+   * type (whose offset carries SWP_MIG_YOUNG/DIRTY above the PFN).
    */
   readonly kindByType: Uint8Array;
   readonly pfnByType: Uint8Array;
-  readonly adByType: Uint8Array;
+  readonly migrationByType: Uint8Array;
+  /** is_migration_entry_young()/_dirty() read the bits: CONFIG_MIGRATION and migration_entry_supports_ad(). */
+  readonly adReadable: boolean;
 
   constructor(profileId: ProfileId, config: KernelConfig, platform: Platform) {
     this.profile = PROFILES[profileId];
@@ -93,13 +96,14 @@ export class Kernel {
     this.SWP_MIG_DIRTY = 1n << BigInt(this.SWP_MIG_DIRTY_BIT);
     this.MAX_SWAPFILES = this.table.MAX_SWAPFILES;
     this.pfnSpan = 2 ** this.SWP_PFN_BITS;
-    this.kindByType = new Uint8Array(32).fill(KIND_SWAP);
-    this.pfnByType = new Uint8Array(32);
-    this.adByType = new Uint8Array(32);
+    this.kindByType = new Uint8Array(SWP_TYPE_COUNT).fill(KIND.swap);
+    this.pfnByType = new Uint8Array(SWP_TYPE_COUNT);
+    this.migrationByType = new Uint8Array(SWP_TYPE_COUNT);
+    this.adReadable = platform.migrationAd && this.config.MIGRATION;
     for (const r of this.table.rows) {
-      this.kindByType[r.number] = kindCode(r);
+      this.kindByType[r.number] = KIND[r.kind];
       if (r.pfn !== null) this.pfnByType[r.number] = r.pfn === 'device' && this.profile.deviceSpace === 'separate' ? 2 : 1;
-      if (r.family === 'migration' && platform.migrationAd && this.config.MIGRATION) this.adByType[r.number] = 1;
+      if (isMigrationKind(r.kind)) this.migrationByType[r.number] = 1;
     }
   }
 
@@ -151,12 +155,12 @@ export class Kernel {
 
   /** is_migration_entry_young() [v6.18] / softleaf_is_migration_young() [7.3]. */
   is_migration_entry_young(e: swp_entry_t): boolean {
-    if (!this.config.MIGRATION || !this.migration_entry_supports_ad()) return false;
+    if (!this.adReadable) return false;
     return (this.swp_offset(e) & this.SWP_MIG_YOUNG) !== 0n;
   }
 
   is_migration_entry_dirty(e: swp_entry_t): boolean {
-    if (!this.config.MIGRATION || !this.migration_entry_supports_ad()) return false;
+    if (!this.adReadable) return false;
     return (this.swp_offset(e) & this.SWP_MIG_DIRTY) !== 0n;
   }
 
@@ -312,27 +316,6 @@ export class Kernel {
   /** make_pte_marker(): the PTE of a marker entry. */
   make_pte_marker(marker: PteMarker): PteBits {
     return this.swp_entry_to_pte(this.make_pte_marker_entry(marker));
-  }
-}
-
-/** Kind codes, in the order of decode.ts KIND_CODES. */
-const KIND_SWAP = 2;
-function kindCode(r: NumberedRow): number {
-  switch (r.family) {
-    case 'migration':
-      return r.pfn === 'device' ? 4 : 3;
-    case 'device_private':
-      return 5;
-    case 'device_exclusive':
-      return 6;
-    case 'hwpoison':
-      return 7;
-    case 'pte_marker':
-      return 8;
-    case 'swapin_error':
-      return 9;
-    default:
-      return KIND_SWAP;
   }
 }
 

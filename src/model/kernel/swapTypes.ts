@@ -8,6 +8,7 @@
  * (bottom-up); nothing else in swapviz writes a type number down.
  */
 import type { ConfigOption, KernelConfig } from './config.ts';
+import type { EntryKind } from './leafops.ts';
 
 export const MAX_SWAPFILES_SHIFT = 5;
 export const SWP_TYPE_COUNT = 1 << MAX_SWAPFILES_SHIFT;
@@ -21,15 +22,6 @@ export const SWP_TYPE_COUNT = 1 << MAX_SWAPFILES_SHIFT;
  */
 export type Numbering = 'base' | 'rfc' | 'v6.1';
 
-export type Family =
-  | 'swap'
-  | 'hwpoison'
-  | 'migration'
-  | 'device_private'
-  | 'device_exclusive'
-  | 'pte_marker'
-  | 'swapin_error';
-
 export type Access = 'read' | 'read_exclusive' | 'write';
 
 export type Block = 'hwpoison' | 'migration' | 'device' | 'marker' | 'swapin_error';
@@ -42,7 +34,8 @@ export interface TypeRow {
   readonly block: Block;
   /** The config option that compiles the block in; null = always. */
   readonly config: ConfigOption | 'PTE_MARKER' | null;
-  readonly family: Family;
+  /** The entry kind (leafops.h) an entry of this type is. */
+  readonly kind: Exclude<EntryKind, 'none' | 'present' | 'swap'>;
   readonly access: Access | null;
   /** The page the entry's number names, or null when it carries no PFN (markers). */
   readonly pfn: PfnKind | null;
@@ -55,63 +48,63 @@ const ALL: readonly Numbering[] = ['v6.1', 'base', 'rfc'];
 
 export const TYPE_ROWS: readonly TypeRow[] = [
   {
-    name: 'SWP_HWPOISON', block: 'hwpoison', config: 'MEMORY_FAILURE', family: 'hwpoison', access: null, pfn: 'ram',
+    name: 'SWP_HWPOISON', block: 'hwpoison', config: 'MEMORY_FAILURE', kind: 'hwpoison', access: null, pfn: 'ram',
     numberings: ALL, meaning: 'the RAM page at this PFN had a memory error; any access gets SIGBUS',
   },
   {
-    name: 'SWP_MIGRATION_READ', block: 'migration', config: 'MIGRATION', family: 'migration', access: 'read', pfn: 'ram',
+    name: 'SWP_MIGRATION_READ', block: 'migration', config: 'MIGRATION', kind: 'migration', access: 'read', pfn: 'ram',
     numberings: ALL, meaning: 'the page is being migrated; it was mapped read-only and may be shared',
   },
   {
-    name: 'SWP_MIGRATION_READ_EXCLUSIVE', block: 'migration', config: 'MIGRATION', family: 'migration', access: 'read_exclusive', pfn: 'ram',
+    name: 'SWP_MIGRATION_READ_EXCLUSIVE', block: 'migration', config: 'MIGRATION', kind: 'migration', access: 'read_exclusive', pfn: 'ram',
     numberings: ALL, meaning: 'the page is being migrated; it was mapped read-only and is exclusive to this anon mapping',
   },
   {
-    name: 'SWP_MIGRATION_WRITE', block: 'migration', config: 'MIGRATION', family: 'migration', access: 'write', pfn: 'ram',
+    name: 'SWP_MIGRATION_WRITE', block: 'migration', config: 'MIGRATION', kind: 'migration', access: 'write', pfn: 'ram',
     numberings: ALL, meaning: 'the page is being migrated; it was mapped writable',
   },
   {
-    name: 'SWP_DEVICE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', family: 'device_private', access: 'write', pfn: 'device',
+    name: 'SWP_DEVICE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-private', access: 'write', pfn: 'device',
     numberings: ALL, meaning: 'the page lives in device-private memory; the CPU mapping was writable',
   },
   {
-    name: 'SWP_DEVICE_READ', block: 'device', config: 'DEVICE_PRIVATE', family: 'device_private', access: 'read', pfn: 'device',
+    name: 'SWP_DEVICE_READ', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-private', access: 'read', pfn: 'device',
     numberings: ALL, meaning: 'the page lives in device-private memory; the CPU mapping was read-only',
   },
   {
-    name: 'SWP_DEVICE_EXCLUSIVE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', family: 'device_exclusive', access: 'write', pfn: 'ram',
+    name: 'SWP_DEVICE_EXCLUSIVE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-exclusive', access: 'write', pfn: 'ram',
     numberings: ['v6.1'], meaning: 'a device holds this RAM page for exclusive (atomic) access; it was writable (merged into SWP_DEVICE_EXCLUSIVE in v6.15)',
   },
   {
-    name: 'SWP_DEVICE_EXCLUSIVE_READ', block: 'device', config: 'DEVICE_PRIVATE', family: 'device_exclusive', access: 'read', pfn: 'ram',
+    name: 'SWP_DEVICE_EXCLUSIVE_READ', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-exclusive', access: 'read', pfn: 'ram',
     numberings: ['v6.1'], meaning: 'a device holds this RAM page for exclusive (atomic) access; it was read-only (merged into SWP_DEVICE_EXCLUSIVE in v6.15)',
   },
   {
-    name: 'SWP_DEVICE_EXCLUSIVE', block: 'device', config: 'DEVICE_PRIVATE', family: 'device_exclusive', access: null, pfn: 'ram',
+    name: 'SWP_DEVICE_EXCLUSIVE', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-exclusive', access: null, pfn: 'ram',
     numberings: ['base', 'rfc'], meaning: 'a device holds this RAM page for exclusive (atomic) access; a CPU fault takes it back',
   },
   {
-    name: 'SWP_MIGRATION_DEVICE_READ', block: 'device', config: 'DEVICE_PRIVATE', family: 'migration', access: 'read', pfn: 'device',
+    name: 'SWP_MIGRATION_DEVICE_READ', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-migration', access: 'read', pfn: 'device',
     numberings: ['rfc'], meaning: 'a device-private page is being migrated; the number is a device-private offset, read-only, maybe shared',
   },
   {
-    name: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', block: 'device', config: 'DEVICE_PRIVATE', family: 'migration', access: 'read_exclusive', pfn: 'device',
+    name: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-migration', access: 'read_exclusive', pfn: 'device',
     numberings: ['rfc'], meaning: 'a device-private page is being migrated; the number is a device-private offset, read-only, exclusive',
   },
   {
-    name: 'SWP_MIGRATION_DEVICE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', family: 'migration', access: 'write', pfn: 'device',
+    name: 'SWP_MIGRATION_DEVICE_WRITE', block: 'device', config: 'DEVICE_PRIVATE', kind: 'device-migration', access: 'write', pfn: 'device',
     numberings: ['rfc'], meaning: 'a device-private page is being migrated; the number is a device-private offset, writable',
   },
   {
-    name: 'SWP_PTE_MARKER', block: 'marker', config: null, family: 'pte_marker', access: null, pfn: null,
+    name: 'SWP_PTE_MARKER', block: 'marker', config: null, kind: 'pte-marker', access: null, pfn: null,
     numberings: ['base', 'rfc'], meaning: 'no page: the offset holds PTE marker bits (uffd-wp, poisoned, guard)',
   },
   {
-    name: 'SWP_PTE_MARKER', block: 'marker', config: 'PTE_MARKER', family: 'pte_marker', access: null, pfn: null,
+    name: 'SWP_PTE_MARKER', block: 'marker', config: 'PTE_MARKER', kind: 'pte-marker', access: null, pfn: null,
     numberings: ['v6.1'], meaning: 'no page: the offset holds PTE marker bits (CONFIG_PTE_MARKER, before v6.2)',
   },
   {
-    name: 'SWP_SWAPIN_ERROR', block: 'swapin_error', config: null, family: 'swapin_error', access: null, pfn: null,
+    name: 'SWP_SWAPIN_ERROR', block: 'swapin_error', config: null, kind: 'swapin-error', access: null, pfn: null,
     numberings: ['v6.1'], meaning: 'swap-in failed; replaced by the PTE_MARKER_SWAPIN_ERROR marker in v6.2',
   },
 ];

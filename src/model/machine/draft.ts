@@ -229,6 +229,12 @@ export class Draft {
     return this.migrationsArr ?? this.base.migrations;
   }
 
+  migration(id: number): Migration {
+    const m = this.migrations().find((x) => x.id === id);
+    if (!m) throw new Error(`no migration ${id}`);
+    return m;
+  }
+
   addMigration(m: Omit<Migration, 'id'>): Migration {
     const full = { ...m, id: this.nextMigrationId++ };
     (this.migrationsArr ??= this.base.migrations.slice()).push(full);

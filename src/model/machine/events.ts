@@ -2,7 +2,7 @@
  * Events: what happens to the machine, one kernel entry point (or one driver call) each. Plain JSON
  * objects, validated field by field when they come from a file or a link.
  */
-import type { Prot } from './x86pte.ts';
+import type { Prot } from '../kernel/arch/x86_pgtable.ts';
 
 type Range = { pid: number; start: number; pages: number };
 type One = { pid: number; index: number };

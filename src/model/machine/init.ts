@@ -5,7 +5,8 @@
 import { applyKconfig } from '../kernel/config.ts';
 import { PROFILES } from '../kernel/profiles.ts';
 import { emptyTable } from './pagetable.ts';
-import type { Device, KernelOptions, MachineSetup, MachineState, Page, Process, Vma } from './types.ts';
+import { defaultVma } from './vma.ts';
+import type { Device, KernelOptions, MachineSetup, MachineState, Page, Process } from './types.ts';
 
 export const DEFAULT_VA_BASE = 0x7f0000000000n;
 export const DEFAULT_PTES = 512;
@@ -17,18 +18,6 @@ function hexNum(s: string | undefined, fallback: number, what: string): number {
   if (s === undefined) return fallback;
   if (!/^(0x)?[0-9a-fA-F]{1,13}$/.test(s)) throw new SetupError(`${what} "${String(s).slice(0, 30)}" is not a hex number of at most 13 digits`);
   return Number.parseInt(s.replace(/^0x/, ''), 16);
-}
-
-export function defaultVma(v: Partial<Vma>): Vma {
-  return {
-    start: v.start ?? 0,
-    pages: v.pages ?? 1,
-    prot: v.prot ?? 'rw',
-    shared: v.shared ?? false,
-    anon: v.anon ?? true,
-    uffdWp: v.uffdWp ?? false,
-    uffdWpUnpopulated: v.uffdWpUnpopulated ?? false,
-  };
 }
 
 /** Builds the state every scenario starts from. Throws SetupError on a malformed setup. */

@@ -3,7 +3,8 @@
  * raw PTE bits (decoded with the profile's own table) with what the machine knows each entry is
  * about, so an entry whose number names the wrong page is caught, not hidden.
  */
-import { classify, CLEAR_BIT_PROBLEMS, decodePte, K_NONE, K_PRESENT, K_SWAP, newClassified } from '../kernel/decode.ts';
+import { CLEAR_BIT_PROBLEMS, decodePte } from '../kernel/decode.ts';
+import { classify, KIND, newClassified } from '../kernel/leafops.ts';
 import { getKernel, type Kernel } from '../kernel/kernel.ts';
 import { forEachUsed } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
@@ -91,9 +92,9 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
     if (!p.alive) continue;
     forEachUsed(p.ptes, (index, hi, lo, target) => {
       classify(k, hi, lo, c);
-      if (c.kind === K_NONE) return;
+      if (c.kind === KIND.none) return;
       const where = { pid: p.pid, index };
-      if (c.kind === K_PRESENT) {
+      if (c.kind === KIND.present) {
         const named = s.pageIndex.get(`phys:${c.pfn}`);
         const tp = target >= 0 ? s.pages[target] : undefined;
         if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a present PTE for ${pageLabel(tp)}` });
@@ -102,7 +103,7 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
         return;
       }
       const row = k.table.byNumber[c.type];
-      if (c.kind === K_SWAP) {
+      if (c.kind === KIND.swap) {
         const slot = slots.get(c.offset);
         if (c.type !== 0 || !slot || slot.count === 0) add('swap-type', { ...where, message: `pid ${p.pid} PTE ${index} is a swap entry for device ${c.type} slot 0x${c.offset.toString(16)}, which is not in use` });
         return;
@@ -128,10 +129,10 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
           message: `pid ${p.pid} PTE ${index}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${what}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
         });
       }
-      if (row.family === 'migration') {
+      if (row.kind === 'migration' || row.kind === 'device-migration') {
         const tp = target >= 0 ? s.pages[target] : undefined;
         if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
-      } else if (row.family === 'device_private' || row.family === 'device_exclusive') {
+      } else if (row.kind === 'device-private' || row.kind === 'device-exclusive') {
         if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
       }
     });

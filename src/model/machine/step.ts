@@ -1,152 +1,101 @@
 /**
  * step(state, event): the machine as a pure reducer. It returns the next state, the trace of kernel
  * functions that ran, and the event's result; or, for an event that cannot happen now, the reason.
+ * Each event type has one handler, in the module named after the kernel file that runs it.
  */
 import { Draft, Refuse, refuse } from './draft.ts';
-import type { Event } from './events.ts';
-import { accessToCompletion, cpuFaultStep } from './fault.ts';
-import { fork } from './fork.ts';
-import { hmmAccess, hmmCheckExclusive, hmmExclusive, hmmMigrateToDev, hmmMigrateToSys, hmmRelease, hmmSnapshot } from './hmm.ts';
-import { currentMigration, migrateDeviceRange, migrateFinalize, migrateFolioMove, migrateFolioUnmap, migratePages, migrateVmaSetup } from './migrate.ts';
 import {
-  exit, folioGet, folioPut, guardInstall, makeDeviceExclusive, memoryFailure, mmap, munmap, pinUserPages, swapOut, uffdioPoison,
-} from './misc.ts';
-import { view } from './mm.ts';
-import { mprotect, uffdWriteprotect } from './mprotect.ts';
+  dmirror_access, dmirror_check_atomic, dmirror_device_remove_chunks, dmirror_exclusive, dmirror_migrate_to_device,
+  dmirror_migrate_to_system, dmirror_snapshot,
+} from './drivers/test_hmm.ts';
+import { view } from './entries.ts';
+import type { Event, EventType } from './events.ts';
+import { folioGet, folioPut, pinUserPages } from './mm/gup.ts';
+import { guardInstall } from './mm/madvise.ts';
+import { memoryFailure } from './mm/memory-failure.ts';
+import { accessToCompletion, cpuFaultStep } from './mm/memory/fault.ts';
+import { currentMigration, migrateFolioMove, migrateFolioUnmap } from './mm/migrate.ts';
+import { migrateDeviceRangeEvent, migrateFinalize, migratePages, migrateVmaSetupEvent } from './mm/migrate_device.ts';
+import { exit, fork, mmap, munmap } from './mm/mmap.ts';
+import { mprotect } from './mm/mprotect.ts';
+import { makeDeviceExclusive } from './mm/rmap.ts';
+import { uffdioPoison, uffdWriteprotect } from './mm/userfaultfd.ts';
+import { swapOut } from './mm/vmscan.ts';
 import type { MachineState, StepOutcome } from './types.ts';
 
-function checkRange(d: Draft, pid: number, start: number, pages: number): void {
-  const p = d.proc(pid);
-  if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${pid}'s range of ${p.ptes.length} PTEs`);
+type Handler<T extends EventType> = (d: Draft, e: Extract<Event, { type: T }>) => void;
+
+/** CPU accesses over a range, each fault run to completion (a write stores the value, rmw increments). */
+function cpuAccess(d: Draft, e: Extract<Event, { type: 'cpu_access' }>): void {
+  const data: (number | null)[] = [];
+  for (let i = e.start; i < e.start + e.pages; i++) {
+    const ref = { pid: e.pid, index: i };
+    const sig = accessToCompletion(d, ref, e.access === 'read' ? 'read' : 'write');
+    if (sig) {
+      d.result.signal = sig;
+      break;
+    }
+    const target = view(d, ref).target;
+    const page = d.page(target);
+    data.push(page.data);
+    if (e.access === 'write') d.setPage(target, { data: e.value ?? i - e.start });
+    if (e.access === 'rmw') d.setPage(target, { data: (page.data ?? 0) + 1 });
+  }
+  d.result.data = data;
 }
 
-function apply(d: Draft, e: Event): void {
-  switch (e.type) {
-    case 'cpu_fault': {
-      checkRange(d, e.pid, e.index, 1);
-      const r = cpuFaultStep(d, { pid: e.pid, index: e.index }, e.access);
-      if (r.done && r.signal) d.result.signal = r.signal;
-      return;
-    }
-    case 'cpu_access': {
-      checkRange(d, e.pid, e.start, e.pages);
-      const data: (number | null)[] = [];
-      const mode = e.access === 'read' ? 'read' : 'write';
-      for (let i = e.start; i < e.start + e.pages; i++) {
-        const ref = { pid: e.pid, index: i };
-        const sig = accessToCompletion(d, ref, mode);
-        if (sig) {
-          d.result.signal = sig;
-          break;
-        }
-        const v = view(d, ref);
-        const page = d.page(v.target);
-        data.push(page.data);
-        if (e.access === 'write') d.setPage(v.target, { data: e.value ?? i - e.start });
-        if (e.access === 'rmw') d.setPage(v.target, { data: (page.data ?? 0) + 1 });
-      }
-      d.result.data = data;
-      return;
-    }
-    case 'mmap':
-      return mmap(d, e.pid, e.start, e.pages, e.prot, e.shared ?? false, e.file ?? false);
-    case 'munmap':
-      checkRange(d, e.pid, e.start, e.pages);
-      return munmap(d, e.pid, e.start, e.pages);
-    case 'mprotect':
-      checkRange(d, e.pid, e.start, e.pages);
-      return mprotect(d, e.pid, e.start, e.pages, e.prot);
-    case 'fork': {
-      const child = fork(d, e.pid);
-      d.result.note = `child pid ${child}`;
-      return;
-    }
-    case 'exit':
-      return exit(d, e.pid);
-    case 'uffd_wp':
-      checkRange(d, e.pid, e.start, e.pages);
-      return uffdWriteprotect(d, e.pid, e.start, e.pages, e.enable, e.unpopulated ?? false);
-    case 'uffdio_poison':
-      checkRange(d, e.pid, e.index, 1);
-      return uffdioPoison(d, { pid: e.pid, index: e.index });
-    case 'madvise_guard_install':
-      checkRange(d, e.pid, e.start, e.pages);
-      return guardInstall(d, e.pid, e.start, e.pages);
-    case 'folio_get':
-      checkRange(d, e.pid, e.index, 1);
-      return folioGet(d, { pid: e.pid, index: e.index }, e.write ?? false);
-    case 'folio_put':
-      checkRange(d, e.pid, e.index, 1);
-      return folioPut(d, { pid: e.pid, index: e.index });
-    case 'pin_user_pages':
-      checkRange(d, e.pid, e.index, 1);
-      return pinUserPages(d, { pid: e.pid, index: e.index }, e.write ?? false);
-    case 'migrate_vma_setup': {
-      checkRange(d, e.pid, e.start, e.pages);
-      d.device(e.device);
-      if (d.migrations().some((m) => m.api === 'migrate_vma')) {
-        refuse('a migrate_vma migration is already in progress: finish it with migrate_vma_pages / migrate_vma_finalize (this model runs one at a time)');
-      }
-      d.call('migrate_vma_setup', `the driver asks to migrate PTEs ${e.start}..${e.start + e.pages - 1} of pid ${e.pid}.`, () => {
-        const m = migrateVmaSetup(d, { pid: e.pid, start: e.start, pages: e.pages, select: e.select, device: e.device, origin: 'driver' });
-        if (typeof m === 'string') d.result.ret = m;
-        else d.result.cpages = m.srcs.filter((s) => s.migrate).length;
-      });
-      return;
-    }
-    case 'migrate_vma_pages':
-      return migratePages(d, currentMigration(d, 'migrate_vma'), e.failAlloc ?? false);
-    case 'migrate_vma_finalize':
-      return migrateFinalize(d, currentMigration(d, 'migrate_vma'));
-    case 'migrate_device_range': {
-      if (d.migrations().some((m) => m.api === 'migrate_device')) refuse('an eviction is already in progress: finish it first');
-      const m = migrateDeviceRange(d, e.device);
-      d.result.cpages = m.srcs.length;
-      return;
-    }
-    case 'migrate_device_pages':
-      return migratePages(d, currentMigration(d, 'migrate_device'), false);
-    case 'migrate_device_finalize':
-      return migrateFinalize(d, currentMigration(d, 'migrate_device'));
-    case 'migrate_folio_unmap':
-      checkRange(d, e.pid, e.index, 1);
-      if (d.migrations().some((m) => m.api === 'migrate_folio')) refuse('a migrate_pages migration is already in progress: migrate_folio_move finishes it');
-      return migrateFolioUnmap(d, { pid: e.pid, index: e.index });
-    case 'migrate_folio_move':
-      return migrateFolioMove(d, currentMigration(d, 'migrate_folio'));
-    case 'make_device_exclusive':
-      checkRange(d, e.pid, e.start, e.pages);
-      d.result.cpages = makeDeviceExclusive(d, e.pid, e.start, e.pages, e.device);
-      return;
-    case 'memory_failure':
-      checkRange(d, e.pid, e.index, 1);
-      return memoryFailure(d, { pid: e.pid, index: e.index });
-    case 'swap_out':
-      checkRange(d, e.pid, e.start, e.pages);
-      return swapOut(d, e.pid, e.start, e.pages);
-    case 'hmm_migrate_to_dev':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmMigrateToDev(d, e.pid, e.start, e.pages, e.device);
-    case 'hmm_migrate_to_sys':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmMigrateToSys(d, e.pid, e.start, e.pages, e.device);
-    case 'hmm_release':
-      return hmmRelease(d, e.device);
-    case 'hmm_exclusive':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmExclusive(d, e.pid, e.start, e.pages, e.device);
-    case 'hmm_check_exclusive':
-      return hmmCheckExclusive(d, e.device);
-    case 'hmm_write':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmAccess(d, e.pid, e.start, e.pages, e.device, true, e.value);
-    case 'hmm_read':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmAccess(d, e.pid, e.start, e.pages, e.device, false);
-    case 'hmm_snapshot':
-      checkRange(d, e.pid, e.start, e.pages);
-      return hmmSnapshot(d, e.pid, e.start, e.pages, e.device);
-  }
+const HANDLERS: { readonly [T in EventType]: Handler<T> } = {
+  cpu_fault: (d, e) => {
+    const r = cpuFaultStep(d, { pid: e.pid, index: e.index }, e.access);
+    if (r.done && r.signal) d.result.signal = r.signal;
+  },
+  cpu_access: cpuAccess,
+  mmap: (d, e) => mmap(d, e.pid, e.start, e.pages, e.prot, e.shared ?? false, e.file ?? false),
+  munmap: (d, e) => munmap(d, e.pid, e.start, e.pages),
+  mprotect: (d, e) => mprotect(d, e.pid, e.start, e.pages, e.prot),
+  fork: (d, e) => void fork(d, e.pid),
+  exit: (d, e) => exit(d, e.pid),
+  uffd_wp: (d, e) => uffdWriteprotect(d, e.pid, e.start, e.pages, e.enable, e.unpopulated ?? false),
+  uffdio_poison: (d, e) => uffdioPoison(d, e),
+  madvise_guard_install: (d, e) => guardInstall(d, e.pid, e.start, e.pages),
+  folio_get: (d, e) => folioGet(d, e, e.write ?? false),
+  folio_put: (d, e) => folioPut(d, e),
+  pin_user_pages: (d, e) => pinUserPages(d, e, e.write ?? false),
+  migrate_vma_setup: (d, e) => migrateVmaSetupEvent(d, e),
+  migrate_vma_pages: (d, e) => migratePages(d, currentMigration(d, 'migrate_vma'), e.failAlloc ?? false),
+  migrate_vma_finalize: (d) => migrateFinalize(d, currentMigration(d, 'migrate_vma')),
+  migrate_device_range: (d, e) => migrateDeviceRangeEvent(d, e.device),
+  migrate_device_pages: (d) => migratePages(d, currentMigration(d, 'migrate_device'), false),
+  migrate_device_finalize: (d) => migrateFinalize(d, currentMigration(d, 'migrate_device')),
+  migrate_folio_unmap: (d, e) => migrateFolioUnmap(d, e),
+  migrate_folio_move: (d) => migrateFolioMove(d, currentMigration(d, 'migrate_folio')),
+  make_device_exclusive: (d, e) => {
+    d.result.cpages = makeDeviceExclusive(d, e.pid, e.start, e.pages, e.device);
+  },
+  memory_failure: (d, e) => memoryFailure(d, e),
+  swap_out: (d, e) => swapOut(d, e.pid, e.start, e.pages),
+  hmm_migrate_to_dev: (d, e) => dmirror_migrate_to_device(d, e.pid, e.start, e.pages, e.device),
+  hmm_migrate_to_sys: (d, e) => dmirror_migrate_to_system(d, e.pid, e.start, e.pages, e.device),
+  hmm_release: (d, e) => dmirror_device_remove_chunks(d, e.device),
+  hmm_exclusive: (d, e) => dmirror_exclusive(d, e.pid, e.start, e.pages, e.device),
+  hmm_check_exclusive: (d, e) => dmirror_check_atomic(d, e.device),
+  hmm_write: (d, e) => dmirror_access(d, e.pid, e.start, e.pages, e.device, true, e.value),
+  hmm_read: (d, e) => dmirror_access(d, e.pid, e.start, e.pages, e.device, false),
+  hmm_snapshot: (d, e) => dmirror_snapshot(d, e.pid, e.start, e.pages, e.device),
+};
+
+/** Every event that names PTEs of a process must stay inside that process's range. */
+function checkRange(d: Draft, e: Event): void {
+  if (!('pid' in e)) return;
+  const [start, pages] = 'start' in e ? [e.start, e.pages] : 'index' in e ? [e.index, 1] : [-1, 0];
+  if (start < 0) return;
+  const p = d.proc(e.pid);
+  if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
+}
+
+function apply<T extends EventType>(d: Draft, e: Extract<Event, { type: T }>): void {
+  checkRange(d, e);
+  (HANDLERS[e.type as T] as Handler<T>)(d, e);
 }
 
 export function step(state: MachineState, event: Event): StepOutcome {

@@ -6,7 +6,7 @@ import type { KernelConfig } from '../kernel/config.ts';
 import type { Platform } from '../kernel/platform.ts';
 import type { ProfileId } from '../kernel/profiles.ts';
 import type { PteTable } from './pagetable.ts';
-import type { Prot } from './x86pte.ts';
+import type { Prot } from '../kernel/arch/x86_pgtable.ts';
 
 export type { Prot };
 

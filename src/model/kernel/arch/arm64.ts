@@ -4,7 +4,7 @@
  * entry reads directly in hex. No swap soft-dirty bit (arm64 does not select HAVE_ARCH_SOFT_DIRTY).
  * Bit 11 (PTE_PRESENT_INVALID, overlaying nG) must be clear, else the PTE is present-but-invalid.
  */
-import type { ArchLayout, LayoutField } from './layout.ts';
+import type { ArchLayout, LayoutField, PresentInfo } from './layout.ts';
 
 export const ARM64_SWP_TYPE_SHIFT = 6;
 export const ARM64_SWP_TYPE_BITS = 5;
@@ -12,6 +12,54 @@ export const ARM64_SWP_OFFSET_SHIFT = 12;
 export const ARM64_SWP_OFFSET_BITS = 50;
 export const PTE_SWP_EXCLUSIVE = 1n << 2n;
 export const PTE_SWP_UFFD_WP = 1n << 3n;
+
+/** arch/arm64/include/asm/pgtable-prot.h and pgtable-hwdef.h bit numbers used by the model. */
+export const ARM64 = {
+  PTE_VALID: 0,
+  PTE_TABLE_BIT: 1,
+  PTE_USER: 6,
+  PTE_RDONLY: 7,
+  PTE_AF: 10,
+  PTE_NG: 11,
+  /** PTE_PRESENT_INVALID overlays nG when PTE_VALID is clear. */
+  PTE_PRESENT_INVALID: 11,
+  PTE_DBM: 51,
+  PTE_UXN: 54,
+  PTE_DIRTY: 55,
+  PTE_SPECIAL: 56,
+  PTE_UFFD_WP: 58,
+  PTE_SWP_EXCLUSIVE: 2,
+  PTE_SWP_UFFD_WP: 3,
+} as const;
+
+const lb = (n: number): number => 2 ** n;
+const hb = (n: number): number => 2 ** (n - 32);
+/** Output address bits 12..47 (48-bit PA): 20 bits of the low half, 16 of the high half. */
+const OA_HI_MASK = 0xffff;
+const TWO20 = 2 ** 20;
+const PAGE_SHIFT = 12;
+
+function decodePresent(raw: bigint): PresentInfo {
+  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
+  const valid = on(ARM64.PTE_VALID);
+  const write = on(ARM64.PTE_DBM);
+  return {
+    pfn: arm64.presentPfn(Number((raw >> 32n) & 0xffffffffn), Number(raw & 0xffffffffn)),
+    writable: write,
+    user: on(ARM64.PTE_USER),
+    accessed: on(ARM64.PTE_AF),
+    // pte_dirty(): the software dirty bit, or hardware-dirty (writable and not read-only).
+    dirty: on(ARM64.PTE_DIRTY) || (write && !on(ARM64.PTE_RDONLY)),
+    savedDirty: false,
+    softDirty: false,
+    uffdWp: on(ARM64.PTE_UFFD_WP),
+    special: on(ARM64.PTE_SPECIAL),
+    global: !on(ARM64.PTE_NG),
+    nx: on(ARM64.PTE_UXN),
+    protnone: !valid && on(ARM64.PTE_PRESENT_INVALID),
+    pkey: 0,
+  };
+}
 
 const swapFields: LayoutField[] = [
   { id: 'top', hi: 63, lo: 62, name: 'unused', role: 'must-be-zero', note: 'above the 50-bit offset' },
@@ -53,7 +101,8 @@ export const arm64: ArchLayout = {
   swapFields,
   presentFields,
   hasSwapSoftDirty: false,
-  loFlagBits: { softDirty: 0, uffdWp: 8, exclusive: 4 },
+  loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: lb(ARM64.PTE_SWP_EXCLUSIVE) },
+  exclusiveName: 'PTE_SWP_EXCLUSIVE',
   swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },
@@ -65,8 +114,20 @@ export const arm64: ArchLayout = {
   },
   ptePresent(_hi, lo) {
     // pte_valid(pte) || pte_present_invalid(pte)
-    return (lo & 1) !== 0 || (lo & 0x801) === 0x800;
+    const valid = lb(ARM64.PTE_VALID);
+    const invalid = lb(ARM64.PTE_PRESENT_INVALID);
+    return (lo & valid) !== 0 || (lo & (valid | invalid)) === invalid;
   },
+  presentPfn(hi, lo) {
+    return (hi & OA_HI_MASK) * TWO20 + (lo >>> PAGE_SHIFT);
+  },
+  presentSoftDirty() {
+    return false;
+  },
+  presentUffdWp(hi) {
+    return (hi & hb(ARM64.PTE_UFFD_WP)) !== 0;
+  },
+  decodePresent,
   swpType(_hi, lo) {
     return (lo >>> ARM64_SWP_TYPE_SHIFT) & 0x1f;
   },
@@ -74,7 +135,8 @@ export const arm64: ArchLayout = {
     return (hi & 0x3fffffff) * 1048576 + (lo >>> ARM64_SWP_OFFSET_SHIFT);
   },
   swpFlags(_hi, lo) {
-    return { softDirty: false, uffdWp: (lo & 8) !== 0, exclusive: (lo & 4) !== 0 };
+    const f = arm64.loFlagBits;
+    return { softDirty: false, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
   },
   swpEntryToPte(type, offset) {
     // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.

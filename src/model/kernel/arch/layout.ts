@@ -32,6 +32,26 @@ export interface LayoutField {
   readonly note: string;
 }
 
+/** What a present PTE says, decoded with the arch's own bit names. */
+export interface PresentInfo {
+  readonly pfn: number;
+  readonly writable: boolean;
+  readonly user: boolean;
+  readonly accessed: boolean;
+  /** The hardware Dirty bit (x86 bit 6). */
+  readonly dirty: boolean;
+  /** x86 _PAGE_SAVED_DIRTY (bit 58). */
+  readonly savedDirty: boolean;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly special: boolean;
+  readonly global: boolean;
+  readonly nx: boolean;
+  /** pte_protnone(): present to the kernel, not to the MMU. */
+  readonly protnone: boolean;
+  readonly pkey: number;
+}
+
 export interface SwapPteFlags {
   readonly softDirty: boolean;
   readonly uffdWp: boolean;
@@ -56,10 +76,21 @@ export interface ArchLayout {
   /** Bits a swap PTE built by the kernel always has clear, with the reason for each. */
   readonly swapMustBeZero: readonly { readonly mask: number; readonly hiMask: number; readonly why: string }[];
 
+  /** The swap-exclusive bit's kernel name (_PAGE_SWP_EXCLUSIVE, PTE_SWP_EXCLUSIVE). */
+  readonly exclusiveName: string;
+
   /** pte_none() */
   pteNone(hi: number, lo: number): boolean;
   /** pte_present(): includes PROT_NONE PTEs. */
   ptePresent(hi: number, lo: number): boolean;
+  /** pte_pfn() of a present PTE, with any PROT_NONE inversion undone. */
+  presentPfn(hi: number, lo: number): number;
+  /** pte_soft_dirty() of a present PTE (false where the arch has no soft-dirty bit). */
+  presentSoftDirty(hi: number, lo: number): boolean;
+  /** pte_uffd_wp() of a present PTE. */
+  presentUffdWp(hi: number, lo: number): boolean;
+  /** Every flag of a present PTE. */
+  decodePresent(raw: bigint): PresentInfo;
   /** __swp_type() of a non-present PTE. */
   swpType(hi: number, lo: number): number;
   /** __swp_offset() of a non-present PTE. */

@@ -7,7 +7,7 @@
  * looks like a huge physical address that is not cached RAM: the L1 Terminal Fault mitigation),
  * soft-dirty/uffd-wp/exclusive in bits 1..3, bits 4..8 clear.
  */
-import type { ArchLayout, LayoutField } from './layout.ts';
+import type { ArchLayout, LayoutField, PresentInfo } from './layout.ts';
 
 export const X86_SWP_TYPE_BITS = 5;
 /** SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1 */
@@ -39,6 +39,8 @@ export const X86 = {
 } as const;
 
 const b = (n: number): bigint => 1n << BigInt(n);
+/** The same bits as masks on the low 32-bit half (every bit below 32). */
+const lb = (n: number): number => 2 ** n;
 
 export const _PAGE_PRESENT = b(X86._PAGE_BIT_PRESENT);
 export const _PAGE_RW = b(X86._PAGE_BIT_RW);
@@ -56,6 +58,8 @@ export const _PAGE_NX = b(X86._PAGE_BIT_NX);
 export const _PAGE_SWP_SOFT_DIRTY = b(X86._PAGE_BIT_SWP_SOFT_DIRTY);
 export const _PAGE_SWP_UFFD_WP = b(X86._PAGE_BIT_SWP_UFFD_WP);
 export const _PAGE_SWP_EXCLUSIVE = b(X86._PAGE_BIT_SWP_EXCLUSIVE);
+/** _PAGE_KNL_ERRATUM_MASK: A and D, which Knights Landing may set in a non-present PTE. */
+export const _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
 /** __PHYSICAL_MASK_SHIFT = 52: PTE_PFN_MASK covers bits 12..51. */
 export const PTE_PFN_MASK = ((1n << 52n) - 1n) & ~((1n << 12n) - 1n);
 /** _PAGE_CHG_MASK: the bits pte_modify() keeps from the old PTE. */
@@ -108,6 +112,50 @@ const presentFields: LayoutField[] = [
 
 const OFFSET_MASK = (1n << BigInt(OFFSET_BITS)) - 1n;
 
+const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
+const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
+const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
+const PAGE_SHIFT = 12;
+/** The offset's share of each half: bits 9..31 of the low half (23 bits), 32..58 of the high half (27 bits). */
+const LO_OFFSET_SPAN = 2 ** (32 - X86_SWP_OFFSET_FIRST_BIT);
+const HI_OFFSET_MASK = 2 ** (32 - X86_SWP_TYPE_BITS) - 1;
+/** PFN bits 12..31 of the low half and 32..51 of the high half: 20 bits each. */
+const PFN_HALF = 0xfffff;
+const TWO20 = 2 ** 20;
+
+/**
+ * __pte_needs_invert() (pgtable-invert.h): a non-zero PTE without _PAGE_PRESENT (PROT_NONE, and the
+ * swap format) keeps its PFN bits inverted, so it never points at cached RAM (L1TF).
+ */
+export function __pte_needs_invert(hi: number, lo: number): boolean {
+  return (hi !== 0 || lo !== 0) && (lo & LO_PRESENT) === 0;
+}
+
+function decodePresent(raw: bigint): PresentInfo {
+  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
+  const hi = Number((raw >> 32n) & 0xffffffffn);
+  const lo = Number(raw & 0xffffffffn);
+  const present = on(X86._PAGE_BIT_PRESENT);
+  return {
+    pfn: x86_64.presentPfn(hi, lo),
+    writable: on(X86._PAGE_BIT_RW),
+    user: on(X86._PAGE_BIT_USER),
+    accessed: on(X86._PAGE_BIT_ACCESSED),
+    dirty: on(X86._PAGE_BIT_DIRTY),
+    savedDirty: on(X86._PAGE_BIT_SAVED_DIRTY),
+    softDirty: on(X86._PAGE_BIT_SOFT_DIRTY),
+    uffdWp: on(X86._PAGE_BIT_UFFD_WP),
+    special: on(X86._PAGE_BIT_SPECIAL),
+    global: present && on(X86._PAGE_BIT_GLOBAL),
+    nx: on(X86._PAGE_BIT_NX),
+    protnone: !present && on(X86._PAGE_BIT_PROTNONE),
+    pkey: Number((raw >> BigInt(X86_PKEY_BIT0)) & 0xfn),
+  };
+}
+
+/** _PAGE_BIT_PKEY_BIT0: protection keys in bits 59..62. */
+export const X86_PKEY_BIT0 = 59;
+
 export const x86_64: ArchLayout = {
   id: 'x86_64',
   title: 'x86_64',
@@ -115,31 +163,51 @@ export const x86_64: ArchLayout = {
   swapFields,
   presentFields,
   hasSwapSoftDirty: true,
-  loFlagBits: { softDirty: 2, uffdWp: 4, exclusive: 8 },
+  loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
+  exclusiveName: '_PAGE_SWP_EXCLUSIVE',
   swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
   swapMustBeZero: [
-    { mask: 0x100, hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
-    { mask: 0x80, hiMask: 0, why: 'bit 7 (_PAGE_PSE) is set: the swap format keeps it clear so pmd_present() stays false for a PMD entry' },
-    { mask: 0x60, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: the kernel never sets them in a swap PTE (only the Knights Landing erratum does)' },
-    { mask: 0x10, hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
+    { mask: lb(X86._PAGE_BIT_PROTNONE), hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
+    { mask: lb(X86._PAGE_BIT_PSE), hiMask: 0, why: 'bit 7 (_PAGE_PSE) is set: the swap format keeps it clear so pmd_present() stays false for a PMD entry' },
+    { mask: LO_KNL, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: the kernel never sets them in a swap PTE (only the Knights Landing erratum does)' },
+    { mask: lb(X86._PAGE_BIT_PCD), hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
   ],
   pteNone(hi, lo) {
     // pte_none(): !(pte & ~_PAGE_KNL_ERRATUM_MASK)
-    return hi === 0 && (lo & ~0x60) === 0;
+    return hi === 0 && (lo & ~LO_KNL) === 0;
   },
   ptePresent(_hi, lo) {
     // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
-    return (lo & 0x101) !== 0;
+    return (lo & (LO_PRESENT | LO_PROTNONE)) !== 0;
   },
+  presentPfn(hi, lo) {
+    // pte_pfn(): (pte ^ protnone_mask(pte)) & PTE_PFN_MASK, >> PAGE_SHIFT
+    let h = hi & PFN_HALF;
+    let l = lo >>> PAGE_SHIFT;
+    if (__pte_needs_invert(hi, lo)) {
+      h = ~h & PFN_HALF;
+      l = ~l & PFN_HALF;
+    }
+    return h * TWO20 + l;
+  },
+  presentSoftDirty(_hi, lo) {
+    return (lo & lb(X86._PAGE_BIT_SOFT_DIRTY)) !== 0;
+  },
+  presentUffdWp(_hi, lo) {
+    return (lo & lb(X86._PAGE_BIT_UFFD_WP)) !== 0;
+  },
+  decodePresent,
   swpType(hi) {
-    return hi >>> 27;
+    // __swp_type(x) = x >> (64 - SWP_TYPE_BITS)
+    return hi >>> (32 - X86_SWP_TYPE_BITS);
   },
   swpOffset(hi, lo) {
     // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
-    return (~hi & 0x7ffffff) * 8388608 + ((~lo >>> 9) & 0x7fffff);
+    return (~hi & HI_OFFSET_MASK) * LO_OFFSET_SPAN + ((~lo >>> X86_SWP_OFFSET_FIRST_BIT) & (LO_OFFSET_SPAN - 1));
   },
   swpFlags(_hi, lo) {
-    return { softDirty: (lo & 2) !== 0, uffdWp: (lo & 4) !== 0, exclusive: (lo & 8) !== 0 };
+    const f = x86_64.loFlagBits;
+    return { softDirty: (lo & f.softDirty) !== 0, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
   },
   swpEntryToPte(type, offset) {
     // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)

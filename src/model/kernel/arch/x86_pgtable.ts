@@ -5,10 +5,11 @@
  * _PAGE_SAVED_DIRTY (bit 58) while RW=0 and pte_mkwrite moves it back.
  */
 import {
-  _PAGE_ACCESSED, _PAGE_CHG_MASK, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW, _PAGE_SAVED_DIRTY,
-  _PAGE_SOFT_DIRTY, _PAGE_SPECIAL, _PAGE_UFFD_WP, PAGE_COPY, PAGE_NONE, PAGE_SHARED, PTE_PFN_MASK,
-} from '../kernel/arch/x86_64.ts';
-import type { PteBits } from '../kernel/u64.ts';
+  __pte_needs_invert, _PAGE_ACCESSED, _PAGE_CHG_MASK, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_RW,
+  _PAGE_SAVED_DIRTY, _PAGE_SOFT_DIRTY, _PAGE_SPECIAL, _PAGE_UFFD_WP, PAGE_COPY, PAGE_NONE, PAGE_SHARED, PTE_PFN_MASK,
+  x86_64,
+} from './x86_64.ts';
+import { hi32, lo32, type PteBits } from '../u64.ts';
 
 export type Pte = PteBits;
 const P = (v: bigint) => v as Pte;
@@ -28,30 +29,32 @@ function pte_clear_saveddirty(v: bigint): bigint {
   return v;
 }
 
-/** __pte_needs_invert(): a non-zero PTE without _PAGE_PRESENT (PROT_NONE) keeps its PFN inverted. */
-function needsInvert(v: bigint): boolean {
-  return v !== 0n && (v & _PAGE_PRESENT) === 0n;
-}
+const needsInvert = (v: bigint): boolean => __pte_needs_invert(hi32(v), lo32(v));
+/** Inverts the PFN bits (protnone_mask() applied). */
+const invertPfn = (v: bigint): bigint => (v & ~PTE_PFN_MASK) | (~v & PTE_PFN_MASK);
 
+/** flip_protnone_guard(): keeps the PFN inverted exactly while the PTE needs it. */
 function flipProtnoneGuard(oldv: bigint, v: bigint): bigint {
-  if (needsInvert(oldv) === needsInvert(v)) return v;
-  return (v & ~PTE_PFN_MASK) | (~v & PTE_PFN_MASK);
+  return needsInvert(oldv) === needsInvert(v) ? v : invertPfn(v);
 }
 
 /** pfn_pte()/mk_pte(): PFN and protection bits, with the PROT_NONE inversion. */
 export function mk_pte(pfn: number, pgprot: bigint): Pte {
-  let v = (BigInt(pfn) << 12n) | pgprot;
-  if (needsInvert(v)) v = (v & ~PTE_PFN_MASK) | (~v & PTE_PFN_MASK);
-  return P(v);
+  const v = (BigInt(pfn) << 12n) | pgprot;
+  return P(needsInvert(v) ? invertPfn(v) : v);
 }
 
+/** pte_pfn(): the arch decoder's, which undoes the inversion. */
 export function pte_pfn(pte: Pte): number {
-  let v: bigint = pte;
-  if (needsInvert(v)) v = ~v;
-  return Number((v & PTE_PFN_MASK) >> 12n);
+  return x86_64.presentPfn(hi32(pte), lo32(pte));
 }
 
-export const pte_present = (pte: Pte) => (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) !== 0n;
+/** pte_none(): the arch decoder's (ignores _PAGE_KNL_ERRATUM_MASK). */
+export function pte_none(pte: bigint): boolean {
+  return x86_64.pteNone(hi32(pte), lo32(pte));
+}
+
+export const pte_present = (pte: Pte) => x86_64.ptePresent(hi32(pte), lo32(pte));
 export const pte_protnone = (pte: Pte) => (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) === _PAGE_PROTNONE;
 export const pte_write = (pte: Pte) => (pte & _PAGE_RW) !== 0n;
 /** pte_dirty(): Dirty or SavedDirty. */

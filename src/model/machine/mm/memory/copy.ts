@@ -1,39 +1,25 @@
 /**
- * fork(): dup_mmap -> copy_page_range -> copy_pte_range, with copy_present_ptes() for present PTEs
- * and copy_nonpresent_pte() for everything else (mm/memory.c).
+ * fork's page-table copy (mm/memory.c): copy_page_range -> copy_pte_range, with copy_present_ptes()
+ * for present PTEs and copy_nonpresent_pte() / copy_pte_marker() for soft leaves.
  */
-import type { PteBits } from '../kernel/u64.ts';
-import { emptyTable } from './pagetable.ts';
-import { type Draft } from './draft.ts';
+import {
+  mk_pte, pte_clear_uffd_wp, pte_mkclean, pte_mkdirty, pte_mkold, pte_mkwrite, pte_write, pte_wrprotect, type Pte,
+} from '../../../kernel/arch/x86_pgtable.ts';
+import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, type PteMarker } from '../../../kernel/kernel.ts';
+import type { PteBits } from '../../../kernel/u64.ts';
+import type { Draft } from '../../draft.ts';
+import { keepSwpFlags, markerPte, pageName, readableDeviceFrom, readableMigrationFrom, toPte, view } from '../../entries.ts';
+import type { PteRef, Vma } from '../../types.ts';
+import { isCow, pageProt, vmaWritable } from '../../vma.ts';
+import { addMigrationPte } from '../migrate.ts';
+import { allocRamPage } from '../page_alloc.ts';
+import { addRmap, tryShareAnon } from '../rmap.ts';
+import { swap_duplicate } from '../swapfile.ts';
 import { restoreExclusivePte } from './fault.ts';
-import { addMigrationPte } from './migrate.ts';
-import { addRmap, allocRamPage, pageName, pageProt, readableDeviceFrom, readableMigrationFrom, toPte, tryShareAnon, view, vmaWritable } from './mm.ts';
-import type { Process, PteRef, Vma } from './types.ts';
-import { mk_pte, pte_clear_uffd_wp, pte_mkclean, pte_mkdirty, pte_mkold, pte_mkwrite, pte_write, pte_wrprotect, type Pte } from './x86pte.ts';
 
-const isCow = (v: Vma) => !v.shared;
-
-export function fork(d: Draft, pid: number): number {
-  const parent = d.proc(pid);
-  const childPid = Math.max(...d.allProcs().map((p) => p.pid), ...d.base.processes.map((p) => p.pid)) + 1;
-  const name = parent.name === 'task' ? 'child' : `${parent.name}'s child`;
-  if (parent.name === 'task') d.setProcess(pid, (p) => ({ ...p, name: 'parent' }));
-  const child: Process = {
-    pid: childPid,
-    name,
-    alive: true,
-    vmas: parent.vmas.map((v) => ({ ...v, uffdWp: false, uffdWpUnpopulated: false })),
-    ptes: emptyTable(parent.ptes.length),
-  };
-  d.addProcess(child);
-  d.call('dup_mmap', `pid ${pid} forks: pid ${childPid} gets a copy of every VMA.`, () => {
-    d.call('copy_page_range', 'copies the page tables of every VMA (COW for private ones).', () => {
-      for (const vma of parent.vmas) {
-        for (let i = vma.start; i < vma.start + vma.pages; i++) copyOne(d, { pid, index: i }, { pid: childPid, index: i }, vma);
-      }
-    });
-  });
-  return childPid;
+/** copy_page_range() for one VMA: every PTE of the parent's range into the child's. */
+export function copyPageRange(d: Draft, pid: number, childPid: number, vma: Vma): void {
+  for (let i = vma.start; i < vma.start + vma.pages; i++) copyOne(d, { pid, index: i }, { pid: childPid, index: i }, vma);
 }
 
 function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
@@ -45,56 +31,50 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
   }
   const k = d.k;
   const orig = v.raw as PteBits;
-  let pte = orig;
+  let pte: Pte = v.raw;
   let target = v.target;
   switch (v.kind) {
     case 'swap': {
       const slotNo = Number(k.swp_offset(v.entry!));
-      const slot = d.slot(slotNo);
       d.call('copy_nonpresent_pte', `a swap entry: swap_duplicate() raises slot 0x${slotNo.toString(16)}'s count${k.pte_swp_exclusive(orig) ? '; the parent\'s _PAGE_SWP_EXCLUSIVE is cleared (the slot is shared now)' : ''}.`, () => {
-        if (slot) d.setSlot(slotNo, { ...slot, count: slot.count + 1 });
+        swap_duplicate(d, slotNo);
         if (k.pte_swp_exclusive(orig)) {
-          pte = k.pte_swp_clear_exclusive(orig);
+          pte = k.pte_swp_clear_exclusive(orig) as Pte;
           d.setPte(src, pte, -1);
         }
       });
       target = -1;
       break;
     }
-    case 'migration': {
+    case 'migration':
+    case 'device-migration': {
       const row = v.row!;
       d.call('copy_nonpresent_pte', row.access === 'read' ? 'a readable migration entry: copied as is.' : `a ${row.name} entry in a COW mapping: parent and child both get a readable migration entry (soft-dirty and uffd kept).`, () => {
         if (row.access !== 'read' && isCow(vma)) {
           const { entry, ctor } = readableMigrationFrom(d, v.entry!, false);
           d.call(ctor, `${k.typeName(k.swp_type(entry))}(swp_offset(entry)): the offset keeps the PFN and the A/D bits.`);
-          let np = toPte(d, entry) as PteBits;
-          if (k.pte_swp_soft_dirty(orig)) np = k.pte_swp_mksoft_dirty(np);
-          if (k.pte_swp_uffd_wp(orig)) np = k.pte_swp_mkuffd_wp(np);
-          pte = np;
+          pte = keepSwpFlags(d, v.raw, toPte(d, entry));
           d.setPte(src, pte, v.target);
         }
       });
       addMigrationPte(d, v.target, dst);
       break;
     }
-    case 'device_private': {
+    case 'device-private': {
       const row = v.row!;
       const page = d.page(v.target);
       d.call('copy_nonpresent_pte', `a device-private entry: the child maps ${pageName(page)} too (folio_try_dup_anon_rmap_pte cannot fail for device pages).`, () => {
         tryShareAnon(d, v.target);
         addRmap(d, v.target, false);
         if (row.access === 'write' && isCow(vma)) {
-          const e = readableDeviceFrom(d, v.entry!);
           d.call('make_readable_device_private_entry', 'SWP_DEVICE_WRITE in a COW mapping: both become SWP_DEVICE_READ; soft-dirty is deliberately not preserved, uffd is kept.');
-          let np = toPte(d, e) as PteBits;
-          if (k.pte_swp_uffd_wp(orig)) np = k.pte_swp_mkuffd_wp(np);
-          pte = np;
+          pte = keepSwpFlags(d, v.raw, toPte(d, readableDeviceFrom(d, v.entry!)), { uffdWp: true });
           d.setPte(src, pte, v.target);
         }
       });
       break;
     }
-    case 'device_exclusive': {
+    case 'device-exclusive': {
       d.call('copy_nonpresent_pte', 'a device-exclusive entry: restore the parent\'s present PTE first (try_restore_exclusive_pte), then copy it as a present PTE (-ENOENT, retried by copy_pte_range).', () => {
         d.call('try_restore_exclusive_pte', '', () => restoreExclusivePte(d, src, vma, v));
       });
@@ -105,17 +85,15 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
     case 'hwpoison':
       d.call('copy_nonpresent_pte', 'a hwpoison entry: copied to the child as is.');
       break;
-    case 'pte_marker': {
-      const bits = k.pte_marker_get(v.entry!);
-      const keep = bits & (2 | 4);
+    case 'pte-marker': {
+      const keep = (k.pte_marker_get(v.entry!) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)) as PteMarker;
       d.call('copy_pte_marker', `keeps ${keep ? 'poisoned/guard markers' : 'nothing'}; a uffd-wp marker is dropped (the child VMA is not uffd-wp registered).`, () => {
-        if (keep) d.setPte(dst, d.k.make_pte_marker(keep as never), -1);
+        if (keep) d.setPte(dst, markerPte(d, keep), -1);
       });
       return;
     }
   }
-  pte = k.pte_swp_clear_uffd_wp(pte);
-  d.setPte(dst, pte, target);
+  d.setPte(dst, k.pte_swp_clear_uffd_wp(pte as PteBits) as Pte, target);
 }
 
 /** copy_present_ptes(): write-protect both for a writable COW mapping; the child's PTE is old. */

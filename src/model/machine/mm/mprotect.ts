@@ -1,21 +1,29 @@
 /**
- * change_protection() -> change_pte_range() (mm/mprotect.c; change_softleaf_pte() in 7.3 for the
- * non-present branch): used by mprotect() and by UFFDIO_WRITEPROTECT.
+ * Protection changes (mm/mprotect.c): mprotect_fixup -> change_protection -> change_pte_range, with
+ * change_softleaf_pte() (7.3; inline in change_pte_range before) for soft leaves. Also the engine of
+ * UFFDIO_WRITEPROTECT (mm/userfaultfd.c).
  */
-import type { PteBits } from '../kernel/u64.ts';
-import { refuse, type Draft } from './draft.ts';
-import { pageProt, readableDeviceFrom, readableMigrationFrom, toPte, view } from './mm.ts';
-import type { Prot, PteRef, Vma } from './types.ts';
-import { pte_clear_uffd_wp, pte_dirty, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte } from './x86pte.ts';
+import {
+  pte_clear_uffd_wp, pte_dirty, pte_mkuffd_wp, pte_mkwrite, pte_modify, pte_protnone, pte_uffd_wp, pte_write, type Pte,
+} from '../../kernel/arch/x86_pgtable.ts';
+import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../kernel/kernel.ts';
+import type { PteBits } from '../../kernel/u64.ts';
+import { refuse, type Draft } from '../draft.ts';
+import { keepSwpFlags, markerPte, readableDeviceFrom, readableMigrationFrom, toPte, view } from '../entries.ts';
+import type { Prot, PteRef, Vma } from '../types.ts';
+import { pageProt } from '../vma.ts';
 
-interface CpFlags {
-  uffdWp: boolean;
-  uffdWpResolve: boolean;
-  tryChangeWritable: boolean;
+export interface ChangeFlags {
+  /** MM_CP_UFFD_WP */
+  readonly uffdWp: boolean;
+  /** MM_CP_UFFD_WP_RESOLVE */
+  readonly uffdWpResolve: boolean;
+  /** MM_CP_TRY_CHANGE_WRITABLE */
+  readonly tryChangeWritable: boolean;
 }
 
 /** Splits VMAs at start and end, applies `patch` to the covered parts; refuses gaps. */
-function splitAndPatch(d: Draft, pid: number, start: number, pages: number, patch: (v: Vma) => Vma): Vma[] {
+export function splitAndPatch(d: Draft, pid: number, start: number, pages: number, patch: (v: Vma) => Vma): Vma[] {
   const end = start + pages;
   const out: Vma[] = [];
   const covered: Vma[] = [];
@@ -52,17 +60,8 @@ export function mprotect(d: Draft, pid: number, start: number, pages: number, pr
   });
 }
 
-export function uffdWriteprotect(d: Draft, pid: number, start: number, pages: number, enable: boolean, unpopulated: boolean): void {
-  d.call('mwriteprotect_range', `UFFDIO_WRITEPROTECT ${enable ? 'sets' : 'clears'} uffd-wp on PTEs ${start}..${start + pages - 1}.`, () => {
-    const covered = splitAndPatch(d, pid, start, pages, (v) => ({ ...v, uffdWp: true, uffdWpUnpopulated: v.uffdWpUnpopulated || unpopulated }));
-    for (const v of covered) {
-      d.call('uffd_wp_range', '', () =>
-        changeProtection(d, pid, v, { uffdWp: enable, uffdWpResolve: !enable, tryChangeWritable: !enable && v.prot === 'rw' && !v.shared }));
-    }
-  });
-}
-
-function changeProtection(d: Draft, pid: number, vma: Vma, f: CpFlags): void {
+/** change_protection() over one VMA. */
+export function changeProtection(d: Draft, pid: number, vma: Vma, f: ChangeFlags): void {
   const newprot = pageProt(vma);
   d.call('change_protection', '', () => {
     d.call('change_pte_range', `new vm_page_prot 0x${newprot.toString(16)}${f.uffdWp ? ', MM_CP_UFFD_WP' : ''}${f.uffdWpResolve ? ', MM_CP_UFFD_WP_RESOLVE' : ''}${f.tryChangeWritable ? ', MM_CP_TRY_CHANGE_WRITABLE' : ''}.`, () => {
@@ -71,13 +70,13 @@ function changeProtection(d: Draft, pid: number, vma: Vma, f: CpFlags): void {
   });
 }
 
-function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: CpFlags): void {
+function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFlags): void {
   const k = d.k;
   const v = view(d, ref);
   if (v.kind === 'none') {
     if (f.uffdWp && vma.uffdWpUnpopulated) {
       d.call('make_pte_marker', 'a none PTE under uffd-wp with UFFD_FEATURE_WP_UNPOPULATED gets a PTE_MARKER_UFFD_WP marker.', () =>
-        d.setPte(ref, k.make_pte_marker(1 as never), -1));
+        d.setPte(ref, markerPte(d, PTE_MARKER_UFFD_WP), -1));
     }
     return;
   }
@@ -99,22 +98,19 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: CpFlags)
   let np: PteBits = old;
   const row = v.row;
   const fn = k.profile.api === 'softleaf' ? 'change_softleaf_pte' : 'change_pte_range';
-  if (row?.family === 'migration' && row.access === 'write') {
+  if ((v.kind === 'migration' || v.kind === 'device-migration') && row?.access === 'write') {
     const page = v.target >= 0 ? d.page(v.target) : null;
     const anon = page?.anon ?? true;
     const { entry, ctor } = readableMigrationFrom(d, v.entry!, anon);
     d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>
       d.call(ctor, ''));
-    np = toPte(d, entry) as PteBits;
-    if (k.pte_swp_soft_dirty(old)) np = k.pte_swp_mksoft_dirty(np);
-  } else if (row?.family === 'device_private' && row.access === 'write') {
+    np = keepSwpFlags(d, v.raw, toPte(d, entry), { softDirty: true }) as PteBits;
+  } else if (v.kind === 'device-private' && row?.access === 'write') {
     d.call(fn, 'SWP_DEVICE_WRITE -> SWP_DEVICE_READ; soft-dirty is not preserved (as in copy_nonpresent_pte), uffd is kept.', () =>
       d.call('make_readable_device_private_entry', ''));
-    np = toPte(d, readableDeviceFrom(d, v.entry!)) as PteBits;
-    if (k.pte_swp_uffd_wp(old)) np = k.pte_swp_mkuffd_wp(np);
-  } else if (row?.family === 'pte_marker') {
-    const bits = k.pte_marker_get(v.entry!);
-    if (bits & (2 | 4)) return;
+    np = keepSwpFlags(d, v.raw, toPte(d, readableDeviceFrom(d, v.entry!)), { uffdWp: true }) as PteBits;
+  } else if (v.kind === 'pte-marker') {
+    if (k.pte_marker_get(v.entry!) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)) return;
     if (f.uffdWpResolve) d.call(fn, 'a uffd-wp marker is dropped on unprotect: the next fault is not trapped.', () => d.setPte(ref, 0n, -1));
     return;
   }

@@ -1,18 +1,21 @@
 /**
  * CPU faults (mm/memory.c): handle_mm_fault -> handle_pte_fault -> do_anonymous_page / do_fault /
- * do_wp_page / do_swap_page, and what do_swap_page does with each kind of non-present entry.
+ * do_wp_page / do_swap_page, and what do_swap_page does with each kind of soft leaf.
  */
-import type { PteBits } from '../kernel/u64.ts';
-import { refuse, type Draft } from './draft.ts';
-import { migrateFinalize, migratePages, migrateVmaSetup } from './migrate.ts';
 import {
-  addRmap, allocRamPage, maybeFree, pageName, pageProt, removeRmap, view, vmaOf, vmaWritable, type EntryView,
-} from './mm.ts';
-import type { Migration, PteRef, Vma } from './types.ts';
-import {
-  mk_pte, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
-  pte_hw_dirty, pte_set_hw_dirty, pte_uffd_wp, pte_write, pte_young,
-} from './x86pte.ts';
+  mk_pte, pte_hw_dirty, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
+  pte_set_hw_dirty, pte_uffd_wp, pte_write, pte_young,
+} from '../../../kernel/arch/x86_pgtable.ts';
+import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../../kernel/kernel.ts';
+import type { PteBits } from '../../../kernel/u64.ts';
+import { refuse, type Draft } from '../../draft.ts';
+import { dmirror_devmem_fault, dmirrorDevmemFaultFinish, dmirrorDropAtomic } from '../../drivers/test_hmm.ts';
+import { pageName, view, type EntryView } from '../../entries.ts';
+import type { Migration, PteRef, Vma } from '../../types.ts';
+import { pageProt, vmaOf, vmaWritable } from '../../vma.ts';
+import { allocRamPage, maybeFree } from '../page_alloc.ts';
+import { addRmap, removeRmap } from '../rmap.ts';
+import { swap_free } from '../swapfile.ts';
 
 export type Access = 'read' | 'write';
 
@@ -134,21 +137,24 @@ export function doWpPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
   });
 }
 
-/** do_swap_page(): what the kernel does with each kind of swap-style entry. */
+/** do_swap_page(): what the kernel does with each kind of soft leaf. */
 function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): FaultStep {
   const k = d.k;
   const name = k.typeName(k.swp_type(v.entry!));
   let out: FaultStep = { done: true };
-  d.call('do_swap_page', `${d.k.profile.api === 'softleaf' ? 'softleaf_from_pte' : 'pte_to_swp_entry'}() reads ${name}.`, () => {
+  d.call('do_swap_page', `${k.profile.api === 'softleaf' ? 'softleaf_from_pte' : 'pte_to_swp_entry'}() reads ${name}.`, () => {
     switch (v.kind) {
       case 'migration':
+      case 'device-migration':
         d.call('migration_entry_wait', `the page is being migrated: re-read the PTE under the PTL; it is still a migration entry, so sleep until the folio is unlocked (${k.profile.api === 'softleaf' ? 'softleaf_entry_wait_on_locked' : 'migration_entry_wait_on_locked'}); then the fault is retried. The PTE is not changed.`);
         out = { done: false, wait: 'migration' };
         return;
-      case 'device_exclusive':
-        removeDeviceExclusiveEntry(d, ref, vma, v);
+      case 'device-exclusive':
+        d.call('remove_device_exclusive_entry', 'the device holds the page for atomics: take it back (MMU_NOTIFY_EXCLUSIVE makes the device drop its mapping).', () => {
+          restoreExclusivePte(d, ref, vma, v);
+        });
         return;
-      case 'device_private': {
+      case 'device-private': {
         const page = d.page(v.target);
         if (page.locked) {
           d.explain(`${pageName(page)} is locked (already migrating): wait on the page lock and retry.`);
@@ -157,16 +163,8 @@ function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Acces
         }
         d.explain('read and write faults are handled the same way: the memory is not CPU-addressable.');
         d.setPage(v.target, { locked: true }, 'locked by do_swap_page (trylock)');
-        let mig: Migration | string = '-EFAULT';
-        d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () => {
-          d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () => {
-            d.call('migrate_vma_setup', '', () => {
-              mig = migrateVmaSetup(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device ?? 0, faultPage: v.target, origin: 'fault' });
-            });
-          });
-        });
-        const m = mig as Migration | string;
-        if (typeof m === 'string' || !m.srcs.some((s) => s.src === v.target)) {
+        const m = dmirror_devmem_fault(d, ref, v.target);
+        if (m === null) {
           d.setPage(v.target, { locked: false }, 'unlocked: nothing to migrate');
           out = { done: true };
         } else {
@@ -178,7 +176,7 @@ function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Acces
         d.call('do_swap_page', 'a hwpoison entry: VM_FAULT_HWPOISON. The task gets SIGBUS.');
         out = { done: true, signal: 'SIGBUS' };
         return;
-      case 'pte_marker':
+      case 'pte-marker':
         out = handlePteMarker(d, ref, vma, v, access);
         return;
       case 'swap':
@@ -195,13 +193,13 @@ function handlePteMarker(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: 
   const bits = d.k.pte_marker_get(v.entry!);
   let out: FaultStep = { done: true };
   d.call('handle_pte_marker', `marker bits ${bits}.`, () => {
-    if (bits & 4) {
+    if (bits & PTE_MARKER_GUARD) {
       d.explain('PTE_MARKER_GUARD: a guard region. VM_FAULT_SIGSEGV.');
       out = { done: true, signal: 'SIGSEGV' };
-    } else if (bits & 2) {
+    } else if (bits & PTE_MARKER_POISONED) {
       d.explain('PTE_MARKER_POISONED: VM_FAULT_HWPOISON. The task gets SIGBUS.');
       out = { done: true, signal: 'SIGBUS' };
-    } else if (bits & 1) {
+    } else if (bits & PTE_MARKER_UFFD_WP) {
       if (access === 'write' && vma.uffdWp) refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
       d.call('pte_marker_handle_uffd_wp', 'not write-protected for this access: the marker is treated as a missing page.', () => {
         d.setPte(ref, 0n, -1);
@@ -222,24 +220,22 @@ function swapIn(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): 
   const slotNo = Number(k.swp_offset(v.entry!));
   const slot = d.slot(slotNo);
   if (!slot) refuse(`swap slot 0x${slotNo.toString(16)} is not in use: a stale swap entry (the kernel would report "Bad swap entry")`);
-  const exclusive = k.pte_swp_exclusive(v.raw as PteBits);
-  let id: number;
+  const raw = v.raw as PteBits;
+  const exclusive = k.pte_swp_exclusive(raw);
   if (slot.cached !== null) {
-    id = slot.cached;
-    d.call('swap_cache_get_folio', `${pageName(d.page(id))} is still in the swap cache.`);
+    d.call('swap_cache_get_folio', `${pageName(d.page(slot.cached))} is still in the swap cache.`);
   } else {
     d.call('swapin_readahead', `reads swap slot 0x${slotNo.toString(16)} into a new page.`, () => {
-      id = allocRamPage(d);
+      const id = allocRamPage(d);
       d.setPage(id, { data: slot.data, swapSlot: slotNo }, `read from swap slot 0x${slotNo.toString(16)}`);
       d.setSlot(slotNo, { ...slot, cached: id });
     });
   }
-  id = d.slot(slotNo)!.cached!;
+  const id = d.slot(slotNo)!.cached!;
   let pte = mk_pte(d.page(id).number, pageProt(vma));
-  if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
-  if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
-  const page = d.page(id);
-  const soleUser = slot.count === 1 && page.mapcount === 0;
+  if (k.pte_swp_soft_dirty(raw)) pte = pte_mksoft_dirty(pte);
+  if (k.pte_swp_uffd_wp(raw)) pte = pte_mkuffd_wp(pte);
+  const soleUser = slot.count === 1 && d.page(id).mapcount === 0;
   const canWrite = exclusive || soleUser;
   if (canWrite && vmaWritable(vma) && !vma.uffdWp) {
     pte = pte_mkwrite(pte);
@@ -248,23 +244,10 @@ function swapIn(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): 
   d.explain(`${exclusive ? '_PAGE_SWP_EXCLUSIVE is set' : soleUser ? 'this is the only user of the slot' : 'the slot is shared (after fork)'}: ${canWrite ? 'map it writable and exclusive' : 'map it read-only; a write will copy'}.`);
   addRmap(d, id, canWrite);
   d.setPte(ref, pte, id);
-  const count = slot.count - 1;
-  if (count === 0) {
-    d.call('swap_free', `slot 0x${slotNo.toString(16)} has no more users: freed, the page leaves the swap cache.`);
-    d.setSlot(slotNo, null);
-    d.setPage(id, { swapSlot: null, dirty: true });
-  } else {
-    d.setSlot(slotNo, { ...d.slot(slotNo)!, count });
-  }
+  if (swap_free(d, slotNo)) d.setPage(id, { dirty: true });
 }
 
-/** remove_device_exclusive_entry() -> restore_exclusive_pte(): the CPU takes the page back. */
-function removeDeviceExclusiveEntry(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
-  d.call('remove_device_exclusive_entry', 'the device holds the page for atomics: take it back (MMU_NOTIFY_EXCLUSIVE makes the device drop its mapping).', () => {
-    restoreExclusivePte(d, ref, vma, v);
-  });
-}
-
+/** restore_exclusive_pte(): the CPU takes a device-exclusive page back. */
 export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
   const k = d.k;
   const page = d.page(v.target);
@@ -278,16 +261,7 @@ export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryVie
     }
     d.setPte(ref, pte, v.target);
   });
-  for (const dev of d.base.devices) {
-    const key = `${ref.pid}:${ref.index}`;
-    if (d.device(dev.id).mirror[key]?.atomic) {
-      d.setDevice(dev.id, (x) => {
-        const mirror = { ...x.mirror };
-        delete mirror[key];
-        return { ...x, mirror };
-      });
-    }
-  }
+  dmirrorDropAtomic(d, ref);
 }
 
 /**
@@ -314,13 +288,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
       continue;
     }
     if (r.wait) refuse(`PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs`);
-    if (r.migration) {
-      const mig = r.migration;
-      d.call('dmirror_devmem_fault', 'continues: allocate a system page, copy, migrate_vma_pages, migrate_vma_finalize.', () => {
-        migratePages(d, mig, false);
-        migrateFinalize(d, d.migrations().find((m) => m.id === mig.id)!);
-      });
-    }
+    if (r.migration) dmirrorDevmemFaultFinish(d, r.migration);
   }
   return null;
 }

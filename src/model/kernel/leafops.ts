@@ -1,0 +1,171 @@
+/**
+ * One classification of a page-table entry, after include/linux/leafops.h (v6.19+): the kernel
+ * itself converged on one enum (`enum softleaf_type`) and one classifier (`softleaf_type()`), and so
+ * does swapviz. The decoder, the machine, the views and the CLI all read an entry's kind from here;
+ * nothing else spells a kind.
+ *
+ * `EntryKind` is leafops.h's enum at family level plus the two states a PTE can be in that are not a
+ * soft leaf (none, present): the access (read / read-exclusive / write) is a separate field of the
+ * type row, as in the kernel's `SOFTLEAF_MIGRATION_READ` … names, which `softleafTypeName()` gives.
+ */
+import type { Kernel } from './kernel.ts';
+import type { Access } from './swapTypes.ts';
+
+/** Every kind an entry can have, in code order (the hot path works on the index). */
+export const ENTRY_KINDS = [
+  'none',
+  'present',
+  'swap',
+  'migration',
+  'device-migration',
+  'device-private',
+  'device-exclusive',
+  'hwpoison',
+  'pte-marker',
+  'swapin-error',
+] as const;
+
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** The code of each kind: `KIND['device-private']` is its index in ENTRY_KINDS. */
+export const KIND: Readonly<Record<EntryKind, number>> = Object.freeze(
+  Object.fromEntries(ENTRY_KINDS.map((k, i) => [k, i])) as Record<EntryKind, number>,
+);
+
+export function kindOfCode(code: number): EntryKind {
+  const k = ENTRY_KINDS[code];
+  if (k === undefined) throw new RangeError(`no entry kind has code ${code}`);
+  return k;
+}
+
+/** A migration entry of either PFN space: is_migration_entry() / softleaf_is_migration() is-a. */
+export function isMigrationKind(k: EntryKind | undefined): boolean {
+  return k === 'migration' || k === 'device-migration';
+}
+
+/** is_pfn_swap_entry() / softleaf_has_pfn(): the offset is a page number (or device offset). */
+export function kindHasPfn(k: EntryKind | undefined): boolean {
+  return isMigrationKind(k) || k === 'device-private' || k === 'device-exclusive' || k === 'hwpoison';
+}
+
+/** Kinds that are soft leaves (non-present, non-none): everything but none and present. */
+export function isSoftleafKind(k: EntryKind): boolean {
+  return k !== 'none' && k !== 'present';
+}
+
+/** leafops.h `enum softleaf_type` name of a special type (SOFTLEAF_SWAP for a swap file). */
+export function softleafTypeName(kind: EntryKind, access: Access | null): string {
+  const acc = access === null ? '' : `_${access.toUpperCase()}`;
+  switch (kind) {
+    case 'none':
+    case 'present':
+      return 'SOFTLEAF_NONE';
+    case 'swap':
+      return 'SOFTLEAF_SWAP';
+    case 'migration':
+      return `SOFTLEAF_MIGRATION${acc}`;
+    case 'device-migration':
+      return `SOFTLEAF_MIGRATION_DEVICE_PRIVATE${acc}`;
+    case 'device-private':
+      return `SOFTLEAF_DEVICE_PRIVATE${acc}`;
+    case 'device-exclusive':
+      return 'SOFTLEAF_DEVICE_EXCLUSIVE';
+    case 'hwpoison':
+      return 'SOFTLEAF_HWPOISON';
+    case 'pte-marker':
+      return 'SOFTLEAF_MARKER';
+    case 'swapin-error':
+      return 'SOFTLEAF_NONE';
+  }
+}
+
+/** The reusable output of classify(): plain numbers and booleans, no allocation per entry. */
+export interface Classified {
+  /** KIND code. */
+  kind: number;
+  type: number;
+  /** swp offset as the arch stores it (<= 50 bits, exact). */
+  offset: number;
+  /** offset & SWP_PFN_MASK for PFN-carrying entries; the PFN for present PTEs; -1 otherwise. */
+  pfn: number;
+  /** 1 = the number is a device-private offset (separate space), 0 = a CPU physical PFN. */
+  deviceSpace: number;
+  softDirty: boolean;
+  uffdWp: boolean;
+  exclusive: boolean;
+  /** SWP_MIG_YOUNG / SWP_MIG_DIRTY as stored in a migration entry's offset. */
+  youngBit: boolean;
+  dirtyBit: boolean;
+  /** is_migration_entry_young() / _dirty(): the bits, read only when the kernel reads them. */
+  young: boolean;
+  dirty: boolean;
+  /** Offset bits above SWP_MIG_DIRTY_BIT (migration) or above SWP_PFN_BITS (other PFN kinds). */
+  above: number;
+}
+
+export function newClassified(): Classified {
+  return {
+    kind: 0, type: 0, offset: 0, pfn: -1, deviceSpace: 0, softDirty: false, uffdWp: false, exclusive: false,
+    youngBit: false, dirtyBit: false, young: false, dirty: false, above: 0,
+  };
+}
+
+/**
+ * The classifier (pte_none / pte_present / softleaf_type), on a PTE given as two unsigned 32-bit
+ * halves; writes into `out`. Present PTEs get their PFN (with the arch's PROT_NONE inversion undone,
+ * as pte_pfn() does) and their soft-dirty / uffd-wp bits.
+ */
+export function classify(k: Kernel, hi: number, lo: number, out: Classified): Classified {
+  const a = k.arch;
+  out.young = out.dirty = out.youngBit = out.dirtyBit = false;
+  out.deviceSpace = 0;
+  out.above = 0;
+  out.exclusive = false;
+  if (a.pteNone(hi, lo)) {
+    out.kind = KIND.none;
+    out.type = 0;
+    out.offset = 0;
+    out.pfn = -1;
+    out.softDirty = out.uffdWp = false;
+    return out;
+  }
+  if (a.ptePresent(hi, lo)) {
+    out.kind = KIND.present;
+    out.type = 0;
+    out.offset = 0;
+    out.pfn = a.presentPfn(hi, lo);
+    out.softDirty = a.presentSoftDirty(hi, lo);
+    out.uffdWp = a.presentUffdWp(hi, lo);
+    return out;
+  }
+  const type = a.swpType(hi, lo);
+  const offset = a.swpOffset(hi, lo);
+  const bits = a.loFlagBits;
+  out.kind = k.kindByType[type]!;
+  out.type = type;
+  out.offset = offset;
+  out.softDirty = (lo & bits.softDirty) !== 0;
+  out.uffdWp = (lo & bits.uffdWp) !== 0;
+  out.exclusive = (lo & bits.exclusive) !== 0;
+  const space = k.pfnByType[type]!;
+  if (space === 0) {
+    out.pfn = -1;
+    return out;
+  }
+  const span = k.pfnSpan;
+  const above = Math.floor(offset / span);
+  out.pfn = offset % span;
+  out.deviceSpace = space === 2 ? 1 : 0;
+  if (k.migrationByType[type] === 1) {
+    out.youngBit = (above & 1) !== 0;
+    out.dirtyBit = (above & 2) !== 0;
+    out.above = Math.floor(above / 4);
+    if (k.adReadable) {
+      out.young = out.youngBit;
+      out.dirty = out.dirtyBit;
+    }
+  } else {
+    out.above = above;
+  }
+  return out;
+}

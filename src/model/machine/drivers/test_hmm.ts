@@ -1,0 +1,295 @@
+/**
+ * The reference device driver, lib/test_hmm.c ("dmirror"), as the hmm selftests
+ * (tools/testing/selftests/mm/hmm-tests.c) drive it: its device page table (the mirror), its page
+ * allocator and page_free callback, its migrate_to_ram callback, and the ioctls. Each ioctl runs
+ * whole kernel paths to completion and returns what the selftest checks: ret, cpages, and the data
+ * the device saw.
+ */
+import { pte_write } from '../../kernel/arch/x86_pgtable.ts';
+import { refuse, type Draft } from '../draft.ts';
+import { view } from '../entries.ts';
+import { accessToCompletion } from '../mm/memory/fault.ts';
+import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } from '../mm/migrate_device.ts';
+import { makeDeviceExclusive } from '../mm/rmap.ts';
+import type { DeviceMirrorEntry, Migration, MigrationSrc, PteRef, Vma } from '../types.ts';
+
+// ---- the device page table (dmirror->pt) -----------------------------------------------------------
+
+/** The mirror's key for the page at a PTE: the process and the PTE index (the VA). */
+export function mirrorKey(r: PteRef): string {
+  return `${r.pid}:${r.index}`;
+}
+
+function parseKey(key: string): PteRef {
+  const [pid, index] = key.split(':').map(Number);
+  return { pid: pid!, index: index! };
+}
+
+function setMirror(d: Draft, device: number, r: PteRef, e: DeviceMirrorEntry): void {
+  d.setDevice(device, (x) => ({ ...x, mirror: { ...x.mirror, [mirrorKey(r)]: e } }));
+}
+
+/** Drops the mirror entries for which `gone` is true (one copy of the table per call). */
+function dropMirror(d: Draft, device: number, gone: (key: string, e: DeviceMirrorEntry) => boolean): number {
+  const m = d.device(device).mirror;
+  const keys = Object.entries(m).filter(([key, e]) => gone(key, e)).map(([key]) => key);
+  if (keys.length === 0) return 0;
+  d.setDevice(device, (x) => {
+    const mirror = { ...x.mirror };
+    for (const key of keys) delete mirror[key];
+    return { ...x, mirror };
+  });
+  return keys.length;
+}
+
+/** dmirror_migrate_finalize_and_map(): the device's page table records the new device pages. */
+export function dmirror_migrate_finalize_and_map(d: Draft, device: number, srcs: readonly MigrationSrc[]): void {
+  d.call('dmirror_migrate_finalize_and_map', `device ${device} records the pages in its page table (dmirror->pt).`, () => {
+    for (const s of srcs) {
+      if (!s.migrate || s.dst === null || !s.at) continue;
+      setMirror(d, device, s.at, { page: s.dst, write: s.dstWrite, atomic: false });
+    }
+  });
+}
+
+/** The device forgets the pages that moved back to system memory. */
+export function dmirrorForgetMoved(d: Draft, device: number, srcs: readonly MigrationSrc[]): void {
+  const moved = new Set(srcs.filter((s) => s.at && s.migrate && s.dst !== null).map((s) => mirrorKey(s.at!)));
+  dropMirror(d, device, (key) => moved.has(key));
+}
+
+/** dmirror_interval_invalidate(): the MMU notifier drops the device's mappings of a range. */
+export function dmirror_interval_invalidate(d: Draft, pid: number, start: number, pages: number): void {
+  for (const dev of d.base.devices) {
+    const inRange = (key: string) => {
+      const r = parseKey(key);
+      return r.pid === pid && r.index >= start && r.index < start + pages;
+    };
+    const n = Object.keys(d.device(dev.id).mirror).filter(inRange).length;
+    if (n === 0) continue;
+    d.call('dmirror_interval_invalidate', `the MMU notifier makes device ${dev.id} drop ${n} mapping(s).`, () => dropMirror(d, dev.id, inRange));
+  }
+}
+
+/** MMU_NOTIFY_EXCLUSIVE: a CPU fault took the page back, the device drops its atomic mapping. */
+export function dmirrorDropAtomic(d: Draft, r: PteRef): void {
+  const key = mirrorKey(r);
+  for (const dev of d.base.devices) dropMirror(d, dev.id, (k, e) => k === key && e.atomic);
+}
+
+// ---- device memory ---------------------------------------------------------------------------------
+
+/** dmirror_devmem_alloc_page(): the first free page of the device. */
+export function dmirror_devmem_alloc_page(d: Draft, device: number): number | null {
+  for (const id of d.device(device).pages) {
+    if (!d.page(id).allocated) {
+      d.setPage(id, { allocated: true, anon: true, data: 0, dirty: false, anonExclusive: false }, 'allocated on the device');
+      return id;
+    }
+  }
+  return null;
+}
+
+/** dmirror_devmem_free() (pgmap->ops->page_free): the freed device page leaves the device's table. */
+export function dmirror_devmem_free(d: Draft, device: number, id: number): void {
+  dropMirror(d, device, (_key, e) => e.page === id);
+}
+
+// ---- ioctls ----------------------------------------------------------------------------------------
+
+/** The VMA chunks of [start, start+pages), as dmirror walks them; -EINVAL for a hole or no VM_READ. */
+function vmaChunks(d: Draft, pid: number, start: number, pages: number): { vma: Vma; start: number; pages: number }[] | '-EINVAL' {
+  const out: { vma: Vma; start: number; pages: number }[] = [];
+  let i = start;
+  while (i < start + pages) {
+    const vma = d.vmaAt(pid, i);
+    if (!vma || vma.prot === 'none') return '-EINVAL';
+    const end = Math.min(start + pages, vma.start + vma.pages);
+    out.push({ vma, start: i, pages: end - i });
+    i = end;
+  }
+  return out;
+}
+
+/** dmirror_do_read(): copies from the device's page table; -ENOENT at the first missing page. */
+function dmirrorDoRead(d: Draft, device: number, pid: number, start: number, pages: number): { ret: string; cpages: number; data: (number | null)[] } {
+  const m = d.device(device).mirror;
+  const data: (number | null)[] = [];
+  for (let i = start; i < start + pages; i++) {
+    const e = m[mirrorKey({ pid, index: i })];
+    if (!e) return { ret: '-ENOENT', cpages: data.length, data };
+    data.push(d.page(e.page).data);
+  }
+  return { ret: '0', cpages: data.length, data };
+}
+
+/** A whole migrate_vma_* cycle for one chunk: setup, the driver's alloc and copy, pages, finalize. */
+function migrateChunk(d: Draft, pid: number, start: number, pages: number, select: 'system' | 'device_private', device: number): number {
+  const mig = d.call('migrate_vma_setup', '', () => migrateVmaSetup(d, { pid, start, pages, select, device, origin: 'driver' }));
+  if (!mig || typeof mig === 'string') return 0;
+  const cpages = mig.srcs.filter((s) => s.migrate && s.src !== null).length;
+  migratePages(d, mig, false);
+  migrateFinalize(d, d.migration(mig.id));
+  return cpages;
+}
+
+/** HMM_DMIRROR_MIGRATE_TO_DEV: dmirror_migrate_to_device(). */
+export function dmirror_migrate_to_device(d: Draft, pid: number, start: number, pages: number, device: number): void {
+  d.device(device);
+  d.call('dmirror_migrate_to_device', `HMM_DMIRROR_MIGRATE_TO_DEV on device ${device}: for each VMA chunk, migrate_vma_setup (SELECT_SYSTEM) -> alloc and copy -> migrate_vma_pages -> finalize_and_map -> migrate_vma_finalize.`, () => {
+    const chunks = vmaChunks(d, pid, start, pages);
+    if (chunks === '-EINVAL') {
+      d.explain('no VMA, or a VMA without VM_READ, in the range: -EINVAL.');
+      d.result.ret = '-EINVAL';
+      return;
+    }
+    for (const c of chunks) migrateChunk(d, pid, c.start, c.pages, 'system', device);
+    const r = dmirrorDoRead(d, device, pid, start, pages);
+    d.call('dmirror_do_read', r.ret === '0' ? `every page is in device ${device}'s table: cpages = ${r.cpages}.` : `a page is missing from device ${device}'s table: -ENOENT (cpages = ${r.cpages}).`);
+    Object.assign(d.result, r);
+  });
+}
+
+/** HMM_DMIRROR_MIGRATE_TO_SYS: dmirror_migrate_to_system(). */
+export function dmirror_migrate_to_system(d: Draft, pid: number, start: number, pages: number, device: number): void {
+  d.device(device);
+  d.call('dmirror_migrate_to_system', `HMM_DMIRROR_MIGRATE_TO_SYS: migrate_vma_setup with SELECT_DEVICE_PRIVATE and owner = device ${device}.`, () => {
+    const chunks = vmaChunks(d, pid, start, pages);
+    if (chunks === '-EINVAL') {
+      d.result.ret = '-EINVAL';
+      return;
+    }
+    let cpages = 0;
+    for (const c of chunks) cpages += migrateChunk(d, pid, c.start, c.pages, 'device_private', device);
+    Object.assign(d.result, { ret: '0', cpages });
+  });
+}
+
+/** HMM_DMIRROR_RELEASE: dmirror_device_remove_chunks() evicts all device memory. */
+export function dmirror_device_remove_chunks(d: Draft, device: number): void {
+  d.call('dmirror_device_remove_chunks', `HMM_DMIRROR_RELEASE: device ${device} evicts all its memory.`, () => {
+    d.call('dmirror_device_evict_chunk', 'migrate_device_range over every device PFN, copy to system pages, migrate_device_pages, migrate_device_finalize.', () => {
+      const mig = migrateDeviceRange(d, device);
+      migratePages(d, mig, false);
+      migrateFinalize(d, d.migration(mig.id));
+    });
+    dropMirror(d, device, () => true);
+  });
+  d.result.ret = '0';
+}
+
+/** HMM_DMIRROR_EXCLUSIVE: dmirror_exclusive(). */
+export function dmirror_exclusive(d: Draft, pid: number, start: number, pages: number, device: number): void {
+  d.call('dmirror_exclusive', 'HMM_DMIRROR_EXCLUSIVE: make_device_exclusive() on every page, recorded with the ATOMIC tag.', () => {
+    makeDeviceExclusive(d, pid, start, pages, device);
+    Object.assign(d.result, dmirrorDoRead(d, device, pid, start, pages));
+  });
+}
+
+/** The device maps a page for atomic access (after make_device_exclusive). */
+export function dmirrorMapAtomic(d: Draft, device: number, r: PteRef, page: number): void {
+  setMirror(d, device, r, { page, write: true, atomic: true });
+}
+
+/** HMM_DMIRROR_CHECK_EXCLUSIVE: dmirror_check_atomic(). */
+export function dmirror_check_atomic(d: Draft, device: number): void {
+  const atomic = Object.values(d.device(device).mirror).filter((e) => e.atomic).length;
+  d.call('dmirror_check_atomic', atomic ? `${atomic} page(s) still have the ATOMIC tag: -EPERM.` : 'no page is still mapped for atomic access: 0.');
+  d.result.ret = atomic ? '-EPERM' : '0';
+}
+
+/**
+ * HMM_DMIRROR_WRITE / READ: hmm_range_fault() faults what the device cannot use (a write to a
+ * non-writable VMA is -EPERM), then the device reads or writes the pages.
+ */
+export function dmirror_access(d: Draft, pid: number, start: number, pages: number, device: number, write: boolean, value?: number): void {
+  d.device(device);
+  d.call(write ? 'dmirror_write' : 'dmirror_read', `HMM_DMIRROR_${write ? 'WRITE' : 'READ'}: hmm_range_fault(${write ? 'HMM_PFN_REQ_WRITE' : 'read'}) then the device ${write ? 'writes' : 'reads'} the pages.`, () => {
+    const data: (number | null)[] = [];
+    d.call('hmm_range_fault', '', () => {
+      for (let i = start; i < start + pages; i++) {
+        const vma = d.vmaAt(pid, i);
+        if (!vma || vma.prot === 'none') {
+          d.result.ret = '-EFAULT';
+          return;
+        }
+        if (write && vma.prot !== 'rw') {
+          d.explain(`PTE ${i}: a write fault is needed but the VMA has no VM_WRITE: -EPERM.`);
+          d.result.ret = '-EPERM';
+          return;
+        }
+        const ref = { pid, index: i };
+        const v = view(d, ref);
+        const own = v.kind === 'device-private' && d.page(v.target).device === device;
+        if (!own) {
+          const sig = accessToCompletion(d, ref, write ? 'write' : 'read');
+          if (sig) refuse(`the fault on PTE ${i} gets ${sig}`);
+        }
+        const id = view(d, ref).target;
+        if (write) d.setPage(id, { data: value ?? -(i - start), dirty: true });
+        data.push(d.page(id).data);
+        setMirror(d, device, ref, { page: id, write, atomic: false });
+      }
+    });
+    if (d.result.ret === undefined) Object.assign(d.result, { ret: '0', cpages: data.length, data });
+  });
+}
+
+/**
+ * HMM_DMIRROR_SNAPSHOT: hmm_range_fault() with no fault flags, then dmirror_mkentry() per page:
+ * ERROR without a readable VMA, NONE for what the device may not use, ZERO for the zero page,
+ * DEV_PRIVATE_LOCAL for this device's own device-private pages.
+ */
+export function dmirror_snapshot(d: Draft, pid: number, start: number, pages: number, device: number): void {
+  d.device(device);
+  const prot: string[] = [];
+  d.call('dmirror_snapshot', `HMM_DMIRROR_SNAPSHOT on device ${device}: what hmm_range_fault reports without faulting.`, () => {
+    for (let i = start; i < start + pages; i++) {
+      const vma = d.vmaAt(pid, i);
+      if (!vma || vma.prot === 'none') {
+        prot.push('ERROR');
+        continue;
+      }
+      const v = view(d, { pid, index: i });
+      if (v.kind === 'present') {
+        const page = d.page(v.target);
+        if (page.kind === 'zero') prot.push('ZERO|READ');
+        else prot.push(pte_write(v.raw) ? 'WRITE' : 'READ');
+      } else if (v.kind === 'device-private' && d.page(v.target).device === device) {
+        prot.push(`DEV_PRIVATE_LOCAL|${v.row?.access === 'write' ? 'WRITE' : 'READ'}`);
+      } else {
+        prot.push('NONE');
+      }
+    }
+  });
+  Object.assign(d.result, { ret: '0', prot });
+}
+
+// ---- the migrate_to_ram callback -------------------------------------------------------------------
+
+/**
+ * dmirror_devmem_fault() (pgmap->ops->migrate_to_ram), first half: migrate_vma_setup on the faulting
+ * page with MIGRATE_VMA_SELECT_DEVICE_PRIVATE and fault_page set. Returns the migration in flight, or
+ * null when there is nothing to migrate.
+ */
+export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Migration | null {
+  const page = d.page(pageId);
+  let mig: Migration | string = '-EFAULT';
+  d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () => {
+    d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () => {
+      d.call('migrate_vma_setup', '', () => {
+        mig = migrateVmaSetup(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device ?? 0, faultPage: pageId, origin: 'fault' });
+      });
+    });
+  });
+  const m = mig as Migration | string;
+  return typeof m === 'string' || !m.srcs.some((s) => s.src === pageId) ? null : m;
+}
+
+/** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */
+export function dmirrorDevmemFaultFinish(d: Draft, mig: Migration): void {
+  d.call('dmirror_devmem_fault', 'continues: allocate a system page, copy, migrate_vma_pages, migrate_vma_finalize.', () => {
+    migratePages(d, mig, false);
+    migrateFinalize(d, d.migration(mig.id));
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * Entries as the machine's kernel code reads and builds them: `view()` classifies a PTE with the one
+ * classifier (leafops.ts) and says which page the kernel's own bookkeeping ties it to; the builders
+ * pick the constructor the profile's kernel code calls for a page (after the series, the
+ * `make_*_entry_from_page()` helpers choose the SWP_MIGRATION_DEVICE_* types for device pages).
+ */
+import { asDeviceOffset, asPfn, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
+import { classify, kindOfCode, newClassified, type EntryKind } from '../kernel/leafops.ts';
+import type { Access, NumberedRow } from '../kernel/swapTypes.ts';
+import { hi32, lo32, type PteBits } from '../kernel/u64.ts';
+import type { Pte } from '../kernel/arch/x86_pgtable.ts';
+import { refuse, type Draft } from './draft.ts';
+import type { Page, PteRef } from './types.ts';
+
+export interface EntryView {
+  readonly raw: Pte;
+  readonly kind: EntryKind;
+  /** The special type's row (undefined for none, present and real swap entries). */
+  readonly row: NumberedRow | undefined;
+  /** The swp_entry_t of a non-present entry, null for none and present. */
+  readonly entry: swp_entry_t | null;
+  /** The page the kernel's own bookkeeping says this entry is about (-1: none). */
+  readonly target: number;
+}
+
+const scratch = newClassified();
+
+/** What the kernel sees at a PTE: pte_none / pte_present / the soft leaf and its type. */
+export function view(d: Draft, r: PteRef): EntryView {
+  const raw = d.pte(r) as Pte;
+  const c = classify(d.k, hi32(raw), lo32(raw), scratch);
+  const kind = kindOfCode(c.kind);
+  const target = kind === 'none' ? -1 : d.target(r);
+  if (kind === 'none' || kind === 'present') return { raw, kind, row: undefined, entry: null, target };
+  return { raw, kind, row: d.k.row(c.type), entry: d.k.pte_to_swp_entry(raw as PteBits), target };
+}
+
+/** "pfn 0x1234" / "device page (offset 0x10)" */
+export function pageName(p: Page): string {
+  if (p.kind === 'zero') return `zero page (pfn 0x${p.number.toString(16)})`;
+  if (p.space === 'device') return `device page (offset 0x${p.number.toString(16)})`;
+  if (p.kind === 'device') return `device page (pfn 0x${p.number.toString(16)})`;
+  return `pfn 0x${p.number.toString(16)}`;
+}
+
+/** page_to_pfn() before the series, device_private_page_to_offset() after it. */
+export function pageNumberFn(p: Page): string {
+  return p.space === 'device' ? 'device_private_page_to_offset' : 'page_to_pfn';
+}
+
+export interface Built {
+  readonly entry: swp_entry_t;
+  /** The constructor the kernel code calls, by its kernel name. */
+  readonly ctor: string;
+}
+
+/**
+ * The migration entry migrate_vma_collect_pmd() / try_to_migrate_one() build for a page: RFC 4/6
+ * picks the SWP_MIGRATION_DEVICE_* constructor when is_device_private_page(page).
+ */
+export function makeMigrationEntry(d: Draft, page: Page, access: Access): Built {
+  const k = d.k;
+  if (page.kind === 'device' && k.profile.numbering === 'rfc') {
+    const off = asDeviceOffset(page.number);
+    if (access === 'write') return { entry: k.make_writable_migration_device_private_entry(off), ctor: 'make_writable_migration_device_private_entry' };
+    if (access === 'read_exclusive') {
+      return { entry: k.make_device_migration_readable_exclusive_migration_entry(off), ctor: 'make_device_migration_readable_exclusive_migration_entry' };
+    }
+    return { entry: k.make_readable_migration_device_private_entry(off), ctor: 'make_readable_migration_device_private_entry' };
+  }
+  // Before the series the device page's number is a real PFN. In the hypothetical world (own device
+  // space, no new types) this passes a device offset where a PFN belongs: the bug the series prevents.
+  const pfn = asPfn(page.number);
+  if (access === 'write') return { entry: k.make_writable_migration_entry(pfn), ctor: 'make_writable_migration_entry' };
+  if (access === 'read_exclusive') return { entry: k.make_readable_exclusive_migration_entry(pfn), ctor: 'make_readable_exclusive_migration_entry' };
+  return { entry: k.make_readable_migration_entry(pfn), ctor: 'make_readable_migration_entry' };
+}
+
+/** The readable migration entry fork/mprotect switch to, keeping swp_offset() (PFN + A/D bits). */
+export function readableMigrationFrom(d: Draft, old: swp_entry_t, exclusive: boolean): Built {
+  const k = d.k;
+  const off = k.swp_offset(old);
+  if (k.row(k.swp_type(old))?.kind === 'device-migration') {
+    const name = exclusive ? 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE' : 'SWP_MIGRATION_DEVICE_READ';
+    return {
+      entry: k.swp_entry(k.typeNumber(name)!, off),
+      ctor: exclusive ? 'make_device_migration_readable_exclusive_migration_entry' : 'make_readable_migration_device_private_entry',
+    };
+  }
+  const name = exclusive ? 'SWP_MIGRATION_READ_EXCLUSIVE' : 'SWP_MIGRATION_READ';
+  return {
+    entry: k.swp_entry(k.typeNumber(name)!, off),
+    ctor: exclusive ? 'make_readable_exclusive_migration_entry' : 'make_readable_migration_entry',
+  };
+}
+
+/** make_readable_device_private_entry(swp_offset(entry)): fork and mprotect downgrade SWP_DEVICE_WRITE. */
+export function readableDeviceFrom(d: Draft, old: swp_entry_t): swp_entry_t {
+  return d.k.swp_entry(d.k.typeNumber('SWP_DEVICE_READ')!, d.k.swp_offset(old));
+}
+
+export function makeDevicePrivateEntry(d: Draft, page: Page, write: boolean): Built {
+  const k = d.k;
+  const n = page.space === 'device' ? asDeviceOffset(page.number) : asPfn(page.number);
+  if (!k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
+  return write
+    ? { entry: k.make_writable_device_private_entry(n), ctor: 'make_writable_device_private_entry' }
+    : { entry: k.make_readable_device_private_entry(n), ctor: 'make_readable_device_private_entry' };
+}
+
+export function toPte(d: Draft, e: swp_entry_t): Pte {
+  return d.k.swp_entry_to_pte(e) as Pte;
+}
+
+/** make_pte_marker(): the PTE of a marker. */
+export function markerPte(d: Draft, marker: PteMarker): Pte {
+  return d.k.make_pte_marker(marker) as Pte;
+}
+
+/** Whether a marker entry carries the given PTE_MARKER_* bit. */
+export function hasMarker(d: Draft, v: EntryView, marker: PteMarker): boolean {
+  return v.kind === 'pte-marker' && (d.k.pte_marker_get(v.entry!) & marker) !== 0;
+}
+
+/** Copies the swap soft-dirty and uffd-wp bits of `from` onto `to` (what every rebuild keeps). */
+export function keepSwpFlags(d: Draft, from: Pte, to: Pte, which: { softDirty?: boolean; uffdWp?: boolean } = { softDirty: true, uffdWp: true }): Pte {
+  const k = d.k;
+  let out = to as PteBits;
+  if (which.softDirty && k.pte_swp_soft_dirty(from as PteBits)) out = k.pte_swp_mksoft_dirty(out);
+  if (which.uffdWp && k.pte_swp_uffd_wp(from as PteBits)) out = k.pte_swp_mkuffd_wp(out);
+  return out as Pte;
+}
+
+export function requireMigration(d: Draft): void {
+  if (!d.k.config.MIGRATION) refuse('CONFIG_MIGRATION=n: this kernel cannot migrate pages');
+}

@@ -1,0 +1,21 @@
+/** memory_failure() (mm/memory-failure.c): a poisoned page is unmapped, every mapping a hwpoison entry. */
+import { asPfn } from '../../kernel/kernel.ts';
+import { refuse, type Draft } from '../draft.ts';
+import { pageName, toPte } from '../entries.ts';
+import type { PteRef } from '../types.ts';
+import { presentPage } from './gup.ts';
+import { tryToUnmap } from './rmap.ts';
+
+export function memoryFailure(d: Draft, ref: PteRef): void {
+  if (!d.k.config.MEMORY_FAILURE) refuse('CONFIG_MEMORY_FAILURE=n: this kernel has no hwpoison handling');
+  const id = presentPage(d, ref, 'memory_failure');
+  const page = d.page(id);
+  d.call('memory_failure', `a memory error in ${pageName(page)}: the page is marked HWPoison and unmapped everywhere.`, () => {
+    d.setPage(id, { hwpoison: true }, 'PageHWPoison');
+    const pte = toPte(d, d.k.make_hwpoison_entry(asPfn(page.number)));
+    tryToUnmap(d, id, 'TTU_HWPOISON', (r) => ({
+      why: 'replaced by make_hwpoison_entry(page) with no soft-dirty/uffd/exclusive bits.',
+      run: () => d.setPte(r, pte, id),
+    }));
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Unmapping (mm/memory.c): zap_pte_range() clears PTEs and drops what each entry held: the rmap and
+ * reference of a mapping, a swap slot's count; a migration entry is just cleared (its page is owned
+ * by the migration in flight).
+ */
+import type { Draft } from '../../draft.ts';
+import { view } from '../../entries.ts';
+import type { PteRef } from '../../types.ts';
+import { dropMigrationPte } from '../migrate.ts';
+import { maybeFree } from '../page_alloc.ts';
+import { removeRmap } from '../rmap.ts';
+import { swap_free } from '../swapfile.ts';
+
+/** zap_pte_range() for one PTE. */
+export function zapOne(d: Draft, ref: PteRef): void {
+  const v = view(d, ref);
+  switch (v.kind) {
+    case 'none':
+      return;
+    case 'present':
+    case 'device-private':
+    case 'device-exclusive':
+      d.setPte(ref, 0n, -1);
+      removeRmap(d, v.target);
+      maybeFree(d, v.target);
+      return;
+    case 'swap':
+      d.setPte(ref, 0n, -1);
+      swap_free(d, Number(d.k.swp_offset(v.entry!)));
+      return;
+    case 'migration':
+    case 'device-migration':
+      d.setPte(ref, 0n, -1);
+      dropMigrationPte(d, ref);
+      return;
+    default:
+      d.setPte(ref, 0n, -1);
+  }
+}
+
+/** zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its range). */
+export function zapRange(d: Draft, pid: number, start: number, pages: number): void {
+  const end = Math.min(start + pages, d.proc(pid).ptes.length);
+  for (let i = start; i < end; i++) zapOne(d, { pid, index: i });
+}

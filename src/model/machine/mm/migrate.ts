@@ -1,0 +1,140 @@
+/**
+ * Page migration (mm/migrate.c): remove_migration_pte() turns a migration entry back into a mapping
+ * of the new (or, on failure, the old) page; migrate_pages() moves a RAM page, split here into its
+ * unmap (try_to_migrate) and move halves so the migration entries can be seen in between.
+ */
+import {
+  mk_pte, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkuffd_wp, pte_mkwrite, pte_write, type Pte,
+} from '../../kernel/arch/x86_pgtable.ts';
+import { isMigrationKind } from '../../kernel/leafops.ts';
+import type { PteBits } from '../../kernel/u64.ts';
+import { refuse, type Draft } from '../draft.ts';
+import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, view } from '../entries.ts';
+import type { Migration, MigrationSrc, PteRef } from '../types.ts';
+import { pageProt, vmaOf } from '../vma.ts';
+import { allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
+import { addRmap, tryToMigrate } from './rmap.ts';
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+/**
+ * remove_migration_pte(): rebuilds the PTE of one migration entry for `newId` (the destination, or
+ * the source itself when migration failed): young/dirty from the entry, soft-dirty from the swap
+ * PTE, writable for a writable migration entry; a device-private destination gets a device entry.
+ */
+export function removeMigrationPte(d: Draft, ref: PteRef, oldId: number, newId: number): void {
+  const k = d.k;
+  const v = view(d, ref);
+  if (!isMigrationKind(v.kind) || v.target !== oldId) return;
+  const vma = vmaOf(d, ref);
+  if (!vma) return;
+  const entry = v.entry!;
+  const row = v.row!;
+  const np = d.page(newId);
+  d.call('remove_migration_pte', `pid ${ref.pid} PTE ${ref.index}: ${row.name} -> ${np.kind === 'device' ? 'a device-private entry' : 'a present PTE'} for ${pageName(np)}.`, () => {
+    let pte = mk_pte(np.number, pageProt(vma));
+    const young = k.is_migration_entry_young(entry);
+    const dirty = k.is_migration_entry_dirty(entry);
+    if (!young) pte = pte_mkold(pte);
+    if (np.dirty && dirty) pte = pte_mkdirty(pte);
+    if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
+    const writable = row.access === 'write';
+    if (writable) pte = pte_mkwrite(pte);
+    else if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
+    if (np.kind !== 'device') d.explain(`${young ? 'young' : 'old (no SWP_MIG_YOUNG)'}, ${np.dirty && dirty ? 'dirty' : 'clean'}${writable ? ', writable' : ''}.`);
+    else d.explain(`the rebuilt PTE would be ${writable ? 'writable' : 'read-only'}.`);
+    addRmap(d, newId, row.access !== 'read');
+    if (np.kind === 'device') {
+      const { entry: de, ctor } = makeDevicePrivateEntry(d, np, pte_write(pte));
+      d.call(ctor, `the new page is device-private: ${k.typeName(k.swp_type(de))} for ${pageNumberFn(np)}(page) = ${hex(np.number)}; no A/D survive.`);
+      d.setPte(ref, keepSwpFlags(d, v.raw, toPte(d, de)), newId);
+    } else {
+      d.setPte(ref, pte as Pte, newId);
+    }
+  });
+}
+
+/**
+ * The end of a migration of one source page, whichever way it went: remove_migration_ptes(src, dst)
+ * rebuilds every migration entry for `dst` (dst = src restores the old page), then the source is
+ * unlocked and its migration reference put.
+ */
+export function remove_migration_ptes(d: Draft, src: number, dst: number, ptes: readonly PteRef[], why: string): void {
+  d.call('remove_migration_ptes', why, () => {
+    for (const ref of ptes) removeMigrationPte(d, ref, src, dst);
+  });
+  unlockAndPut(d, src);
+}
+
+/** The migration of `api` in flight, or a refusal naming the call that starts one. */
+export function currentMigration(d: Draft, api: Migration['api']): Migration {
+  const m = d.migrations().find((x) => x.api === api);
+  if (!m) {
+    const start = api === 'migrate_vma' ? 'migrate_vma_setup (or a CPU fault on a device-private entry)' : api === 'migrate_device' ? 'migrate_device_range' : 'migrate_folio_unmap';
+    refuse(`no ${api.replace('_', ' ')} is in progress: ${start} starts one`);
+  }
+  return m;
+}
+
+/** fork copied a migration entry: the child's PTE joins the migration's list for its page. */
+export function addMigrationPte(d: Draft, pageId: number, ref: PteRef): void {
+  for (const m of d.migrations()) {
+    const i = m.srcs.findIndex((s) => s.src === pageId);
+    if (i < 0) continue;
+    const srcs = m.srcs.slice();
+    srcs[i] = { ...srcs[i]!, ptes: [...srcs[i]!.ptes, ref] };
+    d.setMigration(m.id, { ...m, srcs });
+  }
+}
+
+/** zap cleared a migration entry: it leaves the migration's list. */
+export function dropMigrationPte(d: Draft, ref: PteRef): void {
+  const same = (p: PteRef) => p.pid === ref.pid && p.index === ref.index;
+  for (const m of d.migrations()) {
+    if (!m.srcs.some((s) => s.ptes.some(same))) continue;
+    d.setMigration(m.id, { ...m, srcs: m.srcs.map((s) => ({ ...s, ptes: s.ptes.filter((p) => !same(p)) })) });
+  }
+}
+
+// ---- RAM to RAM: migrate_pages -----------------------------------------------------------------------
+
+/** migrate_pages() first half: migrate_folio_unmap() locks the folio and try_to_migrate()s it. */
+export function migrateFolioUnmap(d: Draft, ref: PteRef): void {
+  requireMigration(d);
+  if (d.migrations().some((m) => m.api === 'migrate_folio')) refuse('a migrate_pages migration is already in progress: migrate_folio_move finishes it');
+  const v = view(d, ref);
+  if (v.kind !== 'present') refuse(`PTE ${ref.index} of pid ${ref.pid} is not a present PTE: migrate_pages moves mapped RAM pages`);
+  const page = d.page(v.target);
+  if (page.kind !== 'ram') refuse(`PTE ${ref.index} maps the ${page.kind === 'zero' ? 'shared zero page' : 'device page'}, which migrate_pages does not move`);
+  if (page.locked) refuse(`${pageName(page)} is locked (another migration holds it)`);
+  let ptes: PteRef[] = [];
+  d.call('migrate_pages', `moves ${pageName(page)} to another RAM page (NUMA balancing, compaction, …).`, () => {
+    d.call('migrate_folio_unmap', 'locks the folio and unmaps it everywhere.', () => {
+      lockPage(d, v.target);
+      getRef(d, v.target);
+      ptes = tryToMigrate(d, v.target, `rmap walk over the ${page.mapcount} mapping(s).`);
+    });
+  });
+  const src: MigrationSrc = { src: v.target, hole: null, at: ref, ptes, migrate: true, write: false, dst: null, dstWrite: false };
+  d.addMigration({ api: 'migrate_folio', origin: 'migrate_pages', device: null, phase: 'collected', to: 'ram', srcs: [src] });
+}
+
+/** migrate_pages() second half: migrate_folio_move() copies to a new page and remaps. */
+export function migrateFolioMove(d: Draft, mig: Migration): void {
+  const s = mig.srcs[0]!;
+  const srcId = s.src!;
+  const sp = d.page(srcId);
+  d.call('migrate_folio_move', '', () => {
+    const extra = sp.refs - 1;
+    if (extra > 0 || sp.pins > 0) {
+      d.call('folio_migrate_mapping', `${pageName(sp)} has ${sp.pins || extra} extra reference(s): -EAGAIN, the migration is undone.`);
+      remove_migration_ptes(d, srcId, srcId, s.ptes, 'remove_migration_ptes(src, src): the old page is mapped again.');
+      return;
+    }
+    const dst = allocRamPage(d);
+    d.setPage(dst, { data: sp.data, dirty: sp.dirty, anon: sp.anon }, `copied from ${pageName(sp)}`);
+    d.call('move_to_new_folio', `${pageName(sp)} -> ${pageName(d.page(dst))} (migrate_folio copies data and flags).`);
+    remove_migration_ptes(d, srcId, dst, s.ptes, 'every migration entry now points at the new page.');
+  });
+  d.setMigration(mig.id, null);
+}

@@ -1,0 +1,165 @@
+/**
+ * The reverse map (mm/rmap.c): mapcounts and PageAnonExclusive (folio_add_anon_rmap_pte,
+ * folio_remove_rmap_pte, folio_try_share_anon_rmap_pte), the rmap walk, try_to_migrate_one() (a
+ * mapping becomes a migration entry), try_to_unmap_one() (a swap or hwpoison entry) and
+ * make_device_exclusive().
+ */
+import {
+  pte_dirty, pte_soft_dirty, pte_uffd_wp, pte_write, pte_young, type Pte,
+} from '../../kernel/arch/x86_pgtable.ts';
+import { asPfn } from '../../kernel/kernel.ts';
+import type { EntryKind } from '../../kernel/leafops.ts';
+import type { Access } from '../../kernel/swapTypes.ts';
+import type { PteBits } from '../../kernel/u64.ts';
+import { refuse, type Draft } from '../draft.ts';
+import { dmirrorMapAtomic } from '../drivers/test_hmm.ts';
+import { makeMigrationEntry, pageName, pageNumberFn, toPte, view } from '../entries.ts';
+import type { PteRef } from '../types.ts';
+import { accessToCompletion } from './memory/fault.ts';
+
+const hex = (n: number) => '0x' + n.toString(16);
+
+/** folio_add_{new_,}anon_rmap_pte(): mapcount + 1; RMAP_EXCLUSIVE sets PageAnonExclusive. */
+export function addRmap(d: Draft, id: number, exclusive: boolean): void {
+  const p = d.page(id);
+  if (p.kind === 'zero') return;
+  d.setPage(id, { mapcount: p.mapcount + 1, anonExclusive: p.anon && (exclusive || (p.mapcount === 0 ? false : p.anonExclusive)) });
+}
+
+/** folio_remove_rmap_pte(): mapcount - 1. */
+export function removeRmap(d: Draft, id: number): void {
+  const p = d.page(id);
+  if (p.kind === 'zero') return;
+  d.setPage(id, { mapcount: Math.max(0, p.mapcount - 1) });
+}
+
+/** folio_try_share_anon_rmap_pte(): clears PageAnonExclusive; fails if the page may be DMA-pinned. */
+export function tryShareAnon(d: Draft, id: number): boolean {
+  const p = d.page(id);
+  if (p.pins > 0) return false;
+  if (p.anonExclusive) d.setPage(id, { anonExclusive: false });
+  return true;
+}
+
+/** Every PTE of every live process whose entry refers to page `id` (an rmap walk). */
+export function rmapWalk(d: Draft, id: number, kinds: readonly EntryKind[]): PteRef[] {
+  return d.refsTo(id).filter((ref) => kinds.includes(view(d, ref).kind));
+}
+
+/** The mappings try_to_migrate() visits: present PTEs and device-private entries. */
+export function rmapMappings(d: Draft, pageId: number): PteRef[] {
+  return rmapWalk(d, pageId, ['present', 'device-private']);
+}
+
+/**
+ * Installs the migration entry for one mapping of `pageId` (what migrate_vma_collect_pmd() and
+ * try_to_migrate_one() both do): WRITE if writable, READ_EXCLUSIVE if anon-exclusive, else READ;
+ * young/dirty from a present PTE (make_migration_entry_young/dirty); soft-dirty and uffd-wp kept.
+ */
+export function installMigrationEntry(d: Draft, ref: PteRef, pageId: number, old: Pte, presentOld: boolean, write: boolean, anonExclusive: boolean): void {
+  const k = d.k;
+  const page = d.page(pageId);
+  const access: Access = write ? 'write' : anonExclusive ? 'read_exclusive' : 'read';
+  const { entry: e0, ctor } = makeMigrationEntry(d, page, access);
+  let entry = e0;
+  d.call(ctor, `${ctor}(${pageNumberFn(page)}(page) = ${hex(page.number)}): ${k.typeName(k.swp_type(entry))}(${k.swp_type(entry)})${
+    page.kind === 'device' && k.profile.numbering !== 'rfc' && page.space === 'device'
+      ? ' — the number is a device offset, but this type says "RAM PFN"'
+      : ''
+  }.`);
+  if (presentOld) {
+    if (pte_young(old)) {
+      entry = k.make_migration_entry_young(entry);
+      d.call('make_migration_entry_young', k.migration_entry_supports_ad() ? 'the PTE was young: SWP_MIG_YOUNG goes into the offset.' : 'migration_entry_supports_ad() is false: the entry stays as it is.');
+    }
+    if (pte_dirty(old)) {
+      entry = k.make_migration_entry_dirty(entry);
+      d.call('make_migration_entry_dirty', k.migration_entry_supports_ad() ? 'the PTE was dirty: SWP_MIG_DIRTY goes into the offset.' : 'migration_entry_supports_ad() is false: the entry stays as it is.');
+    }
+  }
+  let swp = toPte(d, entry) as PteBits;
+  const softDirty = presentOld ? pte_soft_dirty(old) : k.pte_swp_soft_dirty(old as PteBits);
+  const uffdWp = presentOld ? pte_uffd_wp(old) : k.pte_swp_uffd_wp(old as PteBits);
+  if (softDirty) swp = k.pte_swp_mksoft_dirty(swp);
+  if (uffdWp) swp = k.pte_swp_mkuffd_wp(swp);
+  d.setPte(ref, swp, pageId);
+}
+
+/** try_to_migrate_one() for one mapping: present PTE or device-private entry -> migration entry. */
+export function tryToMigrateOne(d: Draft, ref: PteRef, pageId: number): boolean {
+  const v = view(d, ref);
+  const page = d.page(pageId);
+  const anonExclusive = page.anon && page.anonExclusive;
+  return (
+    d.call('try_to_migrate_one', `pid ${ref.pid} PTE ${ref.index} maps ${pageName(page)}.`, () => {
+      if (v.kind === 'present') {
+        if (pte_dirty(v.raw)) d.setPage(pageId, { dirty: true });
+        if (anonExclusive && !tryShareAnon(d, pageId)) {
+          d.explain('folio_try_share_anon_rmap_pte() fails (maybe pinned): the PTE is restored and migration stops.');
+          return false;
+        }
+        installMigrationEntry(d, ref, pageId, v.raw, true, pte_write(v.raw), anonExclusive);
+      } else if (v.kind === 'device-private') {
+        if (anonExclusive) tryShareAnon(d, pageId);
+        installMigrationEntry(d, ref, pageId, v.raw, false, v.row?.access === 'write', anonExclusive);
+      } else {
+        return false;
+      }
+      removeRmap(d, pageId);
+      return true;
+    }) ?? false
+  );
+}
+
+/** try_to_migrate(): every mapping of the page becomes a migration entry; returns those PTEs. */
+export function tryToMigrate(d: Draft, pageId: number, why: string): PteRef[] {
+  const out: PteRef[] = [];
+  d.call('try_to_migrate', why, () => {
+    for (const ref of rmapMappings(d, pageId)) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
+  });
+  return out;
+}
+
+/**
+ * try_to_unmap(): every present mapping of the page is replaced under try_to_unmap_one by what
+ * `one` builds (a swap entry for reclaim, a hwpoison entry for memory failure). Returns how many.
+ */
+export function tryToUnmap(d: Draft, pageId: number, why: string, one: (r: PteRef, old: Pte) => { why: string; run: () => void }): number {
+  let n = 0;
+  d.call('try_to_unmap', why, () => {
+    for (const r of rmapWalk(d, pageId, ['present'])) {
+      const step = one(r, view(d, r).raw);
+      d.call('try_to_unmap_one', `pid ${r.pid} PTE ${r.index}: ${step.why}`, () => {
+        step.run();
+        removeRmap(d, pageId);
+        n++;
+      });
+    }
+  });
+  return n;
+}
+
+/** make_device_exclusive(): the device takes a page for atomic access; the CPU PTE becomes an entry. */
+export function makeDeviceExclusive(d: Draft, pid: number, start: number, pages: number, device: number): number {
+  if (!d.k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: make_device_exclusive() does not exist');
+  d.device(device);
+  let n = 0;
+  for (let i = start; i < start + pages; i++) {
+    const ref = { pid, index: i };
+    d.call('make_device_exclusive', `PTE ${i}: fault the page in writable (GUP with FOLL_WRITE), lock it, replace the PTE by a device-exclusive entry.`, () => {
+      const sig = accessToCompletion(d, ref, 'write');
+      if (sig) refuse(`the write fault on PTE ${i} gets ${sig}`);
+      const v = view(d, ref);
+      if (v.kind !== 'present' || !pte_write(v.raw)) refuse(`PTE ${i} did not become writable`);
+      const page = d.page(v.target);
+      if (pte_dirty(v.raw)) d.setPage(v.target, { dirty: true });
+      let pte = toPte(d, d.k.make_device_exclusive_entry(asPfn(page.number))) as PteBits;
+      if (pte_soft_dirty(v.raw)) pte = d.k.pte_swp_mksoft_dirty(pte);
+      d.call('make_device_exclusive_entry', `SWP_DEVICE_EXCLUSIVE for pfn 0x${page.number.toString(16)}; the page stays mapped (mapcount unchanged) and in RAM.`, () =>
+        d.setPte(ref, pte, v.target));
+      dmirrorMapAtomic(d, device, ref, v.target);
+      n++;
+    });
+  }
+  return n;
+}
