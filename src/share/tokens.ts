@@ -16,6 +16,7 @@ export const PROFILE_TOKENS = {
   'v6.18': 'v6.18',
   rfc: 'rfc',
   '7.3': '7.3',
+  series: 'series',
   'no-new-types': 'no-new-types',
 } as const satisfies Readonly<Record<ProfileId, string>>;
 

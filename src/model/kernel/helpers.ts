@@ -8,6 +8,7 @@
  */
 import type { ProfileId } from './profiles.ts';
 import { isMigrationKind, kindHasPfn, softleafTypeName, type EntryKind } from './leafops.ts';
+import { RFC_PATCH4_URL, seriesV6PatchUrl } from './profiles.ts';
 import type { Access, NumberedRow, TypeTable } from './swapTypes.ts';
 
 export interface EntryFacts {
@@ -32,6 +33,8 @@ export interface PredicateDef {
   readonly profiles: readonly ProfileId[];
   /** The name the review proposed and a later version adopted. */
   readonly renamedTo?: Rename;
+  /** For helpers a patch adds (not in any released kernel): the patch on lore. */
+  readonly patch?: string;
   readonly test: (e: EntryFacts) => boolean;
 }
 
@@ -39,19 +42,29 @@ export interface ConstructorDef {
   readonly name: string;
   readonly header: string;
   readonly profiles: readonly ProfileId[];
-  /** The SWP_* type it builds. */
+  /** The SWP_* type it builds (for a RAM page, with a `page` argument). */
   readonly typeName: string;
-  /** What its argument names: a RAM PFN or a device-private offset/PFN. */
-  readonly arg: 'pfn' | 'device' | 'marker';
+  /** The type a `_from_page` helper builds for a device-private page. */
+  readonly deviceTypeName?: string;
+  /** What its argument names: a RAM PFN, a device-private offset/PFN, marker bits, or a struct page. */
+  readonly arg: 'pfn' | 'device' | 'marker' | 'page';
   readonly renamedTo?: Rename;
+  /** For helpers a patch adds: the patch on lore. */
+  readonly patch?: string;
 }
 
 const SWAPOPS = 'include/linux/swapops.h';
 const LEAFOPS = 'include/linux/leafops.h';
 const SWAPOPS_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', 'no-new-types'];
 const RFC_ONLY: readonly ProfileId[] = ['rfc'];
-const SOFTLEAF: readonly ProfileId[] = ['7.3'];
-const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'no-new-types'];
+const SOFTLEAF: readonly ProfileId[] = ['7.3', 'series'];
+const SERIES: readonly ProfileId[] = ['series'];
+const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types'];
+/** v6 07/13 adds the types and their constructors, 08/13 the softleaf predicates, 06/13 and 10/13 the _from_page helpers. */
+const V6_TYPES = seriesV6PatchUrl(7);
+const V6_SOFTLEAF = seriesV6PatchUrl(8);
+const V6_FROM_PAGE = seriesV6PatchUrl(6);
+const V6_DEVICE_FROM_PAGE = seriesV6PatchUrl(10);
 
 const CHIH_EN = 'Chih-En Lin (2025-12-01, review of RFC 4/6): helper names inconsistent; Jordan agreed, v1 renamed';
 
@@ -78,11 +91,11 @@ export const PREDICATES: readonly PredicateDef[] = [
   { name: 'is_pfn_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: hasPfn },
   { name: 'non_swap_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (e) => e.type >= e.table.MAX_SWAPFILES },
   // RFC 4/6 additions
-  { name: 'is_device_private_migration_entry', header: SWAPOPS, profiles: RFC_ONLY, test: devmig },
-  { name: 'is_readable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, test: (e) => devmig(e) && acc(e, 'read') },
-  { name: 'is_writable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, test: (e) => devmig(e) && acc(e, 'write') },
+  { name: 'is_device_private_migration_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL, test: devmig },
+  { name: 'is_readable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL, test: (e) => devmig(e) && acc(e, 'read') },
+  { name: 'is_writable_device_migration_private_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL, test: (e) => devmig(e) && acc(e, 'write') },
   {
-    name: 'is_device_migration_readable_exclusive_entry', header: SWAPOPS, profiles: RFC_ONLY,
+    name: 'is_device_migration_readable_exclusive_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL,
     renamedTo: { name: 'is_readable_exclusive_device_private_migration_entry', version: 'v1 (2025-12-31)', why: CHIH_EN },
     test: (e) => devmig(e) && acc(e, 'read_exclusive'),
   },
@@ -98,6 +111,12 @@ export const PREDICATES: readonly PredicateDef[] = [
   { name: 'softleaf_is_hwpoison', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'hwpoison') },
   { name: 'softleaf_is_marker', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'pte-marker') },
   { name: 'softleaf_has_pfn', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => !e.valIsZero && hasPfn(e) },
+  // the series (v3+): device-private migration entries get their own softleaf predicates; the generic
+  // softleaf_is_migration*() accept them too ("is-a"), not the other way round.
+  { name: 'softleaf_is_migration_device_private', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => !e.valIsZero && devmig(e) },
+  { name: 'softleaf_is_migration_device_private_read', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => !e.valIsZero && devmig(e) && acc(e, 'read') },
+  { name: 'softleaf_is_migration_device_private_write', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => !e.valIsZero && devmig(e) && acc(e, 'write') },
+  { name: 'softleaf_is_migration_device_private_read_exclusive', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => !e.valIsZero && devmig(e) && acc(e, 'read_exclusive') },
 ];
 
 export const CONSTRUCTORS: readonly ConstructorDef[] = [
@@ -109,13 +128,22 @@ export const CONSTRUCTORS: readonly ConstructorDef[] = [
   { name: 'make_device_exclusive_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_DEVICE_EXCLUSIVE', arg: 'pfn' },
   { name: 'make_hwpoison_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_HWPOISON', arg: 'pfn' },
   { name: 'make_pte_marker_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_PTE_MARKER', arg: 'marker' },
-  { name: 'make_readable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, typeName: 'SWP_MIGRATION_DEVICE_READ', arg: 'device' },
-  { name: 'make_writable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, typeName: 'SWP_MIGRATION_DEVICE_WRITE', arg: 'device' },
+  { name: 'make_readable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL, typeName: 'SWP_MIGRATION_DEVICE_READ', arg: 'device' },
+  { name: 'make_writable_migration_device_private_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL, typeName: 'SWP_MIGRATION_DEVICE_WRITE', arg: 'device' },
   {
-    name: 'make_device_migration_readable_exclusive_migration_entry', header: SWAPOPS, profiles: RFC_ONLY,
+    name: 'make_device_migration_readable_exclusive_migration_entry', header: SWAPOPS, profiles: RFC_ONLY, patch: RFC_PATCH4_URL,
     typeName: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', arg: 'device',
     renamedTo: { name: 'make_readable_exclusive_migration_device_private_entry', version: 'v1 (2025-12-31)', why: CHIH_EN },
   },
+  // the series v6
+  { name: 'make_readable_migration_device_private_entry', header: SWAPOPS, profiles: SERIES, patch: V6_TYPES, typeName: 'SWP_MIGRATION_DEVICE_READ', arg: 'device' },
+  { name: 'make_writable_migration_device_private_entry', header: SWAPOPS, profiles: SERIES, patch: V6_TYPES, typeName: 'SWP_MIGRATION_DEVICE_WRITE', arg: 'device' },
+  { name: 'make_readable_exclusive_migration_device_private_entry', header: SWAPOPS, profiles: SERIES, patch: V6_TYPES, typeName: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', arg: 'device' },
+  { name: 'make_readable_migration_entry_from_page', header: SWAPOPS, profiles: SERIES, patch: V6_FROM_PAGE, typeName: 'SWP_MIGRATION_READ', deviceTypeName: 'SWP_MIGRATION_DEVICE_READ', arg: 'page' },
+  { name: 'make_readable_exclusive_migration_entry_from_page', header: SWAPOPS, profiles: SERIES, patch: V6_FROM_PAGE, typeName: 'SWP_MIGRATION_READ_EXCLUSIVE', deviceTypeName: 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', arg: 'page' },
+  { name: 'make_writable_migration_entry_from_page', header: SWAPOPS, profiles: SERIES, patch: V6_FROM_PAGE, typeName: 'SWP_MIGRATION_WRITE', deviceTypeName: 'SWP_MIGRATION_DEVICE_WRITE', arg: 'page' },
+  { name: 'make_readable_device_private_entry_from_page', header: SWAPOPS, profiles: SERIES, patch: V6_DEVICE_FROM_PAGE, typeName: 'SWP_DEVICE_READ', deviceTypeName: 'SWP_DEVICE_READ', arg: 'page' },
+  { name: 'make_writable_device_private_entry_from_page', header: SWAPOPS, profiles: SERIES, patch: V6_DEVICE_FROM_PAGE, typeName: 'SWP_DEVICE_WRITE', deviceTypeName: 'SWP_DEVICE_WRITE', arg: 'page' },
 ];
 
 export function predicatesFor(profile: ProfileId): readonly PredicateDef[] {

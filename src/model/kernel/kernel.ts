@@ -175,7 +175,7 @@ export class Kernel {
 
   private requireRfc(helper: string): void {
     if (this.profile.numbering !== 'rfc') {
-      throw new Error(`${helper}() does not exist in ${this.profile.label}: RFC patch 4/6 adds it`);
+      throw new Error(`${helper}() does not exist in ${this.profile.label}: the series (RFC 4/6, v6 07/13) adds it`);
     }
   }
 
@@ -228,6 +228,12 @@ export class Kernel {
   /** RFC 4/6 (v1 renamed it make_readable_exclusive_migration_device_private_entry). */
   make_device_migration_readable_exclusive_migration_entry(offset: DeviceOffset): swp_entry_t {
     this.requireRfc('make_device_migration_readable_exclusive_migration_entry');
+    return this.make('SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', BigInt(offset));
+  }
+
+  /** The series v1+ name of the RFC's make_device_migration_readable_exclusive_migration_entry(). */
+  make_readable_exclusive_migration_device_private_entry(offset: DeviceOffset): swp_entry_t {
+    this.requireRfc('make_readable_exclusive_migration_device_private_entry');
     return this.make('SWP_MIGRATION_DEVICE_READ_EXCLUSIVE', BigInt(offset));
   }
 

@@ -5,9 +5,9 @@
  */
 import type { Numbering } from './swapTypes.ts';
 
-export type ProfileId = 'v6.18' | 'rfc' | '7.3' | 'no-new-types';
+export type ProfileId = 'v6.18' | 'rfc' | '7.3' | 'series' | 'no-new-types';
 
-export const PROFILE_IDS: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'no-new-types'];
+export const PROFILE_IDS: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types'];
 
 /**
  * Where a device-private page's number lives:
@@ -30,14 +30,28 @@ export interface KernelProfile {
   readonly sourceTag: string;
   /** Name of the x86 swap uffd bit in this kernel. */
   readonly swpUffdMacro: string;
+  /**
+   * Whether entries are built through the series' make_*_entry_from_page(page, flags) helpers (v1+),
+   * which pick the device variant when is_device_private_page(page).
+   */
+  readonly fromPage: boolean;
   /** A world that no posted kernel has: shown to make a bug visible. */
   readonly hypothetical: boolean;
+  /** Facts of this profile that are inference rather than read from a posted kernel, one sentence each. */
+  readonly inferred: readonly string[];
+  /** Where series-only helpers are defined (a patch on lore), for profiles that apply a patch series. */
+  readonly patchUrl?: string;
   /** Where the profile's facts come from. */
   readonly source: string;
 }
 
 export const RFC_PATCH4_URL = 'https://lore.kernel.org/all/20251128044146.80050-5-jniethe@nvidia.com/';
 export const RFC_COVER_URL = 'https://lore.kernel.org/all/20251128044146.80050-1-jniethe@nvidia.com/';
+/** The series' latest posting, v6 (2026-02-02): patch N/13 is message -(N+1)-. */
+export const SERIES_V6_COVER_URL = 'https://lore.kernel.org/all/20260202113642.59295-1-jniethe@nvidia.com/';
+export function seriesV6PatchUrl(n: number): string {
+  return `https://lore.kernel.org/all/20260202113642.59295-${n + 1}-jniethe@nvidia.com/`;
+}
 
 export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   'v6.18': {
@@ -49,7 +63,9 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     api: 'swapops',
     sourceTag: 'v6.18',
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    fromPage: false,
     hypothetical: false,
+    inferred: [],
     source: 'include/linux/swap.h and swapops.h at e1afacb68573 (swapops.h blob 64ea151a7ae3)',
   },
   rfc: {
@@ -61,7 +77,10 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     api: 'swapops',
     sourceTag: 'v6.18',
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    fromPage: false,
     hypothetical: false,
+    inferred: [],
+    patchUrl: RFC_PATCH4_URL,
     source: 'RFC PATCH 4/6 <20251128044146.80050-5-jniethe@nvidia.com> (identical swap.h hunk in v1..v6)',
   },
   '7.3': {
@@ -73,8 +92,28 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     api: 'softleaf',
     sourceTag: 'v7.3.4',
     swpUffdMacro: '_PAGE_SWP_UFFD',
+    fromPage: false,
     hypothetical: false,
+    inferred: [],
     source: 'include/linux/leafops.h and swap.h of Linux 7.3.4',
+  },
+  series: {
+    id: 'series',
+    label: 'v7.3.4 + the series v6 (softleaf API)',
+    summary: 'The series\' latest posting (v6, Jordan Niethe, 2026-02-02) applied to Linux 7.3.4: SOFTLEAF_MIGRATION_DEVICE_PRIVATE_* types, MAX_SWAPFILES 21, device pages in their own offset space, entries built from struct pages',
+    numbering: 'rfc',
+    deviceSpace: 'separate',
+    api: 'softleaf',
+    sourceTag: 'v7.3.4',
+    swpUffdMacro: '_PAGE_SWP_UFFD',
+    fromPage: true,
+    hypothetical: false,
+    inferred: [
+      'v6 was posted on drm-tip 23427233a451, not on 7.3.4: applying it to 7.3.4 is the natural rebase, not a posted kernel.',
+      'set_pmd_migration_entry() after the June 2026 fix reads a non-present PMD with softleaf helpers; rebased, the series builds its entries with make_*_migration_entry_from_page(page, 0) and A/D only for a present PMD.',
+    ],
+    patchUrl: seriesV6PatchUrl(7),
+    source: 'Niethe v6 <20260202113642.59295-1-jniethe@nvidia.com> patches 06-10/13 on include/linux/leafops.h, swapops.h and swap.h of Linux 7.3.4',
   },
   'no-new-types': {
     id: 'no-new-types',
@@ -85,7 +124,9 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     api: 'swapops',
     sourceTag: 'v6.18',
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
+    fromPage: false,
     hypothetical: true,
+    inferred: ['No kernel was ever built this way: patch 6/6 (own device space) without patch 4/6 (new swap types) shows the bug the new types prevent.'],
     source: 'the RFC cover letter and patch 4/6 changelog: why the new types are needed',
   },
 };

@@ -10,7 +10,7 @@ import { decodePte } from './decode.ts';
 import { encodeSwapPte } from './encode.ts';
 import { asDeviceOffset, asPfn, getKernel, type Kernel, type swp_entry_t } from './kernel.ts';
 import type { Platform } from './platform.ts';
-import { PROFILE_IDS, type ProfileId } from './profiles.ts';
+import { PROFILE_IDS, PROFILES, type ProfileId } from './profiles.ts';
 
 const SEED = 0x20251128;
 const RUNS = 3000;
@@ -133,7 +133,8 @@ const MIG_PLATFORMS = [
 
 describe.each(MIG_PLATFORMS)('$name: migration entries', (mp) => {
   it.each(PROFILE_IDS)('%s: decode gives the PFN, and young/dirty only when migration_entry_supports_ad()', (profile: ProfileId) => {
-    const ctors = CTORS.filter((c) => !c.device || profile === 'rfc');
+    const rfcNumbering = PROFILES[profile].numbering === 'rfc';
+    const ctors = CTORS.filter((c) => !c.device || rfcNumbering);
     const bits = BigInt(mp.physBits - 12);
     const pfnArb = fc.oneof(
       { weight: 4, arbitrary: fc.bigInt({ min: 0n, max: (1n << bits) - 1n }) },
@@ -153,7 +154,7 @@ describe.each(MIG_PLATFORMS)('$name: migration entries', (mp) => {
           if (sd) pte = k.pte_swp_mksoft_dirty(pte);
           if (uffd) pte = k.pte_swp_mkuffd_wp(pte);
 
-          const type = profile === 'rfc' ? ctor.rfc : ctor.base;
+          const type = rfcNumbering ? ctor.rfc : ctor.base;
           if (type === null) throw new Error('device constructors only run under rfc');
           const off = pfn | (young && ad ? 1n << bits : 0n) | (dirty && ad ? 1n << (bits + 1n) : 0n);
           const flags = (sd ? mp.arch.sd : 0n) | (uffd ? mp.arch.uffd : 0n);
@@ -168,7 +169,7 @@ describe.each(MIG_PLATFORMS)('$name: migration entries', (mp) => {
           expect(s?.pfnSpace).toBe(ctor.device ? 'device' : 'phys');
           expect(s?.migration).toMatchObject({ access: ctor.access, young: young && ad, dirty: dirty && ad });
           expect([s?.softDirty, s?.uffdWp, s?.exclusive]).toEqual([sd, uffd, false]);
-          expect(s?.predicates[profile === '7.3' ? 'softleaf_is_migration' : 'is_migration_entry']).toBe(true);
+          expect(s?.predicates[PROFILES[profile].api === 'softleaf' ? 'softleaf_is_migration' : 'is_migration_entry']).toBe(true);
           expect(k.is_migration_entry_young(k.pte_to_swp_entry(pte))).toBe(young && ad);
           expect(k.is_migration_entry_dirty(k.pte_to_swp_entry(pte))).toBe(dirty && ad);
           // an entry the kernel's own helpers built is never flagged as impossible

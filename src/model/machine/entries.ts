@@ -52,46 +52,64 @@ export interface Built {
   readonly entry: swp_entry_t;
   /** The constructor the kernel code calls, by its kernel name. */
   readonly ctor: string;
+  /** The helper `ctor` calls in turn (the series' _from_page helpers), if any. */
+  readonly inner?: string;
+}
+
+/** Records the constructor (and the helper it calls) in the trace. */
+export function traceBuilt(d: Draft, b: Built, why: string): void {
+  d.call(b.ctor, why, () => {
+    if (b.inner) d.call(b.inner, '');
+  });
+}
+
+const MIG_TYPE: Readonly<Record<Access, readonly [ram: string, device: string]>> = {
+  read: ['SWP_MIGRATION_READ', 'SWP_MIGRATION_DEVICE_READ'],
+  read_exclusive: ['SWP_MIGRATION_READ_EXCLUSIVE', 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE'],
+  write: ['SWP_MIGRATION_WRITE', 'SWP_MIGRATION_DEVICE_WRITE'],
+};
+
+/** The constructor of each migration type, per naming: swapops (pfn), the RFC's, the series' (v1+). */
+const MIG_CTOR: Readonly<Record<Access, { pfn: string; rfc: string; series: string; fromPage: string }>> = {
+  read: { pfn: 'make_readable_migration_entry', rfc: 'make_readable_migration_device_private_entry', series: 'make_readable_migration_device_private_entry', fromPage: 'make_readable_migration_entry_from_page' },
+  read_exclusive: {
+    pfn: 'make_readable_exclusive_migration_entry', rfc: 'make_device_migration_readable_exclusive_migration_entry',
+    series: 'make_readable_exclusive_migration_device_private_entry', fromPage: 'make_readable_exclusive_migration_entry_from_page',
+  },
+  write: { pfn: 'make_writable_migration_entry', rfc: 'make_writable_migration_device_private_entry', series: 'make_writable_migration_device_private_entry', fromPage: 'make_writable_migration_entry_from_page' },
+};
+
+/**
+ * A migration entry of `access` for `offset`, named by the constructor the profile's code calls.
+ * After the series a device-private page gets the SWP_MIGRATION_DEVICE_* type; before it (and in the
+ * hypothetical world) the plain type, whose number then names a RAM PFN.
+ */
+function migrationEntry(d: Draft, device: boolean, access: Access, offset: bigint): Built {
+  const k = d.k;
+  const devType = device && k.profile.numbering === 'rfc';
+  const type = k.typeNumber(MIG_TYPE[access][devType ? 1 : 0]);
+  const entry = type === undefined ? k.swp_entry(0, 0n) : k.swp_entry(type, offset);
+  const names = MIG_CTOR[access];
+  const direct = devType ? (k.profile.fromPage ? names.series : names.rfc) : names.pfn;
+  return k.profile.fromPage ? { entry, ctor: names.fromPage, inner: direct } : { entry, ctor: direct };
 }
 
 /**
  * The migration entry migrate_vma_collect_pmd() / try_to_migrate_one() build for a page: RFC 4/6
- * picks the SWP_MIGRATION_DEVICE_* constructor when is_device_private_page(page).
+ * picks the SWP_MIGRATION_DEVICE_* constructor when is_device_private_page(page); the series v1+
+ * does it inside make_*_migration_entry_from_page().
  */
 export function makeMigrationEntry(d: Draft, page: Page, access: Access): Built {
-  const k = d.k;
-  if (page.kind === 'device' && k.profile.numbering === 'rfc') {
-    const off = asDeviceOffset(page.number);
-    if (access === 'write') return { entry: k.make_writable_migration_device_private_entry(off), ctor: 'make_writable_migration_device_private_entry' };
-    if (access === 'read_exclusive') {
-      return { entry: k.make_device_migration_readable_exclusive_migration_entry(off), ctor: 'make_device_migration_readable_exclusive_migration_entry' };
-    }
-    return { entry: k.make_readable_migration_device_private_entry(off), ctor: 'make_readable_migration_device_private_entry' };
-  }
   // Before the series the device page's number is a real PFN. In the hypothetical world (own device
   // space, no new types) this passes a device offset where a PFN belongs: the bug the series prevents.
-  const pfn = asPfn(page.number);
-  if (access === 'write') return { entry: k.make_writable_migration_entry(pfn), ctor: 'make_writable_migration_entry' };
-  if (access === 'read_exclusive') return { entry: k.make_readable_exclusive_migration_entry(pfn), ctor: 'make_readable_exclusive_migration_entry' };
-  return { entry: k.make_readable_migration_entry(pfn), ctor: 'make_readable_migration_entry' };
+  return migrationEntry(d, page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
 }
 
 /** The readable migration entry fork/mprotect switch to, keeping swp_offset() (PFN + A/D bits). */
 export function readableMigrationFrom(d: Draft, old: swp_entry_t, exclusive: boolean): Built {
   const k = d.k;
-  const off = k.swp_offset(old);
-  if (k.row(k.swp_type(old))?.kind === 'device-migration') {
-    const name = exclusive ? 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE' : 'SWP_MIGRATION_DEVICE_READ';
-    return {
-      entry: k.swp_entry(k.typeNumber(name)!, off),
-      ctor: exclusive ? 'make_device_migration_readable_exclusive_migration_entry' : 'make_readable_migration_device_private_entry',
-    };
-  }
-  const name = exclusive ? 'SWP_MIGRATION_READ_EXCLUSIVE' : 'SWP_MIGRATION_READ';
-  return {
-    entry: k.swp_entry(k.typeNumber(name)!, off),
-    ctor: exclusive ? 'make_readable_exclusive_migration_entry' : 'make_readable_migration_entry',
-  };
+  const device = k.row(k.swp_type(old))?.kind === 'device-migration';
+  return migrationEntry(d, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
 }
 
 /** make_readable_device_private_entry(swp_offset(entry)): fork and mprotect downgrade SWP_DEVICE_WRITE. */
@@ -99,13 +117,14 @@ export function readableDeviceFrom(d: Draft, old: swp_entry_t): swp_entry_t {
   return d.k.swp_entry(d.k.typeNumber('SWP_DEVICE_READ')!, d.k.swp_offset(old));
 }
 
+/** The device-private entry of a device page (make_*_device_private_entry[_from_page]). */
 export function makeDevicePrivateEntry(d: Draft, page: Page, write: boolean): Built {
   const k = d.k;
   const n = page.space === 'device' ? asDeviceOffset(page.number) : asPfn(page.number);
   if (!k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
-  return write
-    ? { entry: k.make_writable_device_private_entry(n), ctor: 'make_writable_device_private_entry' }
-    : { entry: k.make_readable_device_private_entry(n), ctor: 'make_readable_device_private_entry' };
+  const entry = write ? k.make_writable_device_private_entry(n) : k.make_readable_device_private_entry(n);
+  const direct = write ? 'make_writable_device_private_entry' : 'make_readable_device_private_entry';
+  return k.profile.fromPage ? { entry, ctor: `${direct}_from_page`, inner: direct } : { entry, ctor: direct };
 }
 
 export function toPte(d: Draft, e: swp_entry_t): Pte {

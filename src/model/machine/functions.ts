@@ -45,6 +45,12 @@ export const KERNEL_FUNCTIONS: Readonly<Record<string, string>> = {
   make_readable_migration_device_private_entry: 'include/linux/swapops.h (RFC 4/6)',
   make_writable_migration_device_private_entry: 'include/linux/swapops.h (RFC 4/6)',
   make_device_migration_readable_exclusive_migration_entry: 'include/linux/swapops.h (RFC 4/6)',
+  make_readable_exclusive_migration_device_private_entry: 'include/linux/swapops.h (series v6 07/13)',
+  make_readable_migration_entry_from_page: 'include/linux/swapops.h (series v6 06/13)',
+  make_readable_exclusive_migration_entry_from_page: 'include/linux/swapops.h (series v6 06/13)',
+  make_writable_migration_entry_from_page: 'include/linux/swapops.h (series v6 06/13)',
+  make_readable_device_private_entry_from_page: 'include/linux/swapops.h (series v6 10/13)',
+  make_writable_device_private_entry_from_page: 'include/linux/swapops.h (series v6 10/13)',
   // lib/test_hmm.c, the reference driver
   dmirror_devmem_fault: 'lib/test_hmm.c', dmirror_devmem_fault_alloc_and_copy: 'lib/test_hmm.c', dmirror_migrate_alloc_and_copy: 'lib/test_hmm.c',
   dmirror_migrate_finalize_and_map: 'lib/test_hmm.c', dmirror_device_evict_chunk: 'lib/test_hmm.c', dmirror_device_remove_chunks: 'lib/test_hmm.c',

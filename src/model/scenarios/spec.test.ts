@@ -45,22 +45,27 @@ describe('spec scenarios S01–S22 reproduce the kernel-computed PTE values', ()
         it(`step ${st.step} (${st.event}) before the series: ${st.before.pte}`, () => expect(valueAt(v.id, 'v6.18', st.step)).toBe(st.before.pte));
         it(`step ${st.step} after RFC 4/6: ${st.after_rfc.pte}`, () => expect(valueAt(v.id, 'rfc', st.step)).toBe(st.after_rfc.pte));
         it(`step ${st.step} in 7.3 equals the pre-series value`, () => expect(valueAt(v.id, '7.3', st.step)).toBe(st.before.pte));
+        it(`step ${st.step} under the series v6 equals the RFC value`, () => expect(valueAt(v.id, 'series', st.step)).toBe(st.after_rfc.pte));
       }
     });
   }
 });
 
 /** Kernel functions of a spec kernel_path, in order, as a given profile's trace names them. */
+const softleaf = (p: ProfileId) => p === '7.3' || p === 'series';
+
 function pathFunctions(path: string, profile: ProfileId): string[] {
   if (path === '-') return [];
   return path
     .replace(/pgmap->ops->/g, '')
     .split('->')
     .map((p) => p.trim())
-    .filter((p) => profile === '7.3' || !/\(7\.3\)$/.test(p))
+    .filter((p) => softleaf(profile) || !/\(7\.3\)$/.test(p))
     .map((p) => p.replace(/\(.*\)$/, '').trim())
-    .map((p) => (p === 'swp_pte_prepare' && profile !== '7.3' ? '' : p))
-    .map((p) => (p === 'map_anon_folio_pte_nopf' && profile !== '7.3' ? '' : p))
+    .map((p) => (p === 'swp_pte_prepare' && !softleaf(profile) ? '' : p))
+    .map((p) => (p === 'map_anon_folio_pte_nopf' && !softleaf(profile) ? '' : p))
+    // v1 of the series renamed the RFC's read-exclusive constructor (Chih-En Lin's review)
+    .map((p) => (p === 'make_device_migration_readable_exclusive_migration_entry' && profile === 'series' ? 'make_readable_exclusive_migration_device_private_entry' : p))
     .filter(Boolean);
 }
 
@@ -72,7 +77,7 @@ function isSubsequence(want: string[], got: string[]): boolean {
 
 describe('every trace names real kernel functions, in call order', () => {
   for (const v of vectors.scenarios) {
-    for (const profile of ['v6.18', 'rfc', '7.3'] as ProfileId[]) {
+    for (const profile of ['v6.18', 'rfc', '7.3', 'series'] as ProfileId[]) {
       it(`${v.id} under ${profile}: the spec's kernel path of every step appears in the trace, in order`, () => {
         const { sc, traces } = run(v.id, profile);
         for (const st of v.steps) {

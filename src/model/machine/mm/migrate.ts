@@ -9,7 +9,7 @@ import {
 import { isMigrationKind } from '../../kernel/leafops.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
-import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, view } from '../entries.ts';
+import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view } from '../entries.ts';
 import type { Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf } from '../vma.ts';
 import { allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
@@ -45,9 +45,9 @@ export function removeMigrationPte(d: Draft, ref: PteRef, oldId: number, newId: 
     else d.explain(`the rebuilt PTE would be ${writable ? 'writable' : 'read-only'}.`);
     addRmap(d, newId, row.access !== 'read');
     if (np.kind === 'device') {
-      const { entry: de, ctor } = makeDevicePrivateEntry(d, np, pte_write(pte));
-      d.call(ctor, `the new page is device-private: ${k.typeName(k.swp_type(de))} for ${pageNumberFn(np)}(page) = ${hex(np.number)}; no A/D survive.`);
-      d.setPte(ref, keepSwpFlags(d, v.raw, toPte(d, de)), newId);
+      const built = makeDevicePrivateEntry(d, np, pte_write(pte));
+      traceBuilt(d, built, `the new page is device-private: ${k.typeName(k.swp_type(built.entry))} for ${pageNumberFn(np)}(page) = ${hex(np.number)}; no A/D survive.`);
+      d.setPte(ref, keepSwpFlags(d, v.raw, toPte(d, built.entry)), newId);
     } else {
       d.setPte(ref, pte as Pte, newId);
     }

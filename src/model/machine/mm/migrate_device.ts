@@ -8,7 +8,7 @@ import { refuse, type Draft } from '../draft.ts';
 import {
   dmirror_devmem_alloc_page, dmirror_migrate_finalize_and_map, dmirrorForgetMoved,
 } from '../drivers/test_hmm.ts';
-import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, view } from '../entries.ts';
+import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view } from '../entries.ts';
 import type { Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf, vmaWritable } from '../vma.ts';
 import { remove_migration_ptes } from './migrate.ts';
@@ -216,9 +216,9 @@ function insertPage(d: Draft, ref: PteRef, dst: number): void {
   const page = d.page(dst);
   d.call('migrate_vma_insert_page', `fills the hole at PTE ${ref.index} with ${pageName(page)}${vma.prot === 'rw' ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
     if (page.kind === 'device') {
-      const { entry, ctor } = makeDevicePrivateEntry(d, page, vmaWritable(vma));
-      d.call(ctor, `${d.k.typeName(d.k.swp_type(entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, with no soft-dirty bit.`);
-      d.setPte(ref, toPte(d, entry), dst);
+      const built = makeDevicePrivateEntry(d, page, vmaWritable(vma));
+      traceBuilt(d, built, `${d.k.typeName(d.k.swp_type(built.entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, with no soft-dirty bit.`);
+      d.setPte(ref, toPte(d, built.entry), dst);
     } else {
       let pte = mk_pte(page.number, pageProt(vma));
       if (vmaWritable(vma)) pte = pte_mkwrite(pte_mkdirty(pte));

@@ -9,7 +9,7 @@ import {
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../kernel/kernel.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
-import { keepSwpFlags, markerPte, readableDeviceFrom, readableMigrationFrom, toPte, view } from '../entries.ts';
+import { keepSwpFlags, markerPte, readableDeviceFrom, readableMigrationFrom, toPte, traceBuilt, view } from '../entries.ts';
 import type { Prot, PteRef, Vma } from '../types.ts';
 import { pageProt } from '../vma.ts';
 
@@ -101,10 +101,10 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
   if ((v.kind === 'migration' || v.kind === 'device-migration') && row?.access === 'write') {
     const page = v.target >= 0 ? d.page(v.target) : null;
     const anon = page?.anon ?? true;
-    const { entry, ctor } = readableMigrationFrom(d, v.entry!, anon);
-    d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>
-      d.call(ctor, ''));
-    np = keepSwpFlags(d, v.raw, toPte(d, entry), { softDirty: true }) as PteBits;
+    const built = readableMigrationFrom(d, v.entry!, anon);
+    d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(built.entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>
+      traceBuilt(d, built, ''));
+    np = keepSwpFlags(d, v.raw, toPte(d, built.entry), { softDirty: true }) as PteBits;
   } else if (v.kind === 'device-private' && row?.access === 'write') {
     d.call(fn, 'SWP_DEVICE_WRITE -> SWP_DEVICE_READ; soft-dirty is not preserved (as in copy_nonpresent_pte), uffd is kept.', () =>
       d.call('make_readable_device_private_entry', ''));

@@ -13,7 +13,7 @@ import type { Access } from '../../kernel/swapTypes.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
 import { dmirrorMapAtomic } from '../drivers/test_hmm.ts';
-import { makeMigrationEntry, pageName, pageNumberFn, toPte, view } from '../entries.ts';
+import { makeMigrationEntry, pageName, pageNumberFn, toPte, traceBuilt, view } from '../entries.ts';
 import type { PteRef } from '../types.ts';
 import { accessToCompletion } from './memory/fault.ts';
 
@@ -60,9 +60,10 @@ export function installMigrationEntry(d: Draft, ref: PteRef, pageId: number, old
   const k = d.k;
   const page = d.page(pageId);
   const access: Access = write ? 'write' : anonExclusive ? 'read_exclusive' : 'read';
-  const { entry: e0, ctor } = makeMigrationEntry(d, page, access);
-  let entry = e0;
-  d.call(ctor, `${ctor}(${pageNumberFn(page)}(page) = ${hex(page.number)}): ${k.typeName(k.swp_type(entry))}(${k.swp_type(entry)})${
+  const built = makeMigrationEntry(d, page, access);
+  let entry = built.entry;
+  const arg = built.inner ? 'page' : `${pageNumberFn(page)}(page) = ${hex(page.number)}`;
+  traceBuilt(d, built, `${built.ctor}(${arg}): ${k.typeName(k.swp_type(entry))}(${k.swp_type(entry)})${
     page.kind === 'device' && k.profile.numbering !== 'rfc' && page.space === 'device'
       ? ' — the number is a device offset, but this type says "RAM PFN"'
       : ''

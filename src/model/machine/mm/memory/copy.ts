@@ -8,7 +8,7 @@ import {
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, type PteMarker } from '../../../kernel/kernel.ts';
 import type { PteBits } from '../../../kernel/u64.ts';
 import type { Draft } from '../../draft.ts';
-import { keepSwpFlags, markerPte, pageName, readableDeviceFrom, readableMigrationFrom, toPte, view } from '../../entries.ts';
+import { keepSwpFlags, markerPte, pageName, readableDeviceFrom, readableMigrationFrom, toPte, traceBuilt, view } from '../../entries.ts';
 import type { PteRef, Vma } from '../../types.ts';
 import { isCow, pageProt, vmaWritable } from '../../vma.ts';
 import { addMigrationPte } from '../migrate.ts';
@@ -51,9 +51,9 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
       const row = v.row!;
       d.call('copy_nonpresent_pte', row.access === 'read' ? 'a readable migration entry: copied as is.' : `a ${row.name} entry in a COW mapping: parent and child both get a readable migration entry (soft-dirty and uffd kept).`, () => {
         if (row.access !== 'read' && isCow(vma)) {
-          const { entry, ctor } = readableMigrationFrom(d, v.entry!, false);
-          d.call(ctor, `${k.typeName(k.swp_type(entry))}(swp_offset(entry)): the offset keeps the PFN and the A/D bits.`);
-          pte = keepSwpFlags(d, v.raw, toPte(d, entry));
+          const built = readableMigrationFrom(d, v.entry!, false);
+          traceBuilt(d, built, `${k.typeName(k.swp_type(built.entry))}(swp_offset(entry)): the offset keeps the PFN and the A/D bits.`);
+          pte = keepSwpFlags(d, v.raw, toPte(d, built.entry));
           d.setPte(src, pte, v.target);
         }
       });
