@@ -130,7 +130,8 @@ function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);
   if (f.role === 'pfn') {
-    const inverted = protnone;
+    // Only x86 inverts a PROT_NONE PTE's PFN (pgtable-invert.h, L1TF); arm64's pte_pfn() reads it as stored.
+    const inverted = protnone && f.inverted === true;
     return {
       ...f, inverted, stored, value: BigInt(p.pfn),
       text: inverted ? `${hex(stored)} stored, inverted: PFN ${hex(p.pfn)}` : `PFN ${hex(p.pfn)}`,

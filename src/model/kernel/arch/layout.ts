@@ -26,7 +26,7 @@ export interface LayoutField {
   /** The kernel macro or field name, e.g. `_PAGE_SWP_SOFT_DIRTY`. */
   readonly name: string;
   readonly role: FieldRole;
-  /** Stored bitwise inverted (x86 swap offset, PROT_NONE PFN). */
+  /** Stored bitwise inverted (x86 swap offset; a present PFN field: inverted while the PTE is PROT_NONE, x86 only). */
   readonly inverted?: boolean;
   /** One sentence: why the field is there. */
   readonly note: string;

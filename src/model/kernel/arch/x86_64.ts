@@ -95,7 +95,7 @@ const presentFields: LayoutField[] = [
   { id: 'saveddirty', hi: 58, lo: 58, name: '_PAGE_SAVED_DIRTY', role: 'sw-flag', note: 'Dirty moved here while RW=0, so Write=0,Dirty=1 (a shadow-stack PTE) never appears' },
   { id: 'softw4', hi: 57, lo: 57, name: '_PAGE_SOFTW4', role: 'sw-flag', note: 'software bit, unused here' },
   { id: 'ignored', hi: 56, lo: 52, name: 'ignored', role: 'other', note: 'ignored by the MMU' },
-  { id: 'pfn', hi: 51, lo: 12, name: 'PFN (PTE_PFN_MASK)', role: 'pfn', note: 'physical frame number; inverted when the PTE is PROT_NONE' },
+  { id: 'pfn', hi: 51, lo: 12, name: 'PFN (PTE_PFN_MASK)', role: 'pfn', inverted: true, note: 'physical frame number; inverted when the PTE is PROT_NONE' },
   { id: 'softdirty', hi: 11, lo: 11, name: '_PAGE_SOFT_DIRTY', role: 'sw-flag', note: 'soft-dirty tracking; pte_mkdirty() sets it too' },
   { id: 'uffd', hi: 10, lo: 10, name: '_PAGE_UFFD_WP', role: 'sw-flag', note: 'userfaultfd write-protected' },
   { id: 'special', hi: 9, lo: 9, name: '_PAGE_SPECIAL', role: 'sw-flag', note: 'no struct page to refcount (e.g. the shared zero page)' },

@@ -1,0 +1,402 @@
+/**
+ * decodePte(): every field of every entry kind (bit range, value, text, label), every summary, and
+ * each "the kernel never builds this" problem, on x86_64 and arm64 with 4- and 5-level paging.
+ *
+ * Expected layouts are data written from the arch headers (domain spec §c); expected values are
+ * extracted from the raw PTE with BigInt arithmetic here; expected labels follow the documented
+ * grammar "bits LO–HI: NAME TEXT". Nothing is computed by the code under test.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from './config.ts';
+import { decode, decodePte, type DecodedField, type DecodedPte, type ProblemKind } from './decode.ts';
+import { getKernel } from './kernel.ts';
+import type { Platform } from './platform.ts';
+import type { ProfileId } from './profiles.ts';
+
+const M50 = (1n << 50n) - 1n;
+const M64 = (1n << 64n) - 1n;
+const x86Pte = (type: number, off: bigint, flags = 0n): bigint => ((BigInt(type) << 59n) | ((~off & M50) << 9n) | flags) & M64;
+const armPte = (type: number, off: bigint, flags = 0n): bigint => ((BigInt(type) << 6n) | (off << 12n) | flags) & M64;
+const X86_UFFD = 0x4n;
+const X86_EXCL = 0x8n;
+const ARM_EXCL = 0x4n;
+const ARM_UFFD = 0x8n;
+
+const X86_4: Platform = { arch: 'x86_64', paging: 4, migrationAd: true };
+const X86_5: Platform = { arch: 'x86_64', paging: 5, migrationAd: true };
+const X86_NOAD: Platform = { arch: 'x86_64', paging: 4, migrationAd: false };
+const ARM_48: Platform = { arch: 'arm64', paging: 4, migrationAd: true };
+const ARM_52: Platform = { arch: 'arm64', paging: 5, migrationAd: true };
+
+const dec = (profile: ProfileId, p: Platform, raw: bigint): DecodedPte => decodePte(getKernel(profile, DEFAULT_CONFIG, p), raw);
+
+// ---- the label grammar, independently ------------------------------------------------------------
+
+const hex = (v: bigint | number) => `0x${v.toString(16)}`;
+const bits = (raw: bigint, hi: number, lo: number) => (raw >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
+const range = (hi: number, lo: number) => (hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`);
+const onOff = (v: bigint) => (v ? 'set' : 'clear');
+
+type Want = Pick<DecodedField, 'id' | 'hi' | 'lo' | 'text' | 'label'> & { value: bigint; stored: bigint; problem?: string };
+
+/** A plain field: one bit reads set/clear, wider ones hex. */
+function plain(raw: bigint, id: string, hi: number, lo: number, name: string, mustBeZero = false): Want {
+  const v = bits(raw, hi, lo);
+  const text = hi === lo ? onOff(v) : hex(v);
+  return { id, hi, lo, value: v, stored: v, text, label: `${range(hi, lo)}: ${name} ${text}`, ...(mustBeZero && v !== 0n ? { problem: `${name} must be clear in a swap PTE` } : {}) };
+}
+
+/** A part of the offset field: x86 stores it inverted, arm64 does not. */
+function part(raw: bigint, inverted: boolean, id: string, hi: number, lo: number, name: string, textOf: (v: bigint) => string): Want {
+  const stored = bits(raw, hi, lo);
+  const value = inverted ? ~stored & ((1n << BigInt(hi - lo + 1)) - 1n) : stored;
+  const text = textOf(value);
+  return { id, hi, lo, value, stored, text, label: `${range(hi, lo)}: ${name} ${text}${inverted ? ` (stored ${hex(stored)}, inverted)` : ''}` };
+}
+
+/** How the offset field splits, per kind of entry. */
+type OffsetShape =
+  | { kind: 'slot' }
+  | { kind: 'pfn'; space: 'phys' | 'device'; pfnBits: number; migration: boolean; ad: boolean }
+  | { kind: 'marker' };
+
+function offsetParts(raw: bigint, arch: 'x86_64' | 'arm64', s: OffsetShape): Want[] {
+  const [top, lo0, inv] = arch === 'x86_64' ? [58, 9, true] : [61, 12, false];
+  if (s.kind === 'slot') return [part(raw, inv, 'offset', top, lo0, 'swap offset (slot)', hex)];
+  if (s.kind === 'marker') {
+    const names = (v: bigint) => [...(v & 4n ? ['GUARD'] : []), ...(v & 2n ? ['POISONED'] : []), ...(v & 1n ? ['UFFD_WP'] : [])];
+    return [
+      part(raw, inv, 'offset-high', top, lo0 + 3, 'offset bits above PTE_MARKER_MASK', (v) => (v ? hex(v) : '0')),
+      part(raw, inv, 'marker', lo0 + 2, lo0, 'PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1)', (v) => `${hex(v)}${names(v).length ? ` = ${names(v).join('|')}` : ''}`),
+    ];
+  }
+  const pb = s.pfnBits;
+  const out = [part(raw, inv, 'offset-high', top, lo0 + pb + (s.migration ? 2 : 0), 'offset bits above the PFN', (v) => (v ? hex(v) : '0'))];
+  if (s.migration) {
+    out.push(part(raw, inv, 'mig-dirty', lo0 + pb + 1, lo0 + pb + 1, 'SWP_MIG_DIRTY', onOff));
+    out.push(part(raw, inv, 'mig-young', lo0 + pb, lo0 + pb, 'SWP_MIG_YOUNG', onOff));
+  }
+  out.push(part(raw, inv, 'pfn', lo0 + pb - 1, lo0, `${s.space === 'device' ? 'device-private offset' : 'PFN'} (SWP_PFN_BITS = ${pb})`, hex));
+  return out;
+}
+
+/** Every field of a swap PTE, bit 63 down to bit 0 (spec §c.1, §c.2). */
+function swapLayout(raw: bigint, arch: 'x86_64' | 'arm64', type: number, typeName: string, s: OffsetShape, uffdName = '_PAGE_SWP_UFFD_WP'): Want[] {
+  const typeField = (hi: number, lo: number): Want => ({
+    id: 'type', hi, lo, value: BigInt(type), stored: BigInt(type), text: `${type} = ${typeName}`, label: `${range(hi, lo)}: swap type ${type}, ${typeName}`,
+  });
+  if (arch === 'x86_64') {
+    return [
+      typeField(63, 59),
+      ...offsetParts(raw, arch, s),
+      plain(raw, 'protnone', 8, 8, '_PAGE_PROTNONE', true),
+      plain(raw, 'pse', 7, 7, '_PAGE_PSE', true),
+      plain(raw, 'knl', 6, 5, '_PAGE_KNL_ERRATUM_MASK (A, D)', true),
+      plain(raw, 'unused4', 4, 4, 'unused', true),
+      plain(raw, 'exclusive', 3, 3, '_PAGE_SWP_EXCLUSIVE'),
+      plain(raw, 'uffd', 2, 2, uffdName),
+      plain(raw, 'softdirty', 1, 1, '_PAGE_SWP_SOFT_DIRTY'),
+      plain(raw, 'present', 0, 0, '_PAGE_PRESENT'),
+    ];
+  }
+  return [
+    plain(raw, 'top', 63, 62, 'unused', true),
+    ...offsetParts(raw, arch, s),
+    plain(raw, 'presentinvalid', 11, 11, 'PTE_PRESENT_INVALID (nG)', true),
+    typeField(10, 6),
+    plain(raw, 'unused45', 5, 4, 'unused', true),
+    plain(raw, 'uffd', 3, 3, 'PTE_SWP_UFFD_WP'),
+    plain(raw, 'exclusive', 2, 2, 'PTE_SWP_EXCLUSIVE'),
+    plain(raw, 'valid', 1, 0, 'PTE_VALID / PTE_TABLE_BIT'),
+  ];
+}
+
+function fieldsOf(d: DecodedPte): Want[] {
+  return d.fields.map((f) => ({ id: f.id, hi: f.hi, lo: f.lo, value: f.value, stored: f.stored, text: f.text, label: f.label, ...(f.problem ? { problem: f.problem } : {}) }));
+}
+
+/** Every field has its one-sentence note, and together they cover bits 63..0 once each. */
+function expectWellFormed(d: DecodedPte): void {
+  let next = 63;
+  for (const f of d.fields) {
+    expect([f.id, f.hi]).toEqual([f.id, next]);
+    expect([f.id, f.note.length > 0]).toEqual([f.id, true]);
+    expect([f.id, f.name.length > 0]).toEqual([f.id, true]);
+    next = f.lo - 1;
+  }
+  expect(next).toBe(-1);
+}
+
+// ---- swap-style entries ------------------------------------------------------------------------------
+
+interface SwapCase {
+  what: string;
+  profile: ProfileId;
+  platform: Platform;
+  raw: bigint;
+  type: number;
+  typeName: string;
+  shape: OffsetShape;
+  summary: string;
+  uffdName?: string;
+  problems?: readonly ProblemKind[];
+}
+
+const pfn4 = { pfnBits: 34, ad: true };
+const SWAP_CASES: readonly SwapCase[] = [
+  { what: 'a swap slot with soft-dirty and exclusive', profile: 'v6.18', platform: X86_4, raw: 0x07ffffffffff7a0an, type: 0, typeName: 'swapfile_0', shape: { kind: 'slot' }, summary: 'swapfile_0(0) off=0x42 sd,excl' },
+  { what: 'a swap slot far above SWP_PFN_BITS, with uffd-wp (7.3 name)', profile: '7.3', platform: X86_4, raw: x86Pte(5, 1n << 45n, X86_UFFD), type: 5, typeName: 'swapfile_5', shape: { kind: 'slot' }, summary: 'swapfile_5(5) off=0x200000000000 uffd', uffdName: '_PAGE_SWP_UFFD' },
+  { what: 'a hwpoison entry', profile: 'v6.18', platform: X86_4, raw: 0xc7ffffffffdb9600n, type: 24, typeName: 'SWP_HWPOISON', shape: { kind: 'pfn', space: 'phys', migration: false, ...pfn4 }, summary: 'SWP_HWPOISON(24) off=0x1234' },
+  { what: 'a writable migration entry with A+D and soft-dirty', profile: 'v6.18', platform: X86_4, raw: 0xdfffe7ffffdb9602n, type: 27, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, ...pfn4 }, summary: 'SWP_MIGRATION_WRITE(27) pfn=0x1234+A+D sd' },
+  { what: 'a readable migration entry, young only, uffd-wp', profile: 'v6.18', platform: X86_4, raw: x86Pte(25, 0x1234n | (1n << 34n), X86_UFFD), type: 25, typeName: 'SWP_MIGRATION_READ', shape: { kind: 'pfn', space: 'phys', migration: true, ...pfn4 }, summary: 'SWP_MIGRATION_READ(25) pfn=0x1234+A uffd' },
+  { what: 'a read-exclusive migration entry, dirty only', profile: 'v6.18', platform: X86_4, raw: x86Pte(26, 0x1234n | (1n << 35n)), type: 26, typeName: 'SWP_MIGRATION_READ_EXCLUSIVE', shape: { kind: 'pfn', space: 'phys', migration: true, ...pfn4 }, summary: 'SWP_MIGRATION_READ_EXCLUSIVE(26) pfn=0x1234+D' },
+  { what: 'a device-private entry before the series (a physical PFN)', profile: 'v6.18', platform: X86_4, raw: 0xe7ffffffffffde02n, type: 28, typeName: 'SWP_DEVICE_WRITE', shape: { kind: 'pfn', space: 'phys', migration: false, ...pfn4 }, summary: 'SWP_DEVICE_WRITE(28) off=0x10 sd' },
+  { what: 'a device-private entry after RFC 4/6 (a device offset)', profile: 'rfc', platform: X86_4, raw: 0xcfffffffffffde02n, type: 25, typeName: 'SWP_DEVICE_WRITE', shape: { kind: 'pfn', space: 'device', migration: false, ...pfn4 }, summary: 'SWP_DEVICE_WRITE(25) off=0x10 sd' },
+  { what: 'a device migration entry (RFC)', profile: 'rfc', platform: X86_4, raw: 0xf7ffffffffffde02n, type: 30, typeName: 'SWP_MIGRATION_DEVICE_WRITE', shape: { kind: 'pfn', space: 'device', migration: true, ...pfn4 }, summary: 'SWP_MIGRATION_DEVICE_WRITE(30) pfn=0x10 sd' },
+  { what: 'a device-exclusive entry (a RAM PFN in every profile)', profile: 'series', platform: X86_4, raw: 0xdfffffffffdb9602n, type: 27, typeName: 'SWP_DEVICE_EXCLUSIVE', shape: { kind: 'pfn', space: 'phys', migration: false, ...pfn4 }, summary: 'SWP_DEVICE_EXCLUSIVE(27) off=0x1234 sd', uffdName: '_PAGE_SWP_UFFD' },
+  { what: 'a uffd-wp marker', profile: 'v6.18', platform: X86_4, raw: 0xfffffffffffffc00n, type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x1' },
+  { what: 'a marker with every bit', profile: 'v6.18', platform: X86_4, raw: x86Pte(31, 7n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x7' },
+  { what: 'a guard marker', profile: 'rfc', platform: X86_4, raw: 0xfffffffffffff600n, type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x4' },
+  { what: '5-level: a writable migration entry of the largest PFN with A+D', profile: 'v6.18', platform: X86_5, raw: x86Pte(27, (1n << 40n) - 1n | (3n << 40n)), type: 27, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 40, ad: true }, summary: 'SWP_MIGRATION_WRITE(27) pfn=0xffffffffff+A+D' },
+  { what: '5-level: a hwpoison entry of the largest PFN', profile: 'rfc', platform: X86_5, raw: x86Pte(21, (1n << 40n) - 1n), type: 21, typeName: 'SWP_HWPOISON', shape: { kind: 'pfn', space: 'phys', migration: false, pfnBits: 40, ad: true }, summary: 'SWP_HWPOISON(21) off=0xffffffffff' },
+  { what: 'no A/D support: the bits are shown, not read', profile: 'v6.18', platform: X86_NOAD, raw: 0xdfffe7ffffdb9602n, type: 27, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 34, ad: false }, summary: 'SWP_MIGRATION_WRITE(27) pfn=0x1234 sd', problems: ['mig-ad-unsupported'] },
+  { what: 'arm64 48-bit PA: S02 step 1 before the series', profile: 'v6.18', platform: ARM_48, raw: 0x00030000012346c0n, type: 27, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 36, ad: true }, summary: 'SWP_MIGRATION_WRITE(27) pfn=0x1234+A+D' },
+  { what: 'arm64 48-bit PA: S02 step 1 after the RFC', profile: 'rfc', platform: ARM_48, raw: 0x0003000001234600n, type: 24, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 36, ad: true }, summary: 'SWP_MIGRATION_WRITE(24) pfn=0x1234+A+D' },
+  { what: 'arm64 52-bit PA: a readable migration entry of the largest PFN, young', profile: 'v6.18', platform: ARM_52, raw: armPte(25, (1n << 40n) - 1n | (1n << 40n)), type: 25, typeName: 'SWP_MIGRATION_READ', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 40, ad: true }, summary: 'SWP_MIGRATION_READ(25) pfn=0xffffffffff+A' },
+  { what: 'arm64: a device-private entry after the series', profile: 'series', platform: ARM_48, raw: armPte(26, 0x10n, ARM_UFFD), type: 26, typeName: 'SWP_DEVICE_READ', shape: { kind: 'pfn', space: 'device', migration: false, pfnBits: 36, ad: true }, summary: 'SWP_DEVICE_READ(26) off=0x10 uffd' },
+  { what: 'arm64: a swap slot with exclusive and uffd-wp', profile: 'v6.18', platform: ARM_48, raw: armPte(0, 0x42n, ARM_EXCL | ARM_UFFD), type: 0, typeName: 'swapfile_0', shape: { kind: 'slot' }, summary: 'swapfile_0(0) off=0x42 uffd,excl' },
+  { what: 'arm64: a guard marker', profile: '7.3', platform: ARM_48, raw: armPte(31, 4n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x4' },
+];
+
+describe('every field of every swap-style entry', () => {
+  it.each(SWAP_CASES)('$platform.arch $platform.paging-level, $profile: $what ($summary)', (c) => {
+    const d = dec(c.profile, c.platform, c.raw);
+    expect(d.summary).toBe(c.summary);
+    expect(d.pte).toBe(`0x${c.raw.toString(16).padStart(16, '0')}`);
+    expect(fieldsOf(d)).toEqual(swapLayout(c.raw, c.platform.arch, c.type, c.typeName, c.shape, c.uffdName));
+    expectWellFormed(d);
+    expect(d.problemKinds).toEqual(c.problems ?? []);
+  });
+
+  it.each(SWAP_CASES.filter((c) => c.shape.kind === 'pfn'))('$platform.arch $platform.paging-level, $profile: $what names its PFN space and explains each offset part', (c) => {
+    const s = c.shape as Extract<OffsetShape, { kind: 'pfn' }>;
+    const d = dec(c.profile, c.platform, c.raw);
+    expect(d.swap?.pfnSpace).toBe(s.space);
+    const note = (id: string) => d.fields.find((f) => f.id === id)?.note;
+    expect(note('pfn')).toBe(s.space === 'device' ? 'an offset in the device-private address space' : 'a CPU physical frame number');
+    expect(note('offset-high')).toBe(s.migration ? 'above SWP_MIG_TOTAL_BITS: always 0' : 'above SWP_PFN_BITS: always 0');
+    if (s.migration) {
+      expect(note('mig-young')).toBe(s.ad ? 'the PTE was young (accessed) when the entry was made' : 'ignored: migration_entry_supports_ad() is false');
+      expect(note('mig-dirty')).toBe(s.ad ? 'the PTE was dirty when the entry was made' : 'ignored: migration_entry_supports_ad() is false');
+    }
+  });
+
+  it('a marker explains its bits; a slot names its swap device', () => {
+    const m = dec('v6.18', X86_4, 0xfffffffffffffc00n);
+    expect(m.fields.find((f) => f.id === 'marker')?.note).toBe('what the marker stands for');
+    expect(m.fields.find((f) => f.id === 'offset-high')?.note).toBe('always 0');
+    expect(m.swap?.marker).toEqual({ bits: 1, uffdWp: true, poisoned: false, guard: false });
+    expect(dec('v6.18', X86_4, x86Pte(31, 6n)).swap?.marker).toEqual({ bits: 6, uffdWp: false, poisoned: true, guard: true });
+    const s = dec('v6.18', X86_4, 0x07ffffffffff7a0an);
+    expect(s.fields.find((f) => f.id === 'offset')?.note).toBe('the slot in swap device `type`');
+    expect(s.swap?.marker).toBeNull();
+    expect(s.swap?.migration).toBeNull();
+  });
+
+  it('the fields are built once, on first use', () => {
+    const d = dec('v6.18', X86_4, 0xdfffe7ffffdb9602n);
+    expect(d.fields).toBe(d.fields);
+  });
+});
+
+describe('what a swap-style entry says', () => {
+  it('a migration entry: access, PFN, A/D read only when the machine carries them', () => {
+    const ad = dec('v6.18', X86_4, 0xdfffe7ffffdb9602n).swap!;
+    expect(ad).toMatchObject({ type: 27, offset: 0xc00001234, pfn: 0x1234, pfnSpace: 'phys', softDirty: true, uffdWp: false, exclusive: false, swpEntry: (27n << 58n) | 0xc00001234n });
+    expect(ad.migration).toEqual({ access: 'write', young: true, dirty: true, youngBitSet: true, dirtyBitSet: true });
+    expect(ad.row?.name).toBe('SWP_MIGRATION_WRITE');
+    const noad = dec('v6.18', X86_NOAD, 0xdfffe7ffffdb9602n).swap!;
+    expect(noad.migration).toEqual({ access: 'write', young: false, dirty: false, youngBitSet: true, dirtyBitSet: true });
+    const re = dec('v6.18', X86_4, x86Pte(26, 0x1234n)).swap!;
+    expect(re.migration).toEqual({ access: 'read_exclusive', young: false, dirty: false, youngBitSet: false, dirtyBitSet: false });
+    expect(dec('v6.18', X86_4, x86Pte(25, 0x1234n | (1n << 35n))).swap!.migration).toEqual({ access: 'read', young: false, dirty: true, youngBitSet: false, dirtyBitSet: true });
+  });
+
+  it('a real swap entry has no PFN, whatever its offset', () => {
+    const s = dec('v6.18', X86_4, x86Pte(3, 0x1234n)).swap!;
+    expect([s.pfn, s.pfnSpace, s.row]).toEqual([null, null, undefined]);
+    expect(dec('v6.18', X86_4, x86Pte(31, 1n)).swap!.pfn).toBeNull();
+  });
+
+  it('the swp_entry_t value has the type in bits 58..62 and the offset below', () => {
+    expect(dec('rfc', ARM_48, 0x0003000001234600n).swap!.swpEntry).toBe((24n << 58n) | 0x3000001234n);
+  });
+
+  it.each([
+    ['x86_64', X86_4, 0x07ffffffffff7a0an, [true, false, true]],
+    ['x86_64', X86_4, x86Pte(0, 0x42n, X86_UFFD), [false, true, false]],
+    ['arm64', ARM_48, armPte(0, 0x42n, ARM_UFFD), [false, true, false]],
+    ['arm64', ARM_48, armPte(0, 0x42n, ARM_EXCL), [false, false, true]],
+  ] as const)('%s: the swap flag bits read soft-dirty, uffd-wp, exclusive from their own bits', (_a, p, raw, flags) => {
+    const s = dec('v6.18', p, raw).swap!;
+    expect([s.softDirty, s.uffdWp, s.exclusive]).toEqual(flags);
+  });
+
+  it('decode() applies Kconfig first: MIGRATION=n makes type 27 a swap file', () => {
+    const d = decode(0xdfffe7ffffdb9602n, 'v6.18', { DEVICE_PRIVATE: true, MIGRATION: false, MEMORY_FAILURE: true }, 'x86_64', { paging: 4, migrationAd: true });
+    expect(d.swap?.typeName).toBe('swapfile_27');
+    expect(d.summary).toBe('swapfile_27(27) off=0xc00001234 sd');
+    expect(decode(0xdfffe7ffffdb9602n, 'v6.18', DEFAULT_CONFIG, 'arm64', { paging: 4, migrationAd: true }).arch).toBe('arm64');
+    expect(decode(0x8000000001234867n, '7.3', DEFAULT_CONFIG, 'x86_64', { paging: 5, migrationAd: false })).toMatchObject({ arch: 'x86_64', profile: '7.3', kind: 'present' });
+  });
+});
+
+// ---- none and present ---------------------------------------------------------------------------------
+
+describe('none and present PTEs', () => {
+  it.each([
+    [0n, 'empty', []],
+    [0x20n, 'none (A/D only)', ['knl-ad']],
+    [0x40n, 'none (A/D only)', ['knl-ad']],
+    [0x60n, 'none (A/D only)', ['knl-ad']],
+  ] as const)('x86_64 %s is none: one field over all 64 bits (%s)', (raw, text, problems) => {
+    const d = dec('v6.18', X86_4, raw);
+    expect([d.kind, d.summary, d.present, d.swap]).toEqual(['none', 'none', null, null]);
+    expect(d.problemKinds).toEqual(problems);
+    expect(d.fields).toEqual([{ id: 'all', name: 'pte', hi: 63, lo: 0, role: 'other', note: '', stored: raw, value: raw, text, label: 'bits 0–63: none PTE' }]);
+  });
+
+  it('arm64 none is only the zero PTE', () => {
+    expect(dec('v6.18', ARM_48, 0n).kind).toBe('none');
+    expect(dec('v6.18', ARM_48, 0x60n).kind).toBe('swap');
+  });
+
+  /** x86 present layout (pgtable_types.h), bit 63 down. */
+  const X86_PRESENT: readonly [string, number, number, string][] = [
+    ['nx', 63, 63, '_PAGE_NX'], ['pkey', 62, 59, '_PAGE_PKEY'], ['saveddirty', 58, 58, '_PAGE_SAVED_DIRTY'], ['softw4', 57, 57, '_PAGE_SOFTW4'],
+    ['ignored', 56, 52, 'ignored'], ['pfn', 51, 12, 'PFN (PTE_PFN_MASK)'], ['softdirty', 11, 11, '_PAGE_SOFT_DIRTY'], ['uffd', 10, 10, '_PAGE_UFFD_WP'],
+    ['special', 9, 9, '_PAGE_SPECIAL'], ['global', 8, 8, '_PAGE_GLOBAL / _PAGE_PROTNONE'], ['pse', 7, 7, '_PAGE_PAT'], ['dirty', 6, 6, '_PAGE_DIRTY'],
+    ['accessed', 5, 5, '_PAGE_ACCESSED'], ['pcd', 4, 4, '_PAGE_PCD'], ['pwt', 3, 3, '_PAGE_PWT'], ['user', 2, 2, '_PAGE_USER'], ['rw', 1, 1, '_PAGE_RW'],
+    ['present', 0, 0, '_PAGE_PRESENT'],
+  ];
+  /** arm64 present layout (pgtable-hwdef.h, pgtable-prot.h), bit 63 down. */
+  const ARM_PRESENT: readonly [string, number, number, string][] = [
+    ['upper', 63, 59, 'PBHA / ignored'], ['uffd', 58, 58, 'PTE_UFFD_WP'], ['sw57', 57, 57, 'software'], ['special', 56, 56, 'PTE_SPECIAL'],
+    ['dirty', 55, 55, 'PTE_DIRTY'], ['uxn', 54, 54, 'PTE_UXN'], ['pxn', 53, 53, 'PTE_PXN'], ['cont', 52, 52, 'PTE_CONT'], ['dbm', 51, 51, 'PTE_WRITE (PTE_DBM)'],
+    ['res', 50, 48, 'GP / OA[51:48]'], ['pfn', 47, 12, 'output address (PFN)'], ['ng', 11, 11, 'PTE_NG'], ['af', 10, 10, 'PTE_AF'], ['sh', 9, 8, 'PTE_SHARED'],
+    ['rdonly', 7, 7, 'PTE_RDONLY (AP[2])'], ['user', 6, 6, 'PTE_USER (AP[1])'], ['attr', 5, 2, 'NS / AttrIndx'], ['table', 1, 1, 'PTE_TABLE_BIT'], ['valid', 0, 0, 'PTE_VALID'],
+  ];
+
+  function presentLayout(raw: bigint, layout: readonly [string, number, number, string][], pfn: number, inverted: boolean): Want[] {
+    return layout.map(([id, hi, lo, name]) => {
+      if (id !== 'pfn') return plain(raw, id, hi, lo, name);
+      const stored = bits(raw, hi, lo);
+      return {
+        id, hi, lo, stored, value: BigInt(pfn),
+        text: inverted ? `${hex(stored)} stored, inverted: PFN ${hex(pfn)}` : `PFN ${hex(pfn)}`,
+        label: `${range(hi, lo)}: PFN ${hex(pfn)}${inverted ? ' (stored inverted: PROT_NONE)' : ''}`,
+      };
+    });
+  }
+
+  it.each([
+    ['S01: RW, A, D, SD', 0x8000000001234867n, 0x1234, false, 'present pfn=0x1234 RW,A,D,SD', { writable: true, user: true, accessed: true, dirty: true, savedDirty: false, softDirty: true, uffdWp: false, special: false, global: false, nx: true, protnone: false, pkey: 0 }],
+    ['S03: RO, A, SavedDirty, SD', 0x8400000001234825n, 0x1234, false, 'present pfn=0x1234 RO,A,SavedDirty,SD', { writable: false, accessed: true, dirty: false, savedDirty: true, softDirty: true }],
+    ['the zero page: special, read-only, old', 0x8000000002c00205n, 0x2c00, false, 'present pfn=0x2c00 RO,old,special', { special: true, accessed: false }],
+    ['uffd-wp, global, pkey 7, executable', 0x3800000001234507n, 0x1234, false, 'present pfn=0x1234 RW,old,uffd-wp', { uffdWp: true, global: true, pkey: 7, nx: false }],
+    ['PROT_NONE: the PFN stored inverted', 0x000ffffffedcb120n, 0x1234, true, 'PROT_NONE present pfn=0x1234 RO,A', { protnone: true, global: false, writable: false, accessed: true }],
+  ] as const)('x86_64 present, %s', (_w, raw, pfn, inverted, summary, info) => {
+    const d = dec('v6.18', X86_4, raw);
+    expect([d.kind, d.summary, d.swap]).toEqual(['present', summary, null]);
+    expect(d.present).toMatchObject({ pfn, ...info });
+    expect(fieldsOf(d)).toEqual(presentLayout(raw, X86_PRESENT, pfn, inverted));
+    expectWellFormed(d);
+    expect(d.problems).toEqual([]);
+  });
+
+  it.each([
+    ['valid, writable (DBM), hardware-dirty, young, user, not global', 0x0048000001234f43n, 0x1234, 'present pfn=0x1234 RW,A,D', { writable: true, dirty: true, accessed: true, user: true, global: false, nx: true, special: false, uffdWp: false, protnone: false, savedDirty: false, softDirty: false, pkey: 0 }],
+    ['read-only, software dirty, old, global, uffd-wp, special', 0x0580000001234383n, 0x1234, 'present pfn=0x1234 RO,old,D,uffd-wp,special', { writable: false, dirty: true, accessed: false, global: true, uffdWp: true, special: true, nx: false }],
+    ['writable but read-only bit set: clean', 0x0008000001234fc3n, 0x1234, 'present pfn=0x1234 RW,A', { writable: true, dirty: false }],
+    ['present-invalid (PROT_NONE): PTE_VALID clear, PTE_PRESENT_INVALID set', 0x0000000001234c00n, 0x1234, 'PROT_NONE present pfn=0x1234 RO,A', { protnone: true, global: false }],
+  ] as const)('arm64 present, %s', (_w, raw, pfn, summary, info) => {
+    const d = dec('v6.18', ARM_48, raw);
+    expect([d.kind, d.summary]).toEqual(['present', summary]);
+    expect(d.present).toMatchObject({ pfn, ...info });
+    expect(fieldsOf(d)).toEqual(presentLayout(raw, ARM_PRESENT, pfn, false));
+    expectWellFormed(d);
+  });
+
+  it('only x86 stores a PROT_NONE PFN inverted (pgtable-invert.h, L1TF); arm64 PROT_NONE reads as stored', () => {
+    const x = dec('v6.18', X86_4, 0x000ffffffedcb120n).fields.find((f) => f.id === 'pfn')!;
+    expect([x.inverted, x.stored, x.value]).toEqual([true, 0xffffffedcbn, 0x1234n]);
+    const a = dec('v6.18', ARM_48, 0x0000000001234c00n).fields.find((f) => f.id === 'pfn')!;
+    expect([a.inverted, a.stored, a.value, a.label]).toEqual([false, 0x1234n, 0x1234n, 'bits 12–47: PFN 0x1234']);
+    expect(dec('v6.18', X86_4, 0x8000000001234867n).fields.find((f) => f.id === 'pfn')!.inverted).toBe(false);
+  });
+
+  it('arm64: bit 11 with PTE_VALID set is nG, not PROT_NONE; bits 32..47 of the output address are read', () => {
+    const d = dec('v6.18', ARM_48, 0x0000abcd12345803n);
+    expect(d.present).toMatchObject({ protnone: false, global: false, pfn: 0xabcd12345 });
+  });
+});
+
+// ---- problems -------------------------------------------------------------------------------------------
+
+describe('each "the kernel never builds this" problem', () => {
+  it.each([
+    ['x86: shadow-stack (Write=0, Dirty=1)', 'v6.18', X86_4, 0x8000000001234845n, ['shadow-stack'], /Write=0 with Dirty=1.*shadow-stack PTE/],
+    ['x86: bit 4 in a swap PTE', 'v6.18', X86_4, x86Pte(5, 0x42n) | 0x10n, ['must-be-zero'], /^bit 4 is set: the x86 swap format does not use it$/],
+    ['x86: bit 7 (_PAGE_PSE) in a swap PTE', 'v6.18', X86_4, x86Pte(5, 0x42n) | 0x80n, ['must-be-zero'], /^bit 7 \(_PAGE_PSE\) is set/],
+    ['x86: bit 5 (A) in a swap PTE', 'v6.18', X86_4, x86Pte(5, 0x42n) | 0x20n, ['must-be-zero'], /^bits 5-6 \(A\/D, _PAGE_KNL_ERRATUM_MASK\) are set/],
+    ['x86: bit 6 (D) in a swap PTE', 'v6.18', X86_4, x86Pte(5, 0x42n) | 0x40n, ['must-be-zero'], /^bits 5-6/],
+    ['x86: bits 4 and 7 at once', 'v6.18', X86_4, x86Pte(5, 0x42n) | 0x90n, ['must-be-zero', 'must-be-zero'], /^bit 7/],
+    ['arm64: bit 63 in a swap PTE', 'v6.18', ARM_48, armPte(5, 0x42n) | (1n << 63n), ['must-be-zero'], /^bits 62-63 are set: above the 50-bit swap offset$/],
+    ['arm64: bit 62 in a swap PTE', 'v6.18', ARM_48, armPte(5, 0x42n) | (1n << 62n), ['must-be-zero'], /^bits 62-63/],
+    ['arm64: bit 4 in a swap PTE', 'v6.18', ARM_48, armPte(5, 0x42n) | 0x10n, ['must-be-zero'], /^bits 4-5 are set/],
+    ['arm64: bit 5 in a swap PTE', 'v6.18', ARM_48, armPte(5, 0x42n) | 0x20n, ['must-be-zero'], /^bits 4-5/],
+    ['arm64: bit 1 (PTE_TABLE_BIT) in a swap PTE', 'v6.18', ARM_48, armPte(5, 0x42n) | 0x2n, ['must-be-zero'], /^bit 1 \(PTE_TABLE_BIT\) is set: a swap PTE keeps bits 0-1 clear$/],
+    ['migration A/D bits on a machine that cannot carry them', 'v6.18', X86_NOAD, x86Pte(27, 0x1234n | (1n << 34n)), ['mig-ad-unsupported'], /SWP_MIG_YOUNG\/DIRTY bits are set, but migration_entry_supports_ad\(\) is false/],
+    ['migration dirty bit only, no A/D support', 'v6.18', X86_NOAD, x86Pte(27, 0x1234n | (1n << 35n)), ['mig-ad-unsupported'], /migration_entry_supports_ad/],
+    ['migration offset bits above SWP_MIG_DIRTY_BIT (4-level)', 'v6.18', X86_4, x86Pte(27, 0x1234n | (1n << 36n)), ['mig-high-bits'], /^offset bits above SWP_MIG_DIRTY_BIT \(35\) are set: make_\*_migration_entry\(\) never produces them$/],
+    ['migration offset bits above SWP_MIG_DIRTY_BIT (5-level)', 'v6.18', X86_5, x86Pte(27, 0x1234n | (1n << 42n)), ['mig-high-bits'], /SWP_MIG_DIRTY_BIT \(41\)/],
+    ['arm64 48-bit PA: migration bit 38 of the offset', 'v6.18', ARM_48, armPte(27, 0x1234n | (1n << 38n)), ['mig-high-bits'], /SWP_MIG_DIRTY_BIT \(37\)/],
+    ['a device-private offset wider than SWP_PFN_BITS', 'rfc', X86_4, x86Pte(25, 1n << 34n), ['pfn-too-wide'], /^offset 0x400000000 is wider than SWP_PFN_BITS \(34\): no page has that PFN$/],
+    ['a hwpoison PFN wider than SWP_PFN_BITS (5-level)', 'v6.18', X86_5, x86Pte(24, 1n << 40n), ['pfn-too-wide'], /SWP_PFN_BITS \(40\)/],
+    ['a device-exclusive PFN wider than SWP_PFN_BITS (arm64)', 'v6.18', ARM_48, armPte(30, 1n << 36n), ['pfn-too-wide'], /SWP_PFN_BITS \(36\)/],
+    ['a marker with bits outside PTE_MARKER_MASK', 'v6.18', X86_4, x86Pte(31, 9n), ['marker-bits'], /^marker offset 0x9 has bits outside PTE_MARKER_MASK \(0x7\)$/],
+    ['a marker with no bits', 'v6.18', X86_4, x86Pte(31, 0n), ['marker-empty'], /^a PTE marker with no marker bits: make_pte_marker\(\) is never called with 0$/],
+    ['a marker with only bits outside the mask', 'v6.18', X86_4, x86Pte(31, 8n), ['marker-bits', 'marker-empty'], /PTE_MARKER_MASK/],
+    ['_PAGE_SWP_EXCLUSIVE on a migration entry', 'v6.18', X86_4, x86Pte(27, 0x1234n, X86_EXCL), ['exclusive-on-special'], /^_PAGE_SWP_EXCLUSIVE is set on a SWP_MIGRATION_WRITE entry: the kernel uses it only for real swap entries/],
+    ['PTE_SWP_EXCLUSIVE on an arm64 device-private entry', 'rfc', ARM_48, armPte(25, 0x10n, ARM_EXCL), ['exclusive-on-special'], /^PTE_SWP_EXCLUSIVE is set on a SWP_DEVICE_WRITE entry/],
+    ['swp_entry(0, 0) under the softleaf API', '7.3', X86_4, 0x07fffffffffffe00n, ['softleaf-none'], /^swp_entry\(0, 0\): softleaf_type\(\) treats val == 0 as SOFTLEAF_NONE although the PTE is not none$/],
+    ['swp_entry(0, 0) with flags under the series', 'series', ARM_48, ARM_EXCL, ['softleaf-none'], /SOFTLEAF_NONE/],
+  ] as const)('%s', (_w, profile, p, raw, kinds, message) => {
+    const d = dec(profile, p, raw);
+    expect(d.problemKinds).toEqual(kinds);
+    expect(d.problems).toHaveLength(kinds.length);
+    expect(d.problems.some((m) => message.test(m))).toBe(true);
+  });
+
+  it.each([
+    ['a real swap offset above SWP_PFN_BITS is a slot, not a PFN', 'v6.18', X86_4, x86Pte(3, 1n << 45n)],
+    ['the largest PFN of a 4-level hwpoison entry', 'v6.18', X86_4, x86Pte(24, (1n << 34n) - 1n)],
+    ['a device-private offset that fits 5-level but not 4-level', 'rfc', X86_5, x86Pte(25, 1n << 34n)],
+    ['A/D bits where the machine carries them', 'v6.18', X86_4, x86Pte(27, 0x1234n | (3n << 34n))],
+    ['a migration entry without A/D on a machine without support', 'v6.18', X86_NOAD, x86Pte(27, 0x1234n)],
+    ['every marker bit at once', 'v6.18', X86_4, x86Pte(31, 7n)],
+    ['_PAGE_SWP_EXCLUSIVE on a real swap entry', 'v6.18', X86_4, x86Pte(0, 0x42n, X86_EXCL)],
+    ['swp_entry(0, 0) under the swapops API', 'v6.18', X86_4, 0x07fffffffffffe00n],
+    ['swap file 0 offset 1 under the softleaf API', '7.3', X86_4, x86Pte(0, 1n)],
+    ['Write=1 with Dirty=1', 'v6.18', X86_4, 0x8000000001234867n],
+    ['a PROT_NONE PTE with Dirty=1 (not a shadow-stack PTE)', 'v6.18', X86_4, 0x000ffffffedcb160n],
+    ['arm64: read-only with PTE_DIRTY (shadow stacks are an x86 rule)', 'v6.18', ARM_48, 0x0080000001234783n],
+  ] as const)('no problem: %s', (_w, profile, p, raw) => {
+    expect(dec(profile, p, raw).problemKinds).toEqual([]);
+  });
+
+  it('the 5-level PFN that is too wide for 4-level fits 5-level', () => {
+    expect(dec('rfc', X86_4, x86Pte(25, 1n << 34n)).problemKinds).toEqual(['pfn-too-wide']);
+    expect(dec('rfc', X86_5, x86Pte(25, 1n << 34n)).swap?.pfn).toBe(2 ** 34);
+  });
+});
