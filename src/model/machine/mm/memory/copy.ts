@@ -104,8 +104,9 @@ function copyPresent(d: Draft, src: PteRef, dst: PteRef, vma: Vma, raw: Pte, tar
       d.call('copy_present_page', `${pageName(page)} may be DMA-pinned: the child gets its own copy now instead of sharing it.`, () => {
         const id = allocRamPage(d);
         d.setPage(id, { data: page.data, dirty: true });
-        let pte = mk_pte(d.page(id).number, pageProt(vma));
-        if (vmaWritable(vma)) pte = pte_mkwrite(pte_mkdirty(pte));
+        // maybe_mkwrite(pte_mkdirty(pte), dst_vma): dirty always, writable only with VM_WRITE
+        let pte = pte_mkdirty(mk_pte(d.page(id).number, pageProt(vma)));
+        if (vmaWritable(vma)) pte = pte_mkwrite(pte);
         addRmap(d, id, true);
         d.setPte(dst, pte, id);
       });
