@@ -1,0 +1,203 @@
+/**
+ * Page migration (mm/migrate.c): remove_migration_pte()'s rebuild rules (domain spec §d.1 step 4,
+ * §d.4) and migrate_pages() split into its unmap and move halves; migration_entry_wait().
+ * Expected PTE values follow the x86 layout (spec §c.1).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, USER,
+} from '../../../../test/machine.ts';
+
+describe('remove_migration_pte(): the new PTE from the migration entry', () => {
+  it('a writable, young, dirty entry gives a writable, young, dirty PTE for the new page (S14)', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    expect(m.decoded(1).swap).toMatchObject({ typeName: 'SWP_MIGRATION_WRITE', migration: { young: true, dirty: true }, softDirty: true });
+    m.do(ev.move());
+    expect(m.pte(1)).toBe(present(0x5678, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P));
+    expect(m.page(0x5678)).toMatchObject({ mapcount: 1, anonExclusive: true, dirty: true, allocated: true });
+    expect(m.page(0x1234)).toMatchObject({ mapcount: 0, allocated: false, locked: false, refs: 0 });
+    expect(m.why('remove_migration_pte')).toBe('pid 1 PTE 1: SWP_MIGRATION_WRITE -> a present PTE for pfn 0x5678. young, dirty, writable.');
+    m.consistent();
+  });
+
+  it('without SWP_MIG_YOUNG the PTE is old; without SWP_MIG_DIRTY it is clean although the page is dirty (S16)', () => {
+    const m = new M({ platform: { arch: 'x86_64', paging: 4, migrationAd: false } }).do(ev.write(1), ev.unmap(1), ev.move());
+    expect(m.pte(1)).toBe(present(0x5678, NX | SOFT_DIRTY | USER | RW | P));
+    expect(m.page(0x5678).dirty).toBe(true);
+    expect(m.why('remove_migration_pte')).toMatch(/old \(no SWP_MIG_YOUNG\), clean, writable\.$/);
+  });
+
+  it('a clean page comes back clean even from a young entry; a read entry stays read-only and not exclusive', () => {
+    const m = new M().do(ev.mmap(8, 1, 'read', false, true), ev.read(8), ev.unmap(8));
+    expect(m.decoded(8).swap).toMatchObject({ typeName: 'SWP_MIGRATION_READ', migration: { young: true, dirty: false } });
+    m.do(ev.move());
+    expect(m.pte(8)).toBe(present(0x5678, NX | ACCESSED | USER | P));
+    expect(m.page(0x5678)).toMatchObject({ anon: false, anonExclusive: false, dirty: false });
+    expect(m.why('remove_migration_pte')).toMatch(/young, clean\.$/);
+  });
+
+  it('a read-exclusive entry comes back read-only and exclusive, its dirtiness in SavedDirty', () => {
+    const m = new M().do(ev.write(1), ev.mprotect(0, 8, 'read'), ev.unmap(1));
+    expect(m.type(1)).toBe('SWP_MIGRATION_READ_EXCLUSIVE');
+    m.do(ev.move());
+    expect(m.pte(1)).toBe(present(0x5678, NX | SAVED_DIRTY | SOFT_DIRTY | ACCESSED | USER | P));
+    expect(m.page(0x5678).anonExclusive).toBe(true);
+  });
+
+  it('after fork both mappings migrate as read entries; the old child PTE comes back old (S04)', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.unmap(1));
+    expect([m.type(1, 1), m.type(1, 2)]).toEqual(['SWP_MIGRATION_READ', 'SWP_MIGRATION_READ']);
+    expect(m.decoded(1, 2).swap?.migration).toMatchObject({ young: false, dirty: true });
+    m.do(ev.move());
+    expect(m.pte(1, 1)).toBe(present(0x5678, NX | SAVED_DIRTY | SOFT_DIRTY | ACCESSED | USER | P));
+    expect(m.pte(1, 2)).toBe(present(0x5678, NX | SAVED_DIRTY | SOFT_DIRTY | USER | P));
+    expect(m.page(0x5678)).toMatchObject({ mapcount: 2, anonExclusive: false });
+    m.consistent();
+  });
+
+  it('uffd-wp on a read-only entry is carried to the new PTE (pte_mkuffd_wp)', () => {
+    const m = new M().do(ev.write(1), ev.uffdWp(1, 1, true), ev.unmap(1));
+    expect(m.decoded(1).swap).toMatchObject({ typeName: 'SWP_MIGRATION_READ_EXCLUSIVE', uffdWp: true });
+    m.do(ev.move());
+    expect(m.decoded(1).present).toMatchObject({ pfn: 0x5678, uffdWp: true, writable: false });
+  });
+
+  it('a soft-dirty bit is carried only when the entry has it', () => {
+    const m = new M().do(ev.mmap(8, 1, 'read', false, true), ev.read(8), ev.unmap(8), ev.move());
+    expect(has(m.pte(8), SOFT_DIRTY)).toBe(false);
+  });
+
+  it('a device-private destination gets a device-private entry, writable for a writable entry, soft-dirty kept, no A/D (S02 step 2)', () => {
+    const m = new M().do(ev.write(1), ev.toDevice(1), ev.pages(), ev.finalize());
+    expect(m.decoded(1).swap).toMatchObject({ typeName: 'SWP_DEVICE_WRITE', pfn: 0x10, softDirty: true, uffdWp: false });
+    expect(m.page(0x10)).toMatchObject({ mapcount: 1, anonExclusive: true, dirty: true, locked: false });
+    expect(m.why('remove_migration_pte')).toMatch(/-> a device-private entry for device page \(pfn 0x10\)\. the rebuilt PTE would be writable\.$/);
+    expect(m.fns()).toContain('make_writable_device_private_entry');
+    m.consistent();
+  });
+
+  it('a read-exclusive entry to the device gives SWP_DEVICE_READ with the uffd-wp bit carried', () => {
+    const m = new M().do(ev.write(1), ev.uffdWp(1, 1, true), ev.toDevice(1), ev.pages(), ev.finalize());
+    expect(m.decoded(1).swap).toMatchObject({ typeName: 'SWP_DEVICE_READ', uffdWp: true, softDirty: true });
+    expect(m.why('remove_migration_pte')).toMatch(/the rebuilt PTE would be read-only\.$/);
+    expect(m.page(0x10).anonExclusive).toBe(true);
+  });
+
+  it('after the series the device entry names the device offset, built from the page', () => {
+    const m = new M({ profile: 'series' }).do(ev.write(1), ev.toDevice(1), ev.pages(), ev.finalize());
+    expect(m.decoded(1).swap).toMatchObject({ typeName: 'SWP_DEVICE_WRITE', pfnSpace: 'device', pfn: 0x10 });
+    expect(m.fns()).toEqual(expect.arrayContaining(['make_writable_device_private_entry_from_page', 'make_writable_device_private_entry']));
+    expect(m.trace.some((t) => /device_private_page_to_offset\(page\) = 0x10/.test(t.why))).toBe(true);
+  });
+
+  it('back from the device: old and clean, writable for SWP_DEVICE_WRITE, soft-dirty kept (S02 step 4)', () => {
+    const m = onDevice().do(ev.read(1), ev.pages(), ev.finalize());
+    expect(m.pte(1)).toBe(present(0x5678, NX | SOFT_DIRTY | USER | RW | P));
+    m.consistent();
+  });
+});
+
+describe('migrate_pages(): unmap and move', () => {
+  it('unmap locks the folio, takes a reference and makes every mapping a migration entry', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    expect(m.page(0x1234)).toMatchObject({ locked: true, refs: 1, mapcount: 0 });
+    expect(m.fns()).toEqual(expect.arrayContaining(['migrate_pages', 'migrate_folio_unmap', 'try_to_migrate', 'try_to_migrate_one']));
+    expect(m.why('migrate_pages')).toBe('moves pfn 0x1234 to another RAM page (NUMA balancing, compaction, …).');
+    expect(m.why('try_to_migrate')).toBe('rmap walk over the 1 mapping(s).');
+    expect(m.state.migrations).toHaveLength(1);
+  });
+
+  it('move copies data and the dirty flag to the new page and frees the old one', () => {
+    const m = new M().do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'write', value: 7 }, ev.unmap(1), ev.move());
+    expect(m.page(0x5678)).toMatchObject({ data: 7, dirty: true, anon: true });
+    expect(m.why('move_to_new_folio')).toBe('pfn 0x1234 -> pfn 0x5678 (migrate_folio copies data and flags).');
+    expect(m.state.migrations).toEqual([]);
+    m.do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'read' });
+    expect(m.result.data).toEqual([7]);
+  });
+
+  it.each([
+    ['an extra reference (FOLL_GET)', ev.get(1), 'pfn 0x1234 has 1 extra reference(s): -EAGAIN, the migration is undone.'],
+    ['a FOLL_PIN pin', ev.pin(1), 'pfn 0x1234 has 1 extra reference(s): -EAGAIN, the migration is undone.'],
+  ] as const)('with %s the move fails and remove_migration_ptes(src, src) maps the old page again', (_w, hold, why) => {
+    const m = new M().do(ev.write(1), hold, ev.unmap(1));
+    m.do(ev.move());
+    expect(m.why('folio_migrate_mapping')).toBe(why);
+    expect(m.pte(1)).toBe(present(0x1234, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P));
+    expect(m.page(0x1234)).toMatchObject({ locked: false, mapcount: 1, allocated: true });
+    expect(m.page(0x5678).allocated).toBe(false);
+    expect(m.state.migrations).toEqual([]);
+    m.consistent();
+  });
+
+  it('two pins are counted as pins', () => {
+    const m = new M().do(ev.write(1), ev.pin(1), ev.pin(1), ev.fork(), ev.unmap(1), ev.move());
+    expect(m.why('folio_migrate_mapping')).toMatch(/has 2 extra reference/);
+  });
+
+  it.each([
+    ['a none PTE', (m: M) => m, 'PTE 1 of pid 1 is not a present PTE: migrate_pages moves mapped RAM pages'],
+    ['the zero page', (m: M) => m.do(ev.read(1)), 'PTE 1 maps the shared zero page, which migrate_pages does not move'],
+    ['a second migration', (m: M) => m.do(ev.write(1), ev.write(2), ev.unmap(2)), 'a migrate_pages migration is already in progress: migrate_folio_move finishes it'],
+  ] as const)('migrate_folio_unmap refuses %s', (_w, setup, reason) => {
+    expect(setup(new M()).refused(ev.unmap(1))).toBe(reason);
+  });
+
+  it('without CONFIG_MIGRATION nothing migrates', () => {
+    const m = new M({ config: { DEVICE_PRIVATE: false, MIGRATION: false, MEMORY_FAILURE: false } }).do(ev.write(1));
+    expect(m.refused(ev.unmap(1))).toBe('CONFIG_MIGRATION=n: this kernel cannot migrate pages');
+    expect(m.refused(ev.toDevice(1))).toBe('CONFIG_MIGRATION=n: this kernel cannot migrate pages');
+  });
+
+  it.each([
+    [ev.move(), 'no migrate folio is in progress: migrate_folio_unmap starts one'],
+    [ev.pages(), 'no migrate vma is in progress: migrate_vma_setup (or a CPU fault on a device-private entry) starts one'],
+    [ev.finalize(), 'no migrate vma is in progress: migrate_vma_setup (or a CPU fault on a device-private entry) starts one'],
+    [{ type: 'migrate_device_pages' } as const, 'no migrate device is in progress: migrate_device_range starts one'],
+  ] as const)('%j without a migration in flight is refused', (e, reason) => {
+    expect(new M().refused(e)).toBe(reason);
+  });
+});
+
+describe('a CPU access to a migration entry (migration_entry_wait)', () => {
+  it.each([
+    ['v6.18', 'migration_entry_wait_on_locked', 'pte_to_swp_entry() reads SWP_MIGRATION_WRITE.'],
+    ['7.3', 'softleaf_entry_wait_on_locked', 'softleaf_from_pte() reads SWP_MIGRATION_WRITE.'],
+  ] as const)('%s: the fault sleeps (%s); the PTE is not changed', (profile, wait, read) => {
+    const m = new M({ profile }).do(ev.write(1), ev.unmap(1));
+    const before = m.pte(1);
+    m.do(ev.read(1));
+    expect(m.pte(1)).toBe(before);
+    expect(m.fns()).toEqual(['handle_mm_fault', 'handle_pte_fault', 'do_swap_page', 'migration_entry_wait']);
+    expect(m.why('do_swap_page')).toBe(read);
+    expect(m.why('migration_entry_wait')).toContain(`(${wait})`);
+    expect(m.result.signal).toBeUndefined();
+  });
+
+  it('an access that must complete is refused until the migration finishes', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    expect(m.refused({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'read' })).toBe('PTE 1 of pid 1 is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs');
+  });
+
+  it('munmap of a migration entry clears it and takes it off the migration; the move then leaves it alone', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.unmap(1), ev.munmap(1, 1, 2));
+    expect(m.pte(1, 2)).toBe(0n);
+    expect(m.state.migrations[0]!.srcs[0]!.ptes).toEqual([{ pid: 1, index: 1 }]);
+    m.do(ev.move());
+    expect([m.pte(1, 2), has(m.pte(1, 1), P)]).toEqual([0n, true]);
+    expect(m.page(0x5678).mapcount).toBe(1);
+    m.consistent();
+  });
+});
+
+describe('remove_migration_pte() leaves what is not its migration entry', () => {
+  it('a PTE that no longer holds the entry (unmapped VMA) is skipped', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    // the mapping goes away with its VMA: the PTE is cleared, so nothing is rebuilt there
+    m.do({ type: 'munmap', pid: 1, start: 0, pages: 8 }, ev.move());
+    expect(m.pte(1)).toBe(0n);
+    expect(m.page(0x5678).mapcount).toBe(0);
+    expect(m.fns()).not.toContain('remove_migration_pte');
+    m.consistent();
+  });
+});
