@@ -65,9 +65,10 @@ export function parseU64Hex(text: string): ParseResult {
   if (s === '') return { ok: false, error: 'empty input: expected a 64-bit hex value such as 0x8000000001234867' };
   const bad = /(?:^|\s)pte:(\S*)/.exec(s);
   if (bad?.[1] !== undefined) s = bad[1];
+  const after = bad ? 'pte:' : '0x';
   if (/^0[xX]/.test(s)) s = s.slice(2);
   s = s.replace(/_/g, '');
-  if (s === '') return { ok: false, error: `"${clip(text)}" has no digits after 0x` };
+  if (s === '') return { ok: false, error: `"${clip(text)}" has no digits after ${after}` };
   const m = /[^0-9a-fA-F]/.exec(s);
   if (m) return { ok: false, error: `"${clip(text)}" is not hex: unexpected character "${m[0]}"` };
   const digits = s.replace(/^0+(?=.)/, '');
