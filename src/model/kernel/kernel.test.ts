@@ -1,0 +1,141 @@
+/**
+ * The swapops.h helpers of a Kernel under their kernel names: the generic swp_entry_t, the swap-PTE
+ * flag helpers, markers, migration A/D; and the x86 present-PTE helpers (pgtable.h) the machine
+ * builds PTEs with. Expected values follow the spec's formulas (§a, §c.1).
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from './config.ts';
+import {
+  asPfn, getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, SWP_OFFSET_MASK, SWP_TYPE_SHIFT, type PteMarker,
+} from './kernel.ts';
+import type { PteBits } from './u64.ts';
+import {
+  mk_pte, pte_dirty, pte_hw_dirty, pte_mkclean, pte_mkdirty, pte_mkold, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung, pte_modify, pte_none,
+  pte_pfn, pte_present, pte_protnone, pte_set_hw_dirty, pte_soft_dirty, pte_special, pte_uffd_wp, pte_write, pte_wrprotect, pte_young, vm_page_prot, type Pte,
+} from './arch/x86_pgtable.ts';
+import { PAGE_COPY, PAGE_NONE, PAGE_SHARED } from './arch/x86_64.ts';
+
+const X86 = { arch: 'x86_64', paging: 4, migrationAd: true } as const;
+const k = getKernel('v6.18', DEFAULT_CONFIG, X86);
+const M50 = (1n << 50n) - 1n;
+const x86Pte = (type: number, off: bigint, flags = 0n) => ((BigInt(type) << 59n) | ((~off & M50) << 9n) | flags) as PteBits;
+
+describe('swp_entry_t', () => {
+  it('SWP_TYPE_SHIFT 58 and a 58-bit offset mask; swp_entry() truncates wider offsets', () => {
+    expect([SWP_TYPE_SHIFT, SWP_OFFSET_MASK]).toEqual([58, 0x03ffffffffffffffn]);
+    expect(k.swp_entry(3, (1n << 58n) | 5n).val).toBe((3n << 58n) | 5n);
+    expect([k.swp_type({ val: (31n << 58n) | 1n }), k.swp_offset({ val: (31n << 58n) | 1n })]).toEqual([31, 1n]);
+  });
+
+  it('swp_offset_pfn() keeps SWP_PFN_BITS of the offset (drops the migration A/D bits)', () => {
+    expect(k.swp_offset_pfn(k.swp_entry(27, 0x1234n | (3n << 34n)))).toBe(0x1234);
+    expect(getKernel('v6.18', DEFAULT_CONFIG, { ...X86, paging: 5 }).swp_offset_pfn(k.swp_entry(27, 0x1234n | (3n << 34n)))).toBe(0xc00001234);
+  });
+
+  it('typeNumber / typeName / row name the types of the config', () => {
+    expect([k.typeNumber('SWP_HWPOISON'), k.typeNumber('SWP_MIGRATION_DEVICE_READ'), k.typeName(3), k.typeName(31), k.row(30)?.name, k.row(3)]).toEqual([24, undefined, 'swapfile_3', 'SWP_PTE_MARKER', 'SWP_DEVICE_EXCLUSIVE', undefined]);
+  });
+});
+
+describe('swap-PTE flag bits (bits 1, 2, 3 on x86)', () => {
+  const base = x86Pte(5, 0x42n);
+  it.each([
+    ['soft-dirty', 0x2n, (p: PteBits) => k.pte_swp_mksoft_dirty(p), (p: PteBits) => k.pte_swp_soft_dirty(p), (p: PteBits) => k.pte_swp_clear_soft_dirty(p)],
+    ['uffd-wp', 0x4n, (p: PteBits) => k.pte_swp_mkuffd_wp(p), (p: PteBits) => k.pte_swp_uffd_wp(p), (p: PteBits) => k.pte_swp_clear_uffd_wp(p)],
+    ['exclusive', 0x8n, (p: PteBits) => k.pte_swp_mkexclusive(p), (p: PteBits) => k.pte_swp_exclusive(p), (p: PteBits) => k.pte_swp_clear_exclusive(p)],
+  ] as const)('%s: make sets only its bit, the test reads it, clear removes only it', (_n, b, mk, test, clear) => {
+    const all = (base | 0xen) as PteBits;
+    expect(mk(base)).toBe(base | b);
+    expect([test(mk(base)), test(base), test((all & ~b) as PteBits)]).toEqual([true, false, false]);
+    expect(clear(all)).toBe(all & ~b);
+  });
+
+  it('pte_swp_clear_flags strips all three; pte_to_swp_entry reads type and offset through them', () => {
+    expect(k.pte_swp_clear_flags((base | 0xen) as PteBits)).toBe(base);
+    expect(k.pte_to_swp_entry((base | 0xen) as PteBits).val).toBe((5n << 58n) | 0x42n);
+  });
+
+  it('swp_entry_to_pte never sets a flag bit', () => {
+    expect(k.swp_entry_to_pte(k.swp_entry(5, 0x42n))).toBe(base);
+  });
+});
+
+describe('PTE markers (PTE_MARKER_UFFD_WP 1, POISONED 2, GUARD 4)', () => {
+  it('the values, and make_pte_marker() is SWP_PTE_MARKER with the bits as offset', () => {
+    expect([PTE_MARKER_UFFD_WP, PTE_MARKER_POISONED, PTE_MARKER_GUARD, PTE_MARKER_MASK]).toEqual([1, 2, 4, 7]);
+    expect(k.make_pte_marker(PTE_MARKER_GUARD)).toBe(0xfffffffffffff600n);
+    expect(k.pte_marker_get(k.make_pte_marker_entry(7 as PteMarker))).toBe(7);
+    expect(k.pte_marker_get(k.swp_entry(31, 0x1fn))).toBe(7);
+  });
+});
+
+describe('migration A/D (SWP_MIG_YOUNG / SWP_MIG_DIRTY)', () => {
+  it('make_migration_entry_young/dirty set offset bits 34/35 (4-level) and keep the type and PFN', () => {
+    const e = k.make_writable_migration_entry(asPfn(0x1234));
+    expect(k.make_migration_entry_young(e).val).toBe(e.val | (1n << 34n));
+    expect(k.make_migration_entry_dirty(e).val).toBe(e.val | (1n << 35n));
+    expect([k.is_migration_entry_young(e), k.is_migration_entry_dirty(e)]).toEqual([false, false]);
+    expect(k.is_migration_entry_young(k.make_migration_entry_young(e))).toBe(true);
+    expect(k.is_migration_entry_dirty(k.make_migration_entry_young(e))).toBe(false);
+    expect(k.is_migration_entry_dirty(k.make_migration_entry_dirty(e))).toBe(true);
+    expect(k.migration_entry_supports_ad()).toBe(true);
+  });
+
+  it('without support they return the very same entry and read false', () => {
+    const n = getKernel('v6.18', DEFAULT_CONFIG, { ...X86, migrationAd: false });
+    const e = n.make_writable_migration_entry(asPfn(0x1234));
+    expect(n.make_migration_entry_young(e)).toBe(e);
+    expect(n.make_migration_entry_dirty(e)).toBe(e);
+    expect(n.migration_entry_supports_ad()).toBe(false);
+  });
+
+  it('the constants follow from SWP_PFN_BITS', () => {
+    expect([k.SWP_PFN_BITS, k.SWP_MIG_YOUNG_BIT, k.SWP_MIG_DIRTY_BIT, k.SWP_MIG_TOTAL_BITS, k.SWP_PFN_MASK, k.SWP_MIG_YOUNG, k.SWP_MIG_DIRTY, k.pfnSpan]).toEqual([34, 34, 35, 36, (1n << 34n) - 1n, 1n << 34n, 1n << 35n, 2 ** 34]);
+  });
+});
+
+describe('x86 present-PTE helpers (pgtable.h, pgtable-invert.h)', () => {
+  const pte = mk_pte(0x1234, PAGE_COPY);
+  it('mk_pte: PFN and protection; a PROT_NONE PTE stores the PFN inverted and pte_pfn() undoes it', () => {
+    expect(pte).toBe(0x8000000001234025n);
+    const none = mk_pte(0x1234, PAGE_NONE);
+    expect(none).toBe(0x000ffffffedcb120n);
+    expect([pte_pfn(pte), pte_pfn(none)]).toEqual([0x1234, 0x1234]);
+    expect([pte_present(none), pte_protnone(none), pte_protnone(pte), pte_none(0x60n), pte_none(0x10n)]).toEqual([true, true, false, true, false]);
+  });
+
+  it('young/old, special, soft-dirty, uffd-wp', () => {
+    expect([pte_young(pte), pte_young(pte_mkold(pte)), pte_young(pte_mkyoung(pte_mkold(pte)))]).toEqual([true, false, true]);
+    expect([pte_special(pte), pte_special(pte_mkspecial(pte))]).toEqual([false, true]);
+    expect([pte_soft_dirty(pte), pte_soft_dirty(pte_mkdirty(pte))]).toEqual([false, true]);
+    const wp = pte_mkuffd_wp(pte_mkwrite(pte));
+    expect([pte_uffd_wp(wp), pte_write(wp)]).toEqual([true, false]);
+  });
+
+  it('the SavedDirty shuffle: a write-protected PTE never has Dirty; pte_mkwrite moves it back', () => {
+    const rw = pte_mkwrite(pte_mkdirty(pte));
+    expect(rw).toBe(0x8000000001234867n);
+    const ro = pte_wrprotect(rw);
+    expect(ro).toBe(0x8400000001234825n);
+    expect([pte_dirty(ro), pte_hw_dirty(ro), pte_write(ro)]).toEqual([true, false, false]);
+    expect(pte_mkwrite(ro)).toBe(rw);
+    expect(pte_mkdirty(pte)).toBe(0x8400000001234825n);
+    expect(pte_mkclean(ro)).toBe(0x8000000001234825n);
+    expect(pte_mkclean(rw)).toBe(0x8000000001234825n | 0x2n);
+    expect(pte_set_hw_dirty(pte)).toBe(0x8000000001234065n);
+  });
+
+  it('pte_modify keeps PFN, A, D, soft-dirty, uffd-wp and special, takes the rest from the new protection', () => {
+    const rw = pte_mkspecial(pte_mkwrite(pte_mkdirty(pte))) as Pte;
+    expect(pte_modify(rw, PAGE_COPY)).toBe(0x8400000001234a25n);
+    expect(pte_modify(rw, PAGE_SHARED)).toBe(0x8000000001234a67n);
+    expect(pte_modify(pte_modify(rw, PAGE_COPY), PAGE_SHARED)).toBe(0x8000000001234a67n);
+    expect(pte_modify(rw, PAGE_NONE)).toBe(0x040ffffffedcbb20n);
+    expect(pte_modify(pte_modify(rw, PAGE_NONE), PAGE_COPY)).toBe(0x8400000001234a25n);
+  });
+
+  it('vm_page_prot for each protection (x86 with NX, no pkeys)', () => {
+    expect([vm_page_prot('none', false), vm_page_prot('read', false), vm_page_prot('read', true), vm_page_prot('rw', false), vm_page_prot('rw', true)]).toEqual([0x120n, PAGE_COPY, PAGE_COPY, PAGE_COPY, PAGE_COPY | 0x2n]);
+    expect([PAGE_NONE, PAGE_COPY, PAGE_SHARED]).toEqual([0x120n, 0x8000000000000025n, 0x8000000000000027n]);
+  });
+});
