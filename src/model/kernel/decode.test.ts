@@ -105,7 +105,7 @@ function swapLayout(raw: bigint, arch: 'x86_64' | 'arm64', type: number, typeNam
     plain(raw, 'presentinvalid', 11, 11, 'PTE_PRESENT_INVALID (nG)', true),
     typeField(10, 6),
     plain(raw, 'unused45', 5, 4, 'unused', true),
-    plain(raw, 'uffd', 3, 3, 'PTE_SWP_UFFD_WP'),
+    plain(raw, 'uffd', 3, 3, uffdName.replace('_PAGE_', 'PTE_')),
     plain(raw, 'exclusive', 2, 2, 'PTE_SWP_EXCLUSIVE'),
     plain(raw, 'valid', 1, 0, 'PTE_VALID / PTE_TABLE_BIT'),
   ];
@@ -163,9 +163,9 @@ const SWAP_CASES: readonly SwapCase[] = [
   { what: 'arm64 48-bit PA: S02 step 1 before the series', profile: 'v6.18', platform: ARM_48, raw: 0x00030000012346c0n, type: 27, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 36, ad: true }, summary: 'SWP_MIGRATION_WRITE(27) pfn=0x1234+A+D' },
   { what: 'arm64 48-bit PA: S02 step 1 after the RFC', profile: 'rfc', platform: ARM_48, raw: 0x0003000001234600n, type: 24, typeName: 'SWP_MIGRATION_WRITE', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 36, ad: true }, summary: 'SWP_MIGRATION_WRITE(24) pfn=0x1234+A+D' },
   { what: 'arm64 52-bit PA: a readable migration entry of the largest PFN, young', profile: 'v6.18', platform: ARM_52, raw: armPte(25, (1n << 40n) - 1n | (1n << 40n)), type: 25, typeName: 'SWP_MIGRATION_READ', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 40, ad: true }, summary: 'SWP_MIGRATION_READ(25) pfn=0xffffffffff+A' },
-  { what: 'arm64: a device-private entry after the series', profile: 'series', platform: ARM_48, raw: armPte(26, 0x10n, ARM_UFFD), type: 26, typeName: 'SWP_DEVICE_READ', shape: { kind: 'pfn', space: 'device', migration: false, pfnBits: 36, ad: true }, summary: 'SWP_DEVICE_READ(26) off=0x10 uffd' },
+  { what: 'arm64: a device-private entry after the series (PTE_SWP_UFFD: the 2026 name)', profile: 'series', platform: ARM_48, raw: armPte(26, 0x10n, ARM_UFFD), type: 26, typeName: 'SWP_DEVICE_READ', shape: { kind: 'pfn', space: 'device', migration: false, pfnBits: 36, ad: true }, summary: 'SWP_DEVICE_READ(26) off=0x10 uffd', uffdName: '_PAGE_SWP_UFFD' },
   { what: 'arm64: a swap slot with exclusive and uffd-wp', profile: 'v6.18', platform: ARM_48, raw: armPte(0, 0x42n, ARM_EXCL | ARM_UFFD), type: 0, typeName: 'swapfile_0', shape: { kind: 'slot' }, summary: 'swapfile_0(0) off=0x42 uffd,excl' },
-  { what: 'arm64: a guard marker', profile: '7.3', platform: ARM_48, raw: armPte(31, 4n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x4' },
+  { what: 'arm64: a guard marker (7.3: PTE_SWP_UFFD)', profile: '7.3', platform: ARM_48, raw: armPte(31, 4n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x4', uffdName: '_PAGE_SWP_UFFD' },
 ];
 
 describe('every field of every swap-style entry', () => {

@@ -229,7 +229,9 @@ function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
       text = `${s.type} = ${s.typeName}`;
       label = `${range(f.hi, f.lo)}: swap type ${s.type}, ${s.typeName}`;
     } else {
-      const name = f.id === 'uffd' && k.arch.id === 'x86_64' ? k.profile.swpUffdMacro : f.name;
+      // "mm: rename uffd-wp PTE bit macros to uffd" (2026) dropped the _WP suffix on every arch:
+      // _PAGE_SWP_UFFD on x86 (the profile's swpUffdMacro), PTE_SWP_UFFD on arm64.
+      const name = f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.replace(/_WP$/, '') : f.name;
       text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
       label = `${range(f.hi, f.lo)}: ${name} ${text}`;
       const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a swap PTE` : undefined;
