@@ -14,7 +14,7 @@ export default {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
   packageManager: 'npm',
   testRunner: 'vitest',
-  vitest: { configFile: 'vite.config.ts', related: true },
+  vitest: { configFile: 'vitest.stryker.config.ts', related: true },
   coverageAnalysis: 'perTest',
   // The default set is what the targets cover: the kernel model, and the machine's kernel handlers
   // (mm/**, the test_hmm driver, the entry builders, the dispatch). Any file can be named instead:

@@ -68,6 +68,10 @@ describe('first touch of an empty PTE', () => {
   it('a PTE outside the process range is refused before anything runs', () => {
     expect(new M().refused(ev.read(16))).toBe("PTEs 16..16 go past pid 1's range of 16 PTEs");
     expect(new M().refused(access(15, 'read', 2))).toBe("PTEs 15..16 go past pid 1's range of 16 PTEs");
+    expect(new M().refused(access(0, 'read', 17))).toBe("PTEs 0..16 go past pid 1's range of 16 PTEs");
+    // the last PTE of the range is inside it: what stops this access is the missing VMA
+    expect(new M().refused(ev.read(15))).toBe('no VMA covers PTE 15 of pid 1: the access would get SIGSEGV');
+    expect(new M().refused({ type: 'fork', pid: 2 })).toBe('there is no process 2');
   });
 });
 
