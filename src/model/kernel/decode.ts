@@ -154,6 +154,7 @@ function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classifie
   let migration: SwapInfo['migration'] = null;
   let marker: SwapInfo['marker'] = null;
   if (row && isMigrationKind(row.kind)) {
+    // Stryker disable next-line StringLiteral: every migration row has an access; the fallback is never used
     migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit };
     if ((c.youngBit || c.dirtyBit) && !k.platform.migrationAd) {
       report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
