@@ -4,8 +4,11 @@
  *   than the plain suite, and the property tests would hit Vitest's 5 s default (Stryker has its
  *   own timeout for a mutant that loops);
  * - quick test files first: a mutant run stops at the first failing test (bail), so the focused
- *   table tests get their chance to kill it before the long property and fuzz runs start. Files
- *   that failed last time still go first, as in Vitest's default order.
+ *   table tests get their chance to kill it before the long property runs start. Files that failed
+ *   last time still go first, as in Vitest's default order;
+ * - the model's own tests only (src/model, test/): mutation testing asks whether they notice a
+ *   wrong model. The link codec, store and CLI suites test their own layers; they replay whole
+ *   scenarios and would only make every surviving model mutant slower.
  */
 import { mergeConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -29,4 +32,6 @@ class QuickFirst extends BaseSequencer {
   }
 }
 
-export default mergeConfig(base, { test: { testTimeout: 60_000, sequence: { sequencer: QuickFirst } } });
+const config = mergeConfig(base, { test: { testTimeout: 60_000, sequence: { sequencer: QuickFirst } } });
+config.test!.include = ['src/model/**/*.test.ts', 'test/**/*.test.ts'];
+export default config;
