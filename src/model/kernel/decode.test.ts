@@ -115,8 +115,30 @@ function fieldsOf(d: DecodedPte): Want[] {
   return d.fields.map((f) => ({ id: f.id, hi: f.hi, lo: f.lo, value: f.value, stored: f.stored, text: f.text, label: f.label, ...(f.problem ? { problem: f.problem } : {}) }));
 }
 
-/** Every field has its one-sentence note, and together they cover bits 63..0 once each. */
+/** The class of each field (the colour legend of the bit view), per arch and PTE state (spec §c). */
+const ROLES: Readonly<Record<string, Readonly<Record<string, DecodedField['role']>>>> = {
+  'x86_64 swap': {
+    type: 'type', offset: 'offset', 'offset-high': 'offset', 'mig-dirty': 'offset', 'mig-young': 'offset', pfn: 'offset', marker: 'offset',
+    protnone: 'must-be-zero', pse: 'must-be-zero', knl: 'must-be-zero', unused4: 'must-be-zero', exclusive: 'flag', uffd: 'flag', softdirty: 'flag', present: 'present-bit',
+  },
+  'arm64 swap': {
+    top: 'must-be-zero', offset: 'offset', 'offset-high': 'offset', 'mig-dirty': 'offset', 'mig-young': 'offset', pfn: 'offset', marker: 'offset',
+    presentinvalid: 'must-be-zero', type: 'type', unused45: 'must-be-zero', uffd: 'flag', exclusive: 'flag', valid: 'present-bit',
+  },
+  'x86_64 present': {
+    nx: 'hw-flag', pkey: 'hw-flag', saveddirty: 'sw-flag', softw4: 'sw-flag', ignored: 'other', pfn: 'pfn', softdirty: 'sw-flag', uffd: 'sw-flag', special: 'sw-flag',
+    global: 'hw-flag', pse: 'hw-flag', dirty: 'hw-flag', accessed: 'hw-flag', pcd: 'hw-flag', pwt: 'hw-flag', user: 'hw-flag', rw: 'hw-flag', present: 'present-bit',
+  },
+  'arm64 present': {
+    upper: 'other', uffd: 'sw-flag', sw57: 'sw-flag', special: 'sw-flag', dirty: 'sw-flag', uxn: 'hw-flag', pxn: 'hw-flag', cont: 'hw-flag', dbm: 'hw-flag', res: 'other',
+    pfn: 'pfn', ng: 'hw-flag', af: 'hw-flag', sh: 'hw-flag', rdonly: 'hw-flag', user: 'hw-flag', attr: 'hw-flag', table: 'hw-flag', valid: 'present-bit',
+  },
+};
+
+/** Every field has its class and its one-sentence note, and together they cover bits 63..0 once each. */
 function expectWellFormed(d: DecodedPte): void {
+  const roles = ROLES[`${d.arch} ${d.kind === 'present' ? 'present' : 'swap'}`]!;
+  expect(d.fields.map((f) => [f.id, f.role])).toEqual(d.fields.map((f) => [f.id, roles[f.id]]));
   let next = 63;
   for (const f of d.fields) {
     expect([f.id, f.hi]).toEqual([f.id, next]);
