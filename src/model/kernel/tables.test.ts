@@ -113,6 +113,13 @@ describe('the platform', () => {
     expect(DEFAULT_PLATFORM).toEqual({ arch: 'x86_64', paging: 4, migrationAd: true });
   });
 
+  it('the arch layouts name themselves and their swap-exclusive bit', () => {
+    const a = getKernel('v6.18', DEFAULT_CONFIG, { ...DEFAULT_PLATFORM, arch: 'arm64' }).arch;
+    const x = getKernel('v6.18', DEFAULT_CONFIG, DEFAULT_PLATFORM).arch;
+    expect([x.id, x.title, x.exclusiveName, x.offsetBits, x.hasSwapSoftDirty]).toEqual(['x86_64', 'x86_64', '_PAGE_SWP_EXCLUSIVE', 50, true]);
+    expect([a.id, a.title, a.exclusiveName, a.offsetBits, a.hasSwapSoftDirty]).toEqual(['arm64', 'arm64 (4K pages)', 'PTE_SWP_EXCLUSIVE', 50, false]);
+  });
+
   it('platformKey tells every platform apart; describePlatform says it in words', () => {
     expect(platformKey({ arch: 'arm64', paging: 5, migrationAd: false })).toBe('arm64/5/noad');
     expect(platformKey(DEFAULT_PLATFORM)).toBe('x86_64/4/ad');
