@@ -1,6 +1,6 @@
 /**
- * The CLI driven in-process through `main()` with PassThrough streams, plus one run of the real
- * `bin/swapviz.mjs` entry. Expected PTE values come from the spec's x86_64 closed form
+ * The CLI driven in-process through `main()` with PassThrough streams, plus runs of the real
+ * `bin/swapviz.mjs` entry (the built CLI in dist-cli/; test/pack-install.ts checks the packed one). Expected PTE values come from the spec's x86_64 closed form
  * pte = (type << 59) | ((~off & (2^50 - 1)) << 9) | flags and its type tables (§b.2).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { main, USAGE } from './main.ts';
 
 const M50 = (1n << 50n) - 1n;
 const x86Pte = (type: number, off: bigint, flags = 0n): bigint => (BigInt(type) << 59n) | ((~off & M50) << 9n) | flags;
@@ -169,10 +169,32 @@ describe('swapviz encode suggestions', () => {
   });
 });
 
+/** Every subcommand the usage lists (`  swapviz NAME …`), so a new one is covered as soon as it is documented. */
+const SUBCOMMANDS = [...USAGE.matchAll(/^ {2}swapviz ([a-z][\w-]*)/gm)].map((m) => m[1] ?? '');
+
+describe('swapviz help', () => {
+  it('the usage lists decode, encode, run and scenarios', () => {
+    expect(SUBCOMMANDS).toEqual(expect.arrayContaining(['decode', 'encode', 'run', 'scenarios']));
+  });
+
+  it.each(SUBCOMMANDS)('swapviz %s --help prints the usage and exits 0', async (cmd) => {
+    const r = await run([cmd, '--help']);
+    expect({ code: r.code, out: r.out, err: r.err }).toEqual({ code: 0, out: USAGE, err: '' });
+  });
+
+  it('swapviz with no command prints the usage and exits 2; an unknown command is one stderr line and exit 2', async () => {
+    expect(await run([])).toEqual({ code: 2, out: USAGE, err: '' });
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^swapviz: unknown command "frobnicate" \(try: .*\)\n$/);
+  });
+});
+
 describe('bin/swapviz.mjs', () => {
   const bin = fileURLToPath(new URL('../../bin/swapviz.mjs', import.meta.url));
 
-  it('the bin entry runs encode through tsx and prints the PTE', async () => {
+  it('the bin entry runs the built CLI (dist-cli, built by npm ci) and prints the PTE', async () => {
     const { stdout, code } = await new Promise<{ stdout: string; code: number }>((resolve, reject) => {
       execFile(process.execPath, [bin, 'encode', '--kernel', 'v6.18', '--type', '0', '--offset', '0x42', '--exclusive', '--soft-dirty'], { timeout: 30_000 }, (err, out) => {
         if (err && typeof err.code !== 'number') reject(err);

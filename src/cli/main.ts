@@ -101,7 +101,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'run':
         return await runCommand(rest, io);
       case 'scenarios':
-        return await runCommand(['--list'], io);
+        return await runCommand(['--list', ...rest], io);
       case undefined:
       case 'help':
       case '--help':

@@ -11,7 +11,7 @@ import {
   type KernelConfig, type Platform, type ProfileId, type RunOptions, type Scenario,
 } from '../model/index.ts';
 import { decodeLink } from '../share/index.ts';
-import type { Io } from './main.ts';
+import { USAGE, type Io } from './main.ts';
 import { UsageError } from './errors.ts';
 
 function write(s: Io['stdout'], text: string): void {
@@ -66,10 +66,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       list: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: true },
       'no-trace': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return 0;
+  }
   if (values.list) {
     for (const s of SCENARIOS) write(io.stdout, values.json ? JSON.stringify({ id: s.id, title: s.title, description: s.description, events: s.events.length }) : `${s.id.padEnd(32)} ${s.title}`);
     return 0;
