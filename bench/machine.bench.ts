@@ -5,7 +5,7 @@
  *   node --import tsx bench/machine.bench.ts [--events 10000]
  */
 import { DEFAULT_CONFIG, DEFAULT_PLATFORM, step } from '../src/model/index.ts';
-import { Timeline } from '../src/store/timeline.ts';
+import { Timeline } from '../src/derive/index.ts';
 import { environment, fmtNum, formatTable, intFlag, longScenario, median, mulberry32, parseBenchArgs, writeResult, type BenchCheck, type BenchRow } from './lib.ts';
 
 const args = parseBenchArgs('machine');

@@ -7,9 +7,10 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   checkExpectation, checkInvariants, DEFAULT_CONFIG, DEFAULT_PLATFORM, describeEvent, findScenario, hex64, isProfileId,
-  parseScenarioJson, PROFILE_IDS, SCENARIOS, decodePte, getKernel, step, initialState, describeConfig, describePlatform,
-  type KernelConfig, type Platform, type ProfileId, type RunOptions, type Scenario,
+  parseScenarioJson, PROFILE_IDS, SCENARIOS, decodePte, kernelOf, describeConfig, describePlatform,
+  type KernelConfig, type Platform, type ProfileId, type KernelOptions, type Scenario,
 } from '../model/index.ts';
+import { timelineFor } from '../derive/index.ts';
 import { decodeLink } from '../share/index.ts';
 import { USAGE, type Io } from './main.ts';
 import { UsageError } from './errors.ts';
@@ -20,7 +21,7 @@ function write(s: Io['stdout'], text: string): void {
 
 interface Loaded {
   scenario: Scenario;
-  options: RunOptions;
+  options: KernelOptions;
   cursor: number | null;
 }
 
@@ -98,31 +99,25 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     MIGRATION: o.config.MIGRATION && !values['no-migration'],
     MEMORY_FAILURE: o.config.MEMORY_FAILURE && !values['no-memory-failure'],
   };
-  const options: RunOptions = { profile, config, platform };
+  const options: KernelOptions = { profile, config, platform };
   return replayPrint(loaded.scenario, options, io, values.json ?? false, !values['no-trace']);
 }
 
-function replayPrint(sc: Scenario, options: RunOptions, io: Io, json: boolean, trace: boolean): number {
-  let st;
+function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean, trace: boolean): number {
+  let timeline;
   try {
-    st = initialState(sc, options);
+    timeline = timelineFor(sc, options);
   } catch (e) {
     throw new UsageError(`the scenario cannot start: ${(e as Error).message}`);
   }
-  const k = getKernel(st.options.profile, st.options.config, st.options.platform);
+  const k = kernelOf(timeline.initial);
   if (!json) {
     write(io.stdout, `${sc.id} — ${sc.title}\n${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
   }
   let failed = 0;
-  for (let i = 0; i < sc.events.length; i++) {
+  for (const { cursor, state: st, info: r } of timeline.walk()) {
+    const i = cursor - 1;
     const e = sc.events[i]!;
-    const r = step(st, e);
-    if (!r.ok) {
-      if (json) write(io.stdout, JSON.stringify({ step: i + 1, event: e, description: describeEvent(e), refused: r.reason }));
-      else write(io.stderr, `swapviz: step ${i + 1} (${describeEvent(e)}) cannot happen: ${r.reason}`);
-      return 1;
-    }
-    st = r.state;
     const changes = r.trace.flatMap((t) => t.changes.filter((c) => c.kind === 'pte').map((c) => c as Extract<typeof c, { kind: 'pte' }>));
     const expectation = sc.expect?.[i];
     const exp = expectation ? checkExpectation(expectation, r.result, 'pages' in e ? e.pages : 1) : null;
@@ -159,6 +154,13 @@ function replayPrint(sc: Scenario, options: RunOptions, io: Io, json: boolean, t
     if (exp) lines.push(exp.length ? `  ✗ the selftest expects otherwise: ${exp.join('; ')}` : '  ✓ the selftest assertions hold');
     for (const b of broken) lines.push(`  ! invariant "${b.name}" fails: ${b.violations[0]?.message}`);
     write(io.stdout, lines.join('\n'));
+  }
+  const refused = timeline.validity();
+  if (refused) {
+    const e = sc.events[refused.at]!;
+    if (json) write(io.stdout, JSON.stringify({ step: refused.at + 1, event: e, description: describeEvent(e), refused: refused.reason }));
+    else write(io.stderr, `swapviz: step ${refused.at + 1} (${describeEvent(e)}) cannot happen: ${refused.reason}`);
+    return 1;
   }
   return failed > 0 ? 1 : 0;
 }

@@ -28,9 +28,7 @@
  * Inside the blob, keys are strict (an unknown key is an error), like validateScenario.
  */
 import { MAX_INDEX } from '../model/machine/events.ts';
-import type { KernelConfig } from '../model/kernel/config.ts';
-import type { Platform } from '../model/kernel/platform.ts';
-import type { ProfileId } from '../model/kernel/profiles.ts';
+import type { KernelOptions } from '../model/kernel/kernel.ts';
 import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
 import { MAX_EVENTS, validateScenario } from '../model/scenarios/validate.ts';
@@ -47,11 +45,6 @@ import {
 /** The version encodeLink writes, and the newest decodeLink reads. */
 export const LINK_VERSION = 1;
 
-export interface LinkOptions {
-  profile: ProfileId;
-  config: KernelConfig;
-  platform: Platform;
-}
 
 export interface LinkView {
   compare?: boolean;
@@ -62,7 +55,7 @@ export interface LinkState {
   /** The whole scenario (initial setup + events). */
   scenario: Scenario;
   /** Kernel profile, config, arch/paging/migrationAd. */
-  options: LinkOptions;
+  options: KernelOptions;
   /** 0..scenario.events.length (0 = the initial state). */
   cursor: number;
   selection?: { pid: number; index: number };

@@ -3,7 +3,7 @@
  * options. A link can be well-formed and still describe an impossible history (an event the machine
  * refuses at that point), or a step past the end; this names the first such problem.
  */
-import { runScenario } from '../model/scenarios/run.ts';
+import { timelineFor } from '../derive/timeline.ts';
 import type { LinkState } from './link.ts';
 
 /**
@@ -15,14 +15,15 @@ export type ReplayCheck = { ok: true } | { ok: false; error: string; at: number 
 
 export function checkLinkReplays(state: LinkState): ReplayCheck {
   const { scenario, options, cursor } = state;
-  let run;
+  let refused;
   try {
-    run = runScenario(scenario, options);
+    // The timeline the app then shows: its first pass is the link's only replay.
+    refused = timelineFor(scenario, options).keep(cursor).validity();
   } catch (e) {
     return { ok: false, error: `the scenario cannot start under these options: ${e instanceof Error ? e.message : String(e)}`, at: 0 };
   }
-  if (run.refused) {
-    const { at, reason } = run.refused;
+  if (refused) {
+    const { at, reason } = refused;
     const e = scenario.events[at];
     // Events are counted from 1, as the app's timeline and event list count them.
     return { ok: false, error: `event ${at + 1} (${e?.type ?? '?'}) cannot happen after step ${at}: ${reason}`, at };

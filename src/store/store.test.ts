@@ -3,8 +3,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findScenario, hex64, readPte, runScenario, type MachineState, type Scenario } from '../model/index.ts';
-import { createSwapvizStore, linkOf, timelineOf } from './store.ts';
-import { CHECKPOINT_EVERY, Timeline } from './timeline.ts';
+import { encodeLink } from '../share/index.ts';
+import { sampleScenario } from '../share/sample.ts';
+import { createSwapvizStore, DEFAULT_OPTIONS, linkOf, timelineOf } from './store.ts';
+import { CHECKPOINT_EVERY, Timeline } from '../derive/index.ts';
 
 const pte = (s: ReturnType<typeof createSwapvizStore>, pid = 1, index = 1) => {
   const st = s.getState();
@@ -108,6 +110,24 @@ describe('the store', () => {
     expect(s.getState().actions.importJson('{"schema":1,"id":"x","title":"x","events":[{"type":"fork"}]}')).toBe(false);
     expect(s.getState().message?.text).toMatch(/events\[0\] \(fork\) is missing "pid"/);
     expect(s.getState().scenario.id).toBe('S02');
+  });
+});
+
+describe('one replay', () => {
+  it('opening a link steps each of its events once: the link check, the position and the step shown share one pass', () => {
+    const sc = sampleScenario(120, 7);
+    const cursor = 77;
+    const link = encodeLink({ scenario: sc, options: DEFAULT_OPTIONS, cursor });
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink(link)).toBe(true);
+    const st = s.getState();
+    expect(st.cursor).toBe(cursor);
+    const t = timelineOf(st);
+    // what the views read at the cursor: the state, the one before (for the marks) and the step's trace
+    t.stateAt(cursor);
+    t.stateAt(cursor - 1);
+    expect(t.stepInfo(cursor)).not.toBeNull();
+    expect(t.stepsRun).toBe(st.scenario.events.length);
   });
 });
 

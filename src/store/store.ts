@@ -6,11 +6,15 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
-  DEFAULT_CONFIG, DEFAULT_PLATFORM, type ArchId, DEFAULT_SCENARIO_ID, describeEvent, findScenario, parseScenarioJson, SetupError, step,
-  type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type RunOptions, type Scenario,
+  cursorAfterDelete, DEFAULT_OPTIONS, deleteEvent, insertEvent, optionsFor, replaceEvent, timelineFor, type Timeline,
+} from '../derive/index.ts';
+import {
+  type ArchId, DEFAULT_SCENARIO_ID, describeEvent, findScenario, parseScenarioJson, SetupError, step,
+  type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type KernelOptions, type Scenario,
 } from '../model/index.ts';
 import { checkLinkReplays, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
-import { timelineFor, type Timeline } from './timeline.ts';
+
+export { DEFAULT_OPTIONS };
 
 export type Panel = 'layout' | 'pfn' | 'types' | 'decode';
 export type Theme = 'system' | 'light' | 'dark';
@@ -27,7 +31,7 @@ export interface Message {
 }
 
 export interface Actions {
-  loadScenario(s: Scenario, opts?: Partial<RunOptions>, cursor?: number, selection?: PteRef): boolean;
+  loadScenario(s: Scenario, opts?: Partial<KernelOptions>, cursor?: number, selection?: PteRef): boolean;
   loadBuiltin(id: string): void;
   setProfile(p: ProfileId): void;
   setConfig(o: ConfigOption, on: boolean): void;
@@ -54,7 +58,7 @@ export interface Actions {
 
 export interface SwapvizState {
   readonly scenario: Scenario;
-  readonly options: RunOptions;
+  readonly options: KernelOptions;
   readonly cursor: number;
   readonly selection: PteRef;
   readonly compare: boolean;
@@ -71,25 +75,15 @@ export interface SwapvizState {
 
 export type SwapvizStore = StoreApi<SwapvizState>;
 
-export const DEFAULT_OPTIONS: RunOptions = { profile: 'rfc', config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM };
-
 /** The timeline of the current scenario and options. */
 export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timeline {
   return timelineFor(s.scenario, s.options);
 }
 
-/** Options a scenario opens with: its own profile and machine needs on top of the current ones. */
-function optionsFor(s: Scenario, base: RunOptions, override?: Partial<RunOptions>): RunOptions {
-  return {
-    profile: override?.profile ?? s.profile ?? base.profile,
-    config: override?.config ?? base.config,
-    platform: { ...base.platform, ...(override?.platform ?? {}) },
-  };
-}
-
-function tryTimeline(s: Scenario, o: RunOptions): Timeline | string {
+function tryTimeline(s: Scenario, o: KernelOptions, cursor?: number): Timeline | string {
   try {
     const t = timelineFor(s, o);
+    if (cursor !== undefined) t.keep(cursor);
     t.validity();
     return t;
   } catch (e) {
@@ -98,29 +92,9 @@ function tryTimeline(s: Scenario, o: RunOptions): Timeline | string {
   }
 }
 
-/**
- * After an edit, the spec marks and selftest assertions follow the events they belong to:
- * `map` gives each old event index its new one, or null when that event is gone or changed.
- */
-function reindex(s: Scenario, map: (i: number) => number | null): Scenario {
-  const checkpoints = s.checkpoints
-    ?.flatMap((c) => {
-      if (c.after < 0) return [c];
-      const a = map(c.after);
-      return a === null ? [] : [{ ...c, after: a }];
-    });
-  const expect = s.expect
-    ? Object.fromEntries(Object.entries(s.expect).flatMap(([k, v]) => {
-      const a = map(Number(k));
-      return a === null ? [] : [[a, v]];
-    }))
-    : undefined;
-  return { ...s, ...(checkpoints ? { checkpoints } : {}), ...(expect ? { expect } : {}) };
-}
-
 export interface StoreInit {
   scenario?: Scenario;
-  options?: RunOptions;
+  options?: KernelOptions;
   cursor?: number;
   selection?: PteRef;
   embed?: boolean;
@@ -136,7 +110,7 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
     const actions: Actions = {
       loadScenario(s, opts, cursor = 0, selection) {
         const o = optionsFor(s, get().options, opts);
-        const t = tryTimeline(s, o);
+        const t = tryTimeline(s, o, cursor);
         if (typeof t === 'string') {
           say({ kind: 'error', text: `Cannot open "${s.title}": ${t}. Your scenario (${where()}) is still open.` });
           return false;
@@ -193,22 +167,20 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           say({ kind: 'error', text: `${describeEvent(e)} cannot happen now: ${r.reason}.` });
           return;
         }
-        const events = [...scenario.events.slice(0, cursor), e, ...scenario.events.slice(cursor)];
-        set({ scenario: reindex({ ...scenario, events }, (i) => (i >= cursor ? i + 1 : i)), cursor: cursor + 1, scratch: null, message: null });
+        set({ scenario: insertEvent(scenario, cursor, e), cursor: cursor + 1, scratch: null, message: null });
         flagLater();
       },
       deleteEvent(i) {
         const { scenario, cursor } = get();
         if (i < 0 || i >= scenario.events.length) return;
-        const events = scenario.events.filter((_, j) => j !== i);
-        set({ scenario: reindex({ ...scenario, events }, (j) => (j === i ? null : j > i ? j - 1 : j)), cursor: Math.min(cursor > i ? cursor - 1 : cursor, events.length), message: null });
+        const next = deleteEvent(scenario, i);
+        set({ scenario: next, cursor: cursorAfterDelete(cursor, i, next.events.length), message: null });
         flagLater();
       },
       replaceEvent(i, e) {
         const { scenario } = get();
         if (i < 0 || i >= scenario.events.length) return;
-        const events = scenario.events.map((x, j) => (j === i ? e : x));
-        set({ scenario: reindex({ ...scenario, events }, (j) => (j === i ? null : j)), message: null });
+        set({ scenario: replaceEvent(scenario, i, e), message: null });
         flagLater();
       },
       openLink(text) {
@@ -261,7 +233,7 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       say,
     };
 
-    function switchOptions(o: RunOptions): void {
+    function switchOptions(o: KernelOptions): void {
       const { scenario, cursor } = get();
       const t = tryTimeline(scenario, o);
       if (typeof t === 'string') {

@@ -3,7 +3,27 @@
  * (history.replaceState, so stepping does not flood the history). Opening a link, or pasting a new
  * one into the address bar, loads it; a bad link leaves the open scenario in place with a message.
  */
-import { linkOf, type SwapvizStore } from './store.ts';
+import { linkOf, type SwapvizState, type SwapvizStore } from './store.ts';
+
+/** The page's address without `?embed` (links made in an embed open the full app). */
+function appPath(loc: Pick<Location, 'pathname' | 'search'>): string {
+  return `${loc.pathname}${loc.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}`;
+}
+
+/** The full share URL of a position: this page's address, without `?embed`, and the link. */
+export function shareUrl(s: SwapvizState, loc: Pick<Location, 'origin' | 'pathname' | 'search'> = window.location): string {
+  return `${loc.origin}${appPath(loc)}#${linkOf(s)}`;
+}
+
+/** The link of the full app for an embed's "Open in swapviz" (relative to this page). */
+export function fullAppHref(s: SwapvizState, loc: Pick<Location, 'pathname' | 'search'> = window.location): string {
+  return `${appPath(loc)}#${linkOf(s)}`;
+}
+
+/** Puts a URL in the address bar now (Copy link shows what it copied). */
+export function showInAddressBar(url: string, win: Window = window): void {
+  win.history.replaceState(null, '', url);
+}
 
 export function syncUrl(store: SwapvizStore, win: Window = window): () => void {
   let last = '';

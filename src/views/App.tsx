@@ -11,7 +11,7 @@ import { StepPanel } from './StepPanel.tsx';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { TimelineBar } from './Timeline.tsx';
 import { TypeTablePanel } from './TypeTable.tsx';
-import { linkOf } from '../store/store.ts';
+import { fullAppHref } from '../store/url.ts';
 
 /** ←/→ step, Home/End jump, Space plays — unless the focus is in a field that uses those keys. */
 function useKeyboard() {
@@ -115,8 +115,7 @@ export function App() {
 /** Read-only: the diagrams and the stepper, with a link to the full app. */
 function EmbedApp() {
   const scenario = useSwapviz((s) => s.scenario);
-  const link = useSwapviz(linkOf);
-  const full = `${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}#${link}`;
+  const full = useSwapviz((s) => fullAppHref(s));
   return (
     <div className="app embed">
       <MessageBar />

@@ -3,7 +3,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
   ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, readPte, SWP_TYPE_SHIFT, testBit, toggleBit, type ArchId, type DecodedField, type DecodedPte,
 } from '../model/index.ts';
-import { decodeCached } from '../store/derive.ts';
+import { decodeCached } from '../derive/index.ts';
 import { KIND_STYLE } from './kindStyle.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent, useKernel } from './useDerived.ts';

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { ARCHES, getKernel, parseU64Hex, type ArchId } from '../model/index.ts';
-import { decodeCached } from '../store/derive.ts';
+import { decodeCached } from '../derive/index.ts';
 import { KIND_STYLE } from './kindStyle.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 

@@ -3,7 +3,8 @@ import {
   CONFIG_OPTIONS, DERIVED_SCENARIOS, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
 } from '../model/index.ts';
 import { builtinOf } from '../share/index.ts';
-import { linkOf, type Theme } from '../store/store.ts';
+import { type Theme } from '../store/store.ts';
+import { shareUrl, showInAddressBar } from '../store/url.ts';
 import { download } from './exportPicture.ts';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 
@@ -21,13 +22,13 @@ export function Header() {
   const [copied, setCopied] = useState(false);
   const builtin = builtinOf(scenario) !== undefined;
   const copy = async () => {
-    const url = `${location.origin}${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '')}#${linkOf(store.getState())}`;
+    const url = shareUrl(store.getState());
     try {
       await navigator.clipboard.writeText(url);
     } catch {
       /* clipboard denied: the address bar has the same link */
     }
-    history.replaceState(null, '', url);
+    showInAddressBar(url);
     setCopied(true);
     setTimeout(() => setCopied(false), 2000);
   };

@@ -1,6 +1,6 @@
 import { linkVertical, scaleBand } from 'd3';
 import { useMemo, useRef } from 'react';
-import { pfnModel, type PfnModel, type PfnPageBox } from '../store/derive.ts';
+import { pfnModel, type PfnModel, type PfnPageBox } from '../derive/index.ts';
 import { ExportButtons } from './ExportButtons.tsx';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';

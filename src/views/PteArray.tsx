@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type UIEvent } from 'react';
 import { getKernel, readPte, vaHex, type MachineState, type Process } from '../model/index.ts';
-import { timelineFor } from '../store/timeline.ts';
-import { changedIn, decodeCached, pteRows, type PteRow } from '../store/derive.ts';
+import { timelineFor } from '../derive/index.ts';
+import { changedIn, decodeCached, pteRows, type PteRow } from '../derive/index.ts';
 import { KIND_STYLE, LEGEND_KINDS } from './kindStyle.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';

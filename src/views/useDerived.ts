@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import { kernelOf, type MachineState } from '../model/index.ts';
 import { timelineOf } from '../store/store.ts';
-import type { StepInfo, Timeline } from '../store/timeline.ts';
+import type { StepInfo, Timeline } from '../derive/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
 
 export function useTimeline(): Timeline {

@@ -325,6 +325,13 @@ export class Kernel {
   }
 }
 
+/** What picks a kernel: the profile, the config asked for (Kconfig applied on top), and the machine. */
+export interface KernelOptions {
+  readonly profile: ProfileId;
+  readonly config: KernelConfig;
+  readonly platform: Platform;
+}
+
 const cache = new Map<string, Kernel>();
 
 /** A kernel for (profile, config, platform), built once and shared. */
@@ -336,6 +343,16 @@ export function getKernel(profile: ProfileId, config: KernelConfig, platform: Pl
     cache.set(key, k);
   }
   return k;
+}
+
+/** The kernel of a set of options. */
+export function kernelFor(o: KernelOptions): Kernel {
+  return getKernel(o.profile, o.config, o.platform);
+}
+
+/** A stable key for a set of options (for caches). */
+export function optionsKey(o: KernelOptions): string {
+  return `${o.profile}|${configKey(o.config)}|${platformKey(o.platform)}`;
 }
 
 export type { ArchId };

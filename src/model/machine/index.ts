@@ -1,7 +1,7 @@
 export * from './types.ts';
 export * from './events.ts';
 export { createMachine, SetupError, DEFAULT_PTES, MAX_PTES, DEFAULT_VA_BASE } from './init.ts';
-export { step, replay, type Replay } from './step.ts';
+export { step } from './step.ts';
 export { checkInvariants, INVARIANTS, pageLabel, kernelOf, type InvariantResult, type InvariantId, type Violation } from './invariants.ts';
 export { eventChoices, GROUP_TITLES, type EventChoice, type ChoiceGroup } from './catalog.ts';
 export { readPte, readHi, readLo, readTarget, forEachUsed, PTRS_PER_PTE, type PteTable, type PteChunk } from './pagetable.ts';

@@ -108,23 +108,3 @@ export function step(state: MachineState, event: Event): StepOutcome {
   }
   return { ok: true, state: d.finish(), trace: d.trace(), result: d.result };
 }
-
-export interface Replay {
-  readonly states: readonly MachineState[];
-  /** Index of the first refused event, and why; -1 when all applied. */
-  readonly failedAt: number;
-  readonly reason: string | null;
-}
-
-/** Applies events in order from `initial`; stops at the first refused one. */
-export function replay(initial: MachineState, events: readonly Event[]): Replay {
-  const states = [initial];
-  let s = initial;
-  for (let i = 0; i < events.length; i++) {
-    const r = step(s, events[i]!);
-    if (!r.ok) return { states, failedAt: i, reason: r.reason };
-    s = r.state;
-    states.push(s);
-  }
-  return { states, failedAt: -1, reason: null };
-}

@@ -2,9 +2,7 @@
  * The machine's state and events. Everything here is plain, immutable data: a scenario (initial
  * setup + events) is JSON, and step(state, event) returns a new state.
  */
-import type { KernelConfig } from '../kernel/config.ts';
-import type { Platform } from '../kernel/platform.ts';
-import type { ProfileId } from '../kernel/profiles.ts';
+import type { KernelOptions } from '../kernel/kernel.ts';
 import type { PteTable } from './pagetable.ts';
 import type { Prot } from '../kernel/arch/x86_pgtable.ts';
 
@@ -143,11 +141,7 @@ export interface MachineSetup {
   readonly swapFirstSlot?: string;
 }
 
-export interface KernelOptions {
-  readonly profile: ProfileId;
-  readonly config: KernelConfig;
-  readonly platform: Platform;
-}
+export type { KernelOptions };
 
 export interface MachineState {
   readonly options: KernelOptions;

@@ -18,4 +18,4 @@ export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id.toLowerCase() === id.toLowerCase());
 }
 export { validateScenario, parseScenarioJson, MAX_EVENTS } from './validate.ts';
-export { runScenario, initialState, checkExpectation, scenarioPlatform, type RunOptions, type ScenarioRun } from './run.ts';
+export { runScenario, initialState, checkExpectation, scenarioPlatform, type ScenarioRun } from './run.ts';

@@ -2,26 +2,20 @@
  * Running a scenario: the initial machine for a profile/config/platform, then every event in turn,
  * keeping each state, trace and result (what the CLI prints and the tests check).
  */
-import type { KernelConfig } from '../kernel/config.ts';
+import type { KernelOptions } from '../kernel/kernel.ts';
 import type { Platform } from '../kernel/platform.ts';
-import type { ProfileId } from '../kernel/profiles.ts';
 import { createMachine } from '../machine/init.ts';
 import { step } from '../machine/step.ts';
 import type { EventResult, MachineState, TraceEntry } from '../machine/types.ts';
 import type { Expectation, Scenario } from './types.ts';
 
-export interface RunOptions {
-  readonly profile: ProfileId;
-  readonly config: KernelConfig;
-  readonly platform: Platform;
-}
 
 /** The platform a scenario runs on: the user's choice, with the scenario's own needs applied. */
 export function scenarioPlatform(s: Scenario, p: Platform): Platform {
   return { ...p, ...(s.migrationAd !== undefined ? { migrationAd: s.migrationAd } : {}), ...(s.paging ? { paging: s.paging } : {}) };
 }
 
-export function initialState(s: Scenario, o: RunOptions): MachineState {
+export function initialState(s: Scenario, o: KernelOptions): MachineState {
   return createMachine(s.setup, { profile: o.profile, config: o.config, platform: scenarioPlatform(s, o.platform) });
 }
 
@@ -33,7 +27,7 @@ export interface ScenarioRun {
   readonly refused: { readonly at: number; readonly reason: string } | null;
 }
 
-export function runScenario(s: Scenario, o: RunOptions): ScenarioRun {
+export function runScenario(s: Scenario, o: KernelOptions): ScenarioRun {
   let st = initialState(s, o);
   const states = [st];
   const traces: (readonly TraceEntry[])[] = [[]];

@@ -1,92 +1,11 @@
 /**
- * View models derived from the machine state: what the views draw, computed once here so that the
- * views do no bit arithmetic and hold no kernel facts.
+ * The PFN spaces: the pages worth drawing (those the entries name, then other allocated ones) and a
+ * link per PFN-carrying entry, with the page the bits name and the page the kernel meant.
  */
 import {
-  classify, decodePte, forEachUsed, kernelOf, newClassified, pageLabel, PTRS_PER_PTE, readPte, type Change, type DecodedPte, type Kernel,
-  type MachineState, type Page, type PteTable, type Space, type TraceEntry,
+  classify, forEachUsed, kernelOf, newClassified, pageLabel, type MachineState, type Page, type Space,
 } from '../model/index.ts';
-
-export type PteRow =
-  | { readonly kind: 'pte'; readonly index: number }
-  | { readonly kind: 'fold'; readonly from: number; readonly to: number };
-
-/**
- * The rows of a PTE table, ptdump-style: runs of empty entries fold into one row, except entries
- * the last step changed (a PTE it cleared stays visible, marked).
- */
-export function pteRows(t: PteTable, changed: ReadonlySet<number>, keep?: number): PteRow[] {
-  const rows: PteRow[] = [];
-  let runStart = -1;
-  const flush = (end: number) => {
-    if (runStart < 0) return;
-    if (end - runStart === 1) rows.push({ kind: 'pte', index: runStart });
-    else rows.push({ kind: 'fold', from: runStart, to: end - 1 });
-    runStart = -1;
-  };
-  for (let ci = 0; ci < t.chunks.length; ci++) {
-    const c = t.chunks[ci];
-    const base = ci * PTRS_PER_PTE;
-    const end = Math.min(t.length, base + PTRS_PER_PTE);
-    if (!c || c.used === 0) {
-      let special = false;
-      for (const i of changed) if (i >= base && i < end) special = true;
-      if (keep !== undefined && keep >= base && keep < end) special = true;
-      if (!special) {
-        if (runStart < 0) runStart = base;
-        continue;
-      }
-    }
-    for (let i = base; i < end; i++) {
-      const empty = !c || (c.hi[i - base] === 0 && c.lo[i - base] === 0);
-      if (empty && !changed.has(i) && i !== keep) {
-        if (runStart < 0) runStart = i;
-        continue;
-      }
-      flush(i);
-      rows.push({ kind: 'pte', index: i });
-    }
-  }
-  flush(t.length);
-  return rows;
-}
-
-/** PTE indices of `pid` that a step changed. */
-export function changedIn(trace: readonly TraceEntry[] | undefined, pid: number): Set<number> {
-  const out = new Set<number>();
-  for (const t of trace ?? []) for (const c of t.changes) if (c.kind === 'pte' && c.pid === pid) out.add(c.index);
-  return out;
-}
-
-/** The PTE changes of a step, in order. */
-export function pteChanges(trace: readonly TraceEntry[] | undefined): Extract<Change, { kind: 'pte' }>[] {
-  const out: Extract<Change, { kind: 'pte' }>[] = [];
-  for (const t of trace ?? []) for (const c of t.changes) if (c.kind === 'pte') out.push(c);
-  return out;
-}
-
-const cache = new WeakMap<Kernel, Map<bigint, DecodedPte>>();
-
-/** decodePte with a small per-kernel cache (the same values repeat across rows and steps). */
-export function decodeCached(k: Kernel, raw: bigint): DecodedPte {
-  let m = cache.get(k);
-  if (!m) {
-    m = new Map();
-    cache.set(k, m);
-  }
-  let d = m.get(raw);
-  if (!d) {
-    if (m.size > 20000) m.clear();
-    d = decodePte(k, raw);
-    m.set(raw, d);
-  }
-  return d;
-}
-
-export function decodeAt(s: MachineState, pid: number, index: number): DecodedPte {
-  const p = s.processes.find((x) => x.pid === pid);
-  return decodeCached(kernelOf(s), p && index < p.ptes.length ? readPte(p.ptes, index) : 0n);
-}
+import { decodeCached } from './decoded.ts';
 
 export interface PfnPageBox {
   readonly id: number | null;
