@@ -3,7 +3,7 @@
  * link per PFN-carrying entry, with the page the bits name and the page the kernel meant.
  */
 import {
-  classify, forEachUsed, kernelOf, newClassified, pageLabel, type MachineState, type Page, type Space,
+  allPages, classify, forEachUsed, kernelOf, pageAt, newClassified, pageLabel, type MachineState, type Page, type Space,
 } from '../model/index.ts';
 import { decodeCached } from './decoded.ts';
 
@@ -47,8 +47,8 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
   const box = (space: Space, n: number): string => {
     const key = keyOf(space, n);
     if (!boxes.has(key)) {
-      const id = s.pageIndex.get(key);
-      const page = id === undefined ? null : s.pages[id]!;
+      const id = s.pageIndex.find(s.pages, space, n);
+      const page = id === undefined ? null : pageAt(s.pages, id)!;
       boxes.set(key, { id: id ?? null, space, number: n, label: page ? pageLabel(page) : `${space === 'device' ? 'device offset' : 'pfn'} 0x${n.toString(16)} (no page)`, page });
     }
     return key;
@@ -65,7 +65,7 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
         truncated++;
         return;
       }
-      const tp = target >= 0 ? s.pages[target]! : null;
+      const tp = target >= 0 ? pageAt(s.pages, target)! : null;
       if (tp?.kind === 'zero') return;
       const named = box(c.deviceSpace ? 'device' : 'phys', c.pfn);
       const targetKey = tp ? box(tp.space, tp.number) : null;
@@ -78,7 +78,7 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
   }
   // The pages the drawn entries name come first; other allocated pages fill up to maxPages.
   let hiddenPages = 0;
-  for (const p of s.pages) {
+  for (const p of allPages(s.pages)) {
     if (!p.allocated || p.kind === 'zero' || boxes.has(keyOf(p.space, p.number))) continue;
     if (boxes.size >= maxPages) hiddenPages++;
     else box(p.space, p.number);

@@ -1,7 +1,7 @@
 /**
  * The rows of the PTE array: empty runs fold, ptdump-style; what a step changed stays visible.
  */
-import { PTRS_PER_PTE, type Change, type PteTable, type TraceEntry } from '../model/index.ts';
+import { chunkEntryEmpty, PTRS_PER_PTE, type Change, type PteTable, type TraceEntry } from '../model/index.ts';
 
 export type PteRow =
   | { readonly kind: 'pte'; readonly index: number }
@@ -34,7 +34,7 @@ export function pteRows(t: PteTable, changed: ReadonlySet<number>, keep?: number
       }
     }
     for (let i = base; i < end; i++) {
-      const empty = !c || (c.hi[i - base] === 0 && c.lo[i - base] === 0);
+      const empty = !c || chunkEntryEmpty(c, i - base);
       if (empty && !changed.has(i) && i !== keep) {
         if (runStart < 0) runStart = i;
         continue;

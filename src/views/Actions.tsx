@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { eventChoices, GROUP_TITLES, type ChoiceGroup } from '../model/index.ts';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
@@ -8,7 +8,10 @@ export function ActionsPanel() {
   const { state, timeline, cursor } = useCurrent();
   const selection = useSwapviz((s) => s.selection);
   const apply = useSwapviz((s) => s.actions.applyEvent);
-  const choices = useMemo(() => eventChoices(state, selection), [state, selection]);
+  // Dry-running every candidate is the panel's cost: it renders after the step itself is painted.
+  const deferredState = useDeferredValue(state);
+  const deferredSelection = useDeferredValue(selection);
+  const choices = useMemo(() => eventChoices(deferredState, deferredSelection), [deferredState, deferredSelection]);
   const groups = [...new Set(choices.map((c) => c.group))] as ChoiceGroup[];
   const later = timeline.length - cursor;
   return (

@@ -1,10 +1,12 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { checkInvariants } from '../model/index.ts';
 import { useCurrent } from './useDerived.ts';
 
 export function InvariantsPanel() {
   const { state } = useCurrent();
-  const results = useMemo(() => checkInvariants(state), [state]);
+  // Checked after the step itself is painted.
+  const deferred = useDeferredValue(state);
+  const results = useMemo(() => checkInvariants(deferred), [deferred]);
   const failing = results.filter((r) => !r.ok);
   return (
     <section className="panel inv-panel" aria-labelledby="inv-h">

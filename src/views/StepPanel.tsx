@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import {
   checkExpectation, CONSTRUCTORS, describeEvent, hex64, KERNEL_FUNCTIONS, PREDICATES, PROFILES, RFC_PATCH4_URL, sourceUrl, type EventResult,
 } from '../model/index.ts';
@@ -7,8 +8,13 @@ const RFC_HELPERS = new Set([...CONSTRUCTORS, ...PREDICATES].filter((h) => h.pro
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 
+/** A step's trace shows this many kernel functions at first; the rest on request. */
+const TRACE_SHOWN = 40;
+
 export function StepPanel() {
   const { info, cursor, timeline, state } = useCurrent();
+  const [all, setAll] = useState<{ cursor: number; on: boolean }>({ cursor, on: false });
+  const showAll = all.on && all.cursor === cursor;
   const { scenario } = useSwapvizShallow((s) => ({ scenario: s.scenario }));
   const profile = PROFILES[state.options.profile];
   const event = cursor > 0 ? scenario.events[cursor - 1] : undefined;
@@ -27,7 +33,7 @@ export function StepPanel() {
       {expectation && info ? <Expect ok={checkExpectation(expectation, info.result, event && 'pages' in event ? event.pages : 1)} /> : null}
       {info ? (
         <ol className="trace" aria-label="Kernel functions that ran, in call order">
-          {info.trace.map((t, i) => (
+          {(showAll ? info.trace : info.trace.slice(0, TRACE_SHOWN)).map((t, i) => (
             <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }}>
               {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
                 <a className="fn" href={RFC_HELPERS.has(t.fn) ? RFC_PATCH4_URL : sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
@@ -38,6 +44,11 @@ export function StepPanel() {
               ) : null)}
             </li>
           ))}
+          {!showAll && info.trace.length > TRACE_SHOWN ? (
+            <li className="trace-more">
+              <button type="button" onClick={() => setAll({ cursor, on: true })}>Show all {info.trace.length} kernel functions of this step</button>
+            </li>
+          ) : null}
         </ol>
       ) : null}
     </section>

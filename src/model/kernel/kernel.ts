@@ -345,9 +345,16 @@ export function getKernel(profile: ProfileId, config: KernelConfig, platform: Pl
   return k;
 }
 
-/** The kernel of a set of options. */
+const byOptions = new WeakMap<KernelOptions, Kernel>();
+
+/** The kernel of a set of options (remembered per options object: every state of a run shares one). */
 export function kernelFor(o: KernelOptions): Kernel {
-  return getKernel(o.profile, o.config, o.platform);
+  let k = byOptions.get(o);
+  if (!k) {
+    k = getKernel(o.profile, o.config, o.platform);
+    byOptions.set(o, k);
+  }
+  return k;
 }
 
 /** A stable key for a set of options (for caches). */

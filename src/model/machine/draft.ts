@@ -4,13 +4,36 @@
  * function ran, at which call depth, and which PTEs and pages it changed. A refused event throws
  * Refuse; the draft is dropped and the previous state stands.
  */
-import { getKernel, type Kernel } from '../kernel/kernel.ts';
+import { kernelFor, type Kernel } from '../kernel/kernel.ts';
+import { pageAt, PageWriter } from './pagestore.ts';
 import { TableWriter } from './pagetable.ts';
 import type {
-  Change, Device, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
+  Change, Device, DeviceMirrorEntry, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
 } from './types.ts';
 
 export class Refuse extends Error {}
+
+/** `{ ...old, ...patch }`, written out so that every Page has the same shape (spreads are slow here). */
+function patched(old: Page, p: Partial<Omit<Page, 'id'>>): Page {
+  return {
+    id: old.id,
+    kind: p.kind ?? old.kind,
+    space: p.space ?? old.space,
+    number: p.number ?? old.number,
+    device: p.device !== undefined ? p.device : old.device,
+    allocated: p.allocated ?? old.allocated,
+    anon: p.anon ?? old.anon,
+    mapcount: p.mapcount ?? old.mapcount,
+    refs: p.refs ?? old.refs,
+    pins: p.pins ?? old.pins,
+    locked: p.locked ?? old.locked,
+    dirty: p.dirty ?? old.dirty,
+    anonExclusive: p.anonExclusive ?? old.anonExclusive,
+    hwpoison: p.hwpoison ?? old.hwpoison,
+    data: p.data !== undefined ? p.data : old.data,
+    swapSlot: p.swapSlot !== undefined ? p.swapSlot : old.swapSlot,
+  };
+}
 
 export function refuse(reason: string): never {
   throw new Refuse(reason);
@@ -28,13 +51,16 @@ export class Draft {
   readonly base: MachineState;
   private tables = new Map<Pid, TableWriter>();
   private processes: Process[] | null = null;
-  private pagesArr: Page[] | null = null;
-  private pageIndex: Map<string, number> | null = null;
+  private pagesW: PageWriter | null = null;
   private ramPagesArr: number[] | null = null;
   private devicesArr: Device[] | null = null;
+  private readonly ownedMirrors = new Map<number, Record<string, DeviceMirrorEntry>>();
   private slots: SwapSlot[] | null = null;
   private nextSlot: number;
   ramCursor: number;
+  /** The allocator's bookkeeping: free RAM pages, largest RAM PFN. */
+  ramFree: number;
+  ramMaxPfn: number;
   private migrationsArr: Migration[] | null = null;
   private nextMigrationId: number;
   private readonly entries: OpenEntry[] = [];
@@ -43,10 +69,11 @@ export class Draft {
 
   constructor(base: MachineState) {
     this.base = base;
-    const o = base.options;
-    this.k = getKernel(o.profile, o.config, o.platform);
+    this.k = kernelFor(base.options);
     this.nextSlot = base.swap.nextSlot;
     this.ramCursor = base.ramCursor;
+    this.ramFree = base.ramFree;
+    this.ramMaxPfn = base.ramMaxPfn;
     this.nextMigrationId = base.nextMigrationId;
   }
 
@@ -110,16 +137,6 @@ export class Draft {
     return this.writer(r.pid).read(r.index);
   }
 
-  /** Calls f for every PTE index of `pid` that lives in an allocated page-table page. */
-  forEachSlot(pid: Pid, f: (index: number) => void): void {
-    const w = this.writer(pid);
-    for (let ci = 0; ci < w.chunkCount; ci++) {
-      if (!w.hasChunk(ci)) continue;
-      const end = Math.min(w.length, (ci + 1) * 512);
-      for (let i = ci * 512; i < end; i++) f(i);
-    }
-  }
-
   /** Every PTE (of live processes) whose entry is about page `id`: the rmap, found by scanning. */
   refsTo(id: number): PteRef[] {
     const out: PteRef[] = [];
@@ -156,33 +173,34 @@ export class Draft {
   // ---- pages -----------------------------------------------------------------------------------
 
   page(id: number): Page {
-    const p = (this.pagesArr ?? this.base.pages)[id];
+    const p = this.pagesW ? this.pagesW.get(id) : pageAt(this.base.pages, id);
     if (!p) throw new Error(`no page ${id}`);
     return p;
   }
 
-  pageKey(p: Page): string {
-    return `${p.space}:${p.number}`;
-  }
-
   findPage(space: 'phys' | 'device', number: number): number | undefined {
-    return (this.pageIndex ?? this.base.pageIndex).get(`${space}:${number}`);
+    return this.base.pageIndex.find(this.pagesW ?? this.base.pages, space, number);
   }
 
   setPage(id: number, patch: Partial<Omit<Page, 'id'>>, what?: string): void {
-    const arr = (this.pagesArr ??= this.base.pages.slice());
-    const old = arr[id]!;
-    arr[id] = { ...old, ...patch };
+    const w = (this.pagesW ??= new PageWriter(this.base.pages));
+    const old = w.get(id)!;
+    const next = patched(old, patch);
+    w.set(id, next);
+    if (old.kind === 'ram' && old.allocated !== next.allocated) this.ramFree += next.allocated ? -1 : 1;
     if (what) this.record({ kind: 'page', page: id, what });
   }
 
   addPage(p: Omit<Page, 'id'>): number {
-    const arr = (this.pagesArr ??= this.base.pages.slice());
-    const idx = (this.pageIndex ??= new Map(this.base.pageIndex));
-    const id = arr.length;
-    arr.push({ ...p, id });
-    idx.set(`${p.space}:${p.number}`, id);
-    if (p.kind === 'ram') (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
+    const w = (this.pagesW ??= new PageWriter(this.base.pages));
+    const id = w.length;
+    w.push(patched({ ...p, id }, {}));
+    this.base.pageIndex.add(p.space, p.number, id);
+    if (p.kind === 'ram') {
+      (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
+      if (!p.allocated) this.ramFree++;
+      if (p.number > this.ramMaxPfn) this.ramMaxPfn = p.number;
+    }
     return id;
   }
 
@@ -192,7 +210,7 @@ export class Draft {
   }
 
   pageCount(): number {
-    return (this.pagesArr ?? this.base.pages).length;
+    return (this.pagesW ?? this.base.pages).length;
   }
 
   // ---- devices, swap, migrations --------------------------------------------------------------------
@@ -206,6 +224,22 @@ export class Draft {
   setDevice(id: number, f: (d: Device) => Device): void {
     const arr = (this.devicesArr ??= this.base.devices.slice());
     arr[id] = f(this.device(id));
+    this.ownedMirrors.delete(id);
+  }
+
+  /**
+   * The device's page table (the test_hmm mirror), writable for the rest of this step: copied on the
+   * first write, then changed in place, so a step that maps 512 pages copies the table once.
+   */
+  writableMirror(id: number): Record<string, DeviceMirrorEntry> {
+    let m = this.ownedMirrors.get(id);
+    if (!m) {
+      const dev = this.device(id);
+      m = { ...dev.mirror };
+      (this.devicesArr ??= this.base.devices.slice())[id] = { ...dev, mirror: m };
+      this.ownedMirrors.set(id, m);
+    }
+    return m;
   }
 
   slot(n: number): SwapSlot | undefined {
@@ -256,21 +290,29 @@ export class Draft {
     if (this.tables.size > 0) {
       processes = processes.map((p) => {
         const w = this.tables.get(p.pid);
-        return w ? { ...p, ptes: w.finish() } : p;
+        return w ? { pid: p.pid, name: p.name, alive: p.alive, vmas: p.vmas, ptes: w.finish() } : p;
       });
     }
+    const b = this.base;
+    // Every field written out (no spread): every state has the same shape.
     return {
-      ...this.base,
+      options: b.options,
+      vaBase: b.vaBase,
+      ptesPerProcess: b.ptesPerProcess,
       processes,
-      pages: this.pagesArr ?? this.base.pages,
-      pageIndex: this.pageIndex ?? this.base.pageIndex,
-      ramPages: this.ramPagesArr ?? this.base.ramPages,
-      devices: this.devicesArr ?? this.base.devices,
-      swap: this.slots || this.nextSlot !== this.base.swap.nextSlot ? { slots: this.slots ?? this.base.swap.slots, nextSlot: this.nextSlot } : this.base.swap,
-      migrations: this.migrationsArr ?? this.base.migrations,
-      nextMigrationId: this.nextMigrationId,
+      pages: this.pagesW ? this.pagesW.finish() : b.pages,
+      pageIndex: b.pageIndex,
+      ramOrder: b.ramOrder,
+      ramPages: this.ramPagesArr ?? b.ramPages,
+      ramFree: this.ramFree,
+      ramMaxPfn: this.ramMaxPfn,
       ramCursor: this.ramCursor,
-      time: this.base.time + 1,
+      zeroPage: b.zeroPage,
+      devices: this.devicesArr ?? b.devices,
+      swap: this.slots || this.nextSlot !== b.swap.nextSlot ? { slots: this.slots ?? b.swap.slots, nextSlot: this.nextSlot } : b.swap,
+      migrations: this.migrationsArr ?? b.migrations,
+      nextMigrationId: this.nextMigrationId,
+      time: b.time + 1,
     };
   }
 }

@@ -109,27 +109,31 @@ export function validateEvent(x: unknown, where = 'event'): ValidateResult {
     const shown = typeof o.type === 'string' ? `"${o.type.slice(0, 40)}"` : o.type === undefined ? 'is missing and' : `(a ${Array.isArray(o.type) ? 'list' : typeof o.type})`;
     return { ok: false, error: `${where}.type ${shown} is not a known event (${EVENT_TYPES.length} kinds, e.g. cpu_fault, fork, migrate_vma_setup)` };
   }
-  const spec = EVENT_FIELDS[o.type];
+  const spec = FIELD_SPECS[o.type];
   const out: Record<string, unknown> = { type: o.type };
-  const known = new Set(['type']);
-  for (const [rawName, kind] of Object.entries(spec)) {
-    const optional = rawName.endsWith('?');
-    const name = optional ? rawName.slice(0, -1) : rawName;
-    known.add(name);
-    const v = o[name];
+  for (const f of spec.fields) {
+    const v = o[f.name];
     if (v === undefined) {
-      if (optional) continue;
-      return { ok: false, error: `${where} (${o.type}) is missing "${name}"` };
+      if (f.optional) continue;
+      return { ok: false, error: `${where} (${o.type}) is missing "${f.name}"` };
     }
-    const err = checkField(v, kind);
-    if (err) return { ok: false, error: `${where}.${name}: ${err}` };
-    out[name] = v;
+    const err = checkField(v, f.kind);
+    if (err) return { ok: false, error: `${where}.${f.name}: ${err}` };
+    out[f.name] = v;
   }
   for (const k of Object.keys(o)) {
-    if (!known.has(k)) return { ok: false, error: `${where} (${o.type}) has an unknown field "${k.slice(0, 40)}"` };
+    if (k !== 'type' && !spec.names.has(k)) return { ok: false, error: `${where} (${o.type}) has an unknown field "${k.slice(0, 40)}"` };
   }
   return { ok: true, event: out as Event };
 }
+
+/** EVENT_FIELDS parsed once: each field's name, whether it is optional, and its kind. */
+const FIELD_SPECS = Object.fromEntries(
+  EVENT_TYPES.map((t) => {
+    const fields = Object.entries(EVENT_FIELDS[t]).map(([raw, kind]) => ({ name: raw.endsWith('?') ? raw.slice(0, -1) : raw, optional: raw.endsWith('?'), kind }));
+    return [t, { fields, names: new Set(fields.map((f) => f.name)) }];
+  }),
+) as unknown as Record<EventType, { fields: { name: string; optional: boolean; kind: FieldKind }[]; names: ReadonlySet<string> }>;
 
 function checkField(v: unknown, kind: FieldKind): string | null {
   if (typeof kind === 'object') {

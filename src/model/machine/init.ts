@@ -4,6 +4,8 @@
  */
 import { applyKconfig } from '../kernel/config.ts';
 import { PROFILES } from '../kernel/profiles.ts';
+import { PageIndex } from './pageindex.ts';
+import { pageStoreOf } from './pagestore.ts';
 import { emptyTable } from './pagetable.ts';
 import { defaultVma } from './vma.ts';
 import type { Device, KernelOptions, MachineSetup, MachineState, Page, Process } from './types.ts';
@@ -37,13 +39,15 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
     return { pid: p.pid, name: p.name, alive: true, vmas, ptes: emptyTable(ptes) };
   });
   const pages: Page[] = [];
-  const pageIndex = new Map<string, number>();
+  const pageIndex = new PageIndex();
+  const seen = new Set<string>();
   const add = (p: Omit<Page, 'id'>) => {
     const key = `${p.space}:${p.number}`;
-    if (pageIndex.has(key)) throw new SetupError(`two pages have number 0x${p.number.toString(16)} in the ${p.space === 'phys' ? 'physical' : 'device-private'} space`);
+    if (seen.has(key)) throw new SetupError(`two pages have number 0x${p.number.toString(16)} in the ${p.space === 'phys' ? 'physical' : 'device-private'} space`);
     const id = pages.length;
-    pages.push({ ...p, id });
-    pageIndex.set(key, id);
+    pages.push({ id, kind: p.kind, space: p.space, number: p.number, device: p.device, allocated: p.allocated, anon: p.anon, mapcount: p.mapcount, refs: p.refs, pins: p.pins, locked: p.locked, dirty: p.dirty, anonExclusive: p.anonExclusive, hwpoison: p.hwpoison, data: p.data, swapSlot: p.swapSlot });
+    seen.add(key);
+    pageIndex.add(p.space, p.number, id);
     return id;
   };
   const blank = { anon: true, mapcount: 0, refs: 0, pins: 0, locked: false, dirty: false, anonExclusive: false, hwpoison: false, data: null, swapSlot: null } as const;
@@ -66,10 +70,12 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
     vaBase,
     ptesPerProcess: ptes,
     processes,
-    pages,
+    pages: pageStoreOf(pages),
     pageIndex,
     ramOrder,
     ramPages,
+    ramFree: ramPages.length,
+    ramMaxPfn: ramOrder.reduce((m, n) => Math.max(m, n), 0),
     ramCursor: 0,
     zeroPage,
     devices,

@@ -5,7 +5,8 @@
  */
 import { CLEAR_BIT_PROBLEMS, decodePte } from '../kernel/decode.ts';
 import { classify, KIND, newClassified } from '../kernel/leafops.ts';
-import { getKernel, type Kernel } from '../kernel/kernel.ts';
+import { kernelFor, type Kernel } from '../kernel/kernel.ts';
+import { allPages, pageAt } from './pagestore.ts';
 import { forEachUsed } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
 
@@ -74,7 +75,7 @@ export function pageLabel(p: Page): string {
 }
 
 export function kernelOf(s: MachineState): Kernel {
-  return getKernel(s.options.profile, s.options.config, s.options.platform);
+  return kernelFor(s.options);
 }
 
 /** Checks every invariant on a state. */
@@ -95,10 +96,10 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
       if (c.kind === KIND.none) return;
       const where = { pid: p.pid, index };
       if (c.kind === KIND.present) {
-        const named = s.pageIndex.get(`phys:${c.pfn}`);
-        const tp = target >= 0 ? s.pages[target] : undefined;
+        const named = s.pageIndex.find(s.pages, 'phys', c.pfn);
+        const tp = target >= 0 ? pageAt(s.pages, target)! : undefined;
         if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a present PTE for ${pageLabel(tp)}` });
-        if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `pid ${p.pid} PTE ${index} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(s.pages[named]!)}` });
+        if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `pid ${p.pid} PTE ${index} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(pageAt(s.pages, named)!)}` });
         if (tp && tp.kind !== 'zero') maps.set(target, (maps.get(target) ?? 0) + 1);
         return;
       }
@@ -118,10 +119,10 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
       });
       if (row.pfn === null) return;
       const space = c.deviceSpace === 1 ? 'device' : 'phys';
-      const named = s.pageIndex.get(`${space}:${c.pfn}`);
+      const named = s.pageIndex.find(s.pages, space, c.pfn);
       if (named !== target) {
-        const tp = target >= 0 ? s.pages[target] : undefined;
-        const what = named === undefined ? 'no page' : pageLabel(s.pages[named]!);
+        const tp = target >= 0 ? pageAt(s.pages, target)! : undefined;
+        const what = named === undefined ? 'no page' : pageLabel(pageAt(s.pages, named)!);
         add('pfn-names-page', {
           ...where,
           page: target,
@@ -130,14 +131,14 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
         });
       }
       if (row.kind === 'migration' || row.kind === 'device-migration') {
-        const tp = target >= 0 ? s.pages[target] : undefined;
+        const tp = target >= 0 ? pageAt(s.pages, target)! : undefined;
         if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
       } else if (row.kind === 'device-private' || row.kind === 'device-exclusive') {
         if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
       }
     });
   }
-  for (const pg of s.pages) {
+  for (const pg of allPages(s.pages)) {
     if (pg.kind === 'zero') continue;
     const n = maps.get(pg.id) ?? 0;
     if (n !== pg.mapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: mapcount ${pg.mapcount}, but ${n} PTE(s) map it` });

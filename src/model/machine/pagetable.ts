@@ -1,20 +1,25 @@
 /**
- * A process's PTE range, stored as page-table pages of 512 entries (like the kernel's), each as two
- * Uint32Arrays (high and low halves of the PTE) plus the page each entry refers to. Chunks are
- * shared between states and copied only when written, so a step that touches one PTE copies 4 KiB.
+ * A process's PTE range, stored as page-table pages of PTRS_PER_PTE entries (like the kernel's). Each
+ * page is one Uint32Array of three words per entry: the PTE's high and low halves, and the page the
+ * entry refers to. Pages are shared between states and copied only when written, so a step that
+ * touches one PTE copies 6 KiB.
  */
+import { hi32, lo32 } from '../kernel/u64.ts';
+
 export const PTRS_PER_PTE = 512;
+/** Words per entry: hi, lo, target. */
+const W = 3;
+/** The target word of an entry with no page (-1 as an unsigned 32-bit word). */
+const NO_TARGET = 0xffffffff;
 
 export interface PteChunk {
-  readonly hi: Uint32Array;
-  readonly lo: Uint32Array;
   /**
-   * The page id the entry stands for, -1 for none: the page a present PTE maps, the page a
-   * migration / device-private / device-exclusive / hwpoison entry is about. The kernel knows it
-   * from its own data structures (migrate->src[], the rmap); the raw bits may say something else,
-   * and the invariants compare the two.
+   * [hi, lo, target] per entry. `target` is the page id the entry stands for (-1 for none): the page a
+   * present PTE maps, the page a migration / device-private / device-exclusive / hwpoison entry is
+   * about. The kernel knows it from its own data structures (migrate->src[], the rmap); the raw bits
+   * may say something else, and the invariants compare the two.
    */
-  readonly target: Int32Array;
+  readonly words: Uint32Array;
   /** Number of non-none entries. */
   readonly used: number;
 }
@@ -30,24 +35,29 @@ export function emptyTable(length: number): PteTable {
 
 export function readHi(t: PteTable, i: number): number {
   const c = t.chunks[i >>> 9];
-  return c ? c.hi[i & 511]! : 0;
+  return c ? c.words[(i & 511) * W]! : 0;
 }
 
 export function readLo(t: PteTable, i: number): number {
   const c = t.chunks[i >>> 9];
-  return c ? c.lo[i & 511]! : 0;
+  return c ? c.words[(i & 511) * W + 1]! : 0;
 }
 
 export function readPte(t: PteTable, i: number): bigint {
   const c = t.chunks[i >>> 9];
   if (!c) return 0n;
-  const j = i & 511;
-  return (BigInt(c.hi[j]!) << 32n) | BigInt(c.lo[j]!);
+  const k = (i & 511) * W;
+  return (BigInt(c.words[k]!) << 32n) | BigInt(c.words[k + 1]!);
 }
 
 export function readTarget(t: PteTable, i: number): number {
   const c = t.chunks[i >>> 9];
-  return c ? c.target[i & 511]! : -1;
+  return c ? c.words[(i & 511) * W + 2]! | 0 : -1;
+}
+
+/** Whether the entry at slot `j` of a page-table page is zero. */
+export function chunkEntryEmpty(c: PteChunk, j: number): boolean {
+  return c.words[j * W] === 0 && c.words[j * W + 1] === 0;
 }
 
 /** Calls f for every non-zero entry, in index order, with its halves and target page. */
@@ -55,10 +65,11 @@ export function forEachUsed(t: PteTable, f: (index: number, hi: number, lo: numb
   for (let ci = 0; ci < t.chunks.length; ci++) {
     const c = t.chunks[ci];
     if (!c || c.used === 0) continue;
-    for (let j = 0; j < PTRS_PER_PTE; j++) {
-      const hi = c.hi[j]!;
-      const lo = c.lo[j]!;
-      if (hi !== 0 || lo !== 0) f(ci * PTRS_PER_PTE + j, hi, lo, c.target[j]!);
+    const w = c.words;
+    for (let j = 0, k = 0; j < PTRS_PER_PTE; j++, k += W) {
+      const hi = w[k]!;
+      const lo = w[k + 1]!;
+      if (hi !== 0 || lo !== 0) f(ci * PTRS_PER_PTE + j, hi, lo, w[k + 2]! | 0);
     }
   }
 }
@@ -68,13 +79,47 @@ export function* usedIndices(t: PteTable): Generator<number> {
   for (let ci = 0; ci < t.chunks.length; ci++) {
     const c = t.chunks[ci];
     if (!c || c.used === 0) continue;
-    for (let j = 0; j < PTRS_PER_PTE; j++) {
-      if (c.hi[j] !== 0 || c.lo[j] !== 0) yield ci * PTRS_PER_PTE + j;
-    }
+    for (let j = 0; j < PTRS_PER_PTE; j++) if (!chunkEntryEmpty(c, j)) yield ci * PTRS_PER_PTE + j;
   }
 }
 
-/** A writable view of a table for one step: chunks are cloned the first time they are written. */
+function scanTargets(c: PteChunk, page: number, base: number, out: number[]): void {
+  const w = c.words;
+  const want = page >>> 0;
+  for (let j = 0, k = 2; j < PTRS_PER_PTE; j++, k += W) if (w[k] === want) out.push(base + j);
+}
+
+const reverse = new WeakMap<PteChunk, Map<number, number[]> | number>();
+/** A page-table page is scanned this many times before its reverse index is built. */
+const SCANS_BEFORE_INDEX = 4;
+
+/**
+ * target page -> the slots of an (immutable) page-table page that refer to it; undefined while the
+ * page has been asked about only a few times (a scan of 512 targets is cheaper than building a map).
+ */
+function reverseIndex(c: PteChunk): Map<number, number[]> | undefined {
+  let m = reverse.get(c);
+  if (m === undefined || typeof m === 'number') {
+    const scans = (m ?? 0) + 1;
+    if (scans < SCANS_BEFORE_INDEX) {
+      reverse.set(c, scans);
+      return undefined;
+    }
+    m = new Map();
+    const w = c.words;
+    for (let j = 0, k = 2; j < PTRS_PER_PTE; j++, k += W) {
+      const page = w[k]! | 0;
+      if (page < 0) continue;
+      const list = m.get(page);
+      if (list) list.push(j);
+      else m.set(page, [j]);
+    }
+    reverse.set(c, m);
+  }
+  return m;
+}
+
+/** A writable view of a table for one step: pages are cloned the first time they are written. */
 export class TableWriter {
   private chunks: (PteChunk | null)[];
   private owned = new Set<number>();
@@ -86,32 +131,38 @@ export class TableWriter {
     return this.base.length;
   }
 
-  hasChunk(ci: number): boolean {
-    return this.chunks[ci] != null;
-  }
-
-  get chunkCount(): number {
-    return this.chunks.length;
-  }
-
   read(i: number): bigint {
-    return readPte({ length: this.base.length, chunks: this.chunks }, i);
+    const c = this.chunks[i >>> 9];
+    if (!c) return 0n;
+    const k = (i & 511) * W;
+    return (BigInt(c.words[k]!) << 32n) | BigInt(c.words[k + 1]!);
   }
 
-  /** Indices of the entries whose target is `page` (a scan of the target arrays: the rmap). */
+  /**
+   * Indices of the entries whose target is `page` (the rmap). A page-table page this step has not
+   * written is immutable, so its reverse index is built once and shared by every later state; the
+   * pages this step writes are scanned.
+   */
   entriesFor(page: number): number[] {
     const out: number[] = [];
     for (let ci = 0; ci < this.chunks.length; ci++) {
       const c = this.chunks[ci];
       if (!c || c.used === 0) continue;
-      const t = c.target;
-      for (let j = 0; j < PTRS_PER_PTE; j++) if (t[j] === page) out.push(ci * PTRS_PER_PTE + j);
+      const base = ci * PTRS_PER_PTE;
+      const index = this.owned.has(ci) ? undefined : reverseIndex(c);
+      if (index) {
+        const hits = index.get(page);
+        if (hits) for (const j of hits) out.push(base + j);
+      } else {
+        scanTargets(c, page, base, out);
+      }
     }
     return out;
   }
 
   target(i: number): number {
-    return readTarget({ length: this.base.length, chunks: this.chunks }, i);
+    const c = this.chunks[i >>> 9];
+    return c ? c.words[(i & 511) * W + 2]! | 0 : -1;
   }
 
   write(i: number, v: bigint, target: number): void {
@@ -119,18 +170,17 @@ export class TableWriter {
     const ci = i >>> 9;
     let c = this.chunks[ci];
     if (!this.owned.has(ci)) {
-      c = c
-        ? { hi: c.hi.slice(), lo: c.lo.slice(), target: c.target.slice(), used: c.used }
-        : { hi: new Uint32Array(PTRS_PER_PTE), lo: new Uint32Array(PTRS_PER_PTE), target: new Int32Array(PTRS_PER_PTE).fill(-1), used: 0 };
+      c = c ? { words: c.words.slice(), used: c.used } : { words: freshWords(), used: 0 };
       this.chunks[ci] = c;
       this.owned.add(ci);
     }
-    const chunk = c as { hi: Uint32Array; lo: Uint32Array; target: Int32Array; used: number };
-    const j = i & 511;
-    const was = chunk.hi[j] !== 0 || chunk.lo[j] !== 0;
-    chunk.hi[j] = Number((v >> 32n) & 0xffffffffn);
-    chunk.lo[j] = Number(v & 0xffffffffn);
-    chunk.target[j] = v === 0n ? -1 : target;
+    const chunk = c as { words: Uint32Array; used: number };
+    const w = chunk.words;
+    const k = (i & 511) * W;
+    const was = w[k] !== 0 || w[k + 1] !== 0;
+    w[k] = hi32(v);
+    w[k + 1] = lo32(v);
+    w[k + 2] = v === 0n || target < 0 ? NO_TARGET : target;
     const now = v !== 0n;
     if (was !== now) chunk.used += now ? 1 : -1;
   }
@@ -139,4 +189,10 @@ export class TableWriter {
     if (this.owned.size === 0) return this.base;
     return { length: this.base.length, chunks: this.chunks };
   }
+}
+
+function freshWords(): Uint32Array {
+  const w = new Uint32Array(PTRS_PER_PTE * W);
+  for (let k = 2; k < w.length; k += W) w[k] = NO_TARGET;
+  return w;
 }

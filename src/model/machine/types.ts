@@ -3,6 +3,8 @@
  * setup + events) is JSON, and step(state, event) returns a new state.
  */
 import type { KernelOptions } from '../kernel/kernel.ts';
+import type { PageIndex } from './pageindex.ts';
+import type { PageStore } from './pagestore.ts';
 import type { PteTable } from './pagetable.ts';
 import type { Prot } from '../kernel/arch/x86_pgtable.ts';
 
@@ -148,12 +150,15 @@ export interface MachineState {
   readonly vaBase: bigint;
   readonly ptesPerProcess: number;
   readonly processes: readonly Process[];
-  readonly pages: readonly Page[];
-  /** `${space}:${number}` -> page id. */
-  readonly pageIndex: ReadonlyMap<string, number>;
+  readonly pages: PageStore;
+  /** (space, number) -> page id; shared with later states (see pageindex.ts). */
+  readonly pageIndex: PageIndex;
   readonly ramOrder: readonly number[];
   /** Ids of every RAM page ever created (the allocator's pool), in creation order. */
   readonly ramPages: readonly number[];
+  /** How many of them are free, and the largest PFN among them (the allocator's bookkeeping). */
+  readonly ramFree: number;
+  readonly ramMaxPfn: number;
   /** Where the RAM allocator looks next in ramOrder (it hands pages out round-robin). */
   readonly ramCursor: number;
   readonly zeroPage: number;

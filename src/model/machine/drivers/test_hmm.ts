@@ -26,19 +26,15 @@ function parseKey(key: string): PteRef {
 }
 
 function setMirror(d: Draft, device: number, r: PteRef, e: DeviceMirrorEntry): void {
-  d.setDevice(device, (x) => ({ ...x, mirror: { ...x.mirror, [mirrorKey(r)]: e } }));
+  d.writableMirror(device)[mirrorKey(r)] = e;
 }
 
-/** Drops the mirror entries for which `gone` is true (one copy of the table per call). */
+/** Drops the mirror entries for which `gone` is true. */
 function dropMirror(d: Draft, device: number, gone: (key: string, e: DeviceMirrorEntry) => boolean): number {
-  const m = d.device(device).mirror;
-  const keys = Object.entries(m).filter(([key, e]) => gone(key, e)).map(([key]) => key);
+  const keys = Object.entries(d.device(device).mirror).filter(([key, e]) => gone(key, e)).map(([key]) => key);
   if (keys.length === 0) return 0;
-  d.setDevice(device, (x) => {
-    const mirror = { ...x.mirror };
-    for (const key of keys) delete mirror[key];
-    return { ...x, mirror };
-  });
+  const m = d.writableMirror(device);
+  for (const key of keys) delete m[key];
   return keys.length;
 }
 

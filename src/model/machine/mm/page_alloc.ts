@@ -23,22 +23,24 @@ export function allocRamPage(d: Draft, anon = true): number {
       return id;
     }
   }
-  let max = 0;
-  let reuse = -1;
-  for (const i of d.ramPages()) {
-    const p = d.page(i);
-    if (p.number > max) max = p.number;
-    if (!p.allocated && (reuse < 0 || p.number < d.page(reuse).number)) reuse = i;
+  if (d.ramFree > 0) {
+    // No page of the scenario's order is free (the loop above would have taken it), so the free
+    // pages are among those made later, whose PFNs grow in creation order: the first one is lowest.
+    const pool = d.ramPages();
+    for (let n = order.length; n < pool.length; n++) {
+      const id = pool[n]!;
+      if (!d.page(id).allocated) {
+        d.setPage(id, { allocated: true, anon, ...FRESH }, 'allocated');
+        return id;
+      }
+    }
   }
-  if (reuse >= 0) {
-    d.setPage(reuse, { allocated: true, anon, ...FRESH }, 'allocated');
-    return reuse;
-  }
+  const pfn = d.ramMaxPfn + 1;
   const id = d.addPage({
-    kind: 'ram', space: 'phys', number: max + 1, device: null, allocated: true, anon, mapcount: 0, refs: 0, pins: 0,
+    kind: 'ram', space: 'phys', number: pfn, device: null, allocated: true, anon, mapcount: 0, refs: 0, pins: 0,
     locked: false, swapSlot: null, ...FRESH,
   });
-  d.explain(`allocated a new RAM page, pfn 0x${(max + 1).toString(16)}.`);
+  d.explain(`allocated a new RAM page, pfn 0x${pfn.toString(16)}.`);
   return id;
 }
 
