@@ -9,12 +9,13 @@
 import { applyKconfig, type KernelConfig } from './config.ts';
 import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
-import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel } from './kernel.ts';
+import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
 import type { LayoutField } from './arch/layout.ts';
 import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
 import type { ArchId, Platform } from './platform.ts';
+import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
+import { hex, hex64, hi32, lo32, U64_MASK, u64 } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -30,64 +31,200 @@ function report(p: Problems, kind: ProblemKind, message: string): void {
 
 /** Decodes one PTE value for a kernel. */
 export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
-  const raw = u64(rawIn);
+  const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch);
-  const kind = kindOfCode(c.kind);
-  const problems: Problems = { list: [], kinds: [] };
-  const base = { raw, pte: hex64(raw), arch: k.arch.id, profile: k.profile.id, kind };
-  if (c.kind === KIND.none) {
-    if (raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
-    return {
-      raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-      summary: 'none', present: null, swap: null, problems: problems.list, problemKinds: problems.kinds,
-      fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
-    };
-  }
-  if (c.kind === KIND.present) return decodePresent(k, raw, base, problems);
-  return decodeSwap(k, raw, hi, lo, c, base, problems);
+  if (c.kind === KIND.present) return new Decoded(k, raw, hi, lo, 'present', k.arch.decodePresent(hi, lo), null);
+  if (c.kind === KIND.none) return new Decoded(k, raw, hi, lo, 'none', null, null);
+  return new Decoded(k, raw, hi, lo, kindOfCode(c.kind), null, new Swap(k, c));
 }
 
 /**
- * A decoded PTE whose 64 labelled bits are built on first use: a view reads them for the one
- * selected entry, while a table of thousands of decoded PTEs never needs them.
+ * A decoded PTE. What a table of thousands of entries reads (kind, PFN, type, offset, flags) is
+ * computed at once; the rest (the hex text, the summary, the problems, the 64 labelled bits, the
+ * predicates) on first use, so decoding stays cheap and a view pays only for what it shows.
  */
 class Decoded implements DecodedPte {
   readonly raw: bigint;
-  readonly pte: string;
-  readonly arch: DecodedPte['arch'];
-  readonly profile: DecodedPte['profile'];
+  readonly arch: ArchId;
+  readonly profile: ProfileId;
   readonly kind: EntryKind;
-  readonly summary: string;
   readonly present: PresentInfo | null;
   readonly swap: SwapInfo | null;
-  readonly problems: readonly string[];
-  readonly problemKinds: readonly ProblemKind[];
-  #fields: readonly DecodedField[] | null = null;
-  readonly #build: () => DecodedField[];
+  readonly #k: Kernel;
+  readonly #hi: number;
+  readonly #lo: number;
+  readonly #swap: Swap | null;
+  #pte: string | undefined;
+  #summary: string | undefined;
+  #problems: Problems | undefined;
+  #fields: readonly DecodedField[] | undefined;
 
-  constructor(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]) {
-    this.raw = d.raw;
-    this.pte = d.pte;
-    this.arch = d.arch;
-    this.profile = d.profile;
-    this.kind = d.kind;
-    this.summary = d.summary;
-    this.present = d.present;
-    this.swap = d.swap;
-    this.problems = d.problems;
-    this.problemKinds = d.problemKinds;
-    this.#build = build;
+  constructor(k: Kernel, raw: bigint, hi: number, lo: number, kind: EntryKind, present: PresentInfo | null, swap: Swap | null) {
+    this.raw = raw;
+    this.arch = k.arch.id;
+    this.profile = k.profile.id;
+    this.kind = kind;
+    this.present = present;
+    this.swap = swap;
+    this.#swap = swap;
+    this.#k = k;
+    this.#hi = hi;
+    this.#lo = lo;
+  }
+
+  /** 0x + 16 hex digits. */
+  get pte(): string {
+    return (this.#pte ??= hex64(this.raw));
+  }
+
+  get summary(): string {
+    if (this.#summary === undefined) {
+      this.#summary = this.present ? presentSummary(this.present) : this.swap ? swapSummary(this.swap) : 'none';
+    }
+    return this.#summary;
+  }
+
+  get problems(): readonly string[] {
+    return this.#checked().list;
+  }
+
+  get problemKinds(): readonly ProblemKind[] {
+    return this.#checked().kinds;
   }
 
   get fields(): readonly DecodedField[] {
-    return (this.#fields ??= this.#build());
+    if (this.#fields === undefined) {
+      const k = this.#k;
+      const raw = this.raw;
+      const p = this.present;
+      this.#fields = p
+        ? k.arch.presentFields.map((f) => presentField(f, raw, p, p.protnone))
+        : this.swap
+          ? swapFields(k, raw, this.swap)
+          : [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }];
+    }
+    return this.#fields;
+  }
+
+  #checked(): Problems {
+    if (this.#problems === undefined) {
+      const problems: Problems = { list: [], kinds: [] };
+      if (this.present) presentProblems(this.#k, this.present, problems);
+      else if (this.#swap) swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems);
+      else if (this.raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+      this.#problems = problems;
+    }
+    return this.#problems;
   }
 }
 
-function withLazyFields(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]): DecodedPte {
-  return new Decoded(d, build);
+/** A swap-style entry: the numbers at once; the swp_entry_t, the predicates and softleaf_type on first use. */
+class Swap implements SwapInfo {
+  readonly type: number;
+  readonly typeName: string;
+  readonly row: NumberedRow | undefined;
+  readonly offset: number;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly exclusive: boolean;
+  readonly pfn: number | null;
+  readonly pfnSpace: 'phys' | 'device' | null;
+  readonly migration: SwapInfo['migration'];
+  readonly marker: SwapInfo['marker'];
+  /** Offset bits above the PFN (and above SWP_MIG_DIRTY for migration entries). */
+  readonly above: number;
+  readonly #k: Kernel;
+  #entry: swp_entry_t | undefined;
+  #predicates: Readonly<Record<string, boolean>> | undefined;
+
+  constructor(k: Kernel, c: Classified) {
+    const row = k.row(c.type);
+    this.#k = k;
+    this.type = c.type;
+    this.typeName = k.typeName(c.type);
+    this.row = row;
+    this.offset = c.offset;
+    this.softDirty = c.softDirty;
+    this.uffdWp = c.uffdWp;
+    this.exclusive = c.exclusive;
+    this.above = c.above;
+    this.pfnSpace = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
+    this.pfn = this.pfnSpace === null ? null : c.pfn;
+    this.migration = row && isMigrationKind(row.kind)
+      ? { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit }
+      : null;
+    if (row?.kind === 'pte-marker') {
+      const bits = c.offset & PTE_MARKER_MASK;
+      this.marker = { bits, uffdWp: (bits & PTE_MARKER_UFFD_WP) !== 0, poisoned: (bits & PTE_MARKER_POISONED) !== 0, guard: (bits & PTE_MARKER_GUARD) !== 0 };
+    } else {
+      this.marker = null;
+    }
+  }
+
+  get entry(): swp_entry_t {
+    return (this.#entry ??= this.#k.swp_entry(this.type, BigInt(this.offset)));
+  }
+
+  get swpEntry(): bigint {
+    return this.entry.val;
+  }
+
+  get predicates(): Readonly<Record<string, boolean>> {
+    return (this.#predicates ??= this.#k.allPredicates(this.entry));
+  }
+
+  get softleafType(): string | null {
+    return this.#k.profile.api === 'softleaf' ? softleafType(this.#k.facts(this.entry)) : null;
+  }
+}
+
+function presentSummary(p: PresentInfo): string {
+  const flags = [
+    p.writable ? 'RW' : 'RO',
+    p.accessed ? 'A' : 'old',
+    ...(p.dirty ? ['D'] : []),
+    ...(p.savedDirty ? ['SavedDirty'] : []),
+    ...(p.softDirty ? ['SD'] : []),
+    ...(p.uffdWp ? ['uffd-wp'] : []),
+    ...(p.special ? ['special'] : []),
+  ];
+  return `${p.protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
+}
+
+function presentProblems(k: Kernel, p: PresentInfo, problems: Problems): void {
+  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !p.protnone) {
+    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
+  }
+}
+
+function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems): void {
+  const a = k.arch;
+  const row = s.row;
+  for (const m of a.swapMustBeZero) {
+    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
+  }
+  if (s.migration) {
+    if ((s.migration.youngBitSet || s.migration.dirtyBitSet) && !k.platform.migrationAd) {
+      report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
+    }
+    if (s.above !== 0) {
+      report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
+    }
+  } else if (row && row.pfn !== null && s.above !== 0) {
+    report(problems, 'pfn-too-wide', `offset ${hex(s.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
+  }
+  if (s.marker) {
+    if (s.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(s.offset)} has bits outside PTE_MARKER_MASK (${hex(PTE_MARKER_MASK)})`);
+    if (s.marker.bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
+  }
+  if (s.exclusive && row !== undefined) {
+    report(problems, 'exclusive-on-special', `${a.exclusiveName} is set on a ${s.typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
+  }
+  if (k.profile.api === 'softleaf' && s.type === 0 && s.offset === 0) {
+    report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+  }
 }
 
 function wholeField(raw: bigint): Omit<DecodedField, 'text' | 'label'> {
@@ -102,30 +239,6 @@ function range(hi: number, lo: number): string {
   return hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`;
 }
 
-type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
-
-function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): DecodedPte {
-  const p = k.arch.decodePresent(raw);
-  const protnone = p.protnone;
-  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !protnone) {
-    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
-  }
-  const flags = [
-    p.writable ? 'RW' : 'RO',
-    p.accessed ? 'A' : 'old',
-    ...(p.dirty ? ['D'] : []),
-    ...(p.savedDirty ? ['SavedDirty'] : []),
-    ...(p.softDirty ? ['SD'] : []),
-    ...(p.uffdWp ? ['uffd-wp'] : []),
-    ...(p.special ? ['special'] : []),
-  ];
-  const summary = `${protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
-  const d: Omit<DecodedPte, 'fields'> = {
-    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-    summary, present: p, swap: null, problems: problems.list, problemKinds: problems.kinds,
-  };
-  return withLazyFields(d, () => k.arch.presentFields.map((f) => presentField(f, raw, p, protnone)));
-}
 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);
@@ -140,63 +253,6 @@ function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boo
   const on = stored !== 0n;
   const text = f.hi === f.lo ? (on ? 'set' : 'clear') : hex(stored);
   return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
-}
-
-function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classified, base: Base, problems: Problems): DecodedPte {
-  const row = k.row(c.type);
-  const typeName = k.typeName(c.type);
-  const entry = k.swp_entry(c.type, BigInt(c.offset));
-  const a = k.arch;
-  for (const m of a.swapMustBeZero) {
-    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
-  }
-  let migration: SwapInfo['migration'] = null;
-  let marker: SwapInfo['marker'] = null;
-  if (row && isMigrationKind(row.kind)) {
-    migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit };
-    if ((c.youngBit || c.dirtyBit) && !k.platform.migrationAd) {
-      report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
-    }
-    if (c.above !== 0) {
-      report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
-    }
-  } else if (row && row.pfn !== null && c.above !== 0) {
-    report(problems, 'pfn-too-wide', `offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
-  }
-  if (row?.kind === 'pte-marker') {
-    const bits = c.offset & PTE_MARKER_MASK;
-    marker = { bits, uffdWp: (bits & PTE_MARKER_UFFD_WP) !== 0, poisoned: (bits & PTE_MARKER_POISONED) !== 0, guard: (bits & PTE_MARKER_GUARD) !== 0 };
-    if (c.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (${hex(PTE_MARKER_MASK)})`);
-    if (bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
-  }
-  if (c.exclusive && row !== undefined) {
-    report(problems, 'exclusive-on-special', `${a.exclusiveName} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
-  }
-  if (k.profile.api === 'softleaf' && entry.val === 0n) {
-    report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
-  }
-  const pfnSpace: SwapInfo['pfnSpace'] = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
-  const swap: SwapInfo = {
-    type: c.type,
-    typeName,
-    row,
-    swpEntry: entry.val,
-    offset: c.offset,
-    softDirty: c.softDirty,
-    uffdWp: c.uffdWp,
-    exclusive: c.exclusive,
-    pfn: pfnSpace === null ? null : c.pfn,
-    pfnSpace,
-    migration,
-    marker,
-    predicates: k.allPredicates(entry),
-    softleafType: k.profile.api === 'softleaf' ? softleafType(k.facts(entry)) : null,
-  };
-  const d: Omit<DecodedPte, 'fields'> = {
-    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-    summary: swapSummary(swap), present: null, swap, problems: problems.list, problemKinds: problems.kinds,
-  };
-  return withLazyFields(d, () => swapFields(k, raw, swap));
 }
 
 /** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */

@@ -76,6 +76,8 @@ export class Kernel {
   readonly migrationByType: Uint8Array;
   /** is_migration_entry_young()/_dirty() read the bits: CONFIG_MIGRATION and migration_entry_supports_ad(). */
   readonly adReadable: boolean;
+  /** The name of every type number (the SWP_* macro, or swapfile_N). */
+  private readonly typeNames: readonly string[];
 
   constructor(profileId: ProfileId, config: KernelConfig, platform: Platform) {
     this.profile = PROFILES[profileId];
@@ -100,6 +102,7 @@ export class Kernel {
     this.pfnByType = new Uint8Array(SWP_TYPE_COUNT);
     this.migrationByType = new Uint8Array(SWP_TYPE_COUNT);
     this.adReadable = platform.migrationAd && this.config.MIGRATION;
+    this.typeNames = Array.from({ length: SWP_TYPE_COUNT }, (_, t) => typeName(this.table, t));
     for (const r of this.table.rows) {
       this.kindByType[r.number] = KIND[r.kind];
       if (r.pfn !== null) this.pfnByType[r.number] = r.pfn === 'device' && this.profile.deviceSpace === 'separate' ? 2 : 1;
@@ -113,7 +116,7 @@ export class Kernel {
   }
 
   typeName(type: number): string {
-    return typeName(this.table, type);
+    return this.typeNames[type] ?? typeName(this.table, type);
   }
 
   row(type: number): NumberedRow | undefined {

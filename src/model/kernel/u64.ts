@@ -32,11 +32,11 @@ export function field(v: bigint, hi: number, lo: number): bigint {
 }
 
 export function hi32(v: bigint): number {
-  return Number((v >> 32n) & 0xffffffffn);
+  return Number(BigInt.asUintN(32, v >> 32n));
 }
 
 export function lo32(v: bigint): number {
-  return Number(v & 0xffffffffn);
+  return Number(BigInt.asUintN(32, v));
 }
 
 export function fromHalves(hi: number, lo: number): bigint {

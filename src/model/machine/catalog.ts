@@ -3,6 +3,7 @@
  * dry run is just a call), and offered enabled, or disabled with the machine's reason.
  */
 import { describeEvent, type Event } from './events.ts';
+import { pageAt } from './pagestore.ts';
 import { step } from './step.ts';
 import type { MachineState, PteRef } from './types.ts';
 
@@ -81,11 +82,15 @@ function candidates(s: MachineState, sel: PteRef): [ChoiceGroup, string, Event][
 }
 
 const EXPENSIVE = new Set(['fork', 'exit', 'mprotect']);
+/** Above this many pages in use on a device, evicting it is offered without a dry run. */
+const DRY_RUN_DEVICE_LIMIT = 256;
 
 export function eventChoices(s: MachineState, sel: PteRef): EventChoice[] {
   const big = s.ptesPerProcess > DRY_RUN_LIMIT;
+  const busyDevices = new Set(s.devices.filter((dev) => dev.pages.filter((id) => pageAt(s.pages, id)?.allocated).length > DRY_RUN_DEVICE_LIMIT).map((dev) => dev.id));
   return candidates(s, sel).map(([group, label, event]) => {
     if (big && EXPENSIVE.has(event.type)) return { group, label, event, enabled: true, reason: null };
+    if (event.type === 'migrate_device_range' && busyDevices.has(event.device)) return { group, label, event, enabled: true, reason: null };
     const r = step(s, event);
     return { group, label, event, enabled: r.ok, reason: r.ok ? null : r.reason };
   });

@@ -11,7 +11,10 @@ import type {
   Change, Device, DeviceMirrorEntry, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
 } from './types.ts';
 
-export class Refuse extends Error {}
+/** Why an event cannot happen now. Not an Error: a refusal is an answer, and needs no stack trace. */
+export class Refuse {
+  constructor(readonly message: string) {}
+}
 
 /** `{ ...old, ...patch }`, written out so that every Page has the same shape (spreads are slow here). */
 function patched(old: Page, p: Partial<Omit<Page, 'id'>>): Page {

@@ -39,12 +39,12 @@ const OA_HI_MASK = 0xffff;
 const TWO20 = 2 ** 20;
 const PAGE_SHIFT = 12;
 
-function decodePresent(raw: bigint): PresentInfo {
-  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
+function decodePresent(hi: number, lo: number): PresentInfo {
+  const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
   const valid = on(ARM64.PTE_VALID);
   const write = on(ARM64.PTE_DBM);
   return {
-    pfn: arm64.presentPfn(Number((raw >> 32n) & 0xffffffffn), Number(raw & 0xffffffffn)),
+    pfn: arm64.presentPfn(hi, lo),
     writable: write,
     user: on(ARM64.PTE_USER),
     accessed: on(ARM64.PTE_AF),

@@ -89,8 +89,8 @@ export interface ArchLayout {
   presentSoftDirty(hi: number, lo: number): boolean;
   /** pte_uffd_wp() of a present PTE. */
   presentUffdWp(hi: number, lo: number): boolean;
-  /** Every flag of a present PTE. */
-  decodePresent(raw: bigint): PresentInfo;
+  /** Every flag of a present PTE (given as its two 32-bit halves). */
+  decodePresent(hi: number, lo: number): PresentInfo;
   /** __swp_type() of a non-present PTE. */
   swpType(hi: number, lo: number): number;
   /** __swp_offset() of a non-present PTE. */

@@ -131,10 +131,8 @@ export function __pte_needs_invert(hi: number, lo: number): boolean {
   return (hi !== 0 || lo !== 0) && (lo & LO_PRESENT) === 0;
 }
 
-function decodePresent(raw: bigint): PresentInfo {
-  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
-  const hi = Number((raw >> 32n) & 0xffffffffn);
-  const lo = Number(raw & 0xffffffffn);
+function decodePresent(hi: number, lo: number): PresentInfo {
+  const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
   const present = on(X86._PAGE_BIT_PRESENT);
   return {
     pfn: x86_64.presentPfn(hi, lo),
@@ -149,7 +147,7 @@ function decodePresent(raw: bigint): PresentInfo {
     global: present && on(X86._PAGE_BIT_GLOBAL),
     nx: on(X86._PAGE_BIT_NX),
     protnone: !present && on(X86._PAGE_BIT_PROTNONE),
-    pkey: Number((raw >> BigInt(X86_PKEY_BIT0)) & 0xfn),
+    pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
   };
 }
 

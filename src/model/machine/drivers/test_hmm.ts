@@ -25,17 +25,57 @@ function parseKey(key: string): PteRef {
   return { pid: pid!, index: index! };
 }
 
+/**
+ * page -> the mirror keys that map it, built on the first lookup in a step and kept up to date by
+ * the writes after it (freeing device pages one by one must not scan the whole table each time).
+ */
+const byPageIndex = new WeakMap<Draft, Map<number, Map<number, Set<string>>>>();
+
+function pageKeys(d: Draft, device: number): Map<number, Set<string>> {
+  let perDevice = byPageIndex.get(d);
+  if (!perDevice) byPageIndex.set(d, (perDevice = new Map()));
+  let m = perDevice.get(device);
+  if (!m) {
+    m = new Map();
+    for (const [key, e] of Object.entries(d.device(device).mirror)) addKey(m, e.page, key);
+    perDevice.set(device, m);
+  }
+  return m;
+}
+
+function addKey(m: Map<number, Set<string>>, page: number, key: string): void {
+  const keys = m.get(page);
+  if (keys) keys.add(key);
+  else m.set(page, new Set([key]));
+}
+
 function setMirror(d: Draft, device: number, r: PteRef, e: DeviceMirrorEntry): void {
-  d.writableMirror(device)[mirrorKey(r)] = e;
+  const key = mirrorKey(r);
+  const m = d.writableMirror(device);
+  const index = byPageIndex.get(d)?.get(device);
+  if (index) {
+    const old = m[key];
+    if (old) index.get(old.page)?.delete(key);
+    addKey(index, e.page, key);
+  }
+  m[key] = e;
+}
+
+function deleteKeys(d: Draft, device: number, keys: readonly string[]): number {
+  if (keys.length === 0) return 0;
+  const m = d.writableMirror(device);
+  const index = byPageIndex.get(d)?.get(device);
+  for (const key of keys) {
+    const old = m[key];
+    if (old && index) index.get(old.page)?.delete(key);
+    delete m[key];
+  }
+  return keys.length;
 }
 
 /** Drops the mirror entries for which `gone` is true. */
 function dropMirror(d: Draft, device: number, gone: (key: string, e: DeviceMirrorEntry) => boolean): number {
-  const keys = Object.entries(d.device(device).mirror).filter(([key, e]) => gone(key, e)).map(([key]) => key);
-  if (keys.length === 0) return 0;
-  const m = d.writableMirror(device);
-  for (const key of keys) delete m[key];
-  return keys.length;
+  return deleteKeys(d, device, Object.entries(d.device(device).mirror).filter(([key, e]) => gone(key, e)).map(([key]) => key));
 }
 
 /** dmirror_migrate_finalize_and_map(): the device's page table records the new device pages. */
@@ -70,7 +110,7 @@ export function dmirror_interval_invalidate(d: Draft, pid: number, start: number
 /** MMU_NOTIFY_EXCLUSIVE: a CPU fault took the page back, the device drops its atomic mapping. */
 export function dmirrorDropAtomic(d: Draft, r: PteRef): void {
   const key = mirrorKey(r);
-  for (const dev of d.base.devices) dropMirror(d, dev.id, (k, e) => k === key && e.atomic);
+  for (const dev of d.base.devices) if (d.device(dev.id).mirror[key]?.atomic) deleteKeys(d, dev.id, [key]);
 }
 
 // ---- device memory ---------------------------------------------------------------------------------
@@ -88,7 +128,8 @@ export function dmirror_devmem_alloc_page(d: Draft, device: number): number | nu
 
 /** dmirror_devmem_free() (pgmap->ops->page_free): the freed device page leaves the device's table. */
 export function dmirror_devmem_free(d: Draft, device: number, id: number): void {
-  dropMirror(d, device, (_key, e) => e.page === id);
+  const keys = pageKeys(d, device).get(id);
+  if (keys?.size) deleteKeys(d, device, [...keys]);
 }
 
 // ---- ioctls ----------------------------------------------------------------------------------------
