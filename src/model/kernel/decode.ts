@@ -102,6 +102,9 @@ function range(hi: number, lo: number): string {
   return hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`;
 }
 
+/** How every field label names its bits: "bit 55", "bits 59–63". */
+export { range as bitRangeText };
+
 type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
 
 function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): DecodedPte {
