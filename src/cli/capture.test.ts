@@ -246,6 +246,16 @@ describe('swapviz capture: bad input is one line on stderr, exit code 1, and no 
     expectNothingWritten(d);
   });
 
+  it('an --out that is a directory', async () => {
+    const c = live();
+    const d = outDir('outdir');
+    execFileSync('mkdir', [join(d, 'snap.json')]);
+    const r = await run(['capture', String(c.pid), '--out', join(d, 'snap.json')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^swapviz capture: writing the snapshot failed: [^\n]*\n$/);
+    expect(readdirSync(d)).toEqual(['snap.json']);
+  });
+
   it('a kernel before 4.2, whose pagemap has no PM_MMAP_EXCLUSIVE, is refused before anything is written', async () => {
     const c = live();
     const d = outDir('oldkernel');

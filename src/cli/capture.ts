@@ -311,6 +311,9 @@ export async function capture(opts: CaptureOptions, io: Pick<Io, 'stdout'>): Pro
     }
     ok = true;
     return { pages, vmas: selected.length, pfnVisible, kpageflags: kpfFd !== null, warnings };
+  } catch (e) {
+    if (e instanceof CaptureError || !errnoOf(e)) throw e;
+    throw new CaptureError(`writing the snapshot failed: ${(e as Error).message}`, { cause: e });
   } finally {
     closeSync(pagemapFd);
     if (kpfFd !== null) closeSync(kpfFd);
