@@ -17,7 +17,7 @@ import { release as osRelease, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { pagemapLacks, parseKernelRelease, PM_ENTRY_BYTES, profileForRelease, type ArchId } from '../model/kernel/index.ts';
+import { pagemapLacks, parseKernelRelease, PM_ENTRY_BYTES, presentPfnOfRecord, profileForRelease, type ArchId } from '../model/kernel/index.ts';
 import { PAGE_SIZE, SnapshotWriter, type MapsVma, type PageField, type SnapshotConfig, type SnapshotKernel } from '../snapshot/index.ts';
 import type { Io } from './main.ts';
 
@@ -27,9 +27,6 @@ const PAGE = BigInt(PAGE_SIZE);
 const PID_MAX_LIMIT = 4194304;
 /** include/uapi/linux/capability.h */
 const CAP_SYS_ADMIN = 21;
-/** PM_PRESENT is bit 63: bit 31 of the high half. The frame is bits 0..54. */
-const HI_PRESENT = 0x80000000;
-const HI_FRAME = 0x7fffff;
 /** /proc/kpageflags is read in runs of PFNs less than 2 × KPF_GAP apart (one 8 KiB read each). */
 const KPF_GAP = 8;
 
@@ -279,11 +276,9 @@ export async function capture(opts: CaptureOptions, io: Pick<Io, 'stdout'>): Pro
           throw new CaptureError(`/proc/${pid}/pagemap ended at ${hex(s.from + BigInt(done) * PAGE + BigInt(Math.floor(got / 8)) * PAGE)}, inside ${hex(s.vma.start)}-${hex(s.vma.end)}: did PID ${pid} exit during the capture?`);
         }
         for (let i = 0; i < n; i++) {
-          const hi = rec32[2 * i + 1]!;
-          if (hi & HI_PRESENT) {
-            if ((hi & HI_FRAME) !== 0 || rec32[2 * i] !== 0) sawPfn = true;
-            else sawZeroPfn = true;
-          }
+          const pfn = presentPfnOfRecord(rec32[2 * i + 1]!, rec32[2 * i]!);
+          if (pfn > 0) sawPfn = true;
+          else if (pfn === 0) sawZeroPfn = true;
         }
         if (both && kpfFd !== null) {
           interleaveKpageflags(kpfFd, rec32, n, both, kpfWindow);
@@ -346,9 +341,8 @@ function interleaveKpageflags(fd: number, rec32: Uint32Array, n: number, both: U
     both[4 * i + 1] = hi;
     both[4 * i + 2] = 0;
     both[4 * i + 3] = 0;
-    if (!(hi & HI_PRESENT)) continue;
-    const pfn = (hi & HI_FRAME) * 2 ** 32 + lo;
-    if (pfn !== 0) pfns.push({ pfn, i });
+    const pfn = presentPfnOfRecord(hi, lo);
+    if (pfn > 0) pfns.push({ pfn, i });
   }
   pfns.sort((a, b) => a.pfn - b.pfn);
   const bytes = new Uint8Array(window.buffer);

@@ -18,7 +18,7 @@ import { classify, newClassified, type EntryKind } from './leafops.ts';
 import {
   classifyPagemap, decodePagemap, DEFAULT_PAGEMAP_CONTEXT, make_pme, newPagemapClassified, PAGE_IS_ACCESSED, PAGE_IS_FILE, PAGE_IS_GUARD,
   PAGE_IS_PFNZERO, PAGE_IS_PRESENT, PAGE_IS_SOFT_DIRTY, PAGE_IS_SWAPPED, PAGE_IS_WPALLOWED, PAGE_IS_WRITTEN, pagemapLacks, pagemapOfLeaf,
-  pagemapOfPte, pagemapScanCategories, PAGEMAP_BITS, PM_PFRAME_MASK, scanCategoryNames, type PagemapContext,
+  pagemapOfPte, pagemapScanCategories, PAGEMAP_BITS, PM_PFRAME_MASK, presentPfnOfRecord, scanCategoryNames, type PagemapContext,
 } from './pagemap.ts';
 import type { Platform } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
@@ -331,6 +331,14 @@ describe('round trip: record -> decode -> fields -> the same numbers', () => {
       }),
       { seed: 0x5eed, numRuns: 400 },
     );
+  });
+
+  it('presentPfnOfRecord gives the PFN of a present record and -1 otherwise', () => {
+    const half = (r: bigint) => [Number(r >> 32n), Number(r & 0xffffffffn)] as const;
+    expect(presentPfnOfRecord(...half(0x81000012345abcden))).toBe(0x12345abcde);
+    expect(presentPfnOfRecord(...half(0x8100000000000000n))).toBe(0);
+    expect(presentPfnOfRecord(...half(0x400000000002469bn))).toBe(-1);
+    expect(presentPfnOfRecord(...half(0n))).toBe(-1);
   });
 
   it('classifyPagemap on halves agrees with decodePagemap', () => {

@@ -376,6 +376,14 @@ export function classifyPagemap(k: Kernel, hi: number, lo: number, pfnVisible: b
   return out;
 }
 
+/**
+ * The frame of a record given as halves when PM_PRESENT is set (its PFN, 0 when hidden), else -1:
+ * what a capture needs to look up /proc/kpageflags, without a Kernel.
+ */
+export function presentPfnOfRecord(hi: number, lo: number): number {
+  return (hi & HI_PRESENT) !== 0 ? (hi & HI_FRAME) * TWO32 + (lo >>> 0) : -1;
+}
+
 export interface DecodedPagemap {
   readonly raw: bigint;
   /** 0x + 16 hex digits. */
