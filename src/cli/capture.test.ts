@@ -9,7 +9,7 @@
  * Where this machine cannot build the child or read pagemap, the tests fail and say why.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -108,7 +108,7 @@ function live(): Child {
 const outDir = (name: string) => {
   const d = join(dir, name);
   rmSync(d, { recursive: true, force: true });
-  execFileSync('mkdir', ['-p', d]);
+  mkdirSync(d, { recursive: true });
   return d;
 };
 
@@ -249,7 +249,7 @@ describe('swapviz capture: bad input is one line on stderr, exit code 1, and no 
   it('an --out that is a directory', async () => {
     const c = live();
     const d = outDir('outdir');
-    execFileSync('mkdir', [join(d, 'snap.json')]);
+    mkdirSync(join(d, 'snap.json'));
     const r = await run(['capture', String(c.pid), '--out', join(d, 'snap.json')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^swapviz capture: writing the snapshot failed: [^\n]*\n$/);

@@ -309,7 +309,7 @@ describe('round trip: record -> decode -> fields -> the same numbers', () => {
         expect(covered).toBe((1n << 64n) - 1n);
         expect(rebuilt).toBe(record);
       }),
-      { seed: 0x9a6e, numRuns: 400 },
+      { seed: 0x9a6e, numRuns: 250 },
     );
   });
 
@@ -329,7 +329,7 @@ describe('round trip: record -> decode -> fields -> the same numbers', () => {
         expect(d.file).toBe(!anon && row?.pfn != null);
         expect(d.exclusive).toBe(false);
       }),
-      { seed: 0x5eed, numRuns: 400 },
+      { seed: 0x5eed, numRuns: 250 },
     );
   });
 
