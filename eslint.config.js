@@ -42,7 +42,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['react', 'react-*', 'react/*', 'zustand', 'zustand/*', 'd3', 'd3-*', 'fflate'], message: 'src/model is pure TypeScript: no UI or app libraries.' },
-          { group: ['**/store/**', '**/views/**', '**/share/**', '**/cli/**'], message: 'src/model may import nothing from the app.' },
+          { group: ['**/store/**', '**/views/**', '**/share/**', '**/snapshot/**', '**/cli/**'], message: 'src/model may import nothing from the app.' },
           { group: ['node:*', 'fs', 'path'], message: 'src/model runs in the browser too: no node modules.' },
         ],
       }],
@@ -75,6 +75,22 @@ export default tseslint.config(
         patterns: [
           { group: ['react', 'react-*', 'zustand', 'zustand/*', 'd3', 'd3-*'], message: 'src/share is pure.' },
           { group: ['**/store/**', '**/views/**', '**/cli/**'], message: 'src/share may import only the model and the derivation layer.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'history', 'location'],
+    },
+  },
+  {
+    // The snapshot codec (captured pagemap files) may read the model, never the UI or node.
+    files: ['src/snapshot/**/*.ts'],
+    ignores: ['src/snapshot/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['react', 'react-*', 'zustand', 'zustand/*', 'd3', 'd3-*', 'fflate'], message: 'src/snapshot is pure.' },
+          { group: ['**/store/**', '**/views/**', '**/cli/**', '**/share/**'], message: 'src/snapshot may import only the model.' },
+          { group: ['node:*', 'fs', 'path'], message: 'src/snapshot runs in the browser too: no node modules.' },
         ],
       }],
       'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'history', 'location'],

@@ -22,6 +22,7 @@ export const BENCHES = [
   { name: 'machine', script: 'bench/machine.bench.ts', about: 'the migration state machine' },
   { name: 'browser', script: 'bench/browser.bench.ts', about: 'the UI in a browser' },
   { name: 'links', script: 'bench/links.bench.ts', about: 'share-link encode/decode' },
+  { name: 'capture', script: 'bench/capture.bench.ts', about: 'swapviz capture of a live 1,000,000-page process (pages/s), and loading the snapshot' },
 ];
 
 /** A script that runs longer than this is stopped and reported as failed. */

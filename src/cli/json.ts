@@ -1,13 +1,17 @@
 /**
- * The CLI's JSON shape of a decoded PTE: one flat object, 64-bit numbers as `0x…` strings.
+ * The CLI's JSON shapes of a decoded PTE and of a decoded pagemap record: one flat object each,
+ * 64-bit numbers as `0x…` strings.
  */
-import type { DecodedPte } from '../model/kernel/index.ts';
+import type { DecodedPagemap, DecodedPte } from '../model/kernel/index.ts';
 import { hex, hex64 } from '../model/kernel/index.ts';
 
 export type DecodeJson = Record<string, unknown>;
 
-export function decodedToJson(d: DecodedPte, input?: string): DecodeJson {
-  const base: DecodeJson = { ...(input !== undefined ? { input } : {}), pte: d.pte, kind: d.kind, summary: d.summary };
+/** `pagemap`: the PTE's /proc/PID/pagemap record under the default context, when given. */
+export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): DecodeJson {
+  const base: DecodeJson = {
+    ...(input !== undefined ? { input } : {}), pte: d.pte, kind: d.kind, summary: d.summary, ...(pagemap !== undefined ? { pagemap: hex64(pagemap) } : {}),
+  };
   if (d.present) {
     const p = d.present;
     return {
@@ -47,4 +51,30 @@ export function decodedToJson(d: DecodedPte, input?: string): DecodeJson {
     };
   }
   return { ...base, problems: d.problems };
+}
+
+export function pagemapToJson(d: DecodedPagemap, input?: string): DecodeJson {
+  const s = d.swapEntry;
+  return {
+    ...(input !== undefined ? { input } : {}),
+    record: d.record,
+    kind: d.kind,
+    summary: d.summary,
+    present: d.present,
+    swap: d.swap,
+    file: d.file,
+    exclusive: d.exclusive,
+    uffdWp: d.uffdWp,
+    guard: d.guard,
+    softDirty: d.softDirty,
+    pfnVisible: d.pfnVisible,
+    pfn: d.pfn === null ? null : hex(d.pfn),
+    pfnSpace: d.pfnSpace,
+    type: s ? s.type : null,
+    typeName: s ? s.typeName : null,
+    offset: s ? hex(s.offset) : null,
+    ...(s?.softleafType ? { softleafType: s.softleafType } : {}),
+    marker: d.marker ? { bits: d.marker.bits, uffdWp: d.marker.uffdWp, poisoned: d.marker.poisoned, guard: d.marker.guard } : null,
+    problems: d.problems,
+  };
 }

@@ -1,15 +1,18 @@
 /**
- * swapviz CLI: decode PTE values (from arguments or one per line on stdin), encode swap PTEs, and
- * replay scenarios. `main` takes its streams as arguments so tests can drive it in-process.
+ * swapviz CLI: decode PTE values and pagemap records (from arguments or one per line on stdin),
+ * encode swap PTEs, replay scenarios, and capture a live process's pagemap. `main` takes its
+ * streams as arguments so tests can drive it in-process.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
-  allTypeNames, applyKconfig, decodePte, isMigrationKind, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64, isProfileId,
-  parseU64Hex, PROFILE_IDS, type ArchId, type Kernel, type KernelConfig, type ProfileId,
+  allTypeNames, applyKconfig, decodePagemap, decodePte, isMigrationKind, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64,
+  isProfileId, pagemapOfPte, parseU64Hex, PROFILE_IDS, DEFAULT_PAGEMAP_CONTEXT_TEXT, type ArchId, type Kernel, type KernelConfig,
+  type ProfileId,
 } from '../model/kernel/index.ts';
-import { decodedToJson } from './json.ts';
+import { captureCommand } from './capture.ts';
+import { decodedToJson, pagemapToJson } from './json.ts';
 import { runCommand } from './run.ts';
 import { UsageError } from './errors.ts';
 
@@ -68,6 +71,11 @@ export const USAGE = `swapviz — Linux swap entries in PTEs, and device-private
 
 Usage:
   swapviz decode [options] [PTE...]     decode PTE values; with none given, one per line from stdin
+  swapviz pagemap [options] [--no-cap-sys-admin] [RECORD...]
+                                        decode /proc/PID/pagemap records (arguments or stdin), naming
+                                        the swap type under --kernel
+  swapviz capture PID [--range START-END] [--out FILE] [--no-kpageflags]
+                                        snapshot a live process's pagemap (Linux; capture --help)
   swapviz encode --type N|NAME --offset HEX [--soft-dirty] [--uffd-wp] [--exclusive] [--young] [--dirty] [options]
   swapviz run SCENARIO [--kernel …] [--json]
                                         replay a built-in scenario (S01…S22, hmm_*), a JSON file or a share link
@@ -81,8 +89,13 @@ Options:
   --no-device-private --no-migration --no-memory-failure
                                         kernel config (MIGRATION=n forces the other two off)
   --json                                one JSON object per input line (64-bit numbers as 0x… strings)
+  --no-cap-sys-admin                    pagemap: the records were read without CAP_SYS_ADMIN, so
+                                        their frame (PFN, swap type and offset) is 0 and says nothing
 
-A PTE is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
+decode --json adds "pagemap": the record pte_to_pagemap_entry() gives the PTE, assuming
+${DEFAULT_PAGEMAP_CONTEXT_TEXT}.
+
+A PTE or record is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
 On stdin, empty lines and lines starting with # are skipped.
 `;
 
@@ -96,6 +109,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (cmd) {
       case 'decode':
         return await decodeCommand(rest, io);
+      case 'pagemap':
+        return await pagemapCommand(rest, io);
+      case 'capture':
+        return await captureCommand(rest, io);
       case 'encode':
         return encodeCommand(rest, io);
       case 'run':
@@ -109,7 +126,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         write(io.stdout, USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${cmd}" (try: decode, encode, run, scenarios)`);
+        throw new UsageError(`unknown command "${cmd}" (try: decode, pagemap, capture, encode, run, scenarios)`);
     }
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
@@ -143,7 +160,7 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
     }
     const d = decodePte(k, parsed.value);
     if (values.json) {
-      write(io.stdout, JSON.stringify(decodedToJson(d, input.trim())));
+      write(io.stdout, JSON.stringify(decodedToJson(d, input.trim(), pagemapOfPte(k, d.raw))));
       return;
     }
     const lines = [`${d.pte}  ${d.summary}`];
@@ -155,13 +172,24 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
     for (const p of d.problems) lines.push(`    ! ${p}`);
     write(io.stdout, lines.join('\n'));
   };
+  if (positionals.length > 0 && !values.json) {
+    write(io.stdout, `# ${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
+  }
+  const code = await eachInput(positionals, io, 'swapviz decode: give PTE values as arguments, or pipe them in one per line', one);
+  return code ?? (failures > 0 ? 1 : 0);
+}
+
+/**
+ * Calls `one` for each positional, or else for each line of stdin (skipping empty lines and
+ * # comments, with its line number). Returns 2 (after a hint) when stdin is a terminal.
+ */
+async function eachInput(positionals: string[], io: Io, hint: string, one: (input: string, lineNo?: number) => void): Promise<number | null> {
   if (positionals.length > 0) {
-    if (!values.json) write(io.stdout, `# ${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
     for (const p of positionals) one(p);
-    return failures > 0 ? 1 : 0;
+    return null;
   }
   if (io.stdinIsTty) {
-    write(io.stderr, 'swapviz decode: give PTE values as arguments, or pipe them in one per line');
+    write(io.stderr, hint);
     return 2;
   }
   const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
@@ -171,7 +199,46 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
     one(line, n);
   }
-  return failures > 0 ? 1 : 0;
+  return null;
+}
+
+async function pagemapCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...KERNEL_OPTIONS, 'no-cap-sys-admin': { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return 0;
+  }
+  const k = kernelFromFlags(values);
+  const pfnVisible = !values['no-cap-sys-admin'];
+  let failures = 0;
+  const one = (input: string, lineNo?: number) => {
+    const parsed = parseU64Hex(input);
+    if (!parsed.ok) {
+      failures++;
+      if (values.json) write(io.stdout, JSON.stringify({ input: input.trim(), error: parsed.error }));
+      else write(io.stderr, `swapviz: ${lineNo !== undefined ? `line ${lineNo}: ` : ''}${parsed.error}`);
+      return;
+    }
+    const d = decodePagemap(k, parsed.value, { pfnVisible });
+    if (values.json) {
+      write(io.stdout, JSON.stringify(pagemapToJson(d, input.trim())));
+      return;
+    }
+    const lines = [`${d.record}  ${d.summary}`];
+    lines.push(`    kind ${d.kind ?? 'unknown (the record cannot tell)'}${d.swapEntry?.softleafType ? `  ${d.swapEntry.softleafType}` : ''}`);
+    for (const p of d.problems) lines.push(`    ! ${p}`);
+    write(io.stdout, lines.join('\n'));
+  };
+  if (positionals.length > 0 && !values.json) {
+    write(io.stdout, `# ${k.profile.label}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}; records read ${pfnVisible ? 'with' : 'without'} CAP_SYS_ADMIN`);
+  }
+  const code = await eachInput(positionals, io, 'swapviz pagemap: give records as arguments, or pipe them in one per line', one);
+  return code ?? (failures > 0 ? 1 : 0);
 }
 
 function encodeCommand(argv: string[], io: Io): number {
@@ -219,7 +286,7 @@ function encodeCommand(argv: string[], io: Io): number {
   if (d.kind === 'none') warnings.push('this encodes to a PTE that pte_none() reads as empty: the kernel would not see the entry');
   for (const p of d.problems) warnings.push(p);
   for (const w of warnings) write(io.stderr, `swapviz: warning: ${w}`);
-  if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d)));
+  if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d, undefined, pagemapOfPte(k, d.raw))));
   else write(io.stdout, `${d.pte}  ${d.summary}`);
   return 0;
 }

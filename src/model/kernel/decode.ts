@@ -239,6 +239,8 @@ function range(hi: number, lo: number): string {
   return hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`;
 }
 
+/** How every field label names its bits: "bit 55", "bits 59–63". */
+export { range as bitRangeText };
 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);

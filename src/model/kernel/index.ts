@@ -11,3 +11,6 @@ export * from './encode.ts';
 export type { ArchLayout, LayoutField, FieldRole, PresentInfo } from './arch/layout.ts';
 export { x86_64 } from './arch/x86_64.ts';
 export { arm64 } from './arch/arm64.ts';
+export * from './pagemap.ts';
+export * from './release.ts';
+export * from './kpageflags.ts';
