@@ -55,6 +55,7 @@ export class Draft {
   private tables = new Map<Pid, TableWriter>();
   private processes: Process[] | null = null;
   private pagesW: PageWriter | null = null;
+  private pagesAdded = false;
   private ramPagesArr: number[] | null = null;
   private devicesArr: Device[] | null = null;
   private readonly ownedMirrors = new Map<number, Record<string, DeviceMirrorEntry>>();
@@ -198,6 +199,7 @@ export class Draft {
     const w = (this.pagesW ??= new PageWriter(this.base.pages));
     const id = w.length;
     w.push(patched({ ...p, id }, {}));
+    this.pagesAdded = true;
     this.base.pageIndex.add(p.space, p.number, id);
     if (p.kind === 'ram') {
       (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
@@ -305,6 +307,7 @@ export class Draft {
       processes,
       pages: this.pagesW ? this.pagesW.finish() : b.pages,
       pageIndex: b.pageIndex,
+      pageSet: this.pagesAdded ? {} : b.pageSet,
       ramOrder: b.ramOrder,
       ramPages: this.ramPagesArr ?? b.ramPages,
       ramFree: this.ramFree,

@@ -72,6 +72,7 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
     processes,
     pages: pageStoreOf(pages),
     pageIndex,
+    pageSet: {},
     ramOrder,
     ramPages,
     ramFree: ramPages.length,

@@ -153,6 +153,8 @@ export interface MachineState {
   readonly pages: PageStore;
   /** (space, number) -> page id; shared with later states (see pageindex.ts). */
   readonly pageIndex: PageIndex;
+  /** Which set of pages the state has: replaced (by a new empty object) when a step adds pages. */
+  readonly pageSet: object;
   readonly ramOrder: readonly number[];
   /** Ids of every RAM page ever created (the allocator's pool), in creation order. */
   readonly ramPages: readonly number[];
