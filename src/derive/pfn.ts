@@ -3,7 +3,8 @@
  * link per PFN-carrying entry, with the page the bits name and the page the kernel meant.
  */
 import {
-  allPages, classify, forEachUsed, kernelOf, pageAt, newClassified, pageLabel, type MachineState, type Page, type Space,
+  allPages, chunkEntryEmpty, classify, kernelOf, newClassified, pageAt, pageLabel, PTRS_PER_PTE, type Kernel, type MachineState, type Page,
+  type PteChunk, type Space,
 } from '../model/index.ts';
 import { decodeCached } from './decoded.ts';
 
@@ -40,6 +41,39 @@ export interface PfnModel {
 
 const keyOf = (space: Space, n: number) => `${space}:${n}`;
 
+/** A PFN-carrying entry of a page-table page: where it is, its bits, the space and number it names. */
+interface PfnEntry {
+  readonly j: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly target: number;
+  readonly space: Space;
+  readonly pfn: number;
+  /** A present PTE of the shared zero page: not drawn. */
+  readonly toZeroPage: boolean;
+}
+
+const entriesCache = new WeakMap<PteChunk, { k: Kernel; zeroPage: number; entries: readonly PfnEntry[] }>();
+const scratch = newClassified();
+
+/** The PFN-carrying entries of a page-table page, found once per page-table page and kernel. */
+function pfnEntries(k: Kernel, zeroPage: number, ch: PteChunk): readonly PfnEntry[] {
+  const hit = entriesCache.get(ch);
+  if (hit && hit.k === k && hit.zeroPage === zeroPage) return hit.entries;
+  const entries: PfnEntry[] = [];
+  for (let j = 0; j < PTRS_PER_PTE; j++) {
+    if (chunkEntryEmpty(ch, j)) continue;
+    const hi = ch.words[j * 3]!;
+    const lo = ch.words[j * 3 + 1]!;
+    classify(k, hi, lo, scratch);
+    if (scratch.pfn < 0) continue;
+    const target = ch.words[j * 3 + 2]! | 0;
+    entries.push({ j, hi, lo, target, space: scratch.deviceSpace ? 'device' : 'phys', pfn: scratch.pfn, toZeroPage: target === zeroPage });
+  }
+  entriesCache.set(ch, { k, zeroPage, entries });
+  return entries;
+}
+
 /** The PFN spaces: allocated pages (plus any page a PTE names), and a link per PFN-carrying PTE. */
 export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnModel {
   const k = kernelOf(s);
@@ -55,26 +89,34 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
   };
   const links: PfnLink[] = [];
   let truncated = 0;
-  const c = newClassified();
   for (const proc of s.processes) {
     if (!proc.alive) continue;
-    forEachUsed(proc.ptes, (index, hi, lo, target) => {
-      classify(k, hi, lo, c);
-      if (c.pfn < 0) return;
+    const chunks = proc.ptes.chunks;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const ch = chunks[ci];
+      if (!ch || ch.used === 0) continue;
+      const entries = pfnEntries(k, s.zeroPage, ch);
       if (links.length >= maxLinks) {
-        truncated++;
-        return;
+        truncated += entries.length;
+        continue;
       }
-      const tp = target >= 0 ? pageAt(s.pages, target)! : null;
-      if (tp?.kind === 'zero') return;
-      const named = box(c.deviceSpace ? 'device' : 'phys', c.pfn);
-      const targetKey = tp ? box(tp.space, tp.number) : null;
-      const d = decodeCached(k, (BigInt(hi) << 32n) | BigInt(lo));
-      links.push({
-        pid: proc.pid, index, kind: d.kind, namedKey: named, targetKey, ok: named === targetKey,
-        label: `pid ${proc.pid} PTE ${index} (${d.summary}) names ${boxes.get(named)!.label}${named === targetKey ? '' : `, but the kernel meant ${tp ? pageLabel(tp) : 'no page'}`}`,
-      });
-    });
+      for (const e of entries) {
+        if (links.length >= maxLinks) {
+          truncated++;
+          continue;
+        }
+        if (e.toZeroPage) continue;
+        const index = ci * PTRS_PER_PTE + e.j;
+        const tp = e.target >= 0 ? pageAt(s.pages, e.target)! : null;
+        const named = box(e.space, e.pfn);
+        const targetKey = tp ? box(tp.space, tp.number) : null;
+        const d = decodeCached(k, (BigInt(e.hi) << 32n) | BigInt(e.lo));
+        links.push({
+          pid: proc.pid, index, kind: d.kind, namedKey: named, targetKey, ok: named === targetKey,
+          label: `pid ${proc.pid} PTE ${index} (${d.summary}) names ${boxes.get(named)!.label}${named === targetKey ? '' : `, but the kernel meant ${tp ? pageLabel(tp) : 'no page'}`}`,
+        });
+      }
+    }
   }
   // The pages the drawn entries name come first; other allocated pages fill up to maxPages.
   let hiddenPages = 0;

@@ -68,7 +68,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
   const box = useRef<HTMLDivElement>(null);
   const first = Math.max(0, Math.floor(top / ROW) - 4);
   const last = Math.min(rows.length, first + VISIBLE + 8);
-  const selRow = rows.findIndex((r) => r.kind === 'pte' && r.index === selected);
+  const selRow = selected === undefined ? -1 : rows.indexOf(selected);
   const onScroll = (e: UIEvent<HTMLDivElement>) => setTop(e.currentTarget.scrollTop);
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
@@ -76,7 +76,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
     e.stopPropagation();
     const dir = e.key === 'ArrowDown' ? 1 : -1;
     for (let i = (selRow < 0 ? 0 : selRow) + dir; i >= 0 && i < rows.length; i += dir) {
-      const r = rows[i]!;
+      const r = rows.at(i);
       if (r.kind === 'pte') {
         select({ pid: proc.pid, index: r.index });
         const el = box.current;
@@ -105,7 +105,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
         style={{ height: Math.min(VISIBLE, Math.max(rows.length, 3)) * ROW }}
       >
         <div style={{ height: rows.length * ROW, position: 'relative' }}>
-          {rows.slice(first, last).map((r, i) => (
+          {Array.from({ length: Math.max(0, last - first) }, (_, i) => rows.at(first + i)).map((r, i) => (
             <Row key={r.kind === 'pte' ? r.index : `f${r.from}`} row={r} pos={first + i} setSize={rows.length} proc={proc} state={state} kernel={k}
               changed={r.kind === 'pte' && changed.has(r.index)} selected={r.kind === 'pte' && r.index === selected}
               onSelect={(index) => select({ pid: proc.pid, index })} cmp={cmp} />
