@@ -141,6 +141,11 @@ export class Draft {
     return this.writer(r.pid).read(r.index);
   }
 
+  /** The PTE indices in [start, end) of `pid` that lie in page-table pages with an entry (see TableWriter.populated). */
+  populated(pid: Pid, start: number, end: number): Iterable<number> {
+    return this.writer(pid).populated(start, end);
+  }
+
   /** Every PTE (of live processes) whose entry is about page `id`: the rmap, found by scanning. */
   refsTo(id: number): PteRef[] {
     const out: PteRef[] = [];

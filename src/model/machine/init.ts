@@ -12,7 +12,8 @@ import type { Device, KernelOptions, MachineSetup, MachineState, Page, Process }
 
 export const DEFAULT_VA_BASE = 0x7f0000000000n;
 export const DEFAULT_PTES = 512;
-export const MAX_PTES = 262_144;
+/** Up to a 4 GiB range of 4 KiB pages per process. */
+export const MAX_PTES = 1_048_576;
 
 export class SetupError extends Error {}
 

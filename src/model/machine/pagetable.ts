@@ -160,6 +160,21 @@ export class TableWriter {
     return out;
   }
 
+  /**
+   * The indices in [start, end) that lie in page-table pages holding an entry: what a page-table
+   * walk visits (walk_page_range, copy_page_range and zap skip a PMD with no page table).
+   */
+  *populated(start: number, end: number): Generator<number> {
+    const stop = Math.min(end, this.base.length);
+    for (let i = Math.max(0, start); i < stop; ) {
+      const ci = i >>> 9;
+      const next = Math.min(stop, (ci + 1) * PTRS_PER_PTE);
+      const c = this.chunks[ci];
+      if (c && c.used > 0) for (let x = i; x < next; x++) yield x;
+      i = next;
+    }
+  }
+
   target(i: number): number {
     const c = this.chunks[i >>> 9];
     return c ? c.words[(i & 511) * W + 2]! | 0 : -1;

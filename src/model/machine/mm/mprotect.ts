@@ -65,7 +65,11 @@ export function changeProtection(d: Draft, pid: number, vma: Vma, f: ChangeFlags
   const newprot = pageProt(vma);
   d.call('change_protection', '', () => {
     d.call('change_pte_range', `new vm_page_prot 0x${newprot.toString(16)}${f.uffdWp ? ', MM_CP_UFFD_WP' : ''}${f.uffdWpResolve ? ', MM_CP_UFFD_WP_RESOLVE' : ''}${f.tryChangeWritable ? ', MM_CP_TRY_CHANGE_WRITABLE' : ''}.`, () => {
-      for (let i = vma.start; i < vma.start + vma.pages; i++) changeOne(d, { pid, index: i }, vma, newprot, f);
+      // A none PTE changes only when uffd-wp marks unpopulated entries: otherwise empty page tables are skipped.
+      const indices = f.uffdWp && vma.uffdWpUnpopulated
+        ? Array.from({ length: vma.pages }, (_, n) => vma.start + n)
+        : [...d.populated(pid, vma.start, vma.start + vma.pages)];
+      for (const i of indices) changeOne(d, { pid, index: i }, vma, newprot, f);
     });
   });
 }

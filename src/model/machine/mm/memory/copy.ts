@@ -19,7 +19,7 @@ import { restoreExclusivePte } from './fault.ts';
 
 /** copy_page_range() for one VMA: every PTE of the parent's range into the child's. */
 export function copyPageRange(d: Draft, pid: number, childPid: number, vma: Vma): void {
-  for (let i = vma.start; i < vma.start + vma.pages; i++) copyOne(d, { pid, index: i }, { pid: childPid, index: i }, vma);
+  for (const i of [...d.populated(pid, vma.start, vma.start + vma.pages)]) copyOne(d, { pid, index: i }, { pid: childPid, index: i }, vma);
 }
 
 function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {

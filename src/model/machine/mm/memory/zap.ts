@@ -40,6 +40,5 @@ export function zapOne(d: Draft, ref: PteRef): void {
 
 /** zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its range). */
 export function zapRange(d: Draft, pid: number, start: number, pages: number): void {
-  const end = Math.min(start + pages, d.proc(pid).ptes.length);
-  for (let i = start; i < end; i++) zapOne(d, { pid, index: i });
+  for (const i of [...d.populated(pid, start, start + pages)]) zapOne(d, { pid, index: i });
 }
