@@ -355,6 +355,10 @@ const rows: BenchRow[] = [
   { id: 'ratio-classify', label: 'ratio (a)/(d)', value: ratio(medA), unit: '×' },
   { id: 'ratio-decodePte', label: 'ratio (b)/(d)', value: ratio(medB), unit: '×' },
 ];
+if (medC) {
+  check('classify is within 5× of C', ratio(medA)! <= 5, `${ratio(medA)!.toFixed(2)}×`);
+  check('decodePte is within 50× of C', ratio(medB)! <= 50, `${ratio(medB)!.toFixed(1)}×`);
+}
 
 const table = formatTable(
   ['what', 'PTEs', 'median', 'unit', 'runs', 'model/C'],
