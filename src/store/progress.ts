@@ -33,7 +33,7 @@ const EMPTY: LessonProgress = { seen: [], solved: [], done: false };
 export function safeStore(backing: () => KeyValueStore | null | undefined): KeyValueStore {
   const memory = new Map<string, string>();
   let broken = false;
-  const use = <T>(f: (s: KeyValueStore) => T, fallback: () => T): T => {
+  const attempt = <T>(f: (s: KeyValueStore) => T, fallback: () => T): T => {
     if (!broken) {
       try {
         const s = backing();
@@ -46,14 +46,14 @@ export function safeStore(backing: () => KeyValueStore | null | undefined): KeyV
     return fallback();
   };
   return {
-    getItem: (k) => use((s) => s.getItem(k), () => memory.get(k) ?? null),
+    getItem: (k) => attempt((s) => s.getItem(k), () => memory.get(k) ?? null),
     setItem: (k, v) => {
       memory.set(k, v);
-      use((s) => s.setItem(k, v), () => undefined);
+      attempt((s) => s.setItem(k, v), () => undefined);
     },
     removeItem: (k) => {
       memory.delete(k);
-      use((s) => s.removeItem(k), () => undefined);
+      attempt((s) => s.removeItem(k), () => undefined);
     },
   };
 }
