@@ -193,9 +193,10 @@ export function checkAnswer(q: Question, answer: Answer, f: LessonFrame): Verdic
       const got = new Set(answer.bits);
       const missed = [...want].filter((b) => !got.has(b)).sort((a, b) => a - b);
       const extra = [...got].filter((b) => !want.has(b)).sort((a, b) => a - b);
-      if (!missed.length && !extra.length) return right(x.bits!.length ? `Right: ${x.text} change.` : 'Right: no bit changes.');
+      const changes = x.bits!.length === 0 ? 'no bit changes' : `${x.text} ${x.bits!.length === 1 ? 'changes' : 'change'}`;
+      if (!missed.length && !extra.length) return right(`Right: ${changes}.`);
       const n = nextOf(q, f) as Next;
-      return wrong(`Not quite: ${x.bits!.length ? `${x.text} change` : 'no bit changes'}.`, [
+      return wrong(`Not quite: ${changes}.`, [
         ...(missed.length ? [`You did not mark ${missed.length === 1 ? 'bit' : 'bits'} ${missed.join(', ')}: ${fieldsAt(n.after, missed).join('; ')}.`] : []),
         ...(extra.length ? [`${extra.length === 1 ? 'Bit' : 'Bits'} ${extra.join(', ')} stay${extra.length === 1 ? 's' : ''} as ${extra.length === 1 ? 'it is' : 'they are'}: ${fieldsAt(n.after, extra).join('; ')}.`] : []),
       ]);
