@@ -243,7 +243,8 @@ function BitSvg({ d, before, svgRef, onToggle, g, marks, highlight }: BitSvgProp
           const x1 = b.x + CELL - 1;
           const y = a.y + CELL + 12;
           const narrow = x1 - x0 < 70;
-          const fit = Math.max(6, Math.floor((x1 - x0) / 6));
+          // In four narrow lanes a long label is cut (the whole text is in <title> and the accessible name).
+          const fit = g.lanes === 4 ? Math.max(8, Math.floor((x1 - x0 + 40) / 6)) : 48;
           return (
             <g key={`${f.id}-${part.lane}`} className={`field role-${f.role}${f.problem ? ' bad' : ''}${highlight?.has(f.id) ? ' lesson-hl' : ''}`} role={i === 0 ? 'img' : undefined} aria-label={i === 0 ? f.label : undefined} aria-hidden={i === 0 ? undefined : true}>
               <title>{`${f.label}${f.note ? ` — ${f.note}` : ''}`}</title>
@@ -253,7 +254,7 @@ function BitSvg({ d, before, svgRef, onToggle, g, marks, highlight }: BitSvgProp
               ) : (
                 <>
                   <text className="flabel" x={(x0 + x1) / 2} y={y + 18}>{clipText(f.name, fit)}</text>
-                  <text className="fvalue" x={(x0 + x1) / 2} y={y + 32}>{clipText(`${f.text}${f.inverted ? ' (un-inverted)' : ''}`, fit)}</text>
+                  <text className="fvalue" x={(x0 + x1) / 2} y={y + 32}>{clipText(`${f.text}${f.inverted ? ' (un-inverted)' : ''}`, g.lanes === 4 ? fit : 80)}</text>
                 </>
               )}
             </g>

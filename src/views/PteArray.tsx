@@ -93,7 +93,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
     <div className={`pte-list-wrap${cmp.left ? ' cmp' : ''}`}>
       <h3 className="pte-proc">{label}</h3>
       <div className="pte-head" aria-hidden="true">
-        <span>PTE</span><span className="va">VA</span>{cmp.left ? <><span>v6.18</span><span>RFC</span></> : <span>raw</span>}<span>decoded</span>
+        <span>PTE</span><span className="col-va">VA</span>{cmp.left ? <><span>v6.18</span><span>RFC</span></> : <span>raw</span>}<span>decoded</span>
       </div>
       <div
         ref={box}
