@@ -195,6 +195,7 @@ test('at 390×844 nothing scrolls sideways: the main page, a lesson, the embed; 
 });
 
 test('a lesson has no serious or critical axe violations, light and dark, with a verdict and bits being marked', async ({ app, page }) => {
+  test.slow(); // four axe scans
   const serious = async () => {
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
     return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`);

@@ -88,7 +88,7 @@ describe('progress and the welcome in storage', () => {
     expect(readProgress(mem)).toEqual({});
   });
 
-  it('the welcome shows on a first visit until it is dismissed, and stays dismissed', () => {
+  it('the welcome shows on a first visit until it is dismissed or a lesson is started from it, and stays away', () => {
     const mem = memoryStore();
     const a = createSwapvizStore({ storage: mem, welcome: true });
     expect(a.getState().welcome).toBe(true);
@@ -96,6 +96,9 @@ describe('progress and the welcome in storage', () => {
     expect(mem.getItem(WELCOME_KEY)).toBe('dismissed');
     expect(createSwapvizStore({ storage: mem, welcome: true }).getState().welcome).toBe(false);
     expect(createSwapvizStore({ storage: memoryStore(), welcome: false }).getState().welcome).toBe(false);
+    const c = memoryStore();
+    createSwapvizStore({ storage: c, welcome: true }).getState().actions.openLesson('swap-entry');
+    expect(createSwapvizStore({ storage: c, welcome: true }).getState().welcome).toBe(false);
   });
 
   it('with storage blocked, everything works for the visit: lessons, progress, the welcome', () => {

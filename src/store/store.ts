@@ -268,6 +268,8 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           return false;
         }
         if (!actions.loadScenario(scenario, stopOptions(st), st.step, st.select)) return false;
+        // Starting a lesson from the welcome answers it: it does not come back.
+        if (get().welcome) storage.setItem(WELCOME_KEY, 'dismissed');
         set({ lesson: { id, stop }, panel: st.panel ?? 'layout', compare: st.compare ?? false, marks: null, welcome: false });
         actions.noteProgress(id, { seen: stop });
         return true;

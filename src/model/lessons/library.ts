@@ -313,7 +313,7 @@ export const LESSONS: readonly Lesson[] = [
         text: 'Compare mode shows the step under {profile@v6.18} and under the RFC. Before the series {at} holds SWP_MIGRATION_WRITE '
           + '({type:SWP_MIGRATION_WRITE@v6.18}) with the device page\'s physical PFN. With it, {at} holds {typename} ({typenum}), one of '
           + 'the new SWP_MIGRATION_DEVICE types. They cost swap devices: MAX_SWAPFILES drops from {max_swapfiles@v6.18} to '
-          + '{max_swapfiles@rfc}, and every other special type is renumbered.',
+          + '{max_swapfiles@rfc}, and every special type below them is renumbered: only the PTE marker keeps its number.',
         highlight: [row('SWP_MIGRATION_DEVICE_WRITE'), field('type'), pte(1, 1)],
       },
       {
