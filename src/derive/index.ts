@@ -5,3 +5,4 @@ export * from './rows.ts';
 export * from './decoded.ts';
 export * from './pfn.ts';
 export * from './capture.ts';
+export * from './lesson.ts';

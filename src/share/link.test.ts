@@ -257,3 +257,46 @@ describe('decodeLink names what is wrong', () => {
     }
   });
 });
+
+describe('lesson links (lesson=, stop=)', () => {
+  const at = (link: string) => {
+    const r = decodeLink(link);
+    if (!r.ok) throw new Error(r.error);
+    return r;
+  };
+
+  it('a lesson and a stop round-trip, written after the view as lesson=<id>&stop=<n> (n counts from 1)', () => {
+    const s: LinkState = { scenario: S02, options: options('v6.18'), cursor: 3, lesson: { id: 'device', stop: 2 } };
+    expect(encodeLink(s)).toBe('v=1&k=v6.18&s=S02&step=3&lesson=device&stop=3');
+    expect(roundTrip(s)).toEqual(s);
+  });
+
+  it('lesson= without stop= opens the first stop', () => {
+    expect(at('v=1&k=rfc&s=S02&lesson=device').state.lesson).toEqual({ id: 'device', stop: 0 });
+  });
+
+  it('a lesson this swapviz does not have, or a stop past its end, opens the position with a warning', () => {
+    const r = at('v=1&k=rfc&s=S02&step=1&lesson=not-a-lesson&stop=2');
+    expect(r.state.lesson).toBeUndefined();
+    expect(r.state.cursor).toBe(1);
+    expect(r.warnings).toEqual(['this swapviz has no lesson "not-a-lesson": the link\'s position opened without it']);
+    const past = at('v=1&k=rfc&s=S02&lesson=device&stop=40');
+    expect(past.state.lesson?.stop).toBeLessThan(40);
+    expect(past.warnings[0]).toMatch(/^lesson "device" has \d+ stops, not 40: opened its last stop$/);
+  });
+
+  it.each([
+    ['a stop without a lesson', 'v=1&k=rfc&s=S02&stop=2', /stop= needs a lesson=/],
+    ['a lesson id with capitals', 'v=1&k=rfc&s=S02&lesson=Device', /lesson "Device" is not a lesson id/],
+    ['stop 0', 'v=1&k=rfc&s=S02&lesson=device&stop=0', /stop "0" is not a stop number 1\.\.40/],
+    ['a stop that is not a number', 'v=1&k=rfc&s=S02&lesson=device&stop=two', /stop "two" is not a stop number/],
+  ])('%s is an error', (_name, link, want) => {
+    const r = decodeLink(link);
+    expect(r.ok ? 'decoded' : r.error).toMatch(want);
+  });
+
+  it('encodeLink throws on a lesson no link can carry', () => {
+    expect(() => encodeLink({ scenario: S02, options: options('rfc'), cursor: 0, lesson: { id: 'Bad id', stop: 0 } })).toThrow(TypeError);
+    expect(() => encodeLink({ scenario: S02, options: options('rfc'), cursor: 0, lesson: { id: 'device', stop: -1 } })).toThrow(RangeError);
+  });
+});

@@ -16,6 +16,8 @@
  *   ad=1             migration entries carry A/D: 1 | 0 (default 1)
  *   cmp=1            compare view on (1) or off (0); absent = not set
  *   panel=pfn        layout | pfn | types | decode; absent = not set
+ *   lesson=device    a lesson, by id (src/model/lessons), shown at stop= (added later in v1: a swapviz
+ *   stop=3           without lessons ignores both with a warning and opens the same position)
  *   z=eNq…           any other scenario, whole: compact JSON (compact.ts, eventCodes.ts), zlib,
  *                    base64url (pack.ts)
  *
@@ -32,6 +34,8 @@ import type { KernelOptions } from '../model/kernel/kernel.ts';
 import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
 import { MAX_EVENTS, validateScenario } from '../model/scenarios/validate.ts';
+import { findLesson } from '../model/lessons/library.ts';
+import { LESSON_ID, MAX_STOPS } from '../model/lessons/validate.ts';
 import { compactScenario, expandScenario } from './compact.ts';
 import { sameJson } from './equal.ts';
 import { packJson, unpackJson } from './pack.ts';
@@ -51,6 +55,12 @@ export interface LinkView {
   panel?: Panel;
 }
 
+/** A lesson and a stop in it: `stop` is the index (0-based); the link writes stop=index+1. */
+export interface LinkLesson {
+  id: string;
+  stop: number;
+}
+
 export interface LinkState {
   /** The whole scenario (initial setup + events). */
   scenario: Scenario;
@@ -61,6 +71,7 @@ export interface LinkState {
   selection?: { pid: number; index: number };
   /** An empty view ({}) encodes like no view: it decodes as absent. */
   view?: LinkView;
+  lesson?: LinkLesson;
 }
 
 export type DecodeLinkResult =
@@ -139,6 +150,7 @@ export function encodeLink(s: LinkState): string {
     if (panel === undefined) throw new TypeError(`encodeLink: unknown panel ${JSON.stringify(s.view.panel)}`);
     parts.push(['panel', panel]);
   }
+  if (s.lesson) parts.push(...lessonParts(s.lesson));
   if (part[0] === 'z') parts.push(part);
   return formatParams(parts);
 }
@@ -186,7 +198,7 @@ export function decodeLink(input: string): DecodeLinkResult {
   }
 }
 
-const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'panel']);
+const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'panel', 'lesson', 'stop']);
 const PROFILE_BY_TOKEN = reverse(PROFILE_TOKENS);
 const ARCH_BY_TOKEN = reverse(ARCH_TOKENS);
 const PANEL_BY_TOKEN = reverse(PANEL_TOKENS);
@@ -271,11 +283,51 @@ function decodeV1(params: ReadonlyMap<string, string>, warnings: string[]): Link
   const panel = oneOf(params, 'panel', PANEL_BY_TOKEN, 'panel');
   const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}) };
 
+  const lesson = decodeLesson(params, warnings);
+
   return {
     scenario,
     options: { profile, config: { ...config }, platform: { arch, paging, migrationAd } },
     cursor,
     ...(selection ? { selection } : {}),
     ...(compare !== undefined || panel !== undefined ? { view } : {}),
+    ...(lesson ? { lesson } : {}),
   };
+}
+
+// ---- lessons (lesson=, stop=) -------------------------------------------------------------------
+
+function lessonParts(l: LinkLesson): [string, string][] {
+  if (!LESSON_ID.test(l.id)) throw new TypeError(`encodeLink: ${JSON.stringify(l.id)} is not a lesson id`);
+  if (!Number.isInteger(l.stop) || l.stop < 0 || l.stop >= MAX_STOPS) throw new RangeError(`encodeLink: stop ${l.stop} is not an index 0..${MAX_STOPS - 1}`);
+  return [['lesson', l.id], ['stop', String(l.stop + 1)]];
+}
+
+/**
+ * lesson= and stop=. Malformed parts are errors; a lesson this swapviz does not have, or a stop past
+ * its end, only warns (a newer swapviz may have more): the position in the link still opens.
+ */
+function decodeLesson(params: ReadonlyMap<string, string>, warnings: string[]): LinkLesson | undefined {
+  const id = params.get('lesson');
+  const stopText = params.get('stop');
+  if (id === undefined) {
+    if (stopText !== undefined) throw new Bad('stop= needs a lesson= to be a stop of');
+    return undefined;
+  }
+  if (!LESSON_ID.test(id)) throw new Bad(`lesson ${JSON.stringify(clip(id))} is not a lesson id (lowercase letters, digits and dashes)`);
+  let stop = 1;
+  if (stopText !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(stopText) || Number(stopText) < 1 || Number(stopText) > MAX_STOPS) throw new Bad(`stop ${JSON.stringify(clip(stopText))} is not a stop number 1..${MAX_STOPS}`);
+    stop = Number(stopText);
+  }
+  const lesson = findLesson(id);
+  if (!lesson) {
+    warnings.push(`this swapviz has no lesson "${id}": the link's position opened without it`);
+    return undefined;
+  }
+  if (stop > lesson.stops.length) {
+    warnings.push(`lesson "${id}" has ${lesson.stops.length} stops, not ${stop}: opened its last stop`);
+    stop = lesson.stops.length;
+  }
+  return { id, stop: stop - 1 };
 }

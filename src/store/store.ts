@@ -13,6 +13,10 @@ import {
   type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type KernelOptions, type Scenario,
 } from '../model/index.ts';
 import { checkLinkReplays, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
+import { findLesson, stopOptions, type LessonPos } from '../model/lessons/index.ts';
+import {
+  readProgress, safeStore, WELCOME_KEY, withProgress, writeProgress, type KeyValueStore, type Progress,
+} from './progress.ts';
 
 export { DEFAULT_OPTIONS };
 
@@ -54,6 +58,15 @@ export interface Actions {
   setSpeed(stepsPerSecond: number): void;
   dismissMessage(): void;
   say(m: Message): void;
+  // lessons
+  /** Opens a stop of a lesson: its scenario, step, kernel, selection and view. */
+  openLesson(id: string, stop?: number): boolean;
+  closeLesson(): void;
+  /** The bits marked for a bits question (null: the bit layout edits values again). */
+  setMarks(bits: readonly number[] | null): void;
+  noteProgress(id: string, change: { seen?: number; solved?: number; done?: boolean }): void;
+  resetProgress(): void;
+  dismissWelcome(): void;
 }
 
 export interface SwapvizState {
@@ -70,6 +83,14 @@ export interface SwapvizState {
   readonly playing: boolean;
   readonly speed: number;
   readonly embed: boolean;
+  /** The lesson being followed and its stop; null = exploring freely. */
+  readonly lesson: LessonPos | null;
+  /** Bits the learner marked in the bit layout for a bits question; null = not marking. */
+  readonly marks: readonly number[] | null;
+  /** Each lesson's progress (kept in localStorage when there is one). */
+  readonly progress: Progress;
+  /** The welcome is shown: a first visit (no link) that has not dismissed it before. */
+  readonly welcome: boolean;
   readonly actions: Actions;
 }
 
@@ -98,11 +119,16 @@ export interface StoreInit {
   cursor?: number;
   selection?: PteRef;
   embed?: boolean;
+  /** Where progress and the welcome's dismissal are kept (default: memory only). */
+  storage?: KeyValueStore;
+  /** A first visit without a link: show the welcome unless it was dismissed before. */
+  welcome?: boolean;
 }
 
 export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
   const scenario = init.scenario ?? findScenario(DEFAULT_SCENARIO_ID)!;
   const options = init.options ?? optionsFor(scenario, DEFAULT_OPTIONS);
+  const storage = init.storage ?? safeStore(() => null);
   return createStore<SwapvizState>()((set, get) => {
     const say = (m: Message) => set({ message: m });
     const where = () => `${get().scenario.id}, step ${get().cursor}`;
@@ -197,7 +223,8 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         const st: LinkState = r.state;
         const ok = actions.loadScenario(st.scenario, st.options, st.cursor, st.selection);
         if (ok) {
-          set({ compare: st.view?.compare ?? false, panel: st.view?.panel ?? get().panel });
+          set({ compare: st.view?.compare ?? false, panel: st.view?.panel ?? get().panel, lesson: st.lesson ?? null, marks: null, welcome: false });
+          if (st.lesson) actions.noteProgress(st.lesson.id, { seen: st.lesson.stop });
           if (r.warnings.length || r.migratedFrom !== undefined) {
             say({ kind: 'info', text: [r.migratedFrom !== undefined ? `This link was made by an older swapviz (link version ${r.migratedFrom}) and was converted.` : '', ...r.warnings].filter(Boolean).join(' ') });
           }
@@ -231,6 +258,42 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         set({ message: null });
       },
       say,
+      // ---- lessons ----
+      openLesson(id, stop = 0) {
+        const lesson = findLesson(id);
+        const st = lesson?.stops[stop];
+        const scenario = st ? findScenario(st.scenario) : undefined;
+        if (!lesson || !st || !scenario) {
+          say({ kind: 'error', text: `There is no lesson "${id}" with a stop ${stop + 1}.` });
+          return false;
+        }
+        if (!actions.loadScenario(scenario, stopOptions(st), st.step, st.select)) return false;
+        // Starting a lesson from the welcome answers it: it does not come back.
+        if (get().welcome) storage.setItem(WELCOME_KEY, 'dismissed');
+        set({ lesson: { id, stop }, panel: st.panel ?? 'layout', compare: st.compare ?? false, marks: null, welcome: false });
+        actions.noteProgress(id, { seen: stop });
+        return true;
+      },
+      closeLesson() {
+        set({ lesson: null, marks: null });
+      },
+      setMarks(bits) {
+        set({ marks: bits === null ? null : [...new Set(bits)].sort((a, b) => a - b) });
+      },
+      noteProgress(id, change) {
+        const p = withProgress(get().progress, id, change);
+        if (p === get().progress) return;
+        set({ progress: p });
+        writeProgress(storage, p);
+      },
+      resetProgress() {
+        set({ progress: {} });
+        writeProgress(storage, {});
+      },
+      dismissWelcome() {
+        set({ welcome: false });
+        storage.setItem(WELCOME_KEY, 'dismissed');
+      },
     };
 
     function switchOptions(o: KernelOptions): void {
@@ -266,6 +329,10 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       playing: false,
       speed: 2,
       embed: init.embed ?? false,
+      lesson: null,
+      marks: null,
+      progress: readProgress(storage),
+      welcome: (init.welcome ?? false) && storage.getItem(WELCOME_KEY) !== 'dismissed',
       actions,
     };
   });
@@ -281,5 +348,6 @@ export function linkOf(s: SwapvizState): string {
     cursor: s.cursor,
     ...(s.selection.pid !== focus.pid || s.selection.index !== focus.index ? { selection: s.selection } : {}),
     ...(Object.keys(view).length ? { view } : {}),
+    ...(s.lesson ? { lesson: s.lesson } : {}),
   });
 }

@@ -46,7 +46,7 @@ export function syncUrl(store: SwapvizStore, win: Window = window): () => void {
   };
   open();
   const unsub = store.subscribe((s, p) => {
-    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.panel === p.panel) return;
+    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.panel === p.panel && s.lesson === p.lesson) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(write, 120);
   });

@@ -5,6 +5,8 @@ import { DecodeBox } from './DecodeBox.tsx';
 import { EditorPanel } from './Editor.tsx';
 import { Header } from './Header.tsx';
 import { InvariantsPanel } from './Invariants.tsx';
+import { LessonPanel } from './LessonPanel.tsx';
+import { LessonsMenu, Welcome } from './Lessons.tsx';
 import { PfnPanel } from './PfnView.tsx';
 import { PteArrays } from './PteArray.tsx';
 import { StepPanel } from './StepPanel.tsx';
@@ -93,6 +95,9 @@ export function App() {
       <MessageBar />
       <main className="layout">
         <div className="col-left">
+          <Welcome />
+          <LessonPanel />
+          <LessonsMenu />
           <TimelineBar />
           <StepPanel />
           <ActionsPanel />

@@ -4,6 +4,7 @@ import { pfnModel, type PfnModel, type PfnPageBox } from '../derive/index.ts';
 import { ExportButtons } from './ExportButtons.tsx';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
+import { useHighlights } from './useLesson.ts';
 
 const MIN_W = 760;
 /** Room per PTE and per page box, so labels stay legible: the SVG grows and its panel scrolls. */
@@ -56,6 +57,7 @@ export function PfnPanel() {
   const lay = useMemo(() => layout(model), [model]);
   const svg = useRef<SVGSVGElement>(null);
   const bad = model.links.filter((l) => !l.ok).length;
+  const hl = useHighlights().links;
   return (
     <section className="panel pfn-panel" aria-labelledby="pfn-h">
       <h2 id="pfn-h">PFN spaces</h2>
@@ -77,7 +79,7 @@ export function PfnPanel() {
           const to = lay.boxes.get(l.namedKey);
           const meant = l.targetKey ? lay.boxes.get(l.targetKey) : undefined;
           return (
-            <g key={`${l.pid}:${l.index}`} className={`link${l.ok ? '' : ' wrong'}`} role="img" aria-label={l.label}>
+            <g key={`${l.pid}:${l.index}`} className={`link${l.ok ? '' : ' wrong'}${hl.has(`${l.pid}.${l.index}`) ? ' lesson-hl' : ''}`} role="img" aria-label={l.label}>
               {to ? <path d={path({ source: [from.x + from.w / 2, Y_PTE + 30], target: [to.x + to.w / 2, to.y] }) ?? ''} /> : null}
               {!l.ok && meant ? <path className="meant" d={path({ source: [from.x + from.w / 2, Y_PTE + 30], target: [meant.x + meant.w / 2, meant.y] }) ?? ''} /> : null}
             </g>

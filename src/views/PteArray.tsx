@@ -5,6 +5,7 @@ import { changedIn, decodeCached, pteRows, type PteRow } from '../derive/index.t
 import { KIND_STYLE, LEGEND_KINDS } from './kindStyle.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
+import { useHighlights } from './useLesson.ts';
 
 const ROW = 26;
 const VISIBLE = 16;
@@ -63,6 +64,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
   const selection = useSwapviz((s) => s.selection);
   const select = useSwapviz((s) => s.actions.select);
   const selected = selection.pid === proc.pid ? selection.index : undefined;
+  const hl = useHighlights().ptes;
   const rows = useMemo(() => pteRows(proc.ptes, changed, selected), [proc.ptes, changed, selected]);
   const [top, setTop] = useState(0);
   const box = useRef<HTMLDivElement>(null);
@@ -91,7 +93,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
     <div className={`pte-list-wrap${cmp.left ? ' cmp' : ''}`}>
       <h3 className="pte-proc">{label}</h3>
       <div className="pte-head" aria-hidden="true">
-        <span>PTE</span><span>VA</span>{cmp.left ? <><span>v6.18</span><span>RFC</span></> : <span>raw</span>}<span>decoded</span>
+        <span>PTE</span><span className="col-va">VA</span>{cmp.left ? <><span>v6.18</span><span>RFC</span></> : <span>raw</span>}<span>decoded</span>
       </div>
       <div
         ref={box}
@@ -108,6 +110,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
           {Array.from({ length: Math.max(0, last - first) }, (_, i) => rows.at(first + i)).map((r, i) => (
             <Row key={r.kind === 'pte' ? r.index : `f${r.from}`} row={r} pos={first + i} setSize={rows.length} proc={proc} state={state} kernel={k}
               changed={r.kind === 'pte' && changed.has(r.index)} selected={r.kind === 'pte' && r.index === selected}
+              lesson={r.kind === 'pte' && hl.has(`${proc.pid}.${r.index}`)}
               onSelect={(index) => select({ pid: proc.pid, index })} cmp={cmp} />
           ))}
         </div>
@@ -119,6 +122,7 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
 function Row(props: {
   row: PteRow; pos: number; setSize: number; proc: Process; state: MachineState; kernel: ReturnType<typeof getKernel>;
   changed: boolean; selected: boolean; onSelect: (i: number) => void; cmp: { left: MachineState | null; right: MachineState | null };
+  lesson?: boolean;
 }) {
   const { row, pos, proc, state } = props;
   const style = { top: pos * ROW, height: ROW };
@@ -141,11 +145,11 @@ function Row(props: {
   const l = props.cmp.left ? other(props.cmp.left) : null;
   const r = props.cmp.right ? other(props.cmp.right) : null;
   const differs = l && r && l.raw !== r.raw;
-  const name = `PTE ${row.index}, ${d.kind === 'none' ? 'none' : d.summary}${props.changed ? ', changed by this step' : ''}${differs ? ', differs between v6.18 and RFC' : ''}`;
+  const name = `PTE ${row.index}, ${d.kind === 'none' ? 'none' : d.summary}${props.changed ? ', changed by this step' : ''}${differs ? ', differs between v6.18 and RFC' : ''}${props.lesson ? ', pointed out by the lesson' : ''}`;
   return (
     <div
       id={`pte-${proc.pid}-${row.index}`}
-      className={`pte-row ${ks.cls}${props.selected ? ' selected' : ''}${props.changed ? ' changed' : ''}${differs ? ' differs' : ''}`}
+      className={`pte-row ${ks.cls}${props.selected ? ' selected' : ''}${props.changed ? ' changed' : ''}${differs ? ' differs' : ''}${props.lesson ? ' lesson-hl' : ''}`}
       role="option"
       aria-selected={props.selected}
       aria-label={name}

@@ -7,6 +7,7 @@ import {
 const RFC_HELPERS = new Set([...CONSTRUCTORS, ...PREDICATES].filter((h) => h.profiles.length === 1 && h.profiles[0] === 'rfc').map((h) => h.name));
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
+import { useHighlights } from './useLesson.ts';
 
 /** A step's trace shows this many kernel functions at first; the rest on request. */
 const TRACE_SHOWN = 40;
@@ -20,6 +21,7 @@ export function StepPanel() {
   const event = cursor > 0 ? scenario.events[cursor - 1] : undefined;
   const marks = (scenario.checkpoints ?? []).filter((c) => c.after === cursor - 1);
   const expectation = cursor > 0 ? scenario.expect?.[cursor - 1] : undefined;
+  const hl = useHighlights().fns;
   return (
     <section className="panel step-panel" aria-labelledby="step-h">
       <h2 id="step-h" aria-live="polite">
@@ -34,7 +36,7 @@ export function StepPanel() {
       {info ? (
         <ol className="trace" aria-label="Kernel functions that ran, in call order">
           {(showAll ? info.trace : info.trace.slice(0, TRACE_SHOWN)).map((t, i) => (
-            <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }}>
+            <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }} className={hl.has(t.fn) ? 'lesson-hl' : undefined}>
               {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
                 <a className="fn" href={RFC_HELPERS.has(t.fn) ? RFC_PATCH4_URL : sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
               )}{' '}

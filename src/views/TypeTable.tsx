@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
 import { CONSTRUCTORS, getKernel, PREDICATES, type Kernel, type ProfileId } from '../model/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
+import { useHighlights } from './useLesson.ts';
 
 function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; caption: string }) {
   const rows = k.table.rows.slice().reverse();
+  const hl = useHighlights().rows;
   const moved = (name: string, n: number) => {
     if (!other) return null;
     const o = other.typeNumber(name);
@@ -19,7 +21,7 @@ function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; capt
         {rows.map((r) => {
           const m = moved(r.name, r.number);
           return (
-            <tr key={r.name} className={m ? 'differs' : ''}>
+            <tr key={r.name} className={`${m ? 'differs' : ''}${hl.has(r.name) ? ' lesson-hl' : ''}`}>
               <td>{r.number}</td>
               <th scope="row"><code>{breakable(r.name)}</code></th>
               <td>{r.pfn === null ? 'marker bits' : r.pfn === 'ram' ? 'RAM pfn' : k.profile.deviceSpace === 'separate' ? 'device offset' : 'device pfn'}</td>

@@ -13,6 +13,8 @@ export const SCENARIOS: readonly Scenario[] = [...SPEC_SCENARIOS, ...DERIVED_SCE
 
 /** The scenario a first visit opens: the device round trip. */
 export const DEFAULT_SCENARIO_ID = 'S02';
+/** The step a first visit opens it at: the page is mapped (not 64 zero bits), and the next step makes the first migration entry. */
+export const DEFAULT_SCENARIO_STEP = 1;
 
 export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id.toLowerCase() === id.toLowerCase());
