@@ -10,9 +10,9 @@ import { applyKconfig, type KernelConfig } from './config.ts';
 import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
 import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
-import type { LayoutField } from './arch/layout.ts';
+import type { LayoutField, PresentRule } from './arch/layout.ts';
 import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
-import type { ArchId, Platform } from './platform.ts';
+import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
 import { hex, hex64, hi32, lo32, U64_MASK, u64 } from './u64.ts';
@@ -111,7 +111,7 @@ class Decoded implements DecodedPte {
   #checked(): Problems {
     if (this.#problems === undefined) {
       const problems: Problems = { list: [], kinds: [] };
-      if (this.present) presentProblems(this.#k, this.present, problems);
+      if (this.present) presentProblems(this.#k, this.present, this.#hi, this.#lo, problems);
       else if (this.#swap) swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems);
       else if (this.raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
       this.#problems = problems;
@@ -193,10 +193,52 @@ function presentSummary(p: PresentInfo): string {
   return `${p.protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
 }
 
-function presentProblems(k: Kernel, p: PresentInfo, problems: Problems): void {
-  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !p.protnone) {
+function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
+  const a = k.arch;
+  const on = (r: PresentRule) => a.presentRules.includes(r);
+  if (on('shadow-stack') && p.dirty && !p.writable && !p.protnone) {
     report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
   }
+  if (on('rw-saveddirty') && p.writable && p.savedDirty) {
+    report(problems, 'rw-saveddirty', 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty');
+  }
+  if (p.protnone) {
+    if (on('swap-bit8')) {
+      const s = swapLookalike(k, hi, lo);
+      if (s) report(problems, 'swap-bit8', `bit 8 (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${s}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`);
+    }
+    if (on('protnone-rw') && p.writable) {
+      report(problems, 'protnone-rw', 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none');
+    }
+    if (on('protnone-dirty') && p.dirty) {
+      report(problems, 'protnone-dirty', 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE');
+    }
+    if (on('protnone-prot') && (p.user || p.nx)) {
+      report(problems, 'protnone-prot', `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`);
+    }
+  } else if (on('user-global') && p.global) {
+    report(problems, 'user-global', 'bit 8 (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are');
+  }
+  if (on('unused-bits') && p.unusedSet) {
+    report(problems, 'unused-bits', 'bits 52–57 are set: no kernel macro sets them in a user PTE (52–56 are ignored by the MMU, 57 is _PAGE_SOFTW4)');
+  }
+  if (on('pfn-beyond-physmem') && p.pfn >= 2 ** (k.MAX_PHYSMEM_BITS - PAGE_SHIFT)) {
+    report(problems, 'pfn-beyond-physmem', `PFN ${hex(p.pfn)} is beyond MAX_PHYSMEM_BITS (${k.MAX_PHYSMEM_BITS}): pfn_pte() is only called for a page that exists`);
+  }
+}
+
+/**
+ * A PROT_NONE reading of a value that, with the PROT_NONE bit clear, is a swap entry the kernel
+ * could build (a special type without problems, or a real swap slot below 2^32): its summary.
+ */
+function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
+  const l = (lo & ~k.arch.protnoneLo) >>> 0;
+  const c = classify(k, hi, l, newClassified());
+  if (c.kind === KIND.present || c.kind === KIND.none) return null;
+  const d = decodePte(k, (BigInt(hi) << 32n) | BigInt(l));
+  if (!d.swap || d.problems.length) return null;
+  if (!d.swap.row && d.swap.offset >= 2 ** 32) return null;
+  return d.summary;
 }
 
 function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems): void {
@@ -224,6 +266,9 @@ function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Prob
   }
   if (k.profile.api === 'softleaf' && s.type === 0 && s.offset === 0) {
     report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+  }
+  if (row === undefined && s.offset === 0) {
+    report(problems, 'swap-header-slot', `swp_entry(${s.type}, 0): slot 0 of a swap device holds the swap header and is never allocated, so no swapped-out page has this entry`);
   }
 }
 

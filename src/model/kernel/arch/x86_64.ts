@@ -31,6 +31,7 @@ export const X86 = {
   _PAGE_BIT_SPECIAL: 9,
   _PAGE_BIT_UFFD_WP: 10,
   _PAGE_BIT_SOFT_DIRTY: 11,
+  _PAGE_BIT_SOFTW4: 57,
   _PAGE_BIT_SAVED_DIRTY: 58,
   _PAGE_BIT_NX: 63,
   _PAGE_BIT_SWP_SOFT_DIRTY: 1,
@@ -50,6 +51,8 @@ export const _PAGE_PCD = b(X86._PAGE_BIT_PCD);
 export const _PAGE_ACCESSED = b(X86._PAGE_BIT_ACCESSED);
 export const _PAGE_DIRTY = b(X86._PAGE_BIT_DIRTY);
 export const _PAGE_PROTNONE = b(X86._PAGE_BIT_PROTNONE);
+/** _PAGE_GLOBAL: the same bit as _PAGE_PROTNONE, read as Global while _PAGE_PRESENT is set. */
+export const _PAGE_GLOBAL = b(X86._PAGE_BIT_GLOBAL);
 export const _PAGE_SPECIAL = b(X86._PAGE_BIT_SPECIAL);
 export const _PAGE_UFFD_WP = b(X86._PAGE_BIT_UFFD_WP);
 export const _PAGE_SOFT_DIRTY = b(X86._PAGE_BIT_SOFT_DIRTY);
@@ -116,6 +119,11 @@ const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
 const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
 const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
 const PAGE_SHIFT = 12;
+/**
+ * Bits 52..57 of a PTE: 52..56 are ignored by the MMU and have no macro in pgtable_types.h, 57 is
+ * _PAGE_SOFTW4, which mm never sets in a user PTE. (A mask on the high 32-bit half.)
+ */
+const HI_UNUSED = (2 ** (X86._PAGE_BIT_SOFTW4 + 1 - 32)) - 2 ** (52 - 32);
 /** The offset's share of each half: bits 9..31 of the low half (23 bits), 32..58 of the high half (27 bits). */
 const LO_OFFSET_SPAN = 2 ** (32 - X86_SWP_OFFSET_FIRST_BIT);
 const HI_OFFSET_MASK = 2 ** (32 - X86_SWP_TYPE_BITS) - 1;
@@ -148,6 +156,7 @@ function decodePresent(hi: number, lo: number): PresentInfo {
     nx: on(X86._PAGE_BIT_NX),
     protnone: !present && on(X86._PAGE_BIT_PROTNONE),
     pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
+    unusedSet: (hi & HI_UNUSED) !== 0,
   };
 }
 
@@ -163,6 +172,8 @@ export const x86_64: ArchLayout = {
   hasSwapSoftDirty: true,
   loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
   exclusiveName: '_PAGE_SWP_EXCLUSIVE',
+  presentRules: ['shadow-stack', 'rw-saveddirty', 'protnone-rw', 'protnone-dirty', 'protnone-prot', 'swap-bit8', 'user-global', 'unused-bits', 'pfn-beyond-physmem'],
+  protnoneLo: LO_PROTNONE,
   swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: lb(X86._PAGE_BIT_PROTNONE), hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
