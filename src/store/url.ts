@@ -42,11 +42,11 @@ export function syncUrl(store: SwapvizStore, win: Window = window): () => void {
     last = h;
     // A link that cannot be opened stays in the address bar (to be read or fixed); the store keeps
     // the open scenario and says why.
-    store.getState().actions.openLink(h);
+    store.getState().actions.openLink(`#${h}`);
   };
   open();
   const unsub = store.subscribe((s, p) => {
-    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.panel === p.panel) return;
+    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.comparePair === p.comparePair && s.panel === p.panel) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(write, 120);
   });
