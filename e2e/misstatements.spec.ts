@@ -169,6 +169,12 @@ test('every invariant and every problem of a value links to its kernel source at
   await expect(names.getByRole('link', { name: 'include/linux/leafops.h: softleaf_to_page' })).toHaveAttribute('href', 'https://elixir.bootlin.com/linux/v7.3.4/A/ident/softleaf_to_page');
   await expect(names.getByRole('link', { name: /^the series/ })).toHaveCount(0);
 
+  // The trace links the same way: a helper only the series adds goes to its patch, not to a tag.
+  await app.pickKernel('series');
+  const trace = app.page.getByRole('list', { name: 'Kernel functions that ran, in call order' });
+  await expect(trace.getByRole('link', { name: 'make_writable_migration_entry_from_page', exact: true })).toHaveAttribute('href', /^https:\/\/lore\.kernel\.org\/all\/20260202113642\.59295-7-jniethe@nvidia\.com\/$/);
+  await expect(trace.getByRole('link', { name: 'handle_mm_fault', exact: true })).toHaveAttribute('href', 'https://elixir.bootlin.com/linux/v7.3.4/A/ident/handle_mm_fault');
+
   // The issue's value: a device-private entry with bit 8 set. It reads as PROT_NONE, and each rule it breaks is named.
   await app.pickKernel('rfc');
   await app.hexInput.fill('0xcfffffffffffdf02');

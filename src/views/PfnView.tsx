@@ -8,7 +8,7 @@ import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 
 /** Narrower than this, the picture is drawn at this width and its panel scrolls. */
-const MIN_W = 360;
+const MIN_W = 280;
 /** The least room per PTE and per page box, so labels stay legible. */
 const PER_BOX = 48;
 const BOX_H = 44;

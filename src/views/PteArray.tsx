@@ -132,7 +132,8 @@ function Row(props: {
   if (row.kind === 'fold') {
     const n = row.to - row.from + 1;
     return (
-      <div className="pte-row fold" role="option" aria-selected={false} aria-disabled="true" aria-posinset={pos + 1} aria-setsize={props.setSize} style={style}>
+      <div className="pte-row fold" role="option" aria-selected={false} aria-disabled="true" aria-posinset={pos + 1} aria-setsize={props.setSize} style={style}
+        title={`PTEs ${row.from}–${row.to}: ${n} empty PTEs (${vaHex(state, row.from)} – ${vaHex(state, row.to)})`}>
         <span className="idx">{row.from}–{row.to}</span>
         <span className="fold-text">{n} empty PTEs ({vaHex(state, row.from)} – {vaHex(state, row.to)})</span>
       </div>
@@ -184,8 +185,8 @@ function Side({ d, diff }: { d: DecodedPte | null; diff: boolean }) {
   const ks = KIND_STYLE[d.kind];
   return (
     <span className="side">
-      <code className={`hex${diff ? ' diff' : ''}`}>{d.pte}</code>
-      <span className="dec"><span className={`kind ${ks.cls}`}>{ks.label}</span> {d.kind === 'none' ? '' : d.summary}</span>
+      <span className="side-top"><code className={`hex${diff ? ' diff' : ''}`}>{d.pte}</code> <span className={`kind ${ks.cls}`}>{ks.label}</span></span>
+      <span className="dec">{d.kind === 'none' ? '' : d.summary}</span>
     </span>
   );
 }
