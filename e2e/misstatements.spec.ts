@@ -37,7 +37,7 @@ test('the embed and the header say which kernel, config and paging the values as
   await expect(app.assumptions).toHaveText(
     'Decoded as v7.3.4 + the series v6 (softleaf API); config: CONFIG_MEMORY_FAILURE=n; x86_64, 5-level paging (52-bit PA), migration entries carry A/D; MAX_SWAPFILES 22.',
   );
-  const inference = app.page.getByText('2 facts of this profile are inference, not a posted kernel');
+  const inference = app.page.getByText('2 facts of series v6 are inference, not a posted kernel');
   await inference.click();
   const facts = app.page.getByRole('list', { name: 'What is inference in series v6' }).getByRole('listitem');
   await expect(facts).toHaveCount(2);
@@ -264,6 +264,10 @@ test('a step back marks what the undone step changed; compare mode shows both ke
   await app.openTab('Bit layout');
   await expect(app.bitsUnder('v7.3.4')).toBeVisible();
   await expect(app.bitsUnder('series v6')).toBeVisible();
+  // The column that is partly inference says which facts are.
+  const table = app.page.getByRole('region', { name: 'Page table entries' });
+  await table.getByText('2 facts of series v6 are inference, not a posted kernel').click();
+  await expect(table.getByRole('list', { name: 'What is inference in series v6' }).getByRole('listitem')).toHaveCount(2);
   await expect(app.selectedRow()).toHaveAccessibleName(/, v7\.3\.4: .*, series v6: .*, differs between v7\.3\.4 and series v6$/);
 });
 

@@ -1,4 +1,4 @@
-import { assumptionsOf, type KernelOptions, type ProfileId } from '../model/index.ts';
+import { assumptionsOf, type KernelOptions, type KernelProfile, type ProfileId } from '../model/index.ts';
 
 /**
  * What every value on the page assumes, said in words from the model: the kernel profile, the
@@ -12,17 +12,24 @@ export function AssumptionsNote({ options }: { options: KernelOptions }) {
       <p role="note" aria-label="What this page assumes">
         Decoded as <strong>{a.profile.label}</strong>; {a.config}; {a.machine}; MAX_SWAPFILES {a.maxSwapfiles}.
       </p>
-      {a.inferred.length ? (
-        <details className="inferred">
-          <summary>
-            {a.profile.hypothetical ? 'Hypothetical: no posted kernel is built this way' : `${a.inferred.length} fact${a.inferred.length === 1 ? '' : 's'} of this profile ${a.inferred.length === 1 ? 'is' : 'are'} inference, not a posted kernel`}
-          </summary>
-          <ul aria-label={`What is inference in ${a.profile.short}`}>
-            {a.inferred.map((f) => <li key={f}>{f}</li>)}
-          </ul>
-        </details>
-      ) : null}
+      <InferenceNote profile={a.profile} />
     </div>
+  );
+}
+
+/** For a profile that is partly inference: which facts are (nothing for a posted kernel). */
+export function InferenceNote({ profile }: { profile: KernelProfile }) {
+  const n = profile.inferred.length;
+  if (!n) return null;
+  return (
+    <details className="inferred">
+      <summary>
+        {profile.hypothetical ? 'Hypothetical: no posted kernel is built this way' : `${n} fact${n === 1 ? '' : 's'} of ${profile.short} ${n === 1 ? 'is' : 'are'} inference, not a posted kernel`}
+      </summary>
+      <ul aria-label={`What is inference in ${profile.short}`}>
+        {profile.inferred.map((f) => <li key={f}>{f}</li>)}
+      </ul>
+    </details>
   );
 }
 

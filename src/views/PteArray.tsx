@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type UIEvent } from 'react';
 import { assumptionsOf, getKernel, kernelOf, PROFILES, readPte, vaHex, type DecodedPte, type MachineState, type Process } from '../model/index.ts';
 import { changedIn, decodeCached, pteRows, type PteRow } from '../derive/index.ts';
+import { InferenceNote } from './Assumptions.tsx';
 import { KIND_STYLE, LEGEND_KINDS } from './kindStyle.ts';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCompareSides, useCurrent, type CompareSide, type Marks } from './useDerived.ts';
@@ -33,11 +34,14 @@ function CompareNote({ sides }: { sides: readonly [CompareSide, CompareSide] }) 
   const options = useSwapviz((s) => s.options);
   const [l, r] = sides.map((s) => assumptionsOf({ ...options, profile: s.profile }));
   return (
+    <>
     <p className="cmp-note" role="note" aria-label="What the two columns assume">
       Left column: <strong>{l!.profile.label}</strong> (MAX_SWAPFILES {l!.maxSwapfiles}){sides[0].state ? '' : ', which cannot reach this step'}.
       Right column: <strong>{r!.profile.label}</strong> (MAX_SWAPFILES {r!.maxSwapfiles}){sides[1].state ? '' : ', which cannot reach this step'}.
       Both: {l!.config}; {l!.machine}.
     </p>
+    {[l!, r!].filter((x, i, all) => all.findIndex((y) => y.profile.id === x.profile.id) === i).map((x) => <InferenceNote key={x.profile.id} profile={x.profile} />)}
+    </>
   );
 }
 
