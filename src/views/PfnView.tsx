@@ -17,6 +17,8 @@ const PTE_H = 30;
 const Y_PTE = 22;
 const Y_PAGES = 132;
 const GAP = 28;
+/** The least width of a space: its label wraps to three lines at most. */
+const LABEL_MIN = 100;
 const PHYS_LABEL = 'CPU physical space (RAM PFNs)';
 const DEV_LABEL = 'device-private space (offsets from 0)';
 
@@ -44,22 +46,24 @@ function layout(m: PfnModel, available: number): Layout {
   const pteKeys = m.links.map((l) => `${l.pid}:${l.index}`);
   const physN = m.separate ? m.phys.length : m.phys.length + m.device.length;
   const devN = m.separate ? m.device.length : 0;
-  const need = 16 + PER_BOX * Math.max(pteKeys.length, physN + devN) + (devN ? GAP : 0);
+  // Each space is at least wide enough for its boxes and for its label (wrapped to a few lines).
+  const least = (n: number) => Math.max(n * PER_BOX, LABEL_MIN);
+  const need = 16 + Math.max(PER_BOX * pteKeys.length, m.separate ? least(physN) + GAP + least(devN) : PER_BOX * physN);
   const W = Math.max(MIN_W, available, need);
   const px = scaleBand<string>().domain(pteKeys).range([8, W - 8]).paddingInner(0.15);
   const boxes = new Map<string, { box: PfnPageBox; x: number; y: number; w: number }>();
   const strip = (list: readonly PfnPageBox[], x0: number, x1: number) => {
     const s = scaleBand<string>().domain(list.map((b) => `${b.space}:${b.number}`)).range([x0, x1]).paddingInner(0.12);
-    for (const b of list) boxes.set(`${b.space}:${b.number}`, { box: b, x: s(`${b.space}:${b.number}`)!, y: Y_PAGES, w: Math.min(s.bandwidth(), 120) });
+    const w = Math.min(s.bandwidth(), 120);
+    // a box sits in the middle of its band, so a few boxes spread over the strip
+    for (const b of list) boxes.set(`${b.space}:${b.number}`, { box: b, x: s(`${b.space}:${b.number}`)! + (s.bandwidth() - w) / 2, y: Y_PAGES, w });
   };
   let regions: Region[];
   if (m.separate) {
-    // Room in proportion to the boxes each space holds, but each at least as wide as its label
-    // (as far as the picture allows).
-    const inner = W - 16 - GAP;
-    const least = (label: string) => Math.min(inner / 2, label.length * LABEL_CHAR_W + 8);
+    // What is left over after each space's least width goes in proportion to the boxes it holds.
+    const extra = W - 16 - GAP - least(physN) - least(devN);
     const share = physN + devN ? physN / (physN + devN) : 0.5;
-    const split = 8 + Math.round(Math.max(least(PHYS_LABEL), Math.min(inner - least(DEV_LABEL), inner * share)));
+    const split = 8 + Math.round(least(physN) + extra * share);
     strip(m.phys, 8, split);
     strip(m.device, split + GAP, W - 8);
     regions = [
@@ -74,7 +78,10 @@ function layout(m: PfnModel, available: number): Layout {
   return {
     width: W,
     height: Y_PAGES + BOX_H + 26 + LABEL_LINE * Math.max(0, ...regions.map((r) => wrapLabel(r.label, r.x1 - r.x0).length - 1)),
-    ptes: m.links.map((l) => ({ key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, x: px(`${l.pid}:${l.index}`)!, w: Math.min(px.bandwidth(), 90), ok: l.ok, label: l.label })),
+    ptes: m.links.map((l) => {
+      const w = Math.min(px.bandwidth(), 90);
+      return { key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, x: px(`${l.pid}:${l.index}`)! + (px.bandwidth() - w) / 2, w, ok: l.ok, label: l.label };
+    }),
     boxes,
     regions,
   };
@@ -160,8 +167,8 @@ export function PfnPanel() {
             <g key={`${b.space}:${b.number}`} className={`page-box ${b.page ? b.page.kind : 'missing'}${b.page?.locked ? ' locked' : ''}`} role="img" aria-label={pageAria(b)}>
               <title>{pageAria(b)}</title>
               <rect x={x} y={y} width={w} height={BOX_H} rx={3} />
-              <text className="pnum" x={x + w / 2} y={y + 16}>{`0x${b.number.toString(16)}`}</text>
-              <text className="pstate" x={x + w / 2} y={y + 32}>{w < 70 ? pageBadges(b).replace(/^(dev|ram) /, '') : pageBadges(b)}</text>
+              <text className="pnum" x={x + w / 2} y={y + 16}>{fitNumber(b.number, w)}</text>
+              <text className="pstate" x={x + w / 2} y={y + 32}>{pageBadges(b, w)}</text>
             </g>
           ))}
         </svg>
@@ -171,11 +178,24 @@ export function PfnPanel() {
   );
 }
 
-function pageBadges(b: PfnPageBox): string {
+/** Width of a character of the 11px monospace page-number font. */
+const NUM_CHAR_W = 6.7;
+
+/** A page's number in hex, its last digits only (after "…") when the box is too narrow for all of them. */
+function fitNumber(n: number, w: number): string {
+  const text = `0x${n.toString(16)}`;
+  const fits = Math.max(3, Math.floor((w - 4) / NUM_CHAR_W));
+  return text.length <= fits ? text : `…${text.slice(-(fits - 1))}`;
+}
+
+/** A page's state in a few characters, fewer in a narrow box (the box's title says it in full). */
+function pageBadges(b: PfnPageBox, w: number): string {
   const p = b.page;
-  if (!p) return 'no page';
+  if (!p) return w < 56 ? 'none' : 'no page';
   if (!p.allocated) return 'free';
-  return [p.kind === 'device' ? 'dev' : 'ram', `map ${p.mapcount}`, ...(p.locked ? ['L'] : []), ...(p.dirty ? ['D'] : []), ...(p.anonExclusive ? ['X'] : []), ...(p.hwpoison ? ['HWP'] : [])].join(' ');
+  const flags = [...(p.locked ? ['L'] : []), ...(p.dirty ? ['D'] : []), ...(p.anonExclusive ? ['X'] : []), ...(p.hwpoison ? ['HWP'] : [])];
+  if (w < 56) return `m${p.mapcount}${flags.length ? ` ${flags.join('')}` : ''}`;
+  return [...(w < 70 ? [] : [p.kind === 'device' ? 'dev' : 'ram']), `map ${p.mapcount}`, ...flags].join(' ');
 }
 
 function pageAria(b: PfnPageBox): string {
