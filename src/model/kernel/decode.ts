@@ -10,7 +10,7 @@ import { applyKconfig, type KernelConfig } from './config.ts';
 import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
 import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
-import type { LayoutField, PresentRule } from './arch/layout.ts';
+import type { LayoutField, PresentRule, PresentRuleContext } from './arch/layout.ts';
 import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
@@ -194,37 +194,28 @@ function presentSummary(p: PresentInfo): string {
 }
 
 function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
-  const a = k.arch;
-  const on = (r: PresentRule) => a.presentRules.includes(r);
-  if (on('shadow-stack') && p.dirty && !p.writable && !p.protnone) {
-    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
-  }
-  if (on('rw-saveddirty') && p.writable && p.savedDirty) {
-    report(problems, 'rw-saveddirty', 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty');
-  }
+  const rules = k.arch.presentRules;
+  let lookalike = '';
+  const c = (): PresentRuleContext => ({ present: p, pfnHex: hex(p.pfn), maxPhysmemBits: k.MAX_PHYSMEM_BITS, lookalike });
+  const check = (r: PresentRule, broken: () => boolean) => {
+    const say = rules[r];
+    if (say && broken()) report(problems, r, say(c()));
+  };
+  check('shadow-stack', () => p.dirty && !p.writable && !p.protnone);
+  check('rw-saveddirty', () => p.writable && p.savedDirty);
   if (p.protnone) {
-    if (on('swap-bit8')) {
-      const s = swapLookalike(k, hi, lo);
-      if (s) report(problems, 'swap-bit8', `bit 8 (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${s}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`);
-    }
-    if (on('protnone-rw') && p.writable) {
-      report(problems, 'protnone-rw', 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none');
-    }
-    if (on('protnone-dirty') && p.dirty) {
-      report(problems, 'protnone-dirty', 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE');
-    }
-    if (on('protnone-prot') && (p.user || p.nx)) {
-      report(problems, 'protnone-prot', `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`);
-    }
-  } else if (on('user-global') && p.global) {
-    report(problems, 'user-global', 'bit 8 (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are');
+    check('swap-bit8', () => {
+      lookalike = swapLookalike(k, hi, lo) ?? '';
+      return lookalike !== '';
+    });
+    check('protnone-rw', () => p.writable);
+    check('protnone-dirty', () => p.dirty);
+    check('protnone-prot', () => p.user || p.nx);
+  } else {
+    check('user-global', () => p.global);
   }
-  if (on('unused-bits') && p.unusedSet) {
-    report(problems, 'unused-bits', 'bits 52–57 are set: no kernel macro sets them in a user PTE (52–56 are ignored by the MMU, 57 is _PAGE_SOFTW4)');
-  }
-  if (on('pfn-beyond-physmem') && p.pfn >= 2 ** (k.MAX_PHYSMEM_BITS - PAGE_SHIFT)) {
-    report(problems, 'pfn-beyond-physmem', `PFN ${hex(p.pfn)} is beyond MAX_PHYSMEM_BITS (${k.MAX_PHYSMEM_BITS}): pfn_pte() is only called for a page that exists`);
-  }
+  check('unused-bits', () => p.unusedSet);
+  check('pfn-beyond-physmem', () => p.pfn >= 2 ** (k.MAX_PHYSMEM_BITS - PAGE_SHIFT));
 }
 
 /**

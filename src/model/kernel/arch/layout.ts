@@ -69,6 +69,15 @@ export type PresentRule =
   | 'unused-bits'
   | 'pfn-beyond-physmem';
 
+/** What a present-rule sentence may name about the value it reports. */
+export interface PresentRuleContext {
+  readonly present: PresentInfo;
+  readonly pfnHex: string;
+  readonly maxPhysmemBits: number;
+  /** For swap-bit8: the swap entry the value is with the PROT_NONE bit clear. */
+  readonly lookalike: string;
+}
+
 export interface SwapPteFlags {
   readonly softDirty: boolean;
   readonly uffdWp: boolean;
@@ -93,8 +102,11 @@ export interface ArchLayout {
   /** Bits a swap PTE built by the kernel always has clear, with the reason for each. */
   readonly swapMustBeZero: readonly { readonly mask: number; readonly hiMask: number; readonly why: string }[];
 
-  /** The present-PTE sanity rules that hold on this arch. */
-  readonly presentRules: readonly PresentRule[];
+  /**
+   * The present-PTE sanity rules that hold on this arch, each with the sentence that reports a
+   * value breaking it (decode.ts checks the condition; the words, with the arch's bit names, are here).
+   */
+  readonly presentRules: Readonly<Partial<Record<PresentRule, (c: PresentRuleContext) => string>>>;
   /**
    * The bit that makes a non-present PTE read as PROT_NONE (x86 _PAGE_PROTNONE, bit 8): a swap
    * entry with it set is read as a PROT_NONE PTE. A mask on the low 32-bit half.
