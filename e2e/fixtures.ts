@@ -98,6 +98,25 @@ export class SwapvizApp {
     return this.page.getByRole('checkbox', { name: 'Compare v6.18 and RFC' });
   }
 
+  /** The compare checkbox, whatever pair it compares ("Compare <left> and <right>"). */
+  get compareAny(): Locator {
+    return this.page.getByRole('checkbox', { name: /^Compare / });
+  }
+
+  compareSide(side: 'Left' | 'Right'): Locator {
+    return this.combobox(`${side} kernel of the comparison`);
+  }
+
+  /** The line that says what every value on the page assumes (kernel, config, machine, MAX_SWAPFILES). */
+  get assumptions(): Locator {
+    return this.page.getByRole('note', { name: 'What this page assumes' });
+  }
+
+  /** The message bar's note (role status, with a "Dismiss the message" button). */
+  get info(): Locator {
+    return this.page.getByRole('status').filter({ has: this.page.getByRole('button', { name: 'Dismiss the message' }) });
+  }
+
   /** The message bar's error (role alert, with a "Dismiss the message" button). */
   get alert(): Locator {
     return this.page.getByRole('alert').filter({ has: this.page.getByRole('button', { name: 'Dismiss the message' }) });
@@ -179,6 +198,16 @@ export class SwapvizApp {
   /** The 64 switches; its name is `64 bits of <hex>: <summary>`. */
   get bits(): Locator {
     return this.bitLayout.getByRole('group', { name: /^64 bits of / });
+  }
+
+  /** In compare mode, one kernel's 64 switches ("<kernel>: 64 bits of <hex>: <summary>"). */
+  bitsUnder(kernel: string): Locator {
+    return this.bitLayout.getByRole('group', { name: new RegExp(`^${esc(kernel)}: 64 bits of `) });
+  }
+
+  /** What the bit layout says is wrong with its value, one item per problem. */
+  get problems(): Locator {
+    return this.bitLayout.getByRole('list', { name: 'Why this value is not something the kernel builds' }).getByRole('listitem');
   }
 
   /** A field of the bit layout by its accessible name, e.g. "bit 1: _PAGE_SWP_SOFT_DIRTY set". */

@@ -52,6 +52,16 @@ describe('swapviz decode', () => {
     expect((o?.predicates as Record<string, boolean>).is_device_private_migration_entry).toBe(true);
   });
 
+  it('a value the kernel never builds is flagged with each rule\'s kernel source, in text and in JSON', async () => {
+    const r = await run(['decode', '--kernel', '7.3', '0x8400000001234867']);
+    expect(r.out).toContain('    ! RW=1 with SavedDirty=1: ');
+    expect(r.out).toContain('      kernel rule: arch/x86/include/asm/pgtable.h: clear_saveddirty_shift https://elixir.bootlin.com/linux/v7.3.4/A/ident/clear_saveddirty_shift');
+    const j = await run(['decode', '--json', '--kernel', 'v6.18', '0x07fffffffffffe00']);
+    expect(jsonLines(j.out)[0]).toMatchObject({
+      problemRules: [{ rule: 'decode/swap-header-slot', source: 'include/linux/swap.h: SWAP_MAP_BAD', url: 'https://elixir.bootlin.com/linux/v6.18/A/ident/SWAP_MAP_BAD' }],
+    });
+  });
+
   it('piped stdin with a bad line in the middle gives one JSON object per non-empty line, in order, and exit code 1', async () => {
     const input = [
       '0x8000000001234867', // S01: present pfn 0x1234

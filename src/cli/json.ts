@@ -3,9 +3,18 @@
  * 64-bit numbers as `0x…` strings.
  */
 import type { DecodedPagemap, DecodedPte } from '../model/kernel/index.ts';
-import { hex, hex64 } from '../model/kernel/index.ts';
+import { hex, hex64, problemRule, PROFILES, ruleLinks } from '../model/kernel/index.ts';
 
 export type DecodeJson = Record<string, unknown>;
+
+/** The kernel rule of each problem of a decoded PTE, index for index: its registry id and source link. */
+export function problemSources(d: DecodedPte): { rule: string; source: string; url: string }[] {
+  return d.problemKinds.map((kind) => {
+    const r = problemRule(kind);
+    const [l] = ruleLinks(r, PROFILES[d.profile], d.arch);
+    return { rule: r.id, source: l!.text, url: l!.href };
+  });
+}
 
 /** `pagemap`: the PTE's /proc/PID/pagemap record under the default context, when given. */
 export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): DecodeJson {
@@ -27,6 +36,7 @@ export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): 
       nx: p.nx,
       special: p.special,
       problems: d.problems,
+      problemRules: problemSources(d),
     };
   }
   if (d.swap) {
@@ -48,9 +58,10 @@ export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): 
       predicates: s.predicates,
       ...(s.softleafType !== null ? { softleafType: s.softleafType } : {}),
       problems: d.problems,
+      problemRules: problemSources(d),
     };
   }
-  return { ...base, problems: d.problems };
+  return { ...base, problems: d.problems, problemRules: problemSources(d) };
 }
 
 export function pagemapToJson(d: DecodedPagemap, input?: string): DecodeJson {

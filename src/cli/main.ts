@@ -12,7 +12,7 @@ import {
   type ProfileId,
 } from '../model/kernel/index.ts';
 import { captureCommand } from './capture.ts';
-import { decodedToJson, pagemapToJson } from './json.ts';
+import { decodedToJson, pagemapToJson, problemSources } from './json.ts';
 import { runCommand } from './run.ts';
 import { UsageError } from './errors.ts';
 
@@ -169,7 +169,8 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
       lines.push(`    swp_entry_t ${hex64(d.swap.swpEntry)}${d.swap.softleafType ? `  ${d.swap.softleafType}` : ''}`);
       if (yes.length) lines.push(`    true: ${yes.join(' ')}`);
     }
-    for (const p of d.problems) lines.push(`    ! ${p}`);
+    const sources = problemSources(d);
+    d.problems.forEach((p, i) => lines.push(`    ! ${p}`, `      kernel rule: ${sources[i]!.source} ${sources[i]!.url}`));
     write(io.stdout, lines.join('\n'));
   };
   if (positionals.length > 0 && !values.json) {

@@ -81,10 +81,21 @@ describe('round trip: decodeLink(encodeLink(s)) is s', () => {
         }
       }
     }
-    for (const view of [{ compare: true }, { compare: false }, { panel: 'layout' }, { panel: 'pfn' }, { panel: 'types', compare: true }, { panel: 'decode', compare: false }] as const) {
+    for (const view of [
+      { compare: true }, { compare: false }, { panel: 'layout' }, { panel: 'pfn' }, { panel: 'types', compare: true }, { panel: 'decode', compare: false },
+      { compare: true, pair: ['7.3', 'series'] }, { pair: ['no-new-types', 'v6.18'] }, { compare: true, pair: ['rfc', 'rfc'] },
+    ] as const) {
       const s: LinkState = { scenario: S02, options: options('rfc'), cursor: 0, selection: { pid: 64, index: MAX_INDEX - 1 }, view };
       expect(roundTrip(s)).toEqual(s);
     }
+  });
+
+  it('the compare pair is an optional view part, pair=<k>_<k>; a link without it has no pair (the app then compares v6.18 and rfc)', () => {
+    const s: LinkState = { scenario: S02, options: options('rfc'), cursor: 2, view: { compare: true, pair: ['7.3', 'series'] } };
+    expect(encodeLink(s)).toBe('v=1&k=rfc&s=S02&step=2&cmp=1&pair=7.3_series');
+    const old = decodeLink('v=1&k=rfc&s=S02&step=2&cmp=1');
+    expect(old.ok && old.state.view).toEqual({ compare: true });
+    expect(old.ok && old.warnings).toEqual([]);
   });
 
   it('an empty view encodes like no view', () => {
@@ -186,6 +197,13 @@ describe('decodeLink names what is wrong', () => {
     ['an oversized link', `v=1&k=rfc&s=S02&x=${'a'.repeat(100_000)}`, /at most 100,000/],
     ['a URL without a fragment', 'https://example.org/swapviz/', /no "#…" part/],
     ['a character outside the link alphabet', 'v=1&k=rfc&s=S02&step=<4>', /contains "<" at position 21/],
+    ['a "/" inside a bare fragment', 'v=1&k=rfc&s=S02/step=4', /^the link contains "\/" at position 15; a swapviz link has only letters, digits and \. _ - = &$/],
+    ['a "?" inside a bare fragment', 'v=1&k=rfc&s=S02&step=4?x', /^the link contains "\?" at position 22; /],
+    ['a "/" inside the fragment of a URL', 'https://example.org/#v=1&k=rfc/s=S02', /^the link contains "\/" at position 9; /],
+    ['a "+" inside the fragment', 'v=1&k=rfc&s=S02+', /^the link contains "\+" at position 15; /],
+    ['a ":" inside a bare fragment', 'v=1&k=rfc:s=S02', /^the link contains ":" at position 9; /],
+    ['a bad compare pair', 'v=1&k=rfc&s=S02&cmp=1&pair=v6.18_x', /^pair "v6.18_x" is not two kernel profiles joined by _ \(each one of v6.18, rfc, 7.3, series, no-new-types\)$/],
+    ['a compare pair of three', 'v=1&k=rfc&s=S02&pair=v6.18_rfc_7.3', /^pair "v6.18_rfc_7.3" is not two kernel profiles/],
     ['a broken %-escape', 'v=1&k=rfc&s=S02%', /%-escape/],
     ['a part that is not key=value', 'v=1&k=rfc&s=S02&step', /"step" is not key=value/],
     ['a key given twice', 'v=1&k=rfc&s=S02&step=1&step=2', /"step" twice/],

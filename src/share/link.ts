@@ -15,6 +15,8 @@
  *   pg=4             paging levels 4 | 5 (default 4)
  *   ad=1             migration entries carry A/D: 1 | 0 (default 1)
  *   cmp=1            compare view on (1) or off (0); absent = not set
+ *   pair=v6.18_rfc   the two kernel profiles compare mode shows, as k= tokens joined by _ (added
+ *                    within v1, optional: absent = not set, and the app then compares v6.18 and rfc)
  *   panel=pfn        layout | pfn | types | decode; absent = not set
  *   lesson=device    a lesson, by id (src/model/lessons), shown at stop= (added later in v1: a swapviz
  *   stop=3           without lessons ignores both with a warning and opens the same position)
@@ -31,6 +33,7 @@
  */
 import { MAX_INDEX } from '../model/machine/events.ts';
 import type { KernelOptions } from '../model/kernel/kernel.ts';
+import type { ProfileId } from '../model/kernel/profiles.ts';
 import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
 import { MAX_EVENTS, validateScenario } from '../model/scenarios/validate.ts';
@@ -53,6 +56,8 @@ export const LINK_VERSION = 1;
 export interface LinkView {
   compare?: boolean;
   panel?: Panel;
+  /** The two profiles compare mode shows, left and right. */
+  pair?: readonly [ProfileId, ProfileId];
 }
 
 /** A lesson and a stop in it: `stop` is the index (0-based); the link writes stop=index+1. */
@@ -89,7 +94,7 @@ export function builtinOf(s: Scenario): Scenario | undefined {
   return b === s || sameJson(b, s) ? b : undefined;
 }
 
-export { checkLinkReplays, type ReplayCheck } from './replay.ts';
+export { checkLinkReplays, checkLinkSelection, type ReplayCheck } from './replay.ts';
 
 // ---- encoding --------------------------------------------------------------------------------
 
@@ -145,6 +150,11 @@ export function encodeLink(s: LinkState): string {
   if (o.platform.paging !== V1_DEFAULT_PLATFORM.paging) parts.push(['pg', String(o.platform.paging)]);
   if (o.platform.migrationAd !== V1_DEFAULT_PLATFORM.migrationAd) parts.push(['ad', o.platform.migrationAd ? '1' : '0']);
   if (s.view?.compare !== undefined) parts.push(['cmp', s.view.compare ? '1' : '0']);
+  if (s.view?.pair !== undefined) {
+    const tokens = s.view.pair.map((p) => (PROFILE_TOKENS as Readonly<Record<string, string>>)[p]);
+    if (tokens.length !== 2 || tokens.some((t) => t === undefined)) throw new TypeError(`encodeLink: the compare pair ${JSON.stringify(s.view.pair)} is not two kernel profiles`);
+    parts.push(['pair', tokens.join(PAIR_SEPARATOR)]);
+  }
   if (s.view?.panel !== undefined) {
     const panel = (PANEL_TOKENS as Readonly<Record<string, string>>)[s.view.panel];
     if (panel === undefined) throw new TypeError(`encodeLink: unknown panel ${JSON.stringify(s.view.panel)}`);
@@ -198,7 +208,9 @@ export function decodeLink(input: string): DecodeLinkResult {
   }
 }
 
-const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'panel', 'lesson', 'stop']);
+const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'pair', 'panel', 'lesson', 'stop']);
+/** pair=: two k= tokens; `_` appears in no profile token. */
+const PAIR_SEPARATOR = '_';
 const PROFILE_BY_TOKEN = reverse(PROFILE_TOKENS);
 const ARCH_BY_TOKEN = reverse(ARCH_TOKENS);
 const PANEL_BY_TOKEN = reverse(PANEL_TOKENS);
@@ -281,7 +293,16 @@ function decodeV1(params: ReadonlyMap<string, string>, warnings: string[]): Link
 
   const compare = flag(params, 'cmp', 'the compare view');
   const panel = oneOf(params, 'panel', PANEL_BY_TOKEN, 'panel');
-  const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}) };
+  let pair: LinkView['pair'];
+  const pt = params.get('pair');
+  if (pt !== undefined) {
+    const ids = pt.split(PAIR_SEPARATOR).map((t) => PROFILE_BY_TOKEN.get(t));
+    if (ids.length !== 2 || ids.some((x) => x === undefined)) {
+      throw new Bad(`pair ${JSON.stringify(clip(pt))} is not two kernel profiles joined by _ (each one of ${[...PROFILE_BY_TOKEN.keys()].join(', ')})`);
+    }
+    pair = [ids[0]!, ids[1]!];
+  }
+  const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}), ...(pair ? { pair } : {}) };
 
   const lesson = decodeLesson(params, warnings);
 
@@ -290,7 +311,7 @@ function decodeV1(params: ReadonlyMap<string, string>, warnings: string[]): Link
     options: { profile, config: { ...config }, platform: { arch, paging, migrationAd } },
     cursor,
     ...(selection ? { selection } : {}),
-    ...(compare !== undefined || panel !== undefined ? { view } : {}),
+    ...(Object.keys(view).length ? { view } : {}),
     ...(lesson ? { lesson } : {}),
   };
 }

@@ -35,3 +35,24 @@ export function checkLinkReplays(state: LinkState): ReplayCheck {
 export function pastTheEnd(cursor: number, events: number): string {
   return `step ${cursor} is past the end: the scenario has ${events} event${events === 1 ? '' : 's'}`;
 }
+
+/**
+ * Whether the link's selected PTE exists at the step it opens at: a live process with that pid and
+ * an index inside its page table. Null when it does (or the link selects nothing); else why not,
+ * naming the `sel` part, so a caller can open the rest of the link and say the selection was refused.
+ * Call it on a link that checkLinkReplays accepted.
+ */
+export function checkLinkSelection(state: LinkState): string | null {
+  const sel = state.selection;
+  if (!sel) return null;
+  const t = timelineFor(state.scenario, state.options);
+  const at = Math.min(state.cursor, t.reachable());
+  const s = t.stateAt(at);
+  const proc = s.processes.find((p) => p.pid === sel.pid);
+  const what = `sel=${sel.pid}.${sel.index} names pid ${sel.pid} PTE ${sel.index}, which does not exist at step ${at}`;
+  const live = s.processes.filter((p) => p.alive).map((p) => p.pid);
+  if (!proc) return `${what}: there is no process ${sel.pid} (the processes are ${live.join(', ') || 'none'})`;
+  if (!proc.alive) return `${what}: pid ${sel.pid} has exited`;
+  if (sel.index >= proc.ptes.length) return `${what}: pid ${sel.pid} has PTEs 0..${proc.ptes.length - 1}`;
+  return null;
+}

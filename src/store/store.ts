@@ -12,7 +12,7 @@ import {
   type ArchId, DEFAULT_SCENARIO_ID, describeEvent, findScenario, parseScenarioJson, SetupError, step,
   type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type KernelOptions, type Scenario,
 } from '../model/index.ts';
-import { checkLinkReplays, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
+import { checkLinkReplays, checkLinkSelection, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
 import { findLesson, stopOptions, type LessonPos } from '../model/lessons/index.ts';
 import {
   readProgress, safeStore, WELCOME_KEY, withProgress, writeProgress, type KeyValueStore, type Progress,
@@ -32,7 +32,23 @@ export interface Scratch {
 export interface Message {
   readonly kind: 'error' | 'info';
   readonly text: string;
+  /**
+   * `validity`: a later event cannot happen under the current scenario and options; it is
+   * re-checked on every change and goes when it no longer holds. Any other message is about the
+   * moment it was said (a refused action, a link that was opened) and goes at the next change of
+   * position, selection, options or scenario.
+   */
+  readonly topic?: 'validity';
 }
+
+/** The two kernel profiles compare mode puts side by side, left and right. */
+export type ComparePair = readonly [ProfileId, ProfileId];
+
+/** What compare mode shows unless the user (or a link) picks another pair. */
+export const DEFAULT_COMPARE_PAIR: ComparePair = ['v6.18', 'rfc'];
+
+/** What the "Decode values" box shows on a first visit. */
+export const DEFAULT_DECODE_TEXT = '0xf7ffffffffffde02\n0xdfffe7ffffdb9602';
 
 export interface Actions {
   loadScenario(s: Scenario, opts?: Partial<KernelOptions>, cursor?: number, selection?: PteRef): boolean;
@@ -46,6 +62,9 @@ export interface Actions {
   toEnd(): void;
   select(ref: PteRef): void;
   setScratch(v: Scratch | null): void;
+  setDecodeText(text: string): void;
+  setDecodeArch(arch: ArchId): void;
+  setComparePair(side: 0 | 1, p: ProfileId): void;
   applyEvent(e: Event): void;
   deleteEvent(i: number): void;
   replaceEvent(i: number, e: Event): void;
@@ -75,10 +94,24 @@ export interface SwapvizState {
   readonly cursor: number;
   readonly selection: PteRef;
   readonly compare: boolean;
+  readonly comparePair: ComparePair;
   readonly panel: Panel;
   readonly theme: Theme;
-  /** A value being edited in the bit layout / decode box; null = the selected PTE's value. */
+  /**
+   * A value being edited in the bit layout / decode box; null = the selected PTE's value. It stays
+   * (and is decoded again) when the kernel, config or paging change; a move or a new selection ends it.
+   */
   readonly scratch: Scratch | null;
+  /** The text of the "Decode values" box and the layout it decodes with (kept across tab switches). */
+  readonly decodeText: string;
+  readonly decodeArch: ArchId;
+  /**
+   * The step the user was at before a kernel, config or paging switch made it unreachable: the
+   * next switch goes back to it if it can (null: the cursor is where the user put it).
+   */
+  readonly heldCursor: number | null;
+  /** The step whose transition the last move undid (a step back from it), for the Δ/◆ marks; else null. */
+  readonly undone: number | null;
   readonly message: Message | null;
   readonly playing: boolean;
   readonly speed: number;
@@ -149,6 +182,8 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           scratch: null,
           playing: false,
           message: null,
+          heldCursor: null,
+          undone: null,
         });
         return true;
       },
@@ -167,8 +202,11 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         switchOptions({ ...get().options, platform: { ...get().options.platform, ...patch } });
       },
       setCursor(n) {
+        const { cursor } = get();
         const t = timelineOf(get());
-        set({ cursor: Math.max(0, Math.min(Math.round(n), t.reachable())), scratch: null });
+        const next = Math.max(0, Math.min(Math.round(n), t.reachable()));
+        if (next === cursor) return;
+        set({ cursor: next, scratch: null, heldCursor: null, undone: next === cursor - 1 ? cursor : null, ...stale() });
       },
       stepBy(delta) {
         actions.setCursor(get().cursor + delta);
@@ -180,10 +218,21 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         actions.setCursor(timelineOf(get()).reachable());
       },
       select(ref) {
-        set({ selection: ref, scratch: null });
+        set({ selection: ref, scratch: null, ...stale() });
       },
       setScratch(v) {
         set({ scratch: v });
+      },
+      setDecodeText(text) {
+        set({ decodeText: text });
+      },
+      setDecodeArch(arch) {
+        set({ decodeArch: arch });
+      },
+      setComparePair(side, p) {
+        const pair: [ProfileId, ProfileId] = [...get().comparePair];
+        pair[side] = p;
+        set({ comparePair: pair });
       },
       applyEvent(e) {
         const { scenario, cursor } = get();
@@ -193,20 +242,20 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           say({ kind: 'error', text: `${describeEvent(e)} cannot happen now: ${r.reason}.` });
           return;
         }
-        set({ scenario: insertEvent(scenario, cursor, e), cursor: cursor + 1, scratch: null, message: null });
+        set({ scenario: insertEvent(scenario, cursor, e), cursor: cursor + 1, scratch: null, message: null, heldCursor: null, undone: null });
         flagLater();
       },
       deleteEvent(i) {
         const { scenario, cursor } = get();
         if (i < 0 || i >= scenario.events.length) return;
         const next = deleteEvent(scenario, i);
-        set({ scenario: next, cursor: cursorAfterDelete(cursor, i, next.events.length), message: null });
+        set({ scenario: next, cursor: cursorAfterDelete(cursor, i, next.events.length), message: null, heldCursor: null, undone: null });
         flagLater();
       },
       replaceEvent(i, e) {
         const { scenario } = get();
         if (i < 0 || i >= scenario.events.length) return;
-        set({ scenario: replaceEvent(scenario, i, e), message: null });
+        set({ scenario: replaceEvent(scenario, i, e), message: null, heldCursor: null, undone: null });
         flagLater();
       },
       openLink(text) {
@@ -221,13 +270,19 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           return false;
         }
         const st: LinkState = r.state;
-        const ok = actions.loadScenario(st.scenario, st.options, st.cursor, st.selection);
+        // A selected PTE that does not exist at the link's step is refused; the rest of the link opens.
+        const badSel = checkLinkSelection(st);
+        const ok = actions.loadScenario(st.scenario, st.options, st.cursor, badSel ? undefined : st.selection);
         if (ok) {
-          set({ compare: st.view?.compare ?? false, panel: st.view?.panel ?? get().panel, lesson: st.lesson ?? null, marks: null, welcome: false });
+          set({ compare: st.view?.compare ?? false, comparePair: st.view?.pair ?? DEFAULT_COMPARE_PAIR, panel: st.view?.panel ?? get().panel, lesson: st.lesson ?? null, marks: null, welcome: false });
           if (st.lesson) actions.noteProgress(st.lesson.id, { seen: st.lesson.stop });
-          if (r.warnings.length || r.migratedFrom !== undefined) {
-            say({ kind: 'info', text: [r.migratedFrom !== undefined ? `This link was made by an older swapviz (link version ${r.migratedFrom}) and was converted.` : '', ...r.warnings].filter(Boolean).join(' ') });
-          }
+          const focus = get().selection;
+          const notes = [
+            r.migratedFrom !== undefined ? `This link was made by an older swapviz (link version ${r.migratedFrom}) and was converted.` : '',
+            ...r.warnings,
+            badSel ? `The link's selection was refused: ${badSel}. The rest of the link opened, with the scenario's own PTE (pid ${focus.pid} PTE ${focus.index}) selected.` : '',
+          ].filter(Boolean);
+          if (notes.length) say({ kind: 'info', text: notes.join(' ') });
         }
         return ok;
       },
@@ -296,23 +351,45 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       },
     };
 
+    /** The message, unless it was about an earlier moment: what to merge into a change of position. */
+    function stale(): Partial<SwapvizState> {
+      const m = get().message;
+      return m && m.topic !== 'validity' ? { message: null } : {};
+    }
+
+    /**
+     * A new kernel, config or paging. The value being edited stays (the views decode it again). The
+     * step stays where it was if it can still be reached; if not, the cursor stops at the last step
+     * that can, and the step is held: a later switch that makes it reachable again goes back to it.
+     */
     function switchOptions(o: KernelOptions): void {
-      const { scenario, cursor } = get();
+      const { scenario, cursor, heldCursor } = get();
       const t = tryTimeline(scenario, o);
       if (typeof t === 'string') {
         say({ kind: 'error', text: `Cannot switch: ${t}.` });
         return;
       }
-      set({ options: o, cursor: Math.min(cursor, t.reachable()), scratch: null });
+      const wanted = heldCursor ?? cursor;
+      const reach = t.reachable();
+      set({ options: o, cursor: Math.min(wanted, reach), heldCursor: wanted > reach ? wanted : null, undone: null, ...stale() });
       flagLater();
     }
 
-    /** After an edit or a switch, say which later event (if any) became impossible. */
+    /**
+     * After an edit or a switch, say which later event (if any) became impossible, or drop that
+     * message when nothing is impossible any more.
+     */
     function flagLater(): void {
       const t = timelineOf(get());
       const r = t.validity();
+      const { heldCursor, message, scenario } = get();
       if (r) {
-        set({ message: { kind: 'error', text: `Event ${r.at + 1} (${describeEvent(get().scenario.events[r.at]!)}) cannot happen any more: ${r.reason}. The steps after it are not shown until you change or delete it.` } });
+        const held = heldCursor !== null
+          ? ` You were at step ${heldCursor}; you are at step ${get().cursor}, the last one that can run, and go back to step ${heldCursor} when it can run again (undo the change).`
+          : '';
+        set({ message: { kind: 'error', topic: 'validity', text: `Event ${r.at + 1} (${describeEvent(scenario.events[r.at]!)}) cannot happen any more: ${r.reason}. The steps after it are not shown until you change or delete it.${held}` } });
+      } else if (message?.topic === 'validity') {
+        set({ message: null });
       }
     }
 
@@ -322,9 +399,14 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       cursor: init.cursor ?? 0,
       selection: init.selection ?? scenario.focus,
       compare: false,
+      comparePair: DEFAULT_COMPARE_PAIR,
       panel: 'layout',
       theme: 'system',
       scratch: null,
+      decodeText: DEFAULT_DECODE_TEXT,
+      decodeArch: 'x86_64',
+      heldCursor: null,
+      undone: null,
       message: null,
       playing: false,
       speed: 2,
@@ -341,7 +423,12 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
 /** The share link of the store's current position. */
 export function linkOf(s: SwapvizState): string {
   const focus = s.scenario.focus;
-  const view = { ...(s.compare ? { compare: true } : {}), ...(s.panel !== 'layout' ? { panel: s.panel } : {}) };
+  const defaultPair = s.comparePair[0] === DEFAULT_COMPARE_PAIR[0] && s.comparePair[1] === DEFAULT_COMPARE_PAIR[1];
+  const view = {
+    ...(s.compare ? { compare: true } : {}),
+    ...(s.compare && !defaultPair ? { pair: s.comparePair } : {}),
+    ...(s.panel !== 'layout' ? { panel: s.panel } : {}),
+  };
   return encodeLink({
     scenario: s.scenario,
     options: s.options,

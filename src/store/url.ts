@@ -36,17 +36,18 @@ export function syncUrl(store: SwapvizStore, win: Window = window): () => void {
     const url = `${win.location.pathname}${win.location.search}#${frag}`;
     win.history.replaceState(null, '', url);
   };
-  const open = () => {
+  const open = (): boolean => {
     const h = win.location.hash.slice(1);
-    if (!h || h === last) return;
+    if (!h || h === last) return false;
     last = h;
     // A link that cannot be opened stays in the address bar (to be read or fixed); the store keeps
     // the open scenario and says why.
-    store.getState().actions.openLink(h);
+    return store.getState().actions.openLink(`#${h}`);
   };
-  open();
+  // The link the page was opened with, as the store took it (a refused selection dropped, say).
+  if (open()) write();
   const unsub = store.subscribe((s, p) => {
-    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.panel === p.panel && s.lesson === p.lesson) return;
+    if (s.scenario === p.scenario && s.options === p.options && s.cursor === p.cursor && s.selection === p.selection && s.compare === p.compare && s.comparePair === p.comparePair && s.panel === p.panel && s.lesson === p.lesson) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(write, 120);
   });

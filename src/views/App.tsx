@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ActionsPanel } from './Actions.tsx';
+import { AssumptionsNote } from './Assumptions.tsx';
 import { BitLayoutPanel } from './BitLayout.tsx';
 import { DecodeBox } from './DecodeBox.tsx';
 import { EditorPanel } from './Editor.tsx';
@@ -120,11 +121,13 @@ export function App() {
 /** Read-only: the diagrams and the stepper, with a link to the full app. */
 function EmbedApp() {
   const scenario = useSwapviz((s) => s.scenario);
+  const options = useSwapviz((s) => s.options);
   const full = useSwapviz((s) => fullAppHref(s));
   return (
     <div className="app embed">
       <MessageBar />
       <p className="embed-title"><strong>{scenario.id}</strong> — {scenario.title} <a href={full} target="_blank" rel="noopener">Open in swapviz</a></p>
+      <AssumptionsNote options={options} />
       <TimelineBar />
       <StepPanel />
       <div className="embed-grid">

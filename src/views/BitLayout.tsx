@@ -1,18 +1,22 @@
 import { scaleBand } from 'd3';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import {
-  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, readPte, SWP_TYPE_SHIFT, testBit, toggleBit, type ArchId, type DecodedField, type DecodedPte,
+  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, PROFILES, readPte, SWP_TYPE_SHIFT, testBit, toggleBit,
+  type ArchId, type DecodedField, type DecodedPte, type Kernel, type MachineState, type PteRef,
 } from '../model/index.ts';
 import { decodeCached } from '../derive/index.ts';
+import { captionLines } from './Assumptions.tsx';
 import { KIND_STYLE } from './kindStyle.ts';
+import { ProblemList } from './RuleSource.tsx';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
-import { useCurrent, useKernel } from './useDerived.ts';
+import { useCompareSides, useCurrent, useKernel } from './useDerived.ts';
 import { ExportButtons } from './ExportButtons.tsx';
-import { useHighlights, refKey } from './useLesson.ts';
+import { refKey, useHighlights } from './useLesson.ts';
 
 /**
- * The word is drawn as lanes of bits, WaveDrom-style: two 32-bit lanes, or four 16-bit lanes when
- * the panel is narrow (a phone), so that cells and field labels keep a readable size.
+ * A word is drawn as lanes of bits, WaveDrom-style: two 32-bit lanes, or four 16-bit lanes when the
+ * panel is narrow (a phone), so that cells and field labels keep a readable size. Each lane has room
+ * under it for its field labels (rotated ones too).
  */
 interface Geometry {
   readonly lanes: 2 | 4;
@@ -23,7 +27,8 @@ interface Geometry {
   readonly gap: number;
   readonly top: number;
   readonly width: number;
-  readonly height: number;
+  /** One 64-bit word. */
+  readonly wordH: number;
   readonly x: (bitInLane: number) => number;
 }
 
@@ -31,18 +36,24 @@ function geometry(lanes: 2 | 4): Geometry {
   const per = 64 / lanes;
   const cell = lanes === 2 ? 24 : 21;
   const left = lanes === 2 ? 74 : 38;
-  const gap = lanes === 2 ? 104 : 96;
+  const gap = lanes === 2 ? 118 : 96;
   const top = 22;
   const band = scaleBand<number>().domain(Array.from({ length: per }, (_, i) => per - 1 - i)).range([left, left + cell * per]);
-  return { lanes, per, cell, left, gap, top, width: left + cell * per + 8, height: top + lanes * (cell + gap) - 4, x: (b) => band(b)! };
+  return { lanes, per, cell, left, gap, top, width: left + cell * per + 12, wordH: top + lanes * (cell + gap) + 24, x: (b) => band(b)! };
 }
 
 const GEOMETRY = { 2: geometry(2), 4: geometry(4) } as const;
+/** The kernel's name above each word in compare mode. */
+const TITLE_H = 18;
+/** Rotated labels of one-bit fields keep this many characters; the field's title has the rest. */
+const ROT_CHARS = 17;
+/** Rough width of a character of the 10.5px label font, to keep centred labels inside the picture. */
+const CHAR_W = 5.8;
 
-/** Which lane (0 = the top bits) and position a bit is drawn at. */
-function place(g: Geometry, bit: number): { lane: number; x: number; y: number } {
+/** Which lane (0 = the top bits) and position a bit is drawn at, in a word starting at y0. */
+function place(g: Geometry, bit: number, y0 = 0): { lane: number; x: number; y: number } {
   const lane = g.lanes - 1 - Math.floor(bit / g.per);
-  return { lane, x: g.x(bit % g.per), y: g.top + lane * (g.cell + g.gap) };
+  return { lane, x: g.x(bit % g.per), y: y0 + g.top + lane * (g.cell + g.gap) };
 }
 
 /** Four lanes below this panel width (CSS px). */
@@ -61,73 +72,125 @@ function useLanes(ref: React.RefObject<HTMLElement | null>): 2 | 4 {
   return lanes;
 }
 
+function pteAt(s: MachineState | null, ref: PteRef): bigint | null {
+  const p = s?.processes.find((q) => q.pid === ref.pid);
+  return p && ref.index < p.ptes.length ? readPte(p.ptes, ref.index) : null;
+}
+
+/** One word the panel draws: a value decoded by one kernel, and what its Δ marks compare against. */
+interface Word {
+  readonly d: DecodedPte;
+  readonly before: bigint;
+  /** The kernel's name, in compare mode. */
+  readonly title?: string;
+}
+
 export function BitLayoutPanel() {
-  const { state, prev } = useCurrent();
+  const { state, marks } = useCurrent();
   const k = useKernel();
-  const { selection, scratch } = useSwapvizShallow((s) => ({ selection: s.selection, scratch: s.scratch }));
+  const sides = useCompareSides();
+  const { selection, scratch, scenario, cursor, options } = useSwapvizShallow((s) => ({ selection: s.selection, scratch: s.scratch, scenario: s.scenario, cursor: s.cursor, options: s.options }));
   const setScratch = useSwapviz((s) => s.actions.setScratch);
-  const proc = state.processes.find((p) => p.pid === selection.pid);
-  const live = proc && selection.index < proc.ptes.length ? readPte(proc.ptes, selection.index) : 0n;
-  const prevProc = prev?.processes.find((p) => p.pid === selection.pid);
-  const before = prevProc && selection.index < prevProc.ptes.length ? readPte(prevProc.ptes, selection.index) : live;
+  const live = pteAt(state, selection) ?? 0n;
+  const before = pteAt(marks.against, selection) ?? live;
   const value = scratch?.value ?? live;
   const arch = scratch?.arch ?? k.arch.id;
-  const kd = arch === k.arch.id ? k : getKernel(k.profile.id, k.config, { ...k.platform, arch });
-  const d = decodeCached(kd, value);
+  const kernelFor = (profile = k.profile.id): Kernel => (profile === k.profile.id && arch === k.arch.id ? k : getKernel(profile, k.config, { ...k.platform, arch }));
+  const words: Word[] = sides
+    ? sides.map((side) => {
+      const own = scratch ? value : pteAt(side.state, selection) ?? 0n;
+      const was = scratch ? value : pteAt(side.against, selection) ?? own;
+      return { d: decodeCached(kernelFor(side.profile), own), before: was, title: PROFILES[side.profile].short };
+    })
+    : [{ d: decodeCached(kernelFor(), value), before: scratch === null ? before : value }];
+  const d = words[0]!.d;
   const svg = useRef<SVGSVGElement>(null);
   const section = useRef<HTMLElement>(null);
-  const lanes = useLanes(section);
-  const marks = useSwapviz((s) => s.marks);
+  const g = GEOMETRY[useLanes(section)];
+  const bitMarks = useSwapviz((s) => s.marks);
   const setMarks = useSwapviz((s) => s.actions.setMarks);
   const hl = useHighlights();
-  const fieldsHl = scratch === null && hl.fieldsOf === refKey(selection) ? hl.fields : undefined;
-  // Predicting the next step at the stop: the last step's Δ marks would only mislead.
-  const predicting = marks !== null && hl.atStop;
+  const fieldsHl = scratch === null && !sides && hl.fieldsOf === refKey(selection) ? hl.fields : undefined;
+  // Predicting the next step at a lesson's stop: the last step's Δ marks would only mislead.
+  const predicting = bitMarks !== null && hl.atStop;
+  const shownWords = predicting ? words.map((w) => ({ ...w, before: w.d.raw })) : words;
+  const [textIsValue, setTextIsValue] = useState(true);
   const title = scratch === null ? `pid ${selection.pid} PTE ${selection.index}` : `a value of your own (${arch})`;
-  const onToggle = (bit: number) => {
-    if (marks) setMarks(marks.includes(bit) ? marks.filter((b) => b !== bit) : [...marks, bit]);
-    else setScratch({ value: toggleBit(value, bit), arch });
-  };
+  const changed = scratch === null && !sides && value !== before && !predicting;
+  const stepWord = marks.undone ? `were changed by step ${marks.step}, which you just undid` : 'changed in this step';
+  const what = scratch === null ? `${scenario.id} step ${cursor}, pid ${selection.pid} PTE ${selection.index}` : `a value of your own (${arch})`;
+  const shown = { ...options, platform: { ...options.platform, arch } };
+  const caption = sides
+    ? captionLines(`swapviz: ${what}, ${sides.map((s) => PROFILES[s.profile].short).join(' and ')}`, shown, sides.map((s) => s.profile))
+    : captionLines(`swapviz: ${what}: ${hex64(value)} = ${d.summary}`, shown);
   return (
     <section className="panel bit-panel" aria-labelledby="bits-h" ref={section}>
       <h2 id="bits-h">Bit layout: {title}</h2>
-      <HexEditor value={value} live={live} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} />
+      <HexEditor value={value} live={live} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} onValidity={setTextIsValue} />
       {scratch ? (
         <label className="arch-pick">
           Layout{' '}
           <select value={arch} onChange={(e) => setScratch({ value, arch: e.target.value as ArchId })}>
-            {ARCHES.map((x) => <option key={x} value={x}>{x}</option>)}
+            {ARCHES.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </label>
       ) : null}
-      <p className="summary">
-        <span className={`kind ${KIND_STYLE[d.kind].cls}`}>{KIND_STYLE[d.kind].label}</span> {d.summary}
-        {value !== before && scratch === null && !predicting ? <span className="xor-note"> — bits {differingBits(value, before).join(', ')} changed in this step (marked Δ)</span> : null}
-      </p>
+      {sides ? null : (
+        <p className="summary">
+          <span className={`kind ${KIND_STYLE[d.kind].cls}`}>{KIND_STYLE[d.kind].label}</span> {d.summary}
+          {changed ? <span className="xor-note"> — bits {differingBits(value, before).join(', ')} {stepWord} (marked Δ)</span> : null}
+        </p>
+      )}
       <div className="bits-scroll">
-        <BitSvg d={d} before={scratch === null && !predicting ? before : value} svgRef={svg} onToggle={onToggle} g={GEOMETRY[lanes]} marks={marks} highlight={fieldsHl} />
+        <BitSvg words={shownWords} svgRef={svg} g={g} stale={!textIsValue} undone={marks.undone ? marks.step : null} marks={sides ? null : bitMarks} highlight={fieldsHl}
+          label={sides ? `Bit layouts of ${title} under ${sides.map((s) => PROFILES[s.profile].short).join(' and ')}` : undefined}
+          onToggle={(w, bit) => {
+            if (bitMarks && !sides) setMarks(bitMarks.includes(bit) ? bitMarks.filter((b) => b !== bit) : [...bitMarks, bit]);
+            else setScratch({ value: toggleBit(words[w]!.d.raw, bit), arch });
+          }} />
       </div>
-      {marks ? (
+      {bitMarks && !sides ? (
         <p className="mark-bar" role="status">
-          Marking the bits that will change: {marks.length ? `${marks.length === 1 ? 'bit' : 'bits'} ${marks.join(', ')}` : 'none yet'}.{' '}
+          Marking the bits that will change: {bitMarks.length ? `${bitMarks.length === 1 ? 'bit' : 'bits'} ${bitMarks.join(', ')}` : 'none yet'}.{' '}
           <button type="button" onClick={() => document.getElementById('lesson-h')?.closest('section')?.querySelector<HTMLButtonElement>('form.question button[type="submit"]')?.focus()}>Back to the question</button>
         </p>
       ) : null}
-      {d.problems.length ? (
-        <ul className="problems" aria-label="Why this value is not something the kernel builds">
-          {d.problems.map((p) => <li key={p}>{p}</li>)}
-        </ul>
-      ) : null}
-      <SwpEntry d={d} />
-      <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} />
+      {words.map((w, i) => (
+        <div key={i} className="word-notes">
+          {sides ? (
+            <p className="summary">
+              <strong>{PROFILES[sides[i]!.profile].short}:</strong> <span className={`kind ${KIND_STYLE[w.d.kind].cls}`}>{KIND_STYLE[w.d.kind].label}</span> {w.d.summary}
+              {scratch === null && !predicting && w.d.raw !== w.before ? <span className="xor-note"> — bits {differingBits(w.d.raw, w.before).join(', ')} {stepWord} (marked Δ)</span> : null}
+            </p>
+          ) : null}
+          <ProblemList problems={w.d.problems} kinds={w.d.problemKinds} profile={w.d.profile} arch={w.d.arch}
+            label={sides ? `Why this value is not something ${PROFILES[sides[i]!.profile].short} builds` : 'Why this value is not something the kernel builds'} />
+        </div>
+      ))}
+      {sides ? null : <SwpEntry d={d} />}
+      <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} caption={caption} />
     </section>
   );
 }
 
-function HexEditor({ value, live, onChange }: { value: bigint; live: bigint; onChange: (v: bigint | null) => void }) {
-  const [text, setText] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const shown = text ?? hex64(value);
+/**
+ * The hex field. While it has focus it shows what was typed, as long as that text still describes
+ * the value drawn (it parses to it, or it does not parse and the bits keep the last value that
+ * did, which the status says); when the value changes under it (a step, another kernel) the field
+ * shows the new value, so the text and the bits never disagree.
+ */
+function HexEditor({ value, live, onChange, onValidity }: {
+  value: bigint; live: bigint; onChange: (v: bigint | null) => void; onValidity: (ok: boolean) => void;
+}) {
+  const [edit, setEdit] = useState<{ text: string; base: bigint } | null>(null);
+  const current = edit && edit.base === value ? edit : null;
+  const parsed = current ? parseU64Hex(current.text) : null;
+  const error = parsed && !parsed.ok ? `${parsed.error}; the bits show the last valid value, ${hex64(value)}` : null;
+  const shown = current?.text ?? hex64(value);
+  const reset = () => {
+    setEdit(null);
+    onValidity(true);
+  };
   return (
     <div className="hex-editor">
       <label>
@@ -136,21 +199,23 @@ function HexEditor({ value, live, onChange }: { value: bigint; live: bigint; onC
           value={shown}
           spellCheck={false}
           aria-describedby="hex-error"
+          aria-invalid={error !== null}
           onChange={(e) => {
-            setText(e.target.value);
-            const r = parseU64Hex(e.target.value);
+            const text = e.target.value;
+            const r = parseU64Hex(text);
             if (r.ok) {
-              setError(null);
+              setEdit({ text, base: r.value });
+              onValidity(true);
               onChange(r.value === live ? null : r.value);
-            } else setError(r.error);
+            } else {
+              setEdit({ text, base: value });
+              onValidity(false);
+            }
           }}
-          onBlur={() => {
-            setText(null);
-            setError(null);
-          }}
+          onBlur={reset}
         />
       </label>
-      {value !== live ? <button type="button" onClick={() => { setText(null); setError(null); onChange(null); }}>Back to the PTE's value</button> : null}
+      {value !== live ? <button type="button" onClick={() => { reset(); onChange(null); }}>Back to the PTE's value</button> : null}
       <span id="hex-error" className="error" role="status">{error ?? ''}</span>
     </div>
   );
@@ -167,66 +232,104 @@ function fieldParts(g: Geometry, f: DecodedField): { lane: number; hi: number; l
   return out;
 }
 
-interface BitSvgProps {
-  d: DecodedPte;
-  before: bigint;
-  svgRef: React.RefObject<SVGSVGElement | null>;
-  onToggle: (bit: number) => void;
-  g: Geometry;
+/** The x of a centred label of `chars` characters over [x0, x1], kept inside the picture. */
+function labelX(g: Geometry, x0: number, x1: number, chars: number): number {
+  const half = (chars * CHAR_W) / 2;
+  const c = (x0 + x1) / 2;
+  return Math.max(half + 2, Math.min(g.width - half - 2, c));
+}
+
+/** A label cut to `n` characters, with an ellipsis (the full text is in the field's <title> and accessible name). */
+function clipText(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+function BitSvg({ words, svgRef, g, onToggle, stale, undone, label, marks, highlight }: {
+  words: readonly Word[]; svgRef: React.RefObject<SVGSVGElement | null>; g: Geometry; onToggle: (word: number, bit: number) => void;
+  stale: boolean; undone: number | null; label?: string;
   /** Bits marked for a lesson question; null = clicking edits the value. */
   marks: readonly number[] | null;
   /** Field ids a lesson points at. */
   highlight?: ReadonlySet<string>;
-}
-
-function BitSvg({ d, before, svgRef, onToggle, g, marks, highlight }: BitSvgProps) {
-  const CELL = g.cell;
-  const marked = useMemo(() => new Set(marks ?? []), [marks]);
-  const [focus, setFocus] = useState(63);
-  const fields = d.fields;
-  const changedBits = useMemo(() => new Set(differingBits(d.raw, before)), [d.raw, before]);
-  const owner = useMemo(() => {
+}) {
+  const [focus, setFocus] = useState({ w: 0, bit: 63 });
+  const [inside, setInside] = useState(false);
+  const titled = words.length > 1;
+  const blockH = g.wordH + (titled ? TITLE_H : 0);
+  const height = blockH * words.length;
+  const owners = useMemo(() => words.map((w) => {
     const m = new Map<number, DecodedField>();
-    for (const f of fields) for (let b = f.lo; b <= f.hi; b++) m.set(b, f);
+    for (const f of w.d.fields) for (let b = f.lo; b <= f.hi; b++) m.set(b, f);
     return m;
-  }, [fields]);
+  }), [words]);
   const onKey = (e: KeyboardEvent<SVGElement>) => {
     const moves: Record<string, number> = { ArrowLeft: 1, ArrowRight: -1, ArrowUp: g.per, ArrowDown: -g.per };
     if (e.key in moves) {
       e.preventDefault();
       e.stopPropagation();
-      const n = Math.max(0, Math.min(63, focus + moves[e.key]!));
-      setFocus(n);
-      (svgRef.current?.querySelector(`[data-bit="${n}"]`) as SVGElement | null)?.focus();
+      const n = Math.max(0, Math.min(63, focus.bit + moves[e.key]!));
+      setFocus({ w: focus.w, bit: n });
+      (svgRef.current?.querySelector(`[data-word="${focus.w}"][data-bit="${n}"]`) as SVGElement | null)?.focus();
     } else if (e.key === ' ' || e.key === 'Enter') {
       e.preventDefault();
       e.stopPropagation();
-      onToggle(focus);
+      onToggle(focus.w, focus.bit);
     }
   };
+  const focusedField = owners[focus.w]?.get(focus.bit);
+  const focusedWord = words[focus.w];
   return (
-    <svg ref={svgRef} className={`bits lanes-${g.lanes}${marks ? ' marking' : ''}`} viewBox={`0 0 ${g.width} ${g.height}`} width="100%" role="group" aria-label={`64 bits of ${d.pte}: ${d.summary}`} onKeyDown={onKey}>
+    <>
+      <svg ref={svgRef} className={`bits lanes-${g.lanes}${stale ? ' stale' : ''}${marks ? ' marking' : ''}`} viewBox={`0 0 ${g.width} ${height}`} width="100%" role="group"
+        aria-label={label ?? `64 bits of ${words[0]!.d.pte}: ${words[0]!.d.summary}${stale ? ' (the last valid value: the text in the field is not a value)' : ''}`}
+        onKeyDown={onKey} onFocus={() => setInside(true)} onBlur={() => setInside(false)}>
+        {words.map((w, wi) => (
+          <WordBits key={wi} word={w} wi={wi} g={g} y0={wi * blockH + (titled ? TITLE_H : 0)} owner={owners[wi]!} titled={titled}
+            focusBit={focus.w === wi ? focus.bit : -1} undone={undone} marks={marks} highlight={highlight}
+            onPick={(bit) => { setFocus({ w: wi, bit }); onToggle(wi, bit); }} onFocusBit={(bit) => setFocus({ w: wi, bit })} />
+        ))}
+      </svg>
+      <p className="bit-focus" hidden={!inside || !focusedWord}>
+        {focusedWord ? `${titled ? `${focusedWord.title}: ` : ''}bit ${focus.bit} is ${testBit(focusedWord.d.raw, focus.bit) ? 1 : 0}${focusedField ? ` — ${focusedField.label}${focusedField.note ? ` — ${focusedField.note}` : ''}` : ''}` : ''}
+      </p>
+    </>
+  );
+}
+
+function WordBits({ word, wi, g, y0, owner, titled, focusBit, undone, marks, highlight, onPick, onFocusBit }: {
+  word: Word; wi: number; g: Geometry; y0: number; owner: Map<number, DecodedField>; titled: boolean; focusBit: number; undone: number | null;
+  marks: readonly number[] | null; highlight?: ReadonlySet<string>;
+  onPick: (bit: number) => void; onFocusBit: (bit: number) => void;
+}) {
+  const d = word.d;
+  const CELL = g.cell;
+  const marked = useMemo(() => new Set(marks ?? []), [marks]);
+  const changedBits = useMemo(() => new Set(differingBits(d.raw, word.before)), [d.raw, word.before]);
+  const changedWord = undone !== null ? `, changed by step ${undone}, undone` : ', changed by this step';
+  const body = (
+    <>
+      {titled ? <text className="word-title" x={4} y={y0 - 5}>{word.title}: {d.pte} — {d.summary}</text> : null}
       {Array.from({ length: g.lanes }, (_, lane) => {
         const hi = 63 - lane * g.per;
-        return <text key={lane} className="lane-label" x={4} y={g.top + lane * (g.cell + g.gap) + CELL / 2 + 4}>{g.lanes === 2 ? `bits ${hi}–${hi - g.per + 1}` : `${hi}–${hi - g.per + 1}`}</text>;
+        return <text key={lane} className="lane-label" x={4} y={y0 + g.top + lane * (CELL + g.gap) + CELL / 2 + 4}>{g.lanes === 2 ? `bits ${hi}–${hi - g.per + 1}` : `${hi}–${hi - g.per + 1}`}</text>;
       })}
-      {highlight?.size ? fields.filter((f) => highlight.has(f.id)).flatMap((f) => fieldParts(g, f).map((part) => {
-        const a = place(g, part.hi);
-        const b = place(g, part.lo);
+      {highlight?.size ? d.fields.filter((f) => highlight.has(f.id)).flatMap((f) => fieldParts(g, f).map((part) => {
+        const a = place(g, part.hi, y0);
+        const b = place(g, part.lo, y0);
         return <rect key={`hl-${f.id}-${part.lane}`} className="hl-band" x={a.x - 2} y={a.y - 3} width={b.x + CELL + 1 - a.x} height={CELL + 6} rx={4} />;
       })) : null}
       {Array.from({ length: 64 }, (_, i) => 63 - i).map((bit) => {
-        const p = place(g, bit);
+        const p = place(g, bit, y0);
         const on = testBit(d.raw, bit);
         const changed = changedBits.has(bit);
         const f = owner.get(bit);
         const isMarked = marked.has(bit);
-        const name = `bit ${bit}: ${on ? 1 : 0}${f ? `, ${f.name}` : ''}${changed ? ', changed by this step' : ''}`;
+        const name = `bit ${bit}: ${on ? 1 : 0}${f ? `, ${f.name}` : ''}${changed ? changedWord : ''}`;
         return (
           <g key={bit} className={`bit ${on ? 'on' : 'off'} role-${f?.role ?? 'other'}${changed ? ' xor' : ''}${isMarked ? ' marked' : ''}`}
-            role={marks ? 'checkbox' : 'switch'} aria-checked={marks ? isMarked : on} data-bit={bit} tabIndex={bit === focus ? 0 : -1}
+            role={marks ? 'checkbox' : 'switch'} aria-checked={marks ? isMarked : on} data-bit={bit} data-word={wi} tabIndex={bit === focusBit ? 0 : -1}
             aria-label={marks ? `${name}; marked as changing: ${isMarked ? 'yes' : 'no'}` : name}
-            onClick={() => { setFocus(bit); onToggle(bit); }}>
+            onClick={() => onPick(bit)} onFocus={() => onFocusBit(bit)}>
             <rect x={p.x} y={p.y} width={CELL - 1} height={CELL} rx={2} />
             <text className="bitval" x={p.x + CELL / 2 - 0.5} y={p.y + CELL / 2 + 4}>{on ? 1 : 0}</text>
             {bit % 4 === 0 || bit % g.per === g.per - 1 ? <text className="bitno" x={p.x + CELL / 2} y={p.y - 2}>{bit}</text> : null}
@@ -235,16 +338,19 @@ function BitSvg({ d, before, svgRef, onToggle, g, marks, highlight }: BitSvgProp
           </g>
         );
       })}
-      {fields.map((f) =>
+      {d.fields.map((f) =>
         fieldParts(g, f).map((part, i) => {
-          const a = place(g, part.hi);
-          const b = place(g, part.lo);
+          const a = place(g, part.hi, y0);
+          const b = place(g, part.lo, y0);
           const x0 = a.x;
           const x1 = b.x + CELL - 1;
           const y = a.y + CELL + 12;
           const narrow = x1 - x0 < 70;
+          const full = `${f.text}${f.inverted ? ' (un-inverted)' : ''}`;
           // In four narrow lanes a long label is cut (the whole text is in <title> and the accessible name).
-          const fit = g.lanes === 4 ? Math.max(8, Math.floor((x1 - x0 + 40) / 6)) : 48;
+          const fit = Math.max(8, Math.floor((x1 - x0 + 40) / 6));
+          const name = g.lanes === 4 ? clipText(f.name, fit) : f.name;
+          const value = g.lanes === 4 ? clipText(full, fit) : full;
           return (
             <g key={`${f.id}-${part.lane}`} className={`field role-${f.role}${f.problem ? ' bad' : ''}${highlight?.has(f.id) ? ' lesson-hl' : ''}`} role={i === 0 ? 'img' : undefined} aria-label={i === 0 ? f.label : undefined} aria-hidden={i === 0 ? undefined : true}>
               <title>{`${f.label}${f.note ? ` — ${f.note}` : ''}`}</title>
@@ -253,27 +359,23 @@ function BitSvg({ d, before, svgRef, onToggle, g, marks, highlight }: BitSvgProp
                 <text className="flabel rot" transform={`translate(${(x0 + x1) / 2 - 3},${y + 8}) rotate(90)`}>{short(f)}</text>
               ) : (
                 <>
-                  <text className="flabel" x={(x0 + x1) / 2} y={y + 18}>{clipText(f.name, fit)}</text>
-                  <text className="fvalue" x={(x0 + x1) / 2} y={y + 32}>{clipText(`${f.text}${f.inverted ? ' (un-inverted)' : ''}`, g.lanes === 4 ? fit : 80)}</text>
+                  <text className="flabel" x={labelX(g, x0, x1, name.length)} y={y + 18}>{name}</text>
+                  <text className="fvalue" x={labelX(g, x0, x1, value.length)} y={y + 32}>{value}</text>
                 </>
               )}
             </g>
           );
         }),
       )}
-    </svg>
+    </>
   );
-}
-
-/** A label cut to `n` characters, with an ellipsis (the full text is in the field's <title> and accessible name). */
-function clipText(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+  return titled ? <g role="group" aria-label={`${word.title}: 64 bits of ${d.pte}: ${d.summary}`}>{body}</g> : body;
 }
 
 function short(f: DecodedField): string {
-  const n = f.name.replace(/^_PAGE_(SWP_)?/, '').replace(/^PTE_(SWP_)?/, '').replace(/^SWP_/, '').replace(/ \(.*$/, '');
-  const v = f.text === 'set' ? '1' : f.text === 'clear' ? '0' : f.text.length > 6 ? '' : f.text;
-  return `${n.length > 11 ? n.slice(0, 10) + '…' : n}${v ? `=${v}` : ''}`;
+  const n = f.name.replace(/_PAGE_(SWP_)?/g, '').replace(/^PTE_(SWP_)?/, '').replace(/^SWP_/, '').replace(/ \(.*$/, '');
+  const v = f.text === 'set' ? '1' : f.text === 'clear' ? '0' : f.value < 10n ? String(f.value) : f.text.length > 6 ? '' : f.text;
+  return `${n.length > ROT_CHARS ? n.slice(0, ROT_CHARS - 1) + '…' : n}${v ? `=${v}` : ''}`;
 }
 
 function SwpEntry({ d }: { d: DecodedPte }) {

@@ -1,7 +1,8 @@
 import { useRef, useState } from 'react';
 import {
-  CONFIG_OPTIONS, DERIVED_SCENARIOS, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
+  CONFIG_OPTIONS, DERIVED_SCENARIOS, getKernel, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
 } from '../model/index.ts';
+import { AssumptionsNote } from './Assumptions.tsx';
 import { builtinOf } from '../share/index.ts';
 import { type Theme } from '../store/store.ts';
 import { shareUrl, showInAddressBar } from '../store/url.ts';
@@ -15,7 +16,11 @@ const GROUPS: [string, readonly Scenario[]][] = [
 ];
 
 export function Header() {
-  const { scenario, options, compare, theme } = useSwapvizShallow((s) => ({ scenario: s.scenario, options: s.options, compare: s.compare, theme: s.theme }));
+  const { scenario, options, compare, comparePair, theme } = useSwapvizShallow((s) => ({
+    scenario: s.scenario, options: s.options, compare: s.compare, comparePair: s.comparePair, theme: s.theme,
+  }));
+  // What Kconfig makes of the config asked for: a forced-off option shows off, disabled, with the reason.
+  const kconfig = getKernel(options.profile, options.config, options.platform);
   const a = useSwapviz((s) => s.actions);
   const store = useStoreApi();
   const file = useRef<HTMLInputElement>(null);
@@ -59,11 +64,18 @@ export function Header() {
         </label>
         <fieldset className="config">
           <legend>Kernel config</legend>
-          {CONFIG_OPTIONS.map((o) => (
-            <label key={o}>
-              <input type="checkbox" checked={options.config[o]} onChange={(e) => a.setConfig(o, e.target.checked)} /> CONFIG_{o}
-            </label>
-          ))}
+          {CONFIG_OPTIONS.map((o) => {
+            const why = kconfig.locked[o];
+            return (
+              <span key={o}>
+                <label title={why} className={why ? 'forced' : undefined}>
+                  <input type="checkbox" checked={kconfig.config[o]} disabled={why !== undefined} aria-describedby={why ? `cfg-why-${o}` : undefined}
+                    onChange={(e) => a.setConfig(o, e.target.checked)} /> CONFIG_{o}
+                </label>
+                {why ? <span id={`cfg-why-${o}`} className="sr-only">{why}</span> : null}
+              </span>
+            );
+          })}
         </fieldset>
         <fieldset className="machine">
           <legend>Machine (x86_64)</legend>
@@ -78,9 +90,21 @@ export function Header() {
             <input type="checkbox" checked={options.platform.migrationAd} onChange={(e) => a.setPlatform({ migrationAd: e.target.checked })} /> migration entries carry A/D
           </label>
         </fieldset>
-        <label>
-          <input type="checkbox" checked={compare} onChange={(e) => a.setCompare(e.target.checked)} /> Compare v6.18 and RFC
-        </label>
+        <span className="compare-pick">
+          <label>
+            <input type="checkbox" checked={compare} onChange={(e) => a.setCompare(e.target.checked)}
+              aria-label={`Compare ${PROFILES[comparePair[0]].short} and ${PROFILES[comparePair[1]].short}`} /> Compare
+          </label>{' '}
+          {([0, 1] as const).map((side) => (
+            <span key={side}>
+              {side === 1 ? ' and ' : null}
+              <select value={comparePair[side]} aria-label={side === 0 ? 'Left kernel of the comparison' : 'Right kernel of the comparison'}
+                title={PROFILES[comparePair[side]].label} onChange={(e) => a.setComparePair(side, e.target.value as ProfileId)}>
+                {PROFILE_IDS.map((p) => <option key={p} value={p}>{PROFILES[p].short}</option>)}
+              </select>
+            </span>
+          ))}
+        </span>
         <label>
           Theme{' '}
           <select value={theme} onChange={(e) => a.setTheme(e.target.value as Theme)}>
@@ -102,6 +126,7 @@ export function Header() {
         </div>
       </div>
       <p className="scenario-line"><strong>{scenario.id}</strong> — {scenario.title}. <span className="desc">{scenario.description}</span></p>
+      <AssumptionsNote options={options} />
     </header>
   );
 }

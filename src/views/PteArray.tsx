@@ -1,50 +1,52 @@
 import { useMemo, useRef, useState, type KeyboardEvent, type UIEvent } from 'react';
-import { getKernel, readPte, vaHex, type MachineState, type Process } from '../model/index.ts';
-import { timelineFor } from '../derive/index.ts';
+import { assumptionsOf, getKernel, kernelOf, PROFILES, readPte, vaHex, type DecodedPte, type MachineState, type Process } from '../model/index.ts';
 import { changedIn, decodeCached, pteRows, type PteRow } from '../derive/index.ts';
+import { InferenceNote } from './Assumptions.tsx';
 import { KIND_STYLE, LEGEND_KINDS } from './kindStyle.ts';
-import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
-import { useCurrent } from './useDerived.ts';
+import { useSwapviz } from './StoreContext.tsx';
+import { useCompareSides, useCurrent, type CompareSide, type Marks } from './useDerived.ts';
 import { useHighlights } from './useLesson.ts';
 
 const ROW = 26;
+/** Compare rows hold each kernel's value and its decoding, which may take two lines. */
+const ROW_CMP = 50;
 const VISIBLE = 16;
 
-/** The state of the same scenario at the same cursor under the other profile (compare mode). */
-function useCompareStates(): { left: MachineState | null; right: MachineState | null } {
-  const { compare, scenario, options, cursor } = useSwapvizShallow((s) => ({ compare: s.compare, scenario: s.scenario, options: s.options, cursor: s.cursor }));
-  return useMemo(() => {
-    if (!compare) return { left: null, right: null };
-    const at = (profile: 'v6.18' | 'rfc') => {
-      try {
-        const t = timelineFor(scenario, { ...options, profile });
-        return cursor <= t.reachable() ? t.stateAt(cursor) : null;
-      } catch {
-        return null;
-      }
-    };
-    return { left: at('v6.18'), right: at('rfc') };
-  }, [compare, scenario, options, cursor]);
-}
-
 export function PteArrays() {
-  const { state, info } = useCurrent();
+  const { state, marks } = useCurrent();
   const procs = state.processes.filter((p) => p.alive);
-  const cmp = useCompareStates();
+  const sides = useCompareSides();
   return (
     <section className="panel pte-panel" aria-labelledby="pte-h">
       <h2 id="pte-h">Page table entries</h2>
-      <Legend />
-      <div className="pte-columns">
+      <Legend marks={marks} />
+      {sides ? <CompareNote sides={sides} /> : null}
+      <div className={`pte-columns${sides ? ' cmp' : ''}`}>
         {procs.map((p) => (
-          <PteList key={p.pid} proc={p} state={state} changed={changedIn(info?.trace, p.pid)} cmp={cmp} />
+          <PteList key={p.pid} proc={p} state={state} changed={changedIn(marks.info?.trace, p.pid)} marks={marks} sides={sides} />
         ))}
       </div>
     </section>
   );
 }
 
-function Legend() {
+/** Each compare column says what it assumes: its kernel and MAX_SWAPFILES; the config and machine both share. */
+function CompareNote({ sides }: { sides: readonly [CompareSide, CompareSide] }) {
+  const options = useSwapviz((s) => s.options);
+  const [l, r] = sides.map((s) => assumptionsOf({ ...options, profile: s.profile }));
+  return (
+    <>
+    <p className="cmp-note" role="note" aria-label="What the two columns assume">
+      Left column: <strong>{l!.profile.label}</strong> (MAX_SWAPFILES {l!.maxSwapfiles}){sides[0].state ? '' : ', which cannot reach this step'}.
+      Right column: <strong>{r!.profile.label}</strong> (MAX_SWAPFILES {r!.maxSwapfiles}){sides[1].state ? '' : ', which cannot reach this step'}.
+      Both: {l!.config}; {l!.machine}.
+    </p>
+    {[l!, r!].filter((x, i, all) => all.findIndex((y) => y.profile.id === x.profile.id) === i).map((x) => <InferenceNote key={x.profile.id} profile={x.profile} />)}
+    </>
+  );
+}
+
+function Legend({ marks }: { marks: Marks }) {
   return (
     <ul className="legend" aria-label="Colour legend of entry kinds">
       {LEGEND_KINDS.map((k) => (
@@ -54,21 +56,22 @@ function Legend() {
         </li>
       ))}
       <li>
-        <span className="swatch changed-swatch" aria-hidden="true">◆</span>changed by this step
+        <span className="swatch changed-swatch" aria-hidden="true">◆</span>{marks.undone ? `changed by step ${marks.step}, just undone` : 'changed by this step'}
       </li>
     </ul>
   );
 }
 
-function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineState; changed: Set<number>; cmp: { left: MachineState | null; right: MachineState | null } }) {
+function PteList({ proc, state, changed, marks, sides }: { proc: Process; state: MachineState; changed: Set<number>; marks: Marks; sides: readonly [CompareSide, CompareSide] | null }) {
   const selection = useSwapviz((s) => s.selection);
   const select = useSwapviz((s) => s.actions.select);
   const selected = selection.pid === proc.pid ? selection.index : undefined;
-  const hl = useHighlights().ptes;
   const rows = useMemo(() => pteRows(proc.ptes, changed, selected), [proc.ptes, changed, selected]);
+  const hl = useHighlights().ptes;
   const [top, setTop] = useState(0);
   const box = useRef<HTMLDivElement>(null);
-  const first = Math.max(0, Math.floor(top / ROW) - 4);
+  const rowH = sides ? ROW_CMP : ROW;
+  const first = Math.max(0, Math.floor(top / rowH) - 4);
   const last = Math.min(rows.length, first + VISIBLE + 8);
   const selRow = selected === undefined ? -1 : rows.indexOf(selected);
   const onScroll = (e: UIEvent<HTMLDivElement>) => setTop(e.currentTarget.scrollTop);
@@ -82,18 +85,19 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
       if (r.kind === 'pte') {
         select({ pid: proc.pid, index: r.index });
         const el = box.current;
-        if (el && (i * ROW < el.scrollTop || i * ROW > el.scrollTop + el.clientHeight - ROW)) el.scrollTop = Math.max(0, i * ROW - el.clientHeight / 2);
+        if (el && (i * rowH < el.scrollTop || i * rowH > el.scrollTop + el.clientHeight - rowH)) el.scrollTop = Math.max(0, i * rowH - el.clientHeight / 2);
         return;
       }
     }
   };
   const k = getKernel(state.options.profile, state.options.config, state.options.platform);
   const label = `pid ${proc.pid} (${proc.name}): ${proc.ptes.length} PTEs`;
+  const heads = sides?.map((s) => `${PROFILES[s.profile].short} (MAX_SWAPFILES ${getKernel(s.profile, state.options.config, state.options.platform).MAX_SWAPFILES})`);
   return (
-    <div className={`pte-list-wrap${cmp.left ? ' cmp' : ''}`}>
+    <div className={`pte-list-wrap${sides ? ' cmp' : ''}`}>
       <h3 className="pte-proc">{label}</h3>
       <div className="pte-head" aria-hidden="true">
-        <span>PTE</span><span className="col-va">VA</span>{cmp.left ? <><span>v6.18</span><span>RFC</span></> : <span>raw</span>}<span>decoded</span>
+        <span>PTE</span><span className="col-va">VA</span>{heads ? <><span>{heads[0]}</span><span>{heads[1]}</span></> : <><span>raw</span><span>decoded</span></>}
       </div>
       <div
         ref={box}
@@ -104,14 +108,14 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={onKey}
-        style={{ height: Math.min(VISIBLE, Math.max(rows.length, 3)) * ROW }}
+        style={{ height: Math.min(VISIBLE, Math.max(rows.length, 3)) * rowH }}
       >
-        <div style={{ height: rows.length * ROW, position: 'relative' }}>
+        <div style={{ height: rows.length * rowH, position: 'relative' }}>
           {Array.from({ length: Math.max(0, last - first) }, (_, i) => rows.at(first + i)).map((r, i) => (
-            <Row key={r.kind === 'pte' ? r.index : `f${r.from}`} row={r} pos={first + i} setSize={rows.length} proc={proc} state={state} kernel={k}
-              changed={r.kind === 'pte' && changed.has(r.index)} selected={r.kind === 'pte' && r.index === selected}
+            <Row key={r.kind === 'pte' ? r.index : `f${r.from}`} row={r} pos={first + i} rowH={rowH} setSize={rows.length} proc={proc} state={state} kernel={k}
+              changed={r.kind === 'pte' && changed.has(r.index)} marks={marks} selected={r.kind === 'pte' && r.index === selected}
               lesson={r.kind === 'pte' && hl.has(`${proc.pid}.${r.index}`)}
-              onSelect={(index) => select({ pid: proc.pid, index })} cmp={cmp} />
+              onSelect={(index) => select({ pid: proc.pid, index })} sides={sides} />
           ))}
         </div>
       </div>
@@ -119,17 +123,25 @@ function PteList({ proc, state, changed, cmp }: { proc: Process; state: MachineS
   );
 }
 
+function decodeIn(s: MachineState | null, pid: number, index: number): DecodedPte | null {
+  const p = s?.processes.find((x) => x.pid === pid);
+  return p && index < p.ptes.length ? decodeCached(kernelOf(s!), readPte(p.ptes, index)) : null;
+}
+
+const summaryOf = (d: DecodedPte) => (d.kind === 'none' ? 'none' : d.summary);
+
 function Row(props: {
-  row: PteRow; pos: number; setSize: number; proc: Process; state: MachineState; kernel: ReturnType<typeof getKernel>;
-  changed: boolean; selected: boolean; onSelect: (i: number) => void; cmp: { left: MachineState | null; right: MachineState | null };
+  row: PteRow; pos: number; rowH: number; setSize: number; proc: Process; state: MachineState; kernel: ReturnType<typeof getKernel>;
+  changed: boolean; marks: Marks; selected: boolean; onSelect: (i: number) => void; sides: readonly [CompareSide, CompareSide] | null;
   lesson?: boolean;
 }) {
-  const { row, pos, proc, state } = props;
-  const style = { top: pos * ROW, height: ROW };
+  const { row, pos, proc, state, sides } = props;
+  const style = { top: pos * props.rowH, height: props.rowH };
   if (row.kind === 'fold') {
     const n = row.to - row.from + 1;
     return (
-      <div className="pte-row fold" role="option" aria-selected={false} aria-disabled="true" aria-posinset={pos + 1} aria-setsize={props.setSize} style={style}>
+      <div className="pte-row fold" role="option" aria-selected={false} aria-disabled="true" aria-posinset={pos + 1} aria-setsize={props.setSize} style={style}
+        title={`PTEs ${row.from}–${row.to}: ${n} empty PTEs (${vaHex(state, row.from)} – ${vaHex(state, row.to)})`}>
         <span className="idx">{row.from}–{row.to}</span>
         <span className="fold-text">{n} empty PTEs ({vaHex(state, row.from)} – {vaHex(state, row.to)})</span>
       </div>
@@ -138,14 +150,13 @@ function Row(props: {
   const raw = readPte(proc.ptes, row.index);
   const d = decodeCached(props.kernel, raw);
   const ks = KIND_STYLE[d.kind];
-  const other = (s: MachineState | null) => {
-    const p = s?.processes.find((x) => x.pid === proc.pid);
-    return p ? decodeCached(getKernel(s!.options.profile, s!.options.config, s!.options.platform), readPte(p.ptes, row.index)) : null;
-  };
-  const l = props.cmp.left ? other(props.cmp.left) : null;
-  const r = props.cmp.right ? other(props.cmp.right) : null;
+  const l = sides ? decodeIn(sides[0].state, proc.pid, row.index) : null;
+  const r = sides ? decodeIn(sides[1].state, proc.pid, row.index) : null;
+  const names = sides?.map((s) => PROFILES[s.profile].short);
   const differs = l && r && l.raw !== r.raw;
-  const name = `PTE ${row.index}, ${d.kind === 'none' ? 'none' : d.summary}${props.changed ? ', changed by this step' : ''}${differs ? ', differs between v6.18 and RFC' : ''}${props.lesson ? ', pointed out by the lesson' : ''}`;
+  const changedText = props.changed ? (props.marks.undone ? `, changed by step ${props.marks.step}, undone` : ', changed by this step') : '';
+  const both = sides ? `, ${names![0]}: ${l ? summaryOf(l) : 'not reached'}, ${names![1]}: ${r ? summaryOf(r) : 'not reached'}` : '';
+  const name = `PTE ${row.index}, ${summaryOf(d)}${changedText}${both}${differs ? `, differs between ${names![0]} and ${names![1]}` : ''}${props.lesson ? ', pointed out by the lesson' : ''}`;
   return (
     <div
       id={`pte-${proc.pid}-${row.index}`}
@@ -155,20 +166,35 @@ function Row(props: {
       aria-label={name}
       aria-posinset={pos + 1}
       aria-setsize={props.setSize}
+      title={name}
       style={style}
       onClick={() => props.onSelect(row.index)}
     >
       <span className="idx">{props.changed ? <span className="mark" aria-hidden="true">◆</span> : null}{row.index}</span>
       <span className="va">{vaHex(state, row.index)}</span>
-      {l && r ? (
+      {sides ? (
         <>
-          <code className={`hex${differs ? ' diff' : ''}`}>{l.pte}</code>
-          <code className={`hex${differs ? ' diff' : ''}`}>{r.pte}</code>
+          <Side d={l} diff={!!differs} />
+          <Side d={r} diff={!!differs} />
         </>
       ) : (
-        <code className="hex">{d.pte}</code>
+        <>
+          <code className="hex">{d.pte}</code>
+          <span className="dec"><span className={`kind ${ks.cls}`}>{ks.label}</span> {d.kind === 'none' ? '' : d.summary}</span>
+        </>
       )}
-      <span className="dec"><span className={`kind ${ks.cls}`}>{ks.label}</span> {d.kind === 'none' ? '' : d.summary}</span>
     </div>
+  );
+}
+
+/** One kernel's cell of a compare row: its value, and what that kernel reads in it. */
+function Side({ d, diff }: { d: DecodedPte | null; diff: boolean }) {
+  if (!d) return <span className="side muted">not reached</span>;
+  const ks = KIND_STYLE[d.kind];
+  return (
+    <span className="side">
+      <span className="side-top"><code className={`hex${diff ? ' diff' : ''}`}>{d.pte}</code> <span className={`kind ${ks.cls}`}>{ks.label}</span></span>
+      <span className="dec">{d.kind === 'none' ? '' : d.summary}</span>
+    </span>
   );
 }

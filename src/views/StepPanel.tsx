@@ -1,10 +1,7 @@
 import { useState } from 'react';
 import {
-  checkExpectation, CONSTRUCTORS, describeEvent, hex64, KERNEL_FUNCTIONS, PREDICATES, PROFILES, RFC_PATCH4_URL, sourceUrl, type EventResult,
+  checkExpectation, describeEvent, hex64, identIsPatchOnly, identSourceUrl, KERNEL_FUNCTIONS, PROFILES, type EventResult,
 } from '../model/index.ts';
-
-/** Helpers that exist only with RFC patch 4/6: their source is the patch, not a kernel tag. */
-const RFC_HELPERS = new Set([...CONSTRUCTORS, ...PREDICATES].filter((h) => h.profiles.length === 1 && h.profiles[0] === 'rfc').map((h) => h.name));
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 import { useHighlights } from './useLesson.ts';
@@ -13,7 +10,7 @@ import { useHighlights } from './useLesson.ts';
 const TRACE_SHOWN = 40;
 
 export function StepPanel() {
-  const { info, cursor, timeline, state } = useCurrent();
+  const { info, cursor, timeline, state, marks: stepMarks } = useCurrent();
   const [all, setAll] = useState<{ cursor: number; on: boolean }>({ cursor, on: false });
   const showAll = all.on && all.cursor === cursor;
   const { scenario } = useSwapvizShallow((s) => ({ scenario: s.scenario }));
@@ -31,6 +28,9 @@ export function StepPanel() {
         <p className="spec-mark">Spec {scenario.id}: {marks.map((m) => `step ${m.step}${m.mid ? ` (inside ${m.mid}, see the trace)` : ''}`).join(', ')}</p>
       ) : null}
       {!event ? <p>{scenario.description}</p> : null}
+      {stepMarks.undone ? (
+        <p className="undone-note">You stepped back: step {stepMarks.step} ({describeEvent(scenario.events[stepMarks.step - 1]!)}) is undone; what it changed is marked ◆ and Δ.</p>
+      ) : null}
       {info ? <Result r={info.result} /> : null}
       {expectation && info ? <Expect ok={checkExpectation(expectation, info.result, event && 'pages' in event ? event.pages : 1)} /> : null}
       {info ? (
@@ -38,7 +38,8 @@ export function StepPanel() {
           {(showAll ? info.trace : info.trace.slice(0, TRACE_SHOWN)).map((t, i) => (
             <li key={i} style={{ paddingLeft: `${t.depth * 1.1}em` }} className={hl.has(t.fn) ? 'lesson-hl' : undefined}>
               {t.fn === 'hardware' ? <span className="fn hw">MMU</span> : (
-                <a className="fn" href={RFC_HELPERS.has(t.fn) ? RFC_PATCH4_URL : sourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener" title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) at ${profile.sourceTag} on elixir.bootlin.com`}>{t.fn}</a>
+                <a className="fn" href={identSourceUrl(profile, t.fn)} target="_blank" rel="noreferrer noopener"
+                  title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) ${identIsPatchOnly(profile, t.fn) ? 'in the patch on lore.kernel.org' : `at ${profile.sourceTag} on elixir.bootlin.com`}`}>{t.fn}</a>
               )}{' '}
               <span className="why">{t.why}</span>
               {t.changes.filter((c) => c.kind === 'pte').map((c, j) => c.kind === 'pte' ? (

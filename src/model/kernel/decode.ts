@@ -10,9 +10,9 @@ import { applyKconfig, type KernelConfig } from './config.ts';
 import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
 import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
-import type { LayoutField } from './arch/layout.ts';
+import type { LayoutField, PresentRule, PresentRuleContext } from './arch/layout.ts';
 import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
-import type { ArchId, Platform } from './platform.ts';
+import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
 import { hex, hex64, hi32, lo32, U64_MASK, u64 } from './u64.ts';
@@ -111,7 +111,7 @@ class Decoded implements DecodedPte {
   #checked(): Problems {
     if (this.#problems === undefined) {
       const problems: Problems = { list: [], kinds: [] };
-      if (this.present) presentProblems(this.#k, this.present, problems);
+      if (this.present) presentProblems(this.#k, this.present, this.#hi, this.#lo, problems);
       else if (this.#swap) swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems);
       else if (this.raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
       this.#problems = problems;
@@ -193,10 +193,43 @@ function presentSummary(p: PresentInfo): string {
   return `${p.protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
 }
 
-function presentProblems(k: Kernel, p: PresentInfo, problems: Problems): void {
-  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !p.protnone) {
-    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
+function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
+  const rules = k.arch.presentRules;
+  let lookalike = '';
+  const c = (): PresentRuleContext => ({ present: p, pfnHex: hex(p.pfn), maxPhysmemBits: k.MAX_PHYSMEM_BITS, lookalike });
+  const check = (r: PresentRule, broken: () => boolean) => {
+    const say = rules[r];
+    if (say && broken()) report(problems, r, say(c()));
+  };
+  check('shadow-stack', () => p.dirty && !p.writable && !p.protnone);
+  check('rw-saveddirty', () => p.writable && p.savedDirty);
+  if (p.protnone) {
+    check('swap-bit8', () => {
+      lookalike = swapLookalike(k, hi, lo) ?? '';
+      return lookalike !== '';
+    });
+    check('protnone-rw', () => p.writable);
+    check('protnone-dirty', () => p.dirty);
+    check('protnone-prot', () => p.user || p.nx);
+  } else {
+    check('user-global', () => p.global);
   }
+  check('unused-bits', () => p.unusedSet);
+  check('pfn-beyond-physmem', () => p.pfn >= 2 ** (k.MAX_PHYSMEM_BITS - PAGE_SHIFT));
+}
+
+/**
+ * A PROT_NONE reading of a value that, with the PROT_NONE bit clear, is a swap entry the kernel
+ * could build (a special type without problems, or a real swap slot below 2^32): its summary.
+ */
+function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
+  const l = (lo & ~k.arch.protnoneLo) >>> 0;
+  const c = classify(k, hi, l, newClassified());
+  if (c.kind === KIND.present || c.kind === KIND.none) return null;
+  const d = decodePte(k, (BigInt(hi) << 32n) | BigInt(l));
+  if (!d.swap || d.problems.length) return null;
+  if (!d.swap.row && d.swap.offset >= 2 ** 32) return null;
+  return d.summary;
 }
 
 function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems): void {
@@ -224,6 +257,9 @@ function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Prob
   }
   if (k.profile.api === 'softleaf' && s.type === 0 && s.offset === 0) {
     report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+  }
+  if (row === undefined && s.offset === 0) {
+    report(problems, 'swap-header-slot', `swp_entry(${s.type}, 0): slot 0 of a swap device holds the swap header and is never allocated, so no swapped-out page has this entry`);
   }
 }
 

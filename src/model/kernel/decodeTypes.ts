@@ -1,4 +1,4 @@
-import type { FieldRole, PresentInfo } from './arch/layout.ts';
+import type { FieldRole, PresentInfo, PresentRule } from './arch/layout.ts';
 import type { EntryKind } from './leafops.ts';
 import type { ArchId } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
@@ -76,9 +76,10 @@ export interface DecodedPte {
   readonly problemKinds: readonly ProblemKind[];
 }
 
+/** What a decode problem is about; every kind has its rule, sentence and kernel source in rules.ts. */
 export type ProblemKind =
   | 'knl-ad'
-  | 'shadow-stack'
+  | PresentRule
   | 'must-be-zero'
   | 'mig-ad-unsupported'
   | 'mig-high-bits'
@@ -86,7 +87,15 @@ export type ProblemKind =
   | 'marker-bits'
   | 'marker-empty'
   | 'exclusive-on-special'
-  | 'softleaf-none';
+  | 'softleaf-none'
+  | 'swap-header-slot';
+
+/** Every problem kind, in the order the registry lists them. */
+export const PROBLEM_KINDS: readonly ProblemKind[] = [
+  'knl-ad', 'shadow-stack', 'rw-saveddirty', 'protnone-rw', 'protnone-dirty', 'protnone-prot', 'swap-bit8', 'user-global',
+  'unused-bits', 'pfn-beyond-physmem', 'must-be-zero', 'mig-ad-unsupported', 'mig-high-bits', 'pfn-too-wide', 'marker-bits',
+  'marker-empty', 'exclusive-on-special', 'softleaf-none', 'swap-header-slot',
+];
 
 /** Problems that break a layout rule (the "bits that must stay clear" invariant). */
 export const CLEAR_BIT_PROBLEMS: readonly ProblemKind[] = ['must-be-zero', 'mig-ad-unsupported', 'mig-high-bits', 'pfn-too-wide', 'marker-bits'];

@@ -7,6 +7,8 @@ export * from './leafops.ts';
 export * from './helpers.ts';
 export * from './kernel.ts';
 export * from './decode.ts';
+export * from './rules.ts';
+export * from './assumptions.ts';
 export * from './encode.ts';
 export type { ArchLayout, LayoutField, FieldRole, PresentInfo } from './arch/layout.ts';
 export { x86_64 } from './arch/x86_64.ts';

@@ -8,7 +8,7 @@
  * Sources: include/linux/swapops.h [base e1afacb68573 and 7.3.4], include/linux/swap.h,
  * RFC PATCH 4/6 for the SWP_MIGRATION_DEVICE_* helpers.
  */
-import { applyKconfig, configKey, type KernelConfig } from './config.ts';
+import { applyKconfig, configKey, type ConfigOption, type KernelConfig } from './config.ts';
 import { arm64 } from './arch/arm64.ts';
 import type { ArchLayout } from './arch/layout.ts';
 import { x86_64 } from './arch/x86_64.ts';
@@ -48,6 +48,8 @@ export class Kernel {
   readonly config: KernelConfig;
   /** Options Kconfig forced off, one sentence each. */
   readonly forced: readonly string[];
+  /** Options this config cannot turn on, with the reason (see applyKconfig). */
+  readonly locked: Readonly<Partial<Record<ConfigOption, string>>>;
   readonly platform: Platform;
   readonly arch: ArchLayout;
   readonly table: TypeTable;
@@ -84,6 +86,7 @@ export class Kernel {
     const k = applyKconfig(config);
     this.config = k.config;
     this.forced = k.forced;
+    this.locked = k.locked;
     this.platform = platform;
     this.arch = platform.arch === 'arm64' ? arm64 : x86_64;
     this.table = buildTypeTable(this.profile.numbering, this.config);

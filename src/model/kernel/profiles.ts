@@ -21,6 +21,8 @@ export type DeviceSpace = 'physical' | 'separate';
 export interface KernelProfile {
   readonly id: ProfileId;
   readonly label: string;
+  /** A few characters for column heads and captions ("v6.18", "RFC"). */
+  readonly short: string;
   readonly summary: string;
   readonly numbering: Extract<Numbering, 'base' | 'rfc'>;
   readonly deviceSpace: DeviceSpace;
@@ -56,6 +58,7 @@ export function seriesV6PatchUrl(n: number): string {
 export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   'v6.18': {
     id: 'v6.18',
+    short: 'v6.18',
     label: 'v6.18 (series base)',
     summary: 'Linux at the RFC base (e1afacb68573, 2025-11-27): MAX_SWAPFILES 24, device-private pages have physical PFNs',
     numbering: 'base',
@@ -70,6 +73,7 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   },
   rfc: {
     id: 'rfc',
+    short: 'RFC',
     label: 'RFC "Remove device private pages from physical address space"',
     summary: 'RFC 1-6/6 (Jordan Niethe, 2025-11-28) on v6.18: three SWP_MIGRATION_DEVICE_* types, MAX_SWAPFILES 21, device pages in their own offset space',
     numbering: 'rfc',
@@ -85,6 +89,7 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   },
   '7.3': {
     id: '7.3',
+    short: 'v7.3.4',
     label: 'v7.3.4 (softleaf API)',
     summary: 'Linux 7.3.4: same numbering as v6.18 (the series is not merged), helpers renamed softleaf_*',
     numbering: 'base',
@@ -99,6 +104,7 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   },
   series: {
     id: 'series',
+    short: 'series v6',
     label: 'v7.3.4 + the series v6 (softleaf API)',
     summary: 'The series\' latest posting (v6, Jordan Niethe, 2026-02-02) applied to Linux 7.3.4: SOFTLEAF_MIGRATION_DEVICE_PRIVATE_* types, MAX_SWAPFILES 21, device pages in their own offset space, entries built from struct pages',
     numbering: 'rfc',
@@ -117,6 +123,7 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   },
   'no-new-types': {
     id: 'no-new-types',
+    short: 'no new types',
     label: 'separate device space without new types (the bug)',
     summary: 'Hypothetical: patch 6 (own device space) without patch 4 (new swap types). A migration entry of a device page then names a RAM PFN',
     numbering: 'base',

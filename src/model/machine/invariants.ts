@@ -6,11 +6,12 @@
 import { CLEAR_BIT_PROBLEMS, decodePte } from '../kernel/decode.ts';
 import { classify, KIND, newClassified } from '../kernel/leafops.ts';
 import { kernelFor, type Kernel } from '../kernel/kernel.ts';
+import { INVARIANT_IDS, invariantRule, type InvariantId } from '../kernel/rules.ts';
 import { allPages, pageAt } from './pagestore.ts';
 import { chunkEntryEmpty, PTRS_PER_PTE, type PteChunk, type PteTable } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
 
-export type InvariantId = 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once';
+export type { InvariantId };
 
 export interface Violation {
   readonly message: string;
@@ -29,43 +30,11 @@ export interface InvariantResult {
   readonly violations: readonly Violation[];
 }
 
-export const INVARIANTS: readonly { id: InvariantId; name: string; rule: string }[] = [
-  {
-    id: 'pfn-names-page',
-    name: 'every PFN-carrying entry names its page, in the right space',
-    rule: 'pfn_swap_entry_to_page() (softleaf_to_page() in 7.3) must give back the page the entry was made for: a migration, device-private, device-exclusive or hwpoison entry stores that page\'s number, and its type says which space the number is in',
-  },
-  {
-    id: 'no-present-device-private',
-    name: 'no present PTE maps a device-private page',
-    rule: 'MEMORY_DEVICE_PRIVATE memory is not CPU-addressable: only SWP_DEVICE_* entries may point at it; any CPU access must fault into migrate_to_ram()',
-  },
-  {
-    id: 'mapcount',
-    name: 'a page\'s mapcount equals the PTEs that map it',
-    rule: 'folio_mapcount() counts present, device-private and device-exclusive mappings (folio_add_*_rmap / folio_remove_rmap_pte); migration entries hold no mapping',
-  },
-  {
-    id: 'migration-locked',
-    name: 'migration entries exist only while their page is locked',
-    rule: 'a migration entry is installed with the folio locked and removed before it is unlocked; migration_entry_wait() sleeps on that lock',
-  },
-  {
-    id: 'swap-type',
-    name: 'swap types: specials only at or above MAX_SWAPFILES, real swap entries name a used slot',
-    rule: 'non_swap_entry(): a type >= MAX_SWAPFILES is one of the profile\'s special types; a type below it is a swap device whose swap_map count for the slot is non-zero',
-  },
-  {
-    id: 'clear-bits',
-    name: 'bits that must stay clear are clear',
-    rule: 'the x86 swap format keeps bits 4-8 clear (_PAGE_PROTNONE, _PAGE_PSE, the KNL A/D erratum bits); a migration entry has nothing above SWP_MIG_DIRTY_BIT, and A/D only when migration_entry_supports_ad()',
-  },
-  {
-    id: 'exclusive-once',
-    name: 'an anon-exclusive page is mapped at most once',
-    rule: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte) before a second mapping appears',
-  },
-];
+/** The invariants, in check order; their names, sentences and sources are in the rules registry (kernel/rules.ts). */
+export const INVARIANTS: readonly { id: InvariantId; name: string; rule: string }[] = INVARIANT_IDS.map((id) => {
+  const r = invariantRule(id);
+  return { id, name: r.title, rule: r.sentence };
+});
 
 const MAX_REPORTED = 20;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../kernel/config.ts';
 import type { ProfileId } from '../kernel/profiles.ts';
 import { checkInvariants } from '../machine/invariants.ts';
+import { readPte } from '../machine/pagetable.ts';
 import { isKernelFunction } from '../machine/functions.ts';
 import { hmmScenarios, SCENARIOS } from './index.ts';
 import { checkExpectation, runScenario } from './run.ts';
@@ -32,6 +33,36 @@ describe('every built-in scenario runs under every real profile', () => {
       });
     }
   }
+});
+
+describe('swap slot 0 is the swap header', () => {
+  it('no built-in scenario allocates swap slot 0, not even S30, whose setup asks for it', () => {
+    const used: string[] = [];
+    for (const s of SCENARIOS) {
+      const r = runScenario(s, { profile: 'v6.18', config: DEFAULT_CONFIG, platform: X86 });
+      r.states.forEach((st, i) => {
+        if (st.swap.slots.some((x) => x.slot === 0)) used.push(`${s.id} step ${i}`);
+      });
+    }
+    expect(used).toEqual([]);
+  });
+
+  it('S30 still opens; its page gets slot 1 and the trace says why slot 0 was skipped', () => {
+    const s30 = SCENARIOS.find((s) => s.id === 'S30')!;
+    expect(s30.title).toMatch(/superseded by S31/);
+    const r = runScenario(s30, { profile: '7.3', config: DEFAULT_CONFIG, platform: X86 });
+    expect(r.refused).toBeNull();
+    expect(r.states.at(-1)!.swap.slots.map((x) => x.slot)).toEqual([1]);
+    expect(r.traces.at(-1)!.map((t) => t.why).join(' ')).toMatch(/slot 0x0 holds the swap header and is never handed out/);
+  });
+
+  it('S31 swaps its page out to swp_entry(0, 1): PTE 0x07fffffffffffc0a, one bit (9) away from swp_entry(0, 0)', () => {
+    const s31 = SCENARIOS.find((s) => s.id === 'S31')!;
+    const r = runScenario(s31, { profile: 'rfc', config: DEFAULT_CONFIG, platform: X86 });
+    const p = r.states.at(-1)!.processes.find((x) => x.pid === 1)!;
+    expect(readPte(p.ptes, 1)).toBe(0x07fffffffffffc0an);
+    expect(s31.description).toContain('0x07fffffffffffe00');
+  });
 });
 
 describe('the bug the series prevents (X01)', () => {

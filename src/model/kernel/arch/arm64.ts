@@ -58,6 +58,7 @@ function decodePresent(hi: number, lo: number): PresentInfo {
     nx: on(ARM64.PTE_UXN),
     protnone: !valid && on(ARM64.PTE_PRESENT_INVALID),
     pkey: 0,
+    unusedSet: false,
   };
 }
 
@@ -103,6 +104,10 @@ export const arm64: ArchLayout = {
   hasSwapSoftDirty: false,
   loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: lb(ARM64.PTE_SWP_EXCLUSIVE) },
   exclusiveName: 'PTE_SWP_EXCLUSIVE',
+  presentRules: {
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: lb(ARM64.PTE_PRESENT_INVALID),
   swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },

@@ -50,6 +50,32 @@ export interface PresentInfo {
   /** pte_protnone(): present to the kernel, not to the MMU. */
   readonly protnone: boolean;
   readonly pkey: number;
+  /** Bits the arch's PTE format leaves to nobody are set (x86: bits 52–57, which no kernel macro sets in a user PTE). */
+  readonly unusedSet: boolean;
+}
+
+/**
+ * The sanity rules for present PTEs that hold on an architecture (their checks live in decode.ts,
+ * their sentences and sources in rules.ts).
+ */
+export type PresentRule =
+  | 'shadow-stack'
+  | 'rw-saveddirty'
+  | 'protnone-rw'
+  | 'protnone-dirty'
+  | 'protnone-prot'
+  | 'swap-bit8'
+  | 'user-global'
+  | 'unused-bits'
+  | 'pfn-beyond-physmem';
+
+/** What a present-rule sentence may name about the value it reports. */
+export interface PresentRuleContext {
+  readonly present: PresentInfo;
+  readonly pfnHex: string;
+  readonly maxPhysmemBits: number;
+  /** For swap-bit8: the swap entry the value is with the PROT_NONE bit clear. */
+  readonly lookalike: string;
 }
 
 export interface SwapPteFlags {
@@ -75,6 +101,17 @@ export interface ArchLayout {
   readonly swpFlagMask: { readonly softDirty: bigint; readonly uffdWp: bigint; readonly exclusive: bigint };
   /** Bits a swap PTE built by the kernel always has clear, with the reason for each. */
   readonly swapMustBeZero: readonly { readonly mask: number; readonly hiMask: number; readonly why: string }[];
+
+  /**
+   * The present-PTE sanity rules that hold on this arch, each with the sentence that reports a
+   * value breaking it (decode.ts checks the condition; the words, with the arch's bit names, are here).
+   */
+  readonly presentRules: Readonly<Partial<Record<PresentRule, (c: PresentRuleContext) => string>>>;
+  /**
+   * The bit that makes a non-present PTE read as PROT_NONE (x86 _PAGE_PROTNONE, bit 8): a swap
+   * entry with it set is read as a PROT_NONE PTE. A mask on the low 32-bit half.
+   */
+  readonly protnoneLo: number;
 
   /** The swap-exclusive bit's kernel name (_PAGE_SWP_EXCLUSIVE, PTE_SWP_EXCLUSIVE). */
   readonly exclusiveName: string;

@@ -31,6 +31,7 @@ export const X86 = {
   _PAGE_BIT_SPECIAL: 9,
   _PAGE_BIT_UFFD_WP: 10,
   _PAGE_BIT_SOFT_DIRTY: 11,
+  _PAGE_BIT_SOFTW4: 57,
   _PAGE_BIT_SAVED_DIRTY: 58,
   _PAGE_BIT_NX: 63,
   _PAGE_BIT_SWP_SOFT_DIRTY: 1,
@@ -50,6 +51,8 @@ export const _PAGE_PCD = b(X86._PAGE_BIT_PCD);
 export const _PAGE_ACCESSED = b(X86._PAGE_BIT_ACCESSED);
 export const _PAGE_DIRTY = b(X86._PAGE_BIT_DIRTY);
 export const _PAGE_PROTNONE = b(X86._PAGE_BIT_PROTNONE);
+/** _PAGE_GLOBAL: the same bit as _PAGE_PROTNONE, read as Global while _PAGE_PRESENT is set. */
+export const _PAGE_GLOBAL = b(X86._PAGE_BIT_GLOBAL);
 export const _PAGE_SPECIAL = b(X86._PAGE_BIT_SPECIAL);
 export const _PAGE_UFFD_WP = b(X86._PAGE_BIT_UFFD_WP);
 export const _PAGE_SOFT_DIRTY = b(X86._PAGE_BIT_SOFT_DIRTY);
@@ -116,6 +119,13 @@ const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
 const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
 const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
 const PAGE_SHIFT = 12;
+/** __PHYSICAL_MASK_SHIFT: the first bit above the largest physical address a PTE can hold. */
+const X86_UNUSED_FIRST_BIT = 52;
+/**
+ * Bits 52..57 of a PTE: 52..56 are ignored by the MMU and have no macro in pgtable_types.h, 57 is
+ * _PAGE_SOFTW4, which mm never sets in a user PTE. (A mask on the high 32-bit half.)
+ */
+const HI_UNUSED = (2 ** (X86._PAGE_BIT_SOFTW4 + 1 - 32)) - 2 ** (X86_UNUSED_FIRST_BIT - 32);
 /** The offset's share of each half: bits 9..31 of the low half (23 bits), 32..58 of the high half (27 bits). */
 const LO_OFFSET_SPAN = 2 ** (32 - X86_SWP_OFFSET_FIRST_BIT);
 const HI_OFFSET_MASK = 2 ** (32 - X86_SWP_TYPE_BITS) - 1;
@@ -148,6 +158,7 @@ function decodePresent(hi: number, lo: number): PresentInfo {
     nx: on(X86._PAGE_BIT_NX),
     protnone: !present && on(X86._PAGE_BIT_PROTNONE),
     pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
+    unusedSet: (hi & HI_UNUSED) !== 0,
   };
 }
 
@@ -163,6 +174,18 @@ export const x86_64: ArchLayout = {
   hasSwapSoftDirty: true,
   loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
   exclusiveName: '_PAGE_SWP_EXCLUSIVE',
+  presentRules: {
+    'shadow-stack': () => `Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit ${X86._PAGE_BIT_SAVED_DIRTY}) when a PTE is write-protected; this combination marks a shadow-stack PTE`,
+    'rw-saveddirty': () => 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty',
+    'protnone-rw': () => 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none',
+    'protnone-dirty': () => 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE',
+    'protnone-prot': ({ present: p }) => `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`,
+    'swap-bit8': ({ lookalike }) => `bit ${X86._PAGE_BIT_PROTNONE} (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${lookalike}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`,
+    'user-global': () => `bit ${X86._PAGE_BIT_GLOBAL} (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are`,
+    'unused-bits': () => `bits ${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4} are set: no kernel macro sets them in a user PTE (${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4 - 1} are ignored by the MMU, ${X86._PAGE_BIT_SOFTW4} is _PAGE_SOFTW4)`,
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: LO_PROTNONE,
   swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: lb(X86._PAGE_BIT_PROTNONE), hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
