@@ -13,5 +13,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
     environment: 'node',
+    // Test files share a worker's module graph (the model is loaded once per worker, not once per
+    // file): about half the suite's wall time. Tests keep no state of their own in modules.
+    isolate: false,
+    // The property tests replay thousands of random sequences: seconds on a quiet machine, more on
+    // a loaded one. A timeout is not what they test.
+    testTimeout: 30_000,
   },
 });
