@@ -6,3 +6,4 @@ export * from './decoded.ts';
 export * from './pfn.ts';
 export * from './capture.ts';
 export * from './lesson.ts';
+export * from './pagemap.ts';

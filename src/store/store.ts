@@ -13,12 +13,25 @@ import {
   type ConfigOption, type Event, type Platform, type ProfileId, type PteRef, type KernelOptions, type Scenario,
 } from '../model/index.ts';
 import { checkLinkReplays, checkLinkSelection, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
+import { parseSnapshot, type Snapshot } from '../snapshot/index.ts';
 import { findLesson, stopOptions, type LessonPos } from '../model/lessons/index.ts';
 import {
   readProgress, safeStore, WELCOME_KEY, withProgress, writeProgress, type KeyValueStore, type Progress,
 } from './progress.ts';
 
 export { DEFAULT_OPTIONS };
+
+/** A file that says it is a `swapviz capture` snapshot (near its start), without parsing all of it. */
+function looksLikeSnapshot(text: string): boolean {
+  return /^\s*\{/.test(text) && /"format"\s*:\s*"swapviz-pagemap-snapshot"/.test(text.slice(0, 4096));
+}
+
+/** The first record that is not empty (what a user wants to see first), or 0. */
+function firstUsedRecord(s: Snapshot): number {
+  const { hi, lo } = s.records;
+  for (let i = 0; i < s.pageCount; i++) if (hi[i] !== 0 || lo[i] !== 0) return i;
+  return 0;
+}
 
 export type Panel = 'layout' | 'pfn' | 'types' | 'decode';
 export type Theme = 'system' | 'light' | 'dark';
@@ -69,7 +82,12 @@ export interface Actions {
   deleteEvent(i: number): void;
   replaceEvent(i: number, e: Event): void;
   openLink(text: string): boolean;
-  importJson(text: string): boolean;
+  /** Opens a scenario JSON file, or a `swapviz capture` snapshot as the read-only captured view. */
+  importJson(text: string, name?: string): boolean;
+  /** Leaves the captured view; the scenario that was open is there again. */
+  closeCapture(): void;
+  /** Selects record `i` of the open capture. */
+  selectRecord(i: number): void;
   setCompare(on: boolean): void;
   setPanel(p: Panel): void;
   setTheme(t: Theme): void;
@@ -124,10 +142,20 @@ export interface SwapvizState {
   readonly progress: Progress;
   /** The welcome is shown: a first visit (no link) that has not dismissed it before. */
   readonly welcome: boolean;
+  /** A captured process open in the read-only captured view (the scenario stays open behind it). */
+  readonly capture: OpenCapture | null;
   readonly actions: Actions;
 }
 
 export type SwapvizStore = StoreApi<SwapvizState>;
+
+/** A snapshot opened from a file, the record selected in it, and what its loader noted. */
+export interface OpenCapture {
+  readonly snapshot: Snapshot;
+  readonly name: string;
+  readonly record: number;
+  readonly warnings: readonly string[];
+}
 
 /** The timeline of the current scenario and options. */
 export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timeline {
@@ -286,13 +314,30 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         }
         return ok;
       },
-      importJson(text) {
+      importJson(text, name = 'the file') {
+        if (looksLikeSnapshot(text)) {
+          const snap = parseSnapshot(text);
+          if (!snap.ok) {
+            say({ kind: 'error', text: `The capture could not be opened: ${snap.error}. Your scenario (${where()}) is still open.` });
+            return false;
+          }
+          const first = firstUsedRecord(snap.snapshot);
+          set({ capture: { snapshot: snap.snapshot, name, record: first, warnings: snap.warnings }, playing: false, message: null });
+          return true;
+        }
         const r = parseScenarioJson(text, 'the file');
         if (!r.ok) {
           say({ kind: 'error', text: `The file could not be imported: ${r.error}. Your scenario (${where()}) is still open.` });
           return false;
         }
         return actions.loadScenario(r.scenario);
+      },
+      closeCapture() {
+        set({ capture: null });
+      },
+      selectRecord(i) {
+        const c = get().capture;
+        if (c && Number.isInteger(i) && i >= 0 && i < c.snapshot.pageCount) set({ capture: { ...c, record: i } });
       },
       setCompare(on) {
         set({ compare: on });
@@ -415,6 +460,7 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       marks: null,
       progress: readProgress(storage),
       welcome: (init.welcome ?? false) && storage.getItem(WELCOME_KEY) !== 'dismissed',
+      capture: null,
       actions,
     };
   });

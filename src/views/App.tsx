@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ActionsPanel } from './Actions.tsx';
 import { AssumptionsNote } from './Assumptions.tsx';
+import { CaptureView } from './CaptureView.tsx';
 import { BitLayoutPanel } from './BitLayout.tsx';
 import { DecodeBox } from './DecodeBox.tsx';
 import { EditorPanel } from './Editor.tsx';
@@ -85,15 +86,50 @@ function Panels() {
   );
 }
 
+/** A file dropped anywhere on the page is imported (a scenario, or a captured process). */
+function useFileDrop() {
+  const store = useStoreApi();
+  useEffect(() => {
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      void f.text().then((text) => store.getState().actions.importJson(text, f.name));
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [store]);
+}
+
 export function App() {
   useKeyboard();
   useTheme();
+  useFileDrop();
   const embed = useSwapviz((s) => s.embed);
+  const capture = useSwapviz((s) => s.capture);
   if (embed) return <EmbedApp />;
   return (
     <div className="app">
       <Header />
       <MessageBar />
+      {capture ? <CaptureView capture={capture} /> : <Explorer />}
+      <footer className="app-footer">
+        Kernel facts: include/linux/swap.h, swapops.h, leafops.h; arch/x86 and arch/arm64 pgtable headers; mm/migrate_device.c, mm/migrate.c, mm/memory.c, mm/mprotect.c, mm/rmap.c; lib/test_hmm.c; fs/proc/task_mmu.c. Keys: ←/→ step, Home/End, Space play.
+      </footer>
+    </div>
+  );
+}
+
+/** The scenarios: the stepper, the lessons and the diagrams. */
+function Explorer() {
+  return (
       <main className="layout">
         <div className="col-left">
           <Welcome />
@@ -111,10 +147,6 @@ export function App() {
           <InvariantsPanel />
         </div>
       </main>
-      <footer className="app-footer">
-        Kernel facts: include/linux/swap.h, swapops.h, leafops.h; arch/x86 and arch/arm64 pgtable headers; mm/migrate_device.c, mm/migrate.c, mm/memory.c, mm/mprotect.c, mm/rmap.c; lib/test_hmm.c. Keys: ←/→ step, Home/End, Space play.
-      </footer>
-    </div>
   );
 }
 

@@ -4,7 +4,7 @@ import {
 } from '../model/index.ts';
 import { AssumptionsNote } from './Assumptions.tsx';
 import { builtinOf } from '../share/index.ts';
-import { type Theme } from '../store/store.ts';
+import { type OpenCapture, type Theme } from '../store/store.ts';
 import { shareUrl, showInAddressBar } from '../store/url.ts';
 import { download } from './exportPicture.ts';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
@@ -15,15 +15,77 @@ const GROUPS: [string, readonly Scenario[]][] = [
   ['hmm selftests (device-private)', hmmScenarios()],
 ];
 
+/** Import: a scenario JSON file, or a `swapviz capture` snapshot (also by dropping it on the page). */
+function ImportButton() {
+  const importJson = useSwapviz((st) => st.actions.importJson);
+  const file = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" onClick={() => file.current?.click()}>Import JSON</button>
+      <input ref={file} type="file" accept=".json,application/json" className="sr-only" aria-label="Import a scenario JSON file or a captured process" tabIndex={-1}
+        onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (f) importJson(await f.text(), f.name);
+          e.target.value = '';
+        }} />
+    </>
+  );
+}
+
+function ThemePick() {
+  const theme = useSwapviz((st) => st.theme);
+  const setTheme = useSwapviz((st) => st.actions.setTheme);
+  return (
+    <label>
+      Theme{' '}
+      <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+        <option value="system">system</option>
+        <option value="light">light</option>
+        <option value="dark">dark</option>
+      </select>
+    </label>
+  );
+}
+
+/** The header over a captured process: what it is read as, and the way back. */
+function CaptureHeader({ capture }: { capture: OpenCapture }) {
+  const close = useSwapviz((st) => st.actions.closeCapture);
+  const s = capture.snapshot;
+  const kern = s.kernel;
+  return (
+    <header className="app-header">
+      <h1>swapviz</h1>
+      <div className="controls">
+        <ThemePick />
+        <div className="share">
+          <button type="button" onClick={close}>Back to the scenario</button>
+          <ImportButton />
+        </div>
+      </div>
+      <p className="scenario-line">
+        <strong>Captured process</strong> — pid {s.pid}{s.comm ? ` (${s.comm})` : ''}, {s.pageCount.toLocaleString('en-US')} pagemap records from {capture.name}.
+      </p>
+      <p className="assumptions">
+        Read as {PROFILES[kern.profile].label} (Linux {kern.release}{kern.profileExact ? '' : ', not exact'}); {kern.arch}, {kern.paging}-level paging;{' '}
+        {kern.config ? `config from ${kern.configSource}` : 'config not known: all options on assumed'}; frames {s.pfnVisible ? 'shown' : 'hidden (no CAP_SYS_ADMIN)'}.
+      </p>
+    </header>
+  );
+}
+
 export function Header() {
-  const { scenario, options, compare, comparePair, theme } = useSwapvizShallow((s) => ({
-    scenario: s.scenario, options: s.options, compare: s.compare, comparePair: s.comparePair, theme: s.theme,
+  const capture = useSwapviz((st) => st.capture);
+  return capture ? <CaptureHeader capture={capture} /> : <ScenarioHeader />;
+}
+
+function ScenarioHeader() {
+  const { scenario, options, compare, comparePair } = useSwapvizShallow((s) => ({
+    scenario: s.scenario, options: s.options, compare: s.compare, comparePair: s.comparePair,
   }));
   // What Kconfig makes of the config asked for: a forced-off option shows off, disabled, with the reason.
   const kconfig = getKernel(options.profile, options.config, options.platform);
   const a = useSwapviz((s) => s.actions);
   const store = useStoreApi();
-  const file = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState(false);
   const builtin = builtinOf(scenario) !== undefined;
   const copy = async () => {
@@ -105,24 +167,11 @@ export function Header() {
             </span>
           ))}
         </span>
-        <label>
-          Theme{' '}
-          <select value={theme} onChange={(e) => a.setTheme(e.target.value as Theme)}>
-            <option value="system">system</option>
-            <option value="light">light</option>
-            <option value="dark">dark</option>
-          </select>
-        </label>
+        <ThemePick />
         <div className="share">
           <button type="button" onClick={copy}>{copied ? 'Link copied' : 'Copy link'}</button>
           <button type="button" onClick={exportJson}>Export JSON</button>
-          <button type="button" onClick={() => file.current?.click()}>Import JSON</button>
-          <input ref={file} type="file" accept=".json,application/json" className="sr-only" aria-label="Import a scenario JSON file" tabIndex={-1}
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              if (f) a.importJson(await f.text());
-              e.target.value = '';
-            }} />
+          <ImportButton />
         </div>
       </div>
       <p className="scenario-line"><strong>{scenario.id}</strong> — {scenario.title}. <span className="desc">{scenario.description}</span></p>
