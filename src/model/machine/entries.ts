@@ -4,7 +4,7 @@
  * pick the constructor the profile's kernel code calls for a page (after the series, the
  * `make_*_entry_from_page()` helpers choose the SWP_MIGRATION_DEVICE_* types for device pages).
  */
-import { asDeviceOffset, asPfn, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
+import { asDeviceOffset, asPfn, type Kernel, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
 import { classify, kindOfCode, newClassified, type EntryKind } from '../kernel/leafops.ts';
 import type { Access, NumberedRow } from '../kernel/swapTypes.ts';
 import { hi32, lo32, type PteBits } from '../kernel/u64.ts';
@@ -84,8 +84,7 @@ const MIG_CTOR: Readonly<Record<Access, { pfn: string; rfc: string; series: stri
  * After the series a device-private page gets the SWP_MIGRATION_DEVICE_* type; before it (and in the
  * hypothetical world) the plain type, whose number then names a RAM PFN.
  */
-function migrationEntry(d: Draft, device: boolean, access: Access, offset: bigint): Built {
-  const k = d.k;
+export function migrationEntry(k: Kernel, device: boolean, access: Access, offset: bigint): Built {
   const devType = device && k.profile.numbering === 'rfc';
   const type = k.typeNumber(MIG_TYPE[access][devType ? 1 : 0]);
   const entry = type === undefined ? k.swp_entry(0, 0n) : k.swp_entry(type, offset);
@@ -99,27 +98,35 @@ function migrationEntry(d: Draft, device: boolean, access: Access, offset: bigin
  * picks the SWP_MIGRATION_DEVICE_* constructor when is_device_private_page(page); the series v1+
  * does it inside make_*_migration_entry_from_page().
  */
-export function makeMigrationEntry(d: Draft, page: Page, access: Access): Built {
+/** What the entry builders need of a page: whether it is a device page, and its number. */
+export type PageNumber = Pick<Page, 'kind' | 'space' | 'number'>;
+
+export function makeMigrationEntry(d: Draft | Kernel, page: PageNumber, access: Access): Built {
   // Before the series the device page's number is a real PFN. In the hypothetical world (own device
   // space, no new types) this passes a device offset where a PFN belongs: the bug the series prevents.
-  return migrationEntry(d, page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
+  return migrationEntry(kernelOfArg(d), page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
+}
+
+function kernelOfArg(d: Draft | Kernel): Kernel {
+  return 'k' in d ? d.k : d;
 }
 
 /** The readable migration entry fork/mprotect switch to, keeping swp_offset() (PFN + A/D bits). */
-export function readableMigrationFrom(d: Draft, old: swp_entry_t, exclusive: boolean): Built {
-  const k = d.k;
+export function readableMigrationFrom(d: Draft | Kernel, old: swp_entry_t, exclusive: boolean): Built {
+  const k = kernelOfArg(d);
   const device = k.row(k.swp_type(old))?.kind === 'device-migration';
-  return migrationEntry(d, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
+  return migrationEntry(k, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
 }
 
 /** make_readable_device_private_entry(swp_offset(entry)): fork and mprotect downgrade SWP_DEVICE_WRITE. */
-export function readableDeviceFrom(d: Draft, old: swp_entry_t): swp_entry_t {
-  return d.k.swp_entry(d.k.typeNumber('SWP_DEVICE_READ')!, d.k.swp_offset(old));
+export function readableDeviceFrom(d: Draft | Kernel, old: swp_entry_t): swp_entry_t {
+  const k = kernelOfArg(d);
+  return k.swp_entry(k.typeNumber('SWP_DEVICE_READ')!, k.swp_offset(old));
 }
 
 /** The device-private entry of a device page (make_*_device_private_entry[_from_page]). */
-export function makeDevicePrivateEntry(d: Draft, page: Page, write: boolean): Built {
-  const k = d.k;
+export function makeDevicePrivateEntry(d: Draft | Kernel, page: PageNumber, write: boolean): Built {
+  const k = kernelOfArg(d);
   const n = page.space === 'device' ? asDeviceOffset(page.number) : asPfn(page.number);
   if (!k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
   const entry = write ? k.make_writable_device_private_entry(n) : k.make_readable_device_private_entry(n);
