@@ -194,7 +194,7 @@ describe('decodeLink names what is wrong', () => {
     ['a version from the future', 'v=2&k=rfc&s=S02', /^made by a newer swapviz: link version 2, this one reads up to 1$/],
     ['version 0', 'v=0&k=rfc&s=S02', /link version 0 does not exist/],
     ['a missing profile', 'v=1&s=S02', /no kernel profile/],
-    ['an unknown profile', 'v=1&k=v9.9&s=S02', /unknown kernel profile "v9.9" \(this swapviz knows v6.18, rfc, 7.3, series, no-new-types\)/],
+    ['an unknown profile', 'v=1&k=v9.9&s=S02', /unknown kernel profile "v9.9" \(this swapviz knows v6.18, rfc, 7.3, series, no-new-types, 7.3-pre-fix, series-pre-fix\)/],
     ['an unknown built-in scenario', 'v=1&k=rfc&s=S99', /unknown built-in scenario "S99"/],
     ['no scenario at all', 'v=1&k=rfc', /names no scenario/],
     ['both s= and z=', `${blob}&s=S02`, /both a built-in scenario/],

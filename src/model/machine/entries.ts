@@ -9,8 +9,10 @@ import { classify, kindOfCode, newClassified, type EntryKind } from '../kernel/l
 import type { Access, NumberedRow } from '../kernel/swapTypes.ts';
 import { hi32, lo32, type PteBits } from '../kernel/u64.ts';
 import type { Pte } from '../kernel/arch/x86_pgtable.ts';
-import { refuse, type Draft } from './draft.ts';
-import type { Page, PteRef } from './types.ts';
+import { pmdBase, refuse, type Draft } from './draft.ts';
+import { folioPage } from './folio.ts';
+import type { Pmd } from '../kernel/arch/x86_pgtable.ts';
+import type { EntryRef, Page, PteRef } from './types.ts';
 
 export interface EntryView {
   readonly raw: Pte;
@@ -35,12 +37,51 @@ export function view(d: Draft, r: PteRef): EntryView {
   return { raw, kind, row: d.k.row(c.type), entry: d.k.pte_to_swp_entry(raw as PteBits), target };
 }
 
+/** What the kernel sees at a PMD: a leaf (huge present, migration, device-private) and its folio. */
+export interface PmdView {
+  readonly raw: Pmd;
+  readonly kind: EntryKind;
+  readonly row: NumberedRow | undefined;
+  /** softleaf_from_pmd() of a non-present PMD, null for a present one. */
+  readonly entry: swp_entry_t | null;
+  /** The folio's head page (the huge zero folio for the huge zero PMD). */
+  readonly target: number;
+  /** The PMD as an entry reference: pid and the first PTE index of its 2 MiB range. */
+  readonly ref: EntryRef;
+}
+
+const pmdScratch = newClassified();
+
+/** The PMD leaf covering PTE `r`, classified at PMD level; null when the PMD is none or a PTE table. */
+export function viewPmd(d: Draft, r: PteRef): PmdView | null {
+  const e = d.pmdEntry(r);
+  if (!e) return null;
+  const raw = ((BigInt(e.hi) << 32n) | BigInt(e.lo)) as Pmd;
+  const c = classify(d.k, e.hi, e.lo, pmdScratch, 'pmd');
+  const kind = kindOfCode(c.kind);
+  const ref: EntryRef = { pid: r.pid, index: pmdBase(r.index), pmd: true };
+  if (kind === 'present') return { raw, kind, row: undefined, entry: null, target: e.target, ref };
+  const entry = d.k.softleaf_from_pmd(raw);
+  return { raw, kind, row: d.k.row(d.k.swp_type(entry)), entry, target: e.target, ref };
+}
+
+/** The page a VA stands for: the PTE's page, or the PMD-mapped folio's page at that offset (-1: none). */
+export function mappedPage(d: Draft, r: PteRef): number {
+  const pv = viewPmd(d, r);
+  if (pv) {
+    if (pv.target < 0 || d.page(pv.target).kind === 'zero') return pv.target;
+    return folioPage(d, pv.target, r.index - pv.ref.index);
+  }
+  return view(d, r).target;
+}
+
 /** "pfn 0x1234" / "device page (offset 0x10)" */
 export function pageName(p: Page): string {
-  if (p.kind === 'zero') return `zero page (pfn 0x${p.number.toString(16)})`;
-  if (p.space === 'device') return `device page (offset 0x${p.number.toString(16)})`;
-  if (p.kind === 'device') return `device page (pfn 0x${p.number.toString(16)})`;
-  return `pfn 0x${p.number.toString(16)}`;
+  const huge = p.order > 0 && p.head === p.id;
+  if (p.kind === 'zero') return `${huge ? 'huge zero folio' : 'zero page'} (pfn 0x${p.number.toString(16)})`;
+  if (p.space === 'device') return `${huge ? '2 MiB device folio' : 'device page'} (offset 0x${p.number.toString(16)})`;
+  if (p.kind === 'device') return `${huge ? '2 MiB device folio' : 'device page'} (pfn 0x${p.number.toString(16)})`;
+  return `${huge ? '2 MiB folio at ' : ''}pfn 0x${p.number.toString(16)}`;
 }
 
 /** page_to_pfn() before the series, device_private_page_to_offset() after it. */

@@ -153,6 +153,10 @@ export const pmd_uffd = (pmd: Pmd): boolean => (pmd & _PAGE_UFFD_WP) !== 0n;
 export const pmd_special = (pmd: Pmd): boolean => (pmd & _PAGE_SPECIAL) !== 0n;
 
 export const pmd_mkyoung = (pmd: Pmd): Pmd => M(pmd | _PAGE_ACCESSED);
+/** The hardware Dirty bit alone of a huge PMD. */
+export const pmd_hw_dirty = (pmd: Pmd): boolean => (pmd & _PAGE_DIRTY) !== 0n;
+/** What the MMU does on a write through a writable huge PMD: set _PAGE_DIRTY. */
+export const pmd_set_hw_dirty = (pmd: Pmd): Pmd => M(pmd | _PAGE_DIRTY);
 export const pmd_mkold = (pmd: Pmd): Pmd => M(pmd & ~_PAGE_ACCESSED);
 export const pmd_mksoft_dirty = (pmd: Pmd): Pmd => M(pmd | _PAGE_SOFT_DIRTY);
 export const pmd_mkspecial = (pmd: Pmd): Pmd => M(pmd | _PAGE_SPECIAL);
