@@ -274,7 +274,11 @@ export class Draft {
   addPage(p: NewPage): number {
     const w = (this.pagesW ??= new PageWriter(this.base.pages));
     const id = w.length;
-    w.push(patched({ ...p, id, head: p.head ?? id, order: p.order ?? 0, entireMapcount: p.entireMapcount ?? 0 }, {}));
+    w.push({
+      id, kind: p.kind, space: p.space, number: p.number, device: p.device, allocated: p.allocated, anon: p.anon, mapcount: p.mapcount,
+      refs: p.refs, pins: p.pins, locked: p.locked, dirty: p.dirty, anonExclusive: p.anonExclusive, hwpoison: p.hwpoison, data: p.data,
+      swapSlot: p.swapSlot, head: p.head ?? id, order: p.order ?? 0, entireMapcount: p.entireMapcount ?? 0,
+    });
     this.base.pageIndex.add(p.space, p.number, id);
     if (p.kind === 'ram') {
       (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);

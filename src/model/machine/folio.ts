@@ -25,12 +25,15 @@ export function folioNr(p: Page): number {
   return 1 << p.order;
 }
 
-/** folio_page(folio, i): the id of page i of the folio whose head is `head`. */
+/**
+ * folio_page(folio, i): the id of page i of the folio whose head is `head`. The pages of a folio
+ * are made together, so their ids are consecutive like their numbers (the allocators keep it so).
+ */
 export function folioPage(d: Draft, head: number, i: number): number {
   if (i === 0) return head;
-  const h = d.page(head);
-  const id = d.findPage(h.space, h.number + i);
-  if (id === undefined || d.page(id).head !== head) throw new Error(`page ${i} of the folio at 0x${h.number.toString(16)} is missing`);
+  const id = head + i;
+  const p = d.page(id);
+  if (p.head !== head) throw new Error(`page ${i} of the folio at ${head} is missing`);
   return id;
 }
 
@@ -38,7 +41,7 @@ export function folioPage(d: Draft, head: number, i: number): number {
 export function folioPages(d: Draft, head: number): number[] {
   const n = folioNr(d.page(head));
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = folioPage(d, head, i);
+  for (let i = 0; i < n; i++) out[i] = head + i;
   return out;
 }
 

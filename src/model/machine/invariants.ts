@@ -4,13 +4,15 @@
  * about, so an entry whose number names the wrong page is caught, not hidden.
  */
 import { CLEAR_BIT_PROBLEMS, decodePte } from '../kernel/decode.ts';
-import { classify, KIND, newClassified } from '../kernel/leafops.ts';
+import { classify, KIND, kindOfCode, newClassified, PMD_KIND_RULES } from '../kernel/leafops.ts';
 import { kernelFor, type Kernel } from '../kernel/kernel.ts';
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from '../kernel/platform.ts';
 import { allPages, pageAt } from './pagestore.ts';
-import { forEachUsed } from './pagetable.ts';
+import { forEachPmd, forEachUsed } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
 
-export type InvariantId = 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once';
+export type InvariantId =
+  | 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once' | 'pmd-leaf';
 
 export interface Violation {
   readonly message: string;
@@ -63,7 +65,12 @@ export const INVARIANTS: readonly { id: InvariantId; name: string; rule: string 
   {
     id: 'exclusive-once',
     name: 'an anon-exclusive page is mapped at most once',
-    rule: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte) before a second mapping appears',
+    rule: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte / _pmd) before a second mapping appears',
+  },
+  {
+    id: 'pmd-leaf',
+    name: 'a PMD leaf maps one whole 2 MiB folio inside one VMA, and only migration or device-private entries sit in a PMD',
+    rule: 'the THP fault, remove_migration_pmd() and migrate_vma_insert_huge_pmd_page() install a PMD only for a 512-aligned folio of order 9 whose 2 MiB a VMA covers (vma_adjust_trans_huge() splits it when a VMA boundary would cut it); softleaf_is_valid_pmd_entry(): "Only device private, migration entries valid for PMD"',
   },
 ];
 
@@ -87,10 +94,55 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
     if (list.length < MAX_REPORTED) list.push(v);
   };
   const maps = new Map<number, number>();
+  const pmdMaps = new Map<number, number>();
   const slots = new Map(s.swap.slots.map((x) => [x.slot, x]));
   const c = newClassified();
+  const headOf = (id: number): Page | undefined => {
+    const p = id >= 0 ? pageAt(s.pages, id) : undefined;
+    return p && p.head !== p.id ? pageAt(s.pages, p.head) : p;
+  };
   for (const p of s.processes) {
     if (!p.alive) continue;
+    forEachPmd(p.ptes, (index, hi, lo, target) => {
+      classify(k, hi, lo, c, 'pmd');
+      const where = { pid: p.pid, index };
+      const at = `pid ${p.pid} PMD at PTE ${index}`;
+      const vma = p.vmas.find((v) => index >= v.start && index < v.start + v.pages);
+      if (!vma || index + HPAGE_PMD_NR > vma.start + vma.pages) add('pmd-leaf', { ...where, message: `${at}: its 2 MiB are not all inside one VMA` });
+      const tp = target >= 0 ? pageAt(s.pages, target) : undefined;
+      if (c.kind === KIND.present) {
+        const named = s.pageIndex.find(s.pages, 'phys', c.pfn);
+        if (tp && tp.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `${at} is a present PMD for ${pageLabel(tp)}` });
+        if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `${at} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(pageAt(s.pages, named)!)}` });
+        if (tp && (tp.order !== HPAGE_PMD_ORDER || tp.head !== tp.id || tp.number % HPAGE_PMD_NR !== 0)) add('pmd-leaf', { ...where, page: target, message: `${at} maps ${pageLabel(tp)}, which is not the head of a 2 MiB folio` });
+        if (tp && tp.kind !== 'zero') pmdMaps.set(target, (pmdMaps.get(target) ?? 0) + 1);
+        return;
+      }
+      const rule = PMD_KIND_RULES[kindOfCode(c.kind)];
+      if (!rule.valid) {
+        add('pmd-leaf', { ...where, message: `${at} holds a ${kindOfCode(c.kind)} entry: ${rule.why}` });
+        return;
+      }
+      const row = k.table.byNumber[c.type]!;
+      const dec = decodePte(k, (BigInt(hi) << 32n) | BigInt(lo), 'pmd');
+      dec.problems.forEach((msg, i) => {
+        if (CLEAR_BIT_PROBLEMS.includes(dec.problemKinds[i]!)) add('clear-bits', { ...where, message: `${at}: ${msg}` });
+      });
+      const space = c.deviceSpace === 1 ? 'device' : 'phys';
+      const named = s.pageIndex.find(s.pages, space, c.pfn);
+      if (named !== target) {
+        add('pfn-names-page', {
+          ...where, page: target, ...(named !== undefined ? { named } : {}),
+          message: `${at}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : pageLabel(pageAt(s.pages, named)!)}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
+        });
+      }
+      if (tp && (tp.order !== HPAGE_PMD_ORDER || tp.head !== tp.id)) add('pmd-leaf', { ...where, page: target, message: `${at}: ${row.name} names ${pageLabel(tp)}, which is not the head of a 2 MiB folio` });
+      if (row.kind === 'migration' || row.kind === 'device-migration') {
+        if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `${at} is a migration PMD but ${tp ? pageLabel(tp) : 'its folio'} is not locked` });
+      } else if (target >= 0) {
+        pmdMaps.set(target, (pmdMaps.get(target) ?? 0) + 1);
+      }
+    });
     forEachUsed(p.ptes, (index, hi, lo, target) => {
       classify(k, hi, lo, c);
       if (c.kind === KIND.none) return;
@@ -131,7 +183,7 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
         });
       }
       if (row.kind === 'migration' || row.kind === 'device-migration') {
-        const tp = target >= 0 ? pageAt(s.pages, target)! : undefined;
+        const tp = headOf(target);
         if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
       } else if (row.kind === 'device-private' || row.kind === 'device-exclusive') {
         if (target >= 0) maps.set(target, (maps.get(target) ?? 0) + 1);
@@ -142,7 +194,10 @@ export function checkInvariants(s: MachineState): InvariantResult[] {
     if (pg.kind === 'zero') continue;
     const n = maps.get(pg.id) ?? 0;
     if (n !== pg.mapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: mapcount ${pg.mapcount}, but ${n} PTE(s) map it` });
+    const m = pmdMaps.get(pg.id) ?? 0;
+    if (m !== pg.entireMapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: entire mapcount ${pg.entireMapcount}, but ${m} PMD(s) map its 2 MiB folio` });
     if (pg.anonExclusive && n > 1) add('exclusive-once', { page: pg.id, message: `${pageLabel(pg)} is PageAnonExclusive but mapped ${n} times` });
+    if (pg.anonExclusive && m > 1) add('exclusive-once', { page: pg.id, message: `${pageLabel(pg)} is PageAnonExclusive but ${m} PMDs map its 2 MiB folio` });
   }
   return INVARIANTS.map((i) => {
     const violations = out.get(i.id)!;

@@ -163,6 +163,8 @@ function reverseIndex(c: PteChunk): Map<number, number[]> | undefined {
 export class TableWriter {
   private chunks: (PteChunk | null)[];
   private owned = new Set<number>();
+  /** A PMD was written or a table freed (chunks replaced without being owned). */
+  private replaced = false;
   constructor(private readonly base: PteTable) {
     this.chunks = base.chunks.slice();
   }
@@ -233,12 +235,10 @@ export class TableWriter {
     if (c && c.pmd === null && c.used > 0) throw new Error(`PMD ${ci} points to a PTE table with ${c.used} entries: it cannot become a leaf`);
     this.chunks[ci] = v === 0n ? null : { words: LEAF_WORDS, used: 0, pmd: { hi: hi32(v), lo: lo32(v), target: target < 0 ? -1 : target } };
     this.owned.delete(ci);
+    this.replaced = true;
   }
 
-  /**
-   * Replaces the PMD covering `i` by a PTE table whose entry j is entries(j) = [value, target]
-   * (the split, pmd_populate()). Returns the new table's words, for the caller's change records.
-   */
+  /** Replaces the PMD covering `i` by a PTE table whose entry j is entries(j) = [value, target] (the split, pmd_populate()). */
   installTable(i: number, entries: (j: number) => readonly [bigint, number]): void {
     const ci = i >>> 9;
     const words = freshWords();
@@ -263,6 +263,7 @@ export class TableWriter {
     if (c.used > 0) throw new Error(`PTE table ${ci} still has ${c.used} entries`);
     this.chunks[ci] = null;
     this.owned.delete(ci);
+    this.replaced = true;
   }
 
   write(i: number, v: bigint, target: number): void {
@@ -287,7 +288,7 @@ export class TableWriter {
   }
 
   finish(): PteTable {
-    if (this.owned.size === 0) return this.base;
+    if (this.owned.size === 0 && !this.replaced) return this.base;
     return { length: this.base.length, chunks: this.chunks };
   }
 }

@@ -96,13 +96,17 @@ export function dmirror_migrate_finalize_and_map(d: Draft, device: number, srcs:
 
 /** The device forgets the pages that moved back to system memory. */
 export function dmirrorForgetMoved(d: Draft, device: number, srcs: readonly MigrationSrc[]): void {
-  const moved = new Set<string>();
+  const mirror = d.device(device).mirror;
+  const moved: string[] = [];
   for (const s of srcs) {
     if (!s.at || !s.migrate || s.dst === null) continue;
     const n = s.compound ? HPAGE_PMD_NR : 1;
-    for (let i = 0; i < n; i++) moved.add(mirrorKey({ pid: s.at.pid, index: s.at.index + i }));
+    for (let i = 0; i < n; i++) {
+      const key = mirrorKey({ pid: s.at.pid, index: s.at.index + i });
+      if (Object.prototype.hasOwnProperty.call(mirror, key)) moved.push(key);
+    }
   }
-  dropMirror(d, device, (key) => moved.has(key));
+  deleteKeys(d, device, moved);
 }
 
 /** dmirror_interval_invalidate(): the MMU notifier drops the device's mappings of a range. */

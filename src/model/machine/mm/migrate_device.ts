@@ -103,7 +103,7 @@ export function migrateVmaSetupEvent(d: Draft, o: Omit<CollectOptions, 'origin'>
   if (d.migrations().some((m) => m.api === 'migrate_vma')) {
     refuse('a migrate_vma migration is already in progress: finish it with migrate_vma_pages / migrate_vma_finalize (this model runs one at a time)');
   }
-  if (o.compound && !d.k.profile.deviceThp) refuse(`MIGRATE_VMA_SELECT_COMPOUND does not exist in ${d.k.profile.label}: device-private THP arrived in 6.19`);
+  if (o.compound && !d.k.profile.deviceThp) d.explain(`MIGRATE_VMA_SELECT_COMPOUND does not exist in ${d.k.profile.label} (device-private THP arrived in 6.19): a THP is split and moves as 512 pages.`);
   d.call('migrate_vma_setup', `the driver asks to migrate PTEs ${o.start}..${o.start + o.pages - 1} of pid ${o.pid}${o.compound ? ' (MIGRATE_VMA_SELECT_COMPOUND)' : ''}.`, () => {
     const m = migrateVmaSetup(d, { ...o, origin: 'driver' });
     if (typeof m === 'string') d.result.ret = m;
@@ -429,11 +429,15 @@ function splitCompound(d: Draft, s: Work): Work[] {
     d.call('folio_split_unmapped', `${pageName(d.page(head))} becomes 512 order-0 folios, each still locked and isolated.`, () => {
       ids = splitFolio(d, head);
     });
+    const byPage = new Map<number, EntryRef[]>();
+    for (const r of ptes) {
+      const t = view(d, r).target;
+      const list = byPage.get(t);
+      if (list) list.push(r);
+      else byPage.set(t, [r]);
+    }
     ids.forEach((id, i) => {
-      out.push({
-        ...s, compound: false, small: undefined, src: id, dst: small[i]!, at: { pid: s.at!.pid, index: base + i },
-        ptes: ptes.filter((r) => r.index - pmdBase(r.index) === i && view(d, r).target === id),
-      });
+      out.push({ ...s, compound: false, small: undefined, src: id, dst: small[i]!, at: { pid: s.at!.pid, index: base + i }, ptes: byPage.get(id) ?? [] });
     });
   });
   return out;

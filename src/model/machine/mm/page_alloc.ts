@@ -46,11 +46,19 @@ export function allocRamPage(d: Draft, anon = true): number {
   return id;
 }
 
-/** Whether the 2 MiB block at `head` PFN is free (pages not made yet count as free). */
+/**
+ * Whether the 2 MiB block at `headPfn` can become a folio: no page of it exists yet, or all 512 exist,
+ * are free RAM and were made together (a folio's page ids are consecutive, like its PFNs).
+ */
 function blockFree(d: Draft, headPfn: number): boolean {
+  const first = d.findPage('phys', headPfn);
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
-    const id = d.findPage('phys', headPfn + i);
-    if (id === undefined) continue;
+    const id = i === 0 ? first : d.findPage('phys', headPfn + i);
+    if (first === undefined) {
+      if (id !== undefined) return false;
+      continue;
+    }
+    if (id !== first + i) return false;
     const p = d.page(id);
     if (p.kind !== 'ram' || p.allocated) return false;
   }
@@ -73,7 +81,10 @@ export function allocRamFolio(d: Draft, anon = true): number {
       break;
     }
   }
-  if (headPfn < 0) headPfn = Math.ceil((d.ramMaxPfn + 1) / HPAGE_PMD_NR) * HPAGE_PMD_NR;
+  if (headPfn < 0) {
+    headPfn = Math.ceil((d.ramMaxPfn + 1) / HPAGE_PMD_NR) * HPAGE_PMD_NR;
+    while (!blockFree(d, headPfn)) headPfn += HPAGE_PMD_NR;
+  }
   let head = -1;
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const pfn = headPfn + i;
