@@ -1,6 +1,6 @@
 import { SCENARIOS, runScenario, checkInvariants, checkExpectation, DEFAULT_CONFIG, hex64, readPte, readPmd } from './src/model/index.ts';
 const ids = process.argv.slice(2);
-for (const profile of ['7.3', 'series'] as const) {
+for (const profile of (process.env.PROFILES ?? '7.3,series').split(',') as any[]) {
   for (const sc of SCENARIOS.filter((s) => ids.length === 0 ? /^(T|X02|hmm_.*(huge|thp|remap|partial))/.test(s.id) : ids.includes(s.id))) {
     const t0 = performance.now();
     const r = runScenario(sc, { profile: sc.id === 'X02' ? (profile === '7.3' ? '7.3-pre-fix' : 'series-pre-fix') : profile, config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } });

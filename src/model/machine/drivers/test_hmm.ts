@@ -130,14 +130,26 @@ export function dmirrorDropAtomic(d: Draft, r: PteRef): void {
 
 // ---- device memory ---------------------------------------------------------------------------------
 
+/**
+ * Where the first free page of each device may be, within one step: every page before it is
+ * allocated (an allocation moves it on, a free moves it back).
+ */
+const freeHint = new WeakMap<Draft, Map<number, number>>();
+
 /** dmirror_devmem_alloc_page(): the first free page of the device. */
 export function dmirror_devmem_alloc_page(d: Draft, device: number): number | null {
-  for (const id of d.device(device).pages) {
+  const pages = d.device(device).pages;
+  let hints = freeHint.get(d);
+  if (!hints) freeHint.set(d, (hints = new Map()));
+  for (let at = hints.get(device) ?? 0; at < pages.length; at++) {
+    const id = pages[at]!;
     if (!d.page(id).allocated) {
       d.setPage(id, { allocated: true, anon: true, data: 0, dirty: false, anonExclusive: false }, 'allocated on the device');
+      hints.set(device, at + 1);
       return id;
     }
   }
+  hints.set(device, pages.length);
   return null;
 }
 
@@ -183,6 +195,7 @@ export function dmirror_set_flags(d: Draft, device: number, failAlloc: boolean):
 
 /** dmirror_devmem_free() (pgmap->ops->page_free): the freed device page leaves the device's table. */
 export function dmirror_devmem_free(d: Draft, device: number, id: number): void {
+  freeHint.get(d)?.delete(device);
   const keys = pageKeys(d, device).get(id);
   if (keys?.size) deleteKeys(d, device, [...keys]);
 }
