@@ -452,6 +452,23 @@ export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
 }
 
 /**
+ * split_folio(): unmap_folio() splits every PMD that maps the folio (in every process), then
+ * __folio_split() makes 512 order-0 folios. Returns false (nothing split) when the folio has extra
+ * references, pins or is locked by someone else (can_split_folio()).
+ */
+export function splitFolioEverywhere(d: Draft, head: number, lockedOk = false): boolean {
+  const h = d.page(head);
+  if (h.order === 0) return true;
+  if (h.refs > 0 || h.pins > 0 || (h.locked && !lockedOk)) {
+    d.explain(`${pageName(h)} has extra references or is locked: the folio cannot be split now.`);
+    return false;
+  }
+  for (const ref of d.pmdRefsTo(head)) splitHugePmd(d, ref, false, `unmap_folio(): pid ${ref.pid} maps the folio with a PMD.`, 'split_huge_pmd');
+  splitFolio(d, head);
+  return true;
+}
+
+/**
  * For paths that work on 4 KiB pages only (reclaim with TTU_SPLIT_HUGE_PMD, memory_failure()'s
  * try_to_split_thp_page()): split the PMD at `ref` and the folio behind it. Returns false when the
  * folio cannot be split (extra references or pins).
@@ -468,12 +485,9 @@ export function splitToSmall(d: Draft, ref: PteRef, why: string, fn: string): bo
   }
   d.call(fn, why, () => {
     if (pv) splitHugePmd(d, ref, false, 'the PMD first.');
-    if (h.refs > 0 || h.pins > 0 || h.locked) {
-      d.explain(`${pageName(h)} has extra references or is locked: the folio cannot be split.`);
-      ok = false;
-      return;
-    }
-    d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => splitFolio(d, h.id));
+    d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => {
+      ok = splitFolioEverywhere(d, h.id);
+    });
   });
   return ok;
 }

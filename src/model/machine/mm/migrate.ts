@@ -10,10 +10,10 @@ import { isMigrationKind } from '../../kernel/leafops.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
 import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view, viewPmd } from '../entries.ts';
-import { folioOf, folioPage, folioPages, isLarge, splitFolio } from '../folio.ts';
+import { folioOf, folioPage, folioPages, isLarge } from '../folio.ts';
 import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf } from '../vma.ts';
-import { removeMigrationPmd } from './huge_memory.ts';
+import { removeMigrationPmd, splitFolioEverywhere } from './huge_memory.ts';
 import { allocRamFolio, allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
 import { addRmap, tryToMigrate } from './rmap.ts';
 
@@ -153,8 +153,12 @@ export function migrateFolioUnmap(d: Draft, ref: PteRef): void {
   if (page.locked) refuse(`${pageName(page)} is locked (another migration holds it)`);
   if (!pv && isLarge(page)) {
     // A PTE-mapped large folio: this model migrates it as 4 KiB pages.
-    if (page.refs > 0 || page.pins > 0) refuse(`${pageName(page)} is a PTE-mapped large folio with extra references: split_folio() fails`);
-    d.call('split_folio', `${pageName(page)} is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).`, () => splitFolio(d, page.id));
+    const head = page.id;
+    let ok = true;
+    d.call('split_folio', `${pageName(page)} is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).`, () => {
+      ok = splitFolioEverywhere(d, head);
+    });
+    if (!ok) refuse(`${pageName(page)} is a PTE-mapped large folio with extra references: split_folio() fails`);
     target = v.target;
     page = d.page(target);
   } else {

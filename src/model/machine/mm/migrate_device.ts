@@ -18,7 +18,7 @@ import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, isLarge, splitFolio }
 import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf, vmaWritable } from '../vma.ts';
 import {
-  folio_add_anon_rmap_pmd, rangeAligned, setPmdMigrationEntry, splitHugePmd,
+  folio_add_anon_rmap_pmd, rangeAligned, setPmdMigrationEntry, splitFolioEverywhere, splitHugePmd,
 } from './huge_memory.ts';
 import { insert_huge_pmd_value } from './huge_memory_rules.ts';
 import { copyFolio, remove_migration_ptes } from './migrate.ts';
@@ -183,9 +183,7 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
 function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' {
   d.call('split_folio', why, () => {
     splitHugePmd(d, pv.ref, false, 'unmap the PMD into 512 PTEs.');
-    const h = d.page(pv.target);
-    if (h.refs === 0 && h.pins === 0 && !h.locked) splitFolio(d, pv.target);
-    else d.explain(`${pageName(h)} has extra references: the folio stays large (its PTEs are collected as they are).`);
+    if (!splitFolioEverywhere(d, pv.target)) d.explain('the folio stays large; its pages are not collected.');
   });
   return 'split';
 }
@@ -194,6 +192,9 @@ function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' {
  * migrate_vma_split_folio(): the PTE walk found a page of a large folio (after a partial munmap, or
  * a PTE-mapped THP): split the folio first; only the faulting page's folio stays locked.
  */
+/** The ids of the 512 pages that were one folio at `head` (consecutive). */
+const folioIds = (head: number): number[] => Array.from({ length: HPAGE_PMD_NR }, (_, i) => head + i);
+
 function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | undefined): boolean {
   const h = folioOf(d, pageId);
   if (!isLarge(h)) return true;
@@ -201,10 +202,12 @@ function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | unde
     d.explain(`${pageName(h)} is large and has extra references: migrate_vma_split_folio() fails, the page is skipped.`);
     return false;
   }
+  let ok = true;
   d.call('migrate_vma_split_folio', `${pageName(h)} is mapped by PTEs: split it into 4 KiB folios first.`, () => {
-    for (const id of splitFolio(d, h.id)) if (id !== faultPage && h.locked) d.setPage(id, { locked: false });
+    ok = splitFolioEverywhere(d, h.id, faultPage !== undefined);
+    if (ok && h.locked) for (const id of folioIds(h.id)) if (id !== faultPage) d.setPage(id, { locked: false });
   });
-  return true;
+  return ok;
 }
 
 /** One PTE of migrate_vma_collect_pmd(). Returns the src[] slot, or null when skipped. */
