@@ -4,3 +4,4 @@ export * from './edit.ts';
 export * from './rows.ts';
 export * from './decoded.ts';
 export * from './pfn.ts';
+export * from './pmd.ts';

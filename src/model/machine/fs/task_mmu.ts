@@ -8,6 +8,21 @@ import { hex64 } from '../../kernel/u64.ts';
 import type { Draft } from '../draft.ts';
 import { viewPmd } from '../entries.ts';
 import { folioMapcount, folioOf } from '../folio.ts';
+import type { Page, Vma } from '../types.ts';
+
+/**
+ * What pte_to_pagemap_entry() / pagemap_pmd_range_thp() consult besides the entry, for the machine:
+ * the reader has CAP_SYS_ADMIN, VM_SOFTDIRTY is clear (the selftests' setting), PM_FILE follows the
+ * folio, PM_MMAP_EXCLUSIVE means the folio is mapped once (`mapcount`: all its PMD and PTE mappings).
+ */
+export function pagemapContextFor(vma: Vma | undefined, folio: Page | null, mapcount: number): PagemapContext {
+  return {
+    vma: { softDirty: false, uffd: vma?.uffdWp ? 'wp' : 'none' },
+    page: folio && folio.kind !== 'zero' ? { anon: folio.anon, mappedOnce: mapcount === 1 } : null,
+    zeroPfn: folio?.kind === 'zero',
+    showPfn: true,
+  };
+}
 
 export function pagemap_read(d: Draft, pid: number, start: number, pages: number): void {
   const records: string[] = [];
@@ -17,12 +32,7 @@ export function pagemap_read(d: Draft, pid: number, start: number, pages: number
       const pv = viewPmd(d, ref);
       const target = pv ? pv.target : d.target(ref);
       const page = target >= 0 ? folioOf(d, target) : null;
-      const ctx: PagemapContext = {
-        vma: { softDirty: false, uffd: d.vmaAt(pid, i)?.uffdWp ? 'wp' : 'none' },
-        page: page && page.kind !== 'zero' ? { anon: page.anon, mappedOnce: folioMapcount(d, page.id) === 1 } : null,
-        zeroPfn: page?.kind === 'zero',
-        showPfn: true,
-      };
+      const ctx = pagemapContextFor(d.vmaAt(pid, i), page, page && page.kind !== 'zero' ? folioMapcount(d, page.id) : 0);
       const rec = pv ? pagemapOfPmd(d.k, pv.raw, ctx, i - pv.ref.index) : pagemapOfPte(d.k, d.pte(ref), ctx);
       records.push(hex64(rec));
     }
