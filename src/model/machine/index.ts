@@ -12,5 +12,5 @@ export { vaOf, vaHex } from './va.ts';
 export { KERNEL_FUNCTIONS, isKernelFunction } from './functions.ts';
 export { pageAt, allPages, PAGE_BLOCK, type PageStore } from './pagestore.ts';
 export type { PageIndex } from './pageindex.ts';
-export { pagemapContextFor } from './fs/task_mmu.ts';
+export { pagemapContextFor } from './proc/task_mmu.ts';
 export { HPAGE_PMD_NR } from './folio.ts';

@@ -11,7 +11,7 @@ import {
 import { mappedPage } from './entries.ts';
 import type { Event, EventType } from './events.ts';
 import { folioGet, folioPut, pinUserPages } from './mm/gup.ts';
-import { pagemap_read } from './fs/task_mmu.ts';
+import { pagemap_read } from './proc/task_mmu.ts';
 import { guardInstall, madvise } from './mm/madvise.ts';
 import { mremap } from './mm/mremap.ts';
 import { memoryFailure } from './mm/memory-failure.ts';

@@ -11,7 +11,7 @@ import { mappedPage, view, viewPmd } from '../entries.ts';
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, folioPages } from '../folio.ts';
 import { rangeAligned } from '../mm/huge_memory.ts';
 import { accessToCompletion } from '../mm/memory/fault.ts';
-import { cpagesOf, migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } from '../mm/migrate_device.ts';
+import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } from '../mm/migrate_device.ts';
 import { makeDeviceExclusive } from '../mm/rmap.ts';
 import type { DeviceMirrorEntry, Migration, MigrationSrc, PteRef, Vma } from '../types.ts';
 
