@@ -97,10 +97,11 @@ Options:
   --no-cap-sys-admin                    pagemap: the records were read without CAP_SYS_ADMIN, so
                                         their frame (PFN, swap type and offset) is 0 and says nothing
 
-decode --json adds "pagemap": the record pte_to_pagemap_entry() gives the PTE (with --level pmd: the
-record of the first 4 KiB page, pagemap_pmd_range_thp()), assuming ${DEFAULT_PAGEMAP_CONTEXT_TEXT}.
-With --level pmd the JSON names the value "pmd" instead of "pte" and "predicates" holds the PMD helpers
-(pmd_present, pmd_is_migration_entry, pmd_is_valid_softleaf, …) too.
+decode --json adds "pagemap": the record pte_to_pagemap_entry() gives the PTE, assuming
+${DEFAULT_PAGEMAP_CONTEXT_TEXT}.
+With --level pmd the JSON names the value "pmd" instead of "pte", "pagemap" is the record of the first
+4 KiB page (pagemap_pmd_range_thp()) and "predicates" holds the PMD helpers too (pmd_present,
+pmd_is_migration_entry, pmd_is_valid_softleaf, …).
 
 A PTE or record is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
 On stdin, empty lines and lines starting with # are skipped.
