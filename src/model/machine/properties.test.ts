@@ -243,7 +243,7 @@ describe('random event sequences at the PMD level', () => {
           }
           expect(problems).toEqual([]);
         }),
-        { numRuns: profile === 'v6.18' ? 12 : 30, seed: 0x12400 },
+        { numRuns: profile === 'v6.18' ? 8 : 20, seed: 0x12400 },
       );
     }, 60_000);
   }

@@ -44,9 +44,9 @@ function play(events: readonly Event[], profile: ProfileId = '7.3', setup: Machi
     s = r.state;
     traces.push(r.trace);
     results.push(r.result);
-    const broken = checkInvariants(s).filter((x) => !x.ok);
-    if (broken.length) throw new Error(`after event ${i}: ${broken.map((b) => `${b.id}: ${b.violations[0]?.message}`).join('; ')}`);
   }
+  const broken = checkInvariants(s).filter((x) => !x.ok);
+  if (broken.length) throw new Error(`at the end: ${broken.map((b) => `${b.id}: ${b.violations[0]?.message}`).join('; ')}`);
   return { s, traces, results };
 }
 

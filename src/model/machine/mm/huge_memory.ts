@@ -17,7 +17,7 @@ import { folioOf, folioPages, HPAGE_PMD_NR, HPAGE_PMD_ORDER, splitFolio } from '
 import type { EntryRef, PteRef, Vma } from '../types.ts';
 import { isCow, pageProt, vmaWritable } from '../vma.ts';
 import {
-  change_huge_pmd_value, copy_huge_pmd_values, describeRead, remove_migration_pmd_value, set_pmd_migration_value, split_pte_value,
+  change_huge_pmd_value, copy_huge_pmd_values, describeRead, remove_migration_pmd_value, set_pmd_migration_value, split_ptes,
 } from './huge_memory_rules.ts';
 import type { FaultStep } from './memory/fault.ts';
 import type { ChangeFlags } from './mprotect.ts';
@@ -299,9 +299,10 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
       }
       const pages = folioPages(d, head);
       const opts = { freeze: doFreeze, anonExclusive, anon: h.anon, vmProt };
-      const first = split_pte_value(k, raw, 0, opts);
+      const pteOf = split_ptes(k, raw, opts);
+      const first = pteOf(0);
       if (first.built) traceBuilt(d, first.built, `× 512: page + i, the same flags; PTE i = PTE 0 − i·0x200 (the offset is stored inverted).`);
-      d.splitPmdInto(pv.ref, (j) => [j === 0 ? first.pte : split_pte_value(k, raw, j, opts).pte, pages[j]!]);
+      d.splitPmdInto(pv.ref, (j) => [j === 0 ? first.pte : pteOf(j).pte, pages[j]!]);
       const mapped = pv.kind === 'present' || pv.kind === 'device-private';
       if (mapped) {
         folio_remove_rmap_pmd(d, head);

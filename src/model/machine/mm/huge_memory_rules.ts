@@ -144,6 +144,11 @@ export interface SplitPte {
  * then soft-dirty and uffd. With freeze, present and device-private PMDs become migration PTEs.
  */
 export function split_pte_value(k: Kernel, pmd: Pmd, i: number, o: SplitOptions): SplitPte {
+  return split_ptes(k, pmd, o)(i);
+}
+
+/** split_pte_value() for every i of one PMD: what does not depend on i is worked out once. */
+export function split_ptes(k: Kernel, pmd: Pmd, o: SplitOptions): (i: number) => SplitPte {
   const f = k.pmdFacts(pmd);
   if (f.present) {
     const pfn = k.arch.pmd.presentPfn(Number(BigInt.asUintN(32, pmd >> 32n)), Number(BigInt.asUintN(32, pmd)));
@@ -154,51 +159,60 @@ export function split_pte_value(k: Kernel, pmd: Pmd, i: number, o: SplitOptions)
     const uffd = pmd_uffd(pmd);
     if (o.freeze) {
       const access: Access = write ? 'write' : o.anonExclusive ? 'read_exclusive' : 'read';
-      const built = makeMigrationEntry(k, { kind: 'ram', space: 'phys', number: pfn + i }, access);
-      let e = built.entry;
-      if (young) e = k.make_migration_entry_young(e);
-      if (dirty) e = k.make_migration_entry_dirty(e);
-      let pte = k.swp_entry_to_pte(e);
-      if (sd) pte = k.pte_swp_mksoft_dirty(pte);
-      if (uffd) pte = k.pte_swp_mkuffd_wp(pte);
-      return { pte: pte as Pte, built };
+      return (i) => {
+        const built = makeMigrationEntry(k, { kind: 'ram', space: 'phys', number: pfn + i }, access);
+        let e = built.entry;
+        if (young) e = k.make_migration_entry_young(e);
+        if (dirty) e = k.make_migration_entry_dirty(e);
+        let pte = k.swp_entry_to_pte(e);
+        if (sd) pte = k.pte_swp_mksoft_dirty(pte);
+        if (uffd) pte = k.pte_swp_mkuffd_wp(pte);
+        return { pte: pte as Pte, built };
+      };
     }
-    let pte = mk_pte(pfn + i, o.vmProt);
-    if (write) pte = pte_mkwrite(pte);
-    if (!young) pte = pte_mkold(pte);
-    if (dirty) pte = pte_mkdirty(pte);
-    if (sd) pte = pte_mksoft_dirty(pte);
-    if (uffd) pte = pte_mkuffd_wp(pte);
-    return { pte, built: null };
+    return (i) => {
+      let pte = mk_pte(pfn + i, o.vmProt);
+      if (write) pte = pte_mkwrite(pte);
+      if (!young) pte = pte_mkold(pte);
+      if (dirty) pte = pte_mkdirty(pte);
+      if (sd) pte = pte_mksoft_dirty(pte);
+      if (uffd) pte = pte_mkuffd_wp(pte);
+      return { pte, built: null };
+    };
   }
   const l = pmdLeaf(k, pmd);
   if (!l || !l.row) throw new Error(`__split_huge_pmd_locked() on a PMD that is neither present nor a valid soft leaf`);
-  const page = entryPage(k, l, i);
-  let built: Built;
-  let e: swp_entry_t;
-  const kind = l.row.kind;
+  const row = l.row;
+  const kind = row.kind;
+  const first = entryPage(k, l);
+  const sd = k.pmd_swp_soft_dirty(pmd);
+  const uffd = k.pmd_swp_uffd(pmd);
+  const young = k.is_migration_entry_young(l.entry);
+  const dirty = k.is_migration_entry_dirty(l.entry);
+  let make: (page: PageNumber) => Built;
   if (kind === 'migration' || kind === 'device-migration') {
-    let access = l.row.access ?? 'read';
+    let access = row.access ?? 'read';
     if (access === 'read_exclusive' && !o.anon) access = 'read';
-    built = migrationEntry(k, kind === 'device-migration', access, BigInt(page.number));
-    e = built.entry;
-    if (k.is_migration_entry_young(l.entry)) e = k.make_migration_entry_young(e);
-    if (k.is_migration_entry_dirty(l.entry)) e = k.make_migration_entry_dirty(e);
+    const a = access;
+    make = (page) => migrationEntry(k, kind === 'device-migration', a, BigInt(page.number));
   } else if (kind === 'device-private') {
-    const write = l.row.access === 'write';
-    if (o.freeze) {
-      built = makeMigrationEntry(k, page, write ? 'write' : o.anonExclusive ? 'read_exclusive' : 'read');
-    } else {
-      built = makeDevicePrivateEntry(k, page, write);
-    }
-    e = built.entry;
+    const write = row.access === 'write';
+    const access: Access = write ? 'write' : o.anonExclusive ? 'read_exclusive' : 'read';
+    make = o.freeze ? (page) => makeMigrationEntry(k, page, access) : (page) => makeDevicePrivateEntry(k, page, write);
   } else {
-    throw new Error(`${l.row.name} is not valid at PMD level: __split_huge_pmd_locked() warns (VM_WARN_ON(!pmd_is_valid_softleaf()))`);
+    throw new Error(`${row.name} is not valid at PMD level: __split_huge_pmd_locked() warns (VM_WARN_ON(!pmd_is_valid_softleaf()))`);
   }
-  let pte = k.swp_entry_to_pte(e);
-  if (k.pmd_swp_soft_dirty(pmd)) pte = k.pte_swp_mksoft_dirty(pte);
-  if (k.pmd_swp_uffd(pmd)) pte = k.pte_swp_mkuffd_wp(pte);
-  return { pte: pte as Pte, built };
+  const migration = kind === 'migration' || kind === 'device-migration';
+  return (i) => {
+    const built = make({ kind: first.kind, space: first.space, number: first.number + i });
+    let e = built.entry;
+    if (migration && young) e = k.make_migration_entry_young(e);
+    if (migration && dirty) e = k.make_migration_entry_dirty(e);
+    let pte = k.swp_entry_to_pte(e);
+    if (sd) pte = k.pte_swp_mksoft_dirty(pte);
+    if (uffd) pte = k.pte_swp_mkuffd_wp(pte);
+    return { pte: pte as Pte, built };
+  };
 }
 
 // ---- copy_huge_pmd() -> copy_huge_non_present_pmd() ---------------------------------------------------
