@@ -12,6 +12,7 @@ import type { ProfileId } from '../../kernel/profiles.ts';
 import { hex64 } from '../../kernel/u64.ts';
 import type { Event } from '../events.ts';
 import { createMachine } from '../init.ts';
+import { eventChoices } from '../catalog.ts';
 import { checkInvariants } from '../invariants.ts';
 import { pageAt } from '../pagestore.ts';
 import { readPmd, readPte } from '../pagetable.ts';
@@ -159,5 +160,18 @@ describe('what the device and user space see', () => {
     const want = vectorsOf('pagemap_record').filter((v) => v.profile === profile && v.id.startsWith('pagemap-devpriv-write-S'));
     expect(want.length).toBeGreaterThan(0);
     for (const v of want) expect(results[3]!.pagemap![Number(v.inputs.index)]).toBe(v.pagemap);
+  });
+});
+
+describe('which PMD-level events are offered', () => {
+  it('on a THP: the compound migration, MADV_COLLAPSE/FREE, a partial munmap and mremap are offered and can happen now', () => {
+    const { s } = play([write(0)]);
+    const choices = eventChoices(s, { pid: 1, index: 3 });
+    const by = (label: string) => choices.find((c) => c.label.startsWith(label))!;
+    expect(by('migrate_vma_setup → device 0 (SELECT_COMPOUND').enabled).toBe(true);
+    expect(by('MADV_COLLAPSE').enabled).toBe(true);
+    expect(by('munmap half of this 2 MiB').enabled).toBe(true);
+    expect(by('mremap this 2 MiB to PTE 1024').enabled).toBe(true);
+    expect(by('read /proc/self/pagemap').enabled).toBe(true);
   });
 });
