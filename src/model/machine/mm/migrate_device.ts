@@ -520,11 +520,23 @@ export function migrateDeviceRange(d: Draft, device: number): Migration {
   const dev = d.device(device);
   const srcs: MigrationSrc[] = [];
   d.call('migrate_device_range', `collects every allocated page of device ${device} by PFN (no VMA walk).`, () => {
+    const taken = new Set<number>();
     for (const id of dev.pages) {
       const p = d.page(id);
-      if (!p.allocated || p.head !== id) continue;
+      if (!p.allocated || p.head !== id || taken.has(id)) continue;
       if (p.locked) {
         d.explain(`${pageName(p)} is locked: skipped.`);
+        continue;
+      }
+      if (isLarge(p) && d.pmdRefsTo(id).length === 0 && folioMapcount(d, id) > 0) {
+        // mapped by PTEs only (after a partial munmap): the pages move one by one
+        if (!splitFolioEverywhere(d, id)) continue;
+        for (const sub of folioIds(id)) {
+          taken.add(sub);
+          lockPage(d, sub);
+          getRef(d, sub);
+          srcs.push(srcOf({ src: sub, hole: null, at: null }));
+        }
         continue;
       }
       lockPage(d, id);

@@ -14,7 +14,7 @@ import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
 import { dmirrorMapAtomic } from '../drivers/test_hmm.ts';
 import { makeMigrationEntry, pageName, pageNumberFn, toPte, traceBuilt, view, viewPmd } from '../entries.ts';
-import { folioOf } from '../folio.ts';
+import { folioMapcount, folioOf, folioPages } from '../folio.ts';
 import type { EntryRef, PteRef } from '../types.ts';
 import { setPmdMigrationEntry, splitHugePmd } from './huge_memory.ts';
 import { accessToCompletion } from './memory/fault.ts';
@@ -127,11 +127,17 @@ export function tryToMigrateOne(d: Draft, ref: EntryRef, pageId: number): boolea
   );
 }
 
-/** try_to_migrate(): every mapping of the folio (PMDs and PTEs) becomes a migration entry; returns them. */
+/**
+ * try_to_migrate(): every mapping of the folio (PMDs, and PTEs of any of its pages) becomes a
+ * migration entry; returns them.
+ */
 export function tryToMigrate(d: Draft, pageId: number, why: string): EntryRef[] {
   const out: EntryRef[] = [];
+  const h = d.page(pageId);
   d.call('try_to_migrate', why, () => {
-    for (const ref of [...d.pmdRefsTo(pageId), ...rmapMappings(d, pageId)]) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
+    for (const ref of d.pmdRefsTo(pageId)) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
+    const pages = h.order > 0 && folioMapcount(d, pageId) > h.entireMapcount ? folioPages(d, pageId) : [pageId];
+    for (const id of pages) for (const ref of rmapMappings(d, id)) if (tryToMigrateOne(d, ref, id)) out.push(ref);
   });
   return out;
 }
