@@ -16,3 +16,4 @@ export * from './pagemap.ts';
 export * from './release.ts';
 export * from './kpageflags.ts';
 export * from './migrate.ts';
+export * from './hmm.ts';

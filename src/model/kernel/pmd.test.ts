@@ -16,6 +16,7 @@ import { decodePmd, decodePte } from './decode.ts';
 import { encodeSwapPmd } from './encode.ts';
 import { getKernel, type Kernel, type swp_entry_t } from './kernel.ts';
 import { PMD_KIND_RULES } from './leafops.ts';
+import { hmm_pfn_of_device_private } from './hmm.ts';
 import { srcMpfn } from './migrate.ts';
 import { pagemapOfPmd, type PagemapContext } from './pagemap.ts';
 import type { PmdPresentInfo } from './arch/layout.ts';
@@ -206,5 +207,11 @@ describe('migrate_vma src[] of a 2 MiB folio (mpfn vectors)', () => {
   };
   it.each(vectorsOf('mpfn').map((v) => [v.id, v] as const))('%s', (id, v) => {
     expect(hex64(cases[id]!(kernelOf(v.profile)))).toBe(v.mpfn);
+  });
+});
+
+describe('hmm_range_fault() words of a device-private PMD (§c.9)', () => {
+  it.each([['7.3', '0xc120000000000200'], ['series', '0xc290000000000200']] as const)('page 0 of the WRITE device THP 0x200 under %s is %s', (profile, value) => {
+    expect(hex64(hmm_pfn_of_device_private(kernelOf(profile), 0x200, 0, 9, true))).toBe(value);
   });
 });
