@@ -12,7 +12,11 @@ export const HMM_PFN_ERROR = 1n << 61n;
 /** The series v6 12/13: the number is a device-private offset. */
 export const HMM_PFN_DEVICE_PRIVATE = 1n << 57n;
 
-/** HMM_PFN_ORDER_SHIFT: 53 in 7.3.4, 52 with the series (which needs bit 57). */
+/**
+ * HMM_PFN_ORDER_SHIFT: 53 in 7.3.4, 52 with the series (which needs bit 57 for
+ * HMM_PFN_DEVICE_PRIVATE). The series' profiles are the ones that build entries from struct pages
+ * (fromPage, v1+), and 12/13 is part of the same posting.
+ */
 export function hmmPfnOrderShift(k: Kernel): number {
   return k.profile.fromPage ? 52 : 53;
 }

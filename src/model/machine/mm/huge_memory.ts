@@ -9,7 +9,7 @@ import {
   pmd_mkwrite, pmd_mkyoung, pmd_modify, pmd_set_hw_dirty, pmd_uffd, pmd_write, pmd_wrprotect, pte_mkspecial, pte_mkuffd_wp,
 } from '../../kernel/arch/x86_pgtable.ts';
 import { isMigrationKind } from '../../kernel/leafops.ts';
-import { PMD_SHIFT, PAGE_SHIFT } from '../../kernel/platform.ts';
+import { PAGE_SHIFT } from '../../kernel/platform.ts';
 import { pmdBase, refuse, type Draft } from '../draft.ts';
 import { dmirror_devmem_fault_pmd } from '../drivers/test_hmm.ts';
 import { pageName, traceBuilt, viewPmd, type PmdView } from '../entries.ts';
@@ -491,9 +491,4 @@ export function splitToSmall(d: Draft, ref: PteRef, why: string, fn: string): bo
     });
   });
   return ok;
-}
-
-/** The 2 MiB of VA a PMD covers, for explanations. */
-export function pmdSpan(index: number): string {
-  return `PTEs ${index}..${index + HPAGE_PMD_NR - 1} (${1 << (PMD_SHIFT - 20)} MiB)`;
 }

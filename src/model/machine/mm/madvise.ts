@@ -101,7 +101,6 @@ function collapseHugePage(d: Draft, ref: PteRef, vma: Vma): boolean {
     }
     old.push({ index: i, page: v.target });
   }
-  let ok = true;
   d.call('collapse_huge_page', `PTEs ${base}..${base + HPAGE_PMD_NR - 1}: allocate a 2 MiB folio, copy ${old.length} page(s) (the rest are zero), map it with one PMD.`, () => {
     const head = allocRamFolio(d);
     const pages = folioPages(d, head);
@@ -122,9 +121,8 @@ function collapseHugePage(d: Draft, ref: PteRef, vma: Vma): boolean {
     folio_add_anon_rmap_pmd(d, head, true);
     markDirty(d, head);
     d.setPmd(ref, pmd, head, 'collapse');
-    ok = true;
   });
-  return ok;
+  return true;
 }
 
 /**
