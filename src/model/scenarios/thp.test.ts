@@ -199,3 +199,15 @@ describe('X02: the set_pmd_migration_entry() flags bug', () => {
     expect(checkInvariants(r.states.at(-1)!).every((i) => i.ok)).toBe(true);
   });
 });
+
+describe('the vectors that need a machine (split then mprotect, remove_migration_pte after a fallback split)', () => {
+  const at = (id: string, profile: '7.3' | 'series', c: Checkpoint) => valueAt(run(T_SCENARIOS.find((s) => s.id === id)!, profile), c);
+  it.each(vectorsOf('split_then_change_pte').map((v) => [v.id, v] as const))('%s: T09 after the mprotect', (_id, v) => {
+    expect(at('T09', v.profile, { step: 2, after: 2, pid: 1, index: Number(v.inputs.index) })).toBe(v.pte);
+  });
+  it.each(vectorsOf('remove_migration_pte_after_split').map((v) => [v.id, v] as const))('%s: T05 after the fallback', (id, v) => {
+    // fallback-dev-to-ram-i0: back to RAM, PTE 512 of T05; fallback-ram-to-dev-i511: to the device, PTE 511
+    const c: Checkpoint = id.includes('dev-to-ram') ? { step: 2, after: 10, pid: 1, index: 512 } : { step: 4, after: 4, pid: 1, index: 511 };
+    expect(at('T05', v.profile, c)).toBe(v.pte);
+  });
+});
