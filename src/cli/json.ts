@@ -2,7 +2,7 @@
  * The CLI's JSON shapes of a decoded PTE and of a decoded pagemap record: one flat object each,
  * 64-bit numbers as `0x…` strings.
  */
-import type { DecodedPagemap, DecodedPte } from '../model/kernel/index.ts';
+import type { DecodedPagemap, DecodedPte, PmdPresentInfo } from '../model/kernel/index.ts';
 import { hex, hex64, problemRule, PROFILES, ruleLinks } from '../model/kernel/index.ts';
 
 export type DecodeJson = Record<string, unknown>;
@@ -16,16 +16,25 @@ export function problemSources(d: DecodedPte): { rule: string; source: string; u
   });
 }
 
-/** `pagemap`: the PTE's /proc/PID/pagemap record under the default context, when given. */
+/**
+ * `pagemap`: the entry's /proc/PID/pagemap record under the default context, when given. A PMD
+ * (d.level 'pmd') is named `pmd` instead of `pte`, says `level`, and its `predicates` include the PMD
+ * helpers; a present PMD also says whether it is a huge leaf and whether it is the invalidated value.
+ */
 export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): DecodeJson {
+  const pmd = d.level === 'pmd';
   const base: DecodeJson = {
-    ...(input !== undefined ? { input } : {}), pte: d.pte, kind: d.kind, summary: d.summary, ...(pagemap !== undefined ? { pagemap: hex64(pagemap) } : {}),
+    ...(input !== undefined ? { input } : {}), ...(pmd ? { pmd: d.pte, level: 'pmd' } : { pte: d.pte }), kind: d.kind, summary: d.summary,
+    ...(pagemap !== undefined ? { pagemap: hex64(pagemap) } : {}),
+    ...(d.atPmd ? { validAtPmd: d.atPmd.valid, ...(d.atPmd.valid ? {} : { whyNotAtPmd: d.atPmd.why }) } : {}),
   };
   if (d.present) {
     const p = d.present;
+    const m = pmd ? (p as PmdPresentInfo) : null;
     return {
       ...base,
       pfn: hex(p.pfn),
+      ...(m ? { huge: m.leaf, invalidated: m.invalidated, predicates: d.pmdPredicates } : {}),
       writable: p.writable,
       accessed: p.accessed,
       dirty: p.dirty,
@@ -55,13 +64,13 @@ export function decodedToJson(d: DecodedPte, input?: string, pagemap?: bigint): 
       migrationYoung: s.migration?.young ?? false,
       migrationDirty: s.migration?.dirty ?? false,
       marker: s.marker ? { bits: s.marker.bits, uffdWp: s.marker.uffdWp, poisoned: s.marker.poisoned, guard: s.marker.guard } : null,
-      predicates: s.predicates,
+      predicates: pmd ? { ...s.predicates, ...d.pmdPredicates } : s.predicates,
       ...(s.softleafType !== null ? { softleafType: s.softleafType } : {}),
       problems: d.problems,
       problemRules: problemSources(d),
     };
   }
-  return { ...base, problems: d.problems, problemRules: problemSources(d) };
+  return { ...base, ...(pmd ? { predicates: d.pmdPredicates } : {}), problems: d.problems, problemRules: problemSources(d) };
 }
 
 export function pagemapToJson(d: DecodedPagemap, input?: string): DecodeJson {

@@ -7,9 +7,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
-  allTypeNames, applyKconfig, decodePagemap, decodePte, isMigrationKind, describeConfig, describePlatform, encodeSwapPte, getKernel, hex64,
-  isProfileId, pagemapOfPte, parseU64Hex, PROFILE_IDS, DEFAULT_PAGEMAP_CONTEXT_TEXT, type ArchId, type Kernel, type KernelConfig,
-  type ProfileId,
+  allTypeNames, applyKconfig, decodePagemap, decodePte, isMigrationKind, describeConfig, describePlatform, encodeSwapPmd, encodeSwapPte, getKernel, hex64,
+  isProfileId, pagemapOfPmd, pagemapOfPte, parseU64Hex, PROFILE_IDS, DEFAULT_PAGEMAP_CONTEXT_TEXT, type ArchId, type Kernel, type KernelConfig,
+  type Level, type ProfileId,
 } from '../model/kernel/index.ts';
 import { captureCommand } from './capture.ts';
 import { decodedToJson, pagemapToJson, problemSources } from './json.ts';
@@ -70,19 +70,24 @@ export function kernelFromFlags(v: KernelFlags): Kernel {
 export const USAGE = `swapviz — Linux swap entries in PTEs, and device-private page migration
 
 Usage:
-  swapviz decode [options] [PTE...]     decode PTE values; with none given, one per line from stdin
+  swapviz decode [options] [--level pte|pmd] [PTE...]
+                                        decode PTE (or PMD) values; with none given, one per line from stdin
   swapviz pagemap [options] [--no-cap-sys-admin] [RECORD...]
                                         decode /proc/PID/pagemap records (arguments or stdin), naming
                                         the swap type under --kernel
   swapviz capture PID [--range START-END] [--out FILE] [--no-kpageflags]
                                         snapshot a live process's pagemap (Linux; capture --help)
-  swapviz encode --type N|NAME --offset HEX [--soft-dirty] [--uffd-wp] [--exclusive] [--young] [--dirty] [options]
+  swapviz encode --type N|NAME --offset HEX [--soft-dirty] [--uffd-wp] [--exclusive] [--young] [--dirty] [--level pte|pmd] [options]
   swapviz run SCENARIO [--kernel …] [--json]
-                                        replay a built-in scenario (S01…S22, hmm_*), a JSON file or a share link
+                                        replay a built-in scenario (S01…S30, T01…T11, hmm_*), a JSON file or a share link
   swapviz scenarios                     list the built-in scenarios
 
 Options:
-  --kernel v6.18|rfc|7.3|no-new-types   kernel profile (default rfc)
+  --kernel v6.18|rfc|7.3|series|no-new-types|7.3-pre-fix|series-pre-fix
+                                        kernel profile (default rfc; series = the series v6 on 7.3.4)
+  --level pte|pmd                       decode/encode: the value is a PTE (default) or a PMD: pmd_present()
+                                        is true for PROT_NONE and the invalidated PMD; only migration and
+                                        device-private entries may sit in a PMD
   --arch x86_64|arm64                   PTE layout (default x86_64)
   --paging 4|5                          x86_64 paging levels; on arm64 4 = 48-bit PA, 5 = 52-bit PA
   --no-migration-ad                     migration_entry_supports_ad() is false (L1TF-capped CPUs)
@@ -94,6 +99,9 @@ Options:
 
 decode --json adds "pagemap": the record pte_to_pagemap_entry() gives the PTE, assuming
 ${DEFAULT_PAGEMAP_CONTEXT_TEXT}.
+With --level pmd the JSON names the value "pmd" instead of "pte", "pagemap" is the record of the first
+4 KiB page (pagemap_pmd_range_thp()) and "predicates" holds the PMD helpers too (pmd_present,
+pmd_is_migration_entry, pmd_is_valid_softleaf, …).
 
 A PTE or record is hex with or without 0x; a "pte:…" token from a "BUG: Bad page map" line is accepted too.
 On stdin, empty lines and lines starting with # are skipped.
@@ -142,13 +150,21 @@ function isParseArgsError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
+/** --level pte|pmd (default pte). */
+function levelFromFlag(v: string | boolean | undefined): Level {
+  const level = String(v ?? 'pte');
+  if (level !== 'pte' && level !== 'pmd') throw new UsageError(`--level must be pte or pmd, not "${level}"`);
+  return level;
+}
+
 async function decodeCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: KERNEL_OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { ...KERNEL_OPTIONS, level: { type: 'string', default: 'pte' } }, allowPositionals: true, strict: true });
   if (values.help) {
     write(io.stdout, USAGE);
     return 0;
   }
   const k = kernelFromFlags(values);
+  const level = levelFromFlag(values.level);
   let failures = 0;
   const one = (input: string, lineNo?: number) => {
     const parsed = parseU64Hex(input);
@@ -158,25 +174,25 @@ async function decodeCommand(argv: string[], io: Io): Promise<number> {
       else write(io.stderr, `swapviz: ${lineNo !== undefined ? `line ${lineNo}: ` : ''}${parsed.error}`);
       return;
     }
-    const d = decodePte(k, parsed.value);
+    const d = decodePte(k, parsed.value, level);
     if (values.json) {
-      write(io.stdout, JSON.stringify(decodedToJson(d, input.trim(), pagemapOfPte(k, d.raw))));
+      write(io.stdout, JSON.stringify(decodedToJson(d, input.trim(), level === 'pmd' ? pagemapOfPmd(k, d.raw) : pagemapOfPte(k, d.raw))));
       return;
     }
     const lines = [`${d.pte}  ${d.summary}`];
     if (d.swap) {
-      const yes = Object.entries(d.swap.predicates).filter(([, v]) => v).map(([n]) => n);
       lines.push(`    swp_entry_t ${hex64(d.swap.swpEntry)}${d.swap.softleafType ? `  ${d.swap.softleafType}` : ''}`);
-      if (yes.length) lines.push(`    true: ${yes.join(' ')}`);
     }
+    const yes = Object.entries({ ...(d.swap?.predicates ?? {}), ...(d.pmdPredicates ?? {}) }).filter(([, v]) => v).map(([n]) => n);
+    if (yes.length && (d.swap || d.pmdPredicates)) lines.push(`    true: ${yes.join(' ')}`);
     const sources = problemSources(d);
     d.problems.forEach((p, i) => lines.push(`    ! ${p}`, `      kernel rule: ${sources[i]!.source} ${sources[i]!.url}`));
     write(io.stdout, lines.join('\n'));
   };
   if (positionals.length > 0 && !values.json) {
-    write(io.stdout, `# ${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
+    write(io.stdout, `# ${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}${level === 'pmd' ? '; PMD level' : ''}`);
   }
-  const code = await eachInput(positionals, io, 'swapviz decode: give PTE values as arguments, or pipe them in one per line', one);
+  const code = await eachInput(positionals, io, `swapviz decode: give ${level === 'pmd' ? 'PMD' : 'PTE'} values as arguments, or pipe them in one per line`, one);
   return code ?? (failures > 0 ? 1 : 0);
 }
 
@@ -254,6 +270,7 @@ function encodeCommand(argv: string[], io: Io): number {
       exclusive: { type: 'boolean', default: false },
       young: { type: 'boolean', default: false },
       dirty: { type: 'boolean', default: false },
+      level: { type: 'string', default: 'pte' },
     },
     allowPositionals: false,
     strict: true,
@@ -281,13 +298,15 @@ function encodeCommand(argv: string[], io: Io): number {
     if (!k.migration_entry_supports_ad()) warnings.push('migration_entry_supports_ad() is false: --young/--dirty are dropped, as the kernel does');
     offset = k.swp_offset(e);
   }
-  const r = encodeSwapPte(k, { type, offset, softDirty: values['soft-dirty'], uffdWp: values['uffd-wp'], exclusive: values.exclusive });
+  const level = levelFromFlag(values.level);
+  const spec = { type, offset, softDirty: values['soft-dirty'], uffdWp: values['uffd-wp'], exclusive: values.exclusive };
+  const r = level === 'pmd' ? encodeSwapPmd(k, spec) : encodeSwapPte(k, spec);
   if (!r.ok) throw new UsageError(r.error);
-  const d = decodePte(k, r.pte);
-  if (d.kind === 'none') warnings.push('this encodes to a PTE that pte_none() reads as empty: the kernel would not see the entry');
+  const d = decodePte(k, 'pmd' in r ? r.pmd : r.pte, level);
+  if (d.kind === 'none') warnings.push(`this encodes to a ${level === 'pmd' ? 'PMD that pmd_none()' : 'PTE that pte_none()'} reads as empty: the kernel would not see the entry`);
   for (const p of d.problems) warnings.push(p);
   for (const w of warnings) write(io.stderr, `swapviz: warning: ${w}`);
-  if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d, undefined, pagemapOfPte(k, d.raw))));
+  if (values.json) write(io.stdout, JSON.stringify(decodedToJson(d, undefined, level === 'pmd' ? pagemapOfPmd(k, d.raw) : pagemapOfPte(k, d.raw))));
   else write(io.stdout, `${d.pte}  ${d.summary}`);
   return 0;
 }

@@ -103,6 +103,11 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   return replayPrint(loaded.scenario, options, io, values.json ?? false, !values['no-trace']);
 }
 
+/** A list of flags, with a long run of one value (a 2 MiB snapshot) written once: "512 × WRITE|PMD". */
+function listed(xs: readonly string[]): string {
+  return xs.length > 8 && xs.every((x) => x === xs[0]) ? `${xs.length} × ${xs[0]}` : xs.join(',');
+}
+
 function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean, trace: boolean): number {
   let timeline;
   try {
@@ -119,6 +124,7 @@ function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean
     const i = cursor - 1;
     const e = sc.events[i]!;
     const changes = r.trace.flatMap((t) => t.changes.filter((c) => c.kind === 'pte').map((c) => c as Extract<typeof c, { kind: 'pte' }>));
+    const pmdChanges = r.trace.flatMap((t) => t.changes.filter((c) => c.kind === 'pmd').map((c) => c as Extract<typeof c, { kind: 'pmd' }>));
     const expectation = sc.expect?.[i];
     const exp = expectation ? checkExpectation(expectation, r.result, 'pages' in e ? e.pages : 1) : null;
     if (exp && exp.length) failed++;
@@ -130,6 +136,12 @@ function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean
         description: describeEvent(e),
         trace: r.trace.map((t) => ({ fn: t.fn, depth: t.depth, why: t.why })),
         changes: changes.map((c) => ({ pid: c.pid, index: c.index, before: hex64(c.before), after: hex64(c.after), decoded: decodePte(k, c.after).summary })),
+        ...(pmdChanges.length ? {
+          pmdChanges: pmdChanges.map((c) => ({
+            pid: c.pid, index: c.index, before: hex64(c.before), after: hex64(c.after), ...(c.table ? { table: c.table } : {}),
+            decoded: c.table === 'split' ? 'a table of 512 PTEs' : decodePte(k, c.after, 'pmd').summary,
+          })),
+        } : {}),
         result: r.result,
         ...(exp ? { expect: { ok: exp.length === 0, problems: exp } } : {}),
         invariants: broken.map((b) => ({ id: b.id, violations: b.violations.map((v) => v.message) })),
@@ -145,11 +157,25 @@ function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean
       if (!first.has(key)) first.set(key, c.before);
       last.set(key, c);
     }
+    for (const c of pmdChanges) {
+      const after = c.table === 'split' ? 'a table of 512 PTEs (split)' : `${hex64(c.after)}  ${decodePte(k, c.after, 'pmd').summary}`;
+      lines.push(`  pid ${c.pid} PMD at PTE ${c.index}: ${hex64(c.before)} -> ${after}`);
+    }
+    // A step that splits or collapses a PMD changes 512 PTEs: show the first few (--json has them all).
+    const PTE_LINES = pmdChanges.length ? 8 : Infinity;
+    let shown = 0;
     for (const [key, c] of last) {
+      if (shown++ === PTE_LINES && last.size > PTE_LINES + 1) {
+        lines.push(`  … and ${last.size - PTE_LINES} more PTEs (--json lists them all)`);
+        break;
+      }
       lines.push(`  pid ${c.pid} PTE ${c.index}: ${hex64(first.get(key)!)} -> ${hex64(c.after)}  ${decodePte(k, c.after).summary}`);
     }
     const res = r.result;
-    const parts = [res.ret !== undefined ? `ret ${res.ret}` : '', res.cpages !== undefined ? `cpages ${res.cpages}` : '', res.signal ?? '', res.prot ? `snapshot ${res.prot.join(',')}` : ''].filter(Boolean);
+    const parts = [
+      res.ret !== undefined ? `ret ${res.ret}` : '', res.cpages !== undefined ? `cpages ${res.cpages}` : '', res.signal ?? '', res.prot ? `snapshot ${listed(res.prot)}` : '',
+      res.pagemap ? `pagemap ${res.pagemap.length > 2 ? `${res.pagemap.length} records, ${res.pagemap[0]} … ${res.pagemap.at(-1)}` : res.pagemap.join(',')}` : '',
+    ].filter(Boolean);
     if (parts.length) lines.push(`  result: ${parts.join(', ')}`);
     if (exp) lines.push(exp.length ? `  ✗ the selftest expects otherwise: ${exp.join('; ')}` : '  ✓ the selftest assertions hold');
     for (const b of broken) lines.push(`  ! invariant "${b.name}" fails: ${b.violations[0]?.message}`);

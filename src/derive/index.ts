@@ -7,3 +7,4 @@ export * from './pfn.ts';
 export * from './capture.ts';
 export * from './lesson.ts';
 export * from './pagemap.ts';
+export * from './pmd.ts';

@@ -7,15 +7,15 @@
  * the structured result on top of it.
  */
 import { applyKconfig, type KernelConfig } from './config.ts';
-import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
+import type { DecodedField, DecodedPte, Level, PmdPresentInfo, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
 import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
 import type { LayoutField, PresentRule, PresentRuleContext } from './arch/layout.ts';
-import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
+import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RULES, type Classified, type EntryKind } from './leafops.ts';
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, U64_MASK, u64 } from './u64.ts';
+import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -29,15 +29,22 @@ function report(p: Problems, kind: ProblemKind, message: string): void {
   p.kinds.push(kind);
 }
 
-/** Decodes one PTE value for a kernel. */
-export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
+/** Decodes one PTE value (or, with `level` 'pmd', one PMD value) for a kernel. */
+export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): DecodedPte {
   const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
   const hi = hi32(raw);
   const lo = lo32(raw);
-  const c = classify(k, hi, lo, scratch);
-  if (c.kind === KIND.present) return new Decoded(k, raw, hi, lo, 'present', k.arch.decodePresent(hi, lo), null);
-  if (c.kind === KIND.none) return new Decoded(k, raw, hi, lo, 'none', null, null);
-  return new Decoded(k, raw, hi, lo, kindOfCode(c.kind), null, new Swap(k, c));
+  const c = classify(k, hi, lo, scratch, level);
+  if (c.kind === KIND.present) {
+    return new Decoded(k, raw, hi, lo, level, 'present', level === 'pmd' ? k.arch.pmd.decodePresent(hi, lo) : k.arch.decodePresent(hi, lo), null);
+  }
+  if (c.kind === KIND.none) return new Decoded(k, raw, hi, lo, level, 'none', null, null);
+  return new Decoded(k, raw, hi, lo, level, kindOfCode(c.kind), null, new Swap(k, c));
+}
+
+/** Decodes one PMD value: pmd_none / pmd_present (PROT_NONE and the invalidated PMD included) / softleaf_from_pmd(). */
+export function decodePmd(k: Kernel, raw: bigint | PmdBits): DecodedPte {
+  return decodePte(k, raw, 'pmd');
 }
 
 /**
@@ -47,6 +54,7 @@ export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
  */
 class Decoded implements DecodedPte {
   readonly raw: bigint;
+  readonly level: Level;
   readonly arch: ArchId;
   readonly profile: ProfileId;
   readonly kind: EntryKind;
@@ -60,9 +68,11 @@ class Decoded implements DecodedPte {
   #summary: string | undefined;
   #problems: Problems | undefined;
   #fields: readonly DecodedField[] | undefined;
+  #pmdPredicates: Readonly<Record<string, boolean>> | undefined;
 
-  constructor(k: Kernel, raw: bigint, hi: number, lo: number, kind: EntryKind, present: PresentInfo | null, swap: Swap | null) {
+  constructor(k: Kernel, raw: bigint, hi: number, lo: number, level: Level, kind: EntryKind, present: PresentInfo | null, swap: Swap | null) {
     this.raw = raw;
+    this.level = level;
     this.arch = k.arch.id;
     this.profile = k.profile.id;
     this.kind = kind;
@@ -81,9 +91,18 @@ class Decoded implements DecodedPte {
 
   get summary(): string {
     if (this.#summary === undefined) {
-      this.#summary = this.present ? presentSummary(this.present) : this.swap ? swapSummary(this.swap) : 'none';
+      this.#summary = this.present ? presentSummary(this.present, this.level) : this.swap ? swapSummary(this.swap) : 'none';
     }
     return this.#summary;
+  }
+
+  get pmdPredicates(): Readonly<Record<string, boolean>> | null {
+    if (this.level !== 'pmd') return null;
+    return (this.#pmdPredicates ??= this.#k.allPmdPredicates(this.raw as PmdBits));
+  }
+
+  get atPmd(): { readonly valid: boolean; readonly why: string } | null {
+    return this.level === 'pmd' ? PMD_KIND_RULES[this.kind] : null;
   }
 
   get problems(): readonly string[] {
@@ -99,11 +118,13 @@ class Decoded implements DecodedPte {
       const k = this.#k;
       const raw = this.raw;
       const p = this.present;
+      const pmd = this.level === 'pmd';
+      const inverted = p ? p.protnone || (pmd && (p as PmdPresentInfo).invalidated) : false;
       this.#fields = p
-        ? k.arch.presentFields.map((f) => presentField(f, raw, p, p.protnone))
+        ? (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, raw, p, inverted))
         : this.swap
-          ? swapFields(k, raw, this.swap)
-          : [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }];
+          ? swapFields(k, raw, this.swap, this.level)
+          : [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: `bits 0–63: none ${pmd ? 'PMD' : 'PTE'}` }];
     }
     return this.#fields;
   }
@@ -111,9 +132,15 @@ class Decoded implements DecodedPte {
   #checked(): Problems {
     if (this.#problems === undefined) {
       const problems: Problems = { list: [], kinds: [] };
-      if (this.present) presentProblems(this.#k, this.present, this.#hi, this.#lo, problems);
-      else if (this.#swap) swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems);
-      else if (this.raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+      const pmd = this.level === 'pmd';
+      if (this.present) {
+        presentProblems(this.#k, this.present, this.#hi, this.#lo, problems);
+        if (pmd) pmdPresentProblems(this.#k, this.#hi, this.#lo, this.present as PmdPresentInfo, problems);
+      } else if (this.#swap) {
+        swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems, this.level);
+      } else if (this.raw !== 0n) {
+        report(problems, 'knl-ad', `only A/D (bits 5-6) are set: ${pmd ? 'pmd_none' : 'pte_none'}() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+      }
       this.#problems = problems;
     }
     return this.#problems;
@@ -180,7 +207,7 @@ class Swap implements SwapInfo {
   }
 }
 
-function presentSummary(p: PresentInfo): string {
+function presentSummary(p: PresentInfo, level: Level): string {
   const flags = [
     p.writable ? 'RW' : 'RO',
     p.accessed ? 'A' : 'old',
@@ -190,7 +217,25 @@ function presentSummary(p: PresentInfo): string {
     ...(p.uffdWp ? ['uffd-wp'] : []),
     ...(p.special ? ['special'] : []),
   ];
+  if (level === 'pmd') {
+    const m = p as PmdPresentInfo;
+    const what = m.leaf ? 'huge' : 'table';
+    return `${p.protnone ? 'PROT_NONE ' : ''}${m.invalidated ? 'invalidated ' : ''}present ${what} pfn=${hex(p.pfn)} ${flags.join(',')}`;
+  }
   return `${p.protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
+}
+
+/** A present PMD: a table pointer maps no page; a huge PMD's address is 2 MiB aligned. */
+function pmdPresentProblems(k: Kernel, hi: number, lo: number, p: PmdPresentInfo, problems: Problems): void {
+  if (!p.leaf) {
+    report(problems, 'pmd-table', 'not a leaf: a present PMD without the huge-page bit points to a page of 512 PTEs (pmd_page()); it maps no 2 MiB page itself');
+    return;
+  }
+  for (const f of k.arch.pmd.presentFields) {
+    if (f.role !== 'must-be-zero') continue;
+    const raw = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    if (bitsOf(raw, f.hi, f.lo) !== 0n) report(problems, 'must-be-zero', `${range(f.hi, f.lo)} are set: ${f.note}`);
+  }
 }
 
 function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
@@ -232,10 +277,15 @@ function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
   return d.summary;
 }
 
-function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems): void {
+function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems, level: Level): void {
   const a = k.arch;
   const row = s.row;
-  for (const m of a.swapMustBeZero) {
+  if (level === 'pmd') {
+    const kind: EntryKind = row?.kind ?? 'swap';
+    const rule = PMD_KIND_RULES[kind];
+    if (!rule.valid) report(problems, 'not-at-pmd', `${s.typeName} never sits in a PMD: ${rule.why}; pmd_is_valid_softleaf() is false`);
+  }
+  for (const m of level === 'pmd' ? a.pmd.swapMustBeZero : a.swapMustBeZero) {
     if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
   }
   if (s.migration) {
@@ -308,9 +358,9 @@ function swapSummary(s: SwapInfo): string {
   return parts.join(' ');
 }
 
-function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
+function swapFields(k: Kernel, raw: bigint, s: SwapInfo, level: Level): DecodedField[] {
   const out: DecodedField[] = [];
-  for (const f of k.arch.swapFields) {
+  for (const f of level === 'pmd' ? k.arch.pmd.swapFields : k.arch.swapFields) {
     if (f.role === 'offset') {
       out.push(...offsetFields(k, raw, f, s));
       continue;
@@ -325,7 +375,7 @@ function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
       const name = f.id === 'uffd' && k.arch.id === 'x86_64' ? k.profile.swpUffdMacro : f.name;
       text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
       label = `${range(f.hi, f.lo)}: ${name} ${text}`;
-      const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a swap PTE` : undefined;
+      const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a ${level === 'pmd' ? 'non-present PMD' : 'swap PTE'}` : undefined;
       out.push({ ...f, name, stored, value: stored, text, label, ...(problem ? { problem } : {}) });
       continue;
     }
@@ -393,6 +443,7 @@ export function decode(
   config: KernelConfig,
   arch: ArchId,
   machine: Omit<Platform, 'arch'>,
+  level: Level = 'pte',
 ): DecodedPte {
-  return decodePte(getKernel(profile, applyKconfig(config).config, { arch, ...machine }), raw);
+  return decodePte(getKernel(profile, applyKconfig(config).config, { arch, ...machine }), raw, level);
 }

@@ -12,12 +12,12 @@ import { applyKconfig, configKey, type ConfigOption, type KernelConfig } from '.
 import { arm64 } from './arch/arm64.ts';
 import type { ArchLayout } from './arch/layout.ts';
 import { x86_64 } from './arch/x86_64.ts';
-import { predicatesFor, type EntryFacts, type PredicateDef } from './helpers.ts';
+import { pmdPredicatesFor, predicatesFor, type EntryFacts, type PmdFacts, type PmdPredicateDef, type PredicateDef } from './helpers.ts';
 import { PROFILES, type KernelProfile, type ProfileId } from './profiles.ts';
 import { BITS_PER_XA_VALUE, maxPhysmemBits, PAGE_SHIFT, platformKey, type ArchId, type Platform } from './platform.ts';
 import { isMigrationKind, KIND } from './leafops.ts';
 import { buildTypeTable, MAX_SWAPFILES_SHIFT, SWP_TYPE_COUNT, typeName, type NumberedRow, type TypeTable } from './swapTypes.ts';
-import { hi32, lo32, type Brand, type PteBits } from './u64.ts';
+import { hi32, lo32, type Brand, type PmdBits, type PteBits } from './u64.ts';
 
 /** A CPU physical frame number: RAM, or (before the series) a device-private page's PFN. */
 export type Pfn = Brand<number, 'pfn'>;
@@ -54,6 +54,7 @@ export class Kernel {
   readonly arch: ArchLayout;
   readonly table: TypeTable;
   readonly predicates: readonly PredicateDef[];
+  readonly pmdPredicates: readonly PmdPredicateDef[];
 
   readonly SWP_TYPE_SHIFT = SWP_TYPE_SHIFT;
   readonly SWP_OFFSET_MASK = SWP_OFFSET_MASK;
@@ -91,6 +92,7 @@ export class Kernel {
     this.arch = platform.arch === 'arm64' ? arm64 : x86_64;
     this.table = buildTypeTable(this.profile.numbering, this.config);
     this.predicates = predicatesFor(profileId);
+    this.pmdPredicates = pmdPredicatesFor(profileId);
     this.MAX_PHYSMEM_BITS = maxPhysmemBits(platform);
     this.SWP_PFN_BITS = Math.min(this.MAX_PHYSMEM_BITS - PAGE_SHIFT, SWP_TYPE_SHIFT);
     this.SWP_PFN_MASK = (1n << BigInt(this.SWP_PFN_BITS)) - 1n;
@@ -323,6 +325,69 @@ export class Kernel {
 
   pte_swp_clear_exclusive(pte: PteBits): PteBits {
     return (pte & ~this.arch.swpFlagMask.exclusive) as PteBits;
+  }
+
+  // ---- PMD <-> entry (arch; the PMD swap layout is the PTE's) --------------------------------------
+
+  /** swp_entry_to_pmd() [v6.18] / softleaf_to_pmd() [7.3.4]: a reinterpretation, no flag bits. */
+  swp_entry_to_pmd(e: swp_entry_t): PmdBits {
+    return this.arch.pmd.swpEntryToPmd(this.swp_type(e), this.swp_offset(e)) as PmdBits;
+  }
+
+  /**
+   * softleaf_from_pmd(): the none entry (val 0) for pmd_present() || pmd_none(); otherwise the
+   * soft-dirty and uffd bits are stripped and the generic entry rebuilt from __swp_type/__swp_offset.
+   * (pmd_to_swp_entry() before 6.19, which callers used only after is_swap_pmd().)
+   */
+  softleaf_from_pmd(pmd: PmdBits): swp_entry_t {
+    const hi = hi32(pmd);
+    const lo = lo32(pmd);
+    const a = this.arch.pmd;
+    if (a.pmdNone(hi, lo) || a.pmdPresent(hi, lo)) return this.swp_entry(0, 0n);
+    return this.swp_entry(a.swpType(hi, lo), BigInt(a.swpOffset(hi, lo)));
+  }
+
+  pmd_swp_mksoft_dirty(pmd: PmdBits): PmdBits {
+    return (pmd | this.arch.pmd.swpFlagMask.softDirty) as PmdBits;
+  }
+
+  pmd_swp_soft_dirty(pmd: PmdBits): boolean {
+    return (pmd & this.arch.pmd.swpFlagMask.softDirty) !== 0n;
+  }
+
+  pmd_swp_clear_soft_dirty(pmd: PmdBits): PmdBits {
+    return (pmd & ~this.arch.pmd.swpFlagMask.softDirty) as PmdBits;
+  }
+
+  /** pmd_swp_mkuffd() [7.3.4] (pmd_swp_mkuffd_wp() before the 2026 rename). */
+  pmd_swp_mkuffd(pmd: PmdBits): PmdBits {
+    return (pmd | this.arch.pmd.swpFlagMask.uffd) as PmdBits;
+  }
+
+  pmd_swp_uffd(pmd: PmdBits): boolean {
+    return (pmd & this.arch.pmd.swpFlagMask.uffd) !== 0n;
+  }
+
+  pmd_swp_clear_uffd(pmd: PmdBits): PmdBits {
+    return (pmd & ~this.arch.pmd.swpFlagMask.uffd) as PmdBits;
+  }
+
+  /** What the PMD predicates read from a PMD value. */
+  pmdFacts(pmd: PmdBits): PmdFacts {
+    const hi = hi32(pmd);
+    const lo = lo32(pmd);
+    const a = this.arch.pmd;
+    const none = a.pmdNone(hi, lo);
+    const present = !none && a.pmdPresent(hi, lo);
+    return { none, present, leaf: present && a.pmdLeaf(hi, lo), entry: none || present ? null : this.facts(this.softleaf_from_pmd(pmd)) };
+  }
+
+  /** Every PMD helper of the profile (pmd_is_migration_entry() & co.), keyed by kernel name. */
+  allPmdPredicates(pmd: PmdBits): Record<string, boolean> {
+    const f = this.pmdFacts(pmd);
+    const out: Record<string, boolean> = {};
+    for (const p of this.pmdPredicates) out[p.name] = p.test(f);
+    return out;
   }
 
   /** make_pte_marker(): the PTE of a marker entry. */

@@ -180,6 +180,23 @@ export function pagemapOfPte(k: Kernel, pte: bigint, ctx: PagemapContext = DEFAU
   return pagemapOfLeaf(k, c, ctx, 0, special);
 }
 
+const pmdScratch = newClassified();
+
+/**
+ * pagemap_pmd_range_thp(): the record of 4 KiB subpage `index` (0..511) of a PMD leaf. Present:
+ * frame = pmd_pfn + index, PM_MMAP_EXCLUSIVE from the head page (`ctx.page`); the huge zero PMD is
+ * special, so no page and no FILE/EXCL bits. Migration or device-private: frame = type |
+ * (softleaf_to_pfn + index) << 5, never PM_MMAP_EXCLUSIVE, the migration A/D bits never show.
+ */
+export function pagemapOfPmd(k: Kernel, pmd: bigint, ctx: PagemapContext = DEFAULT_PAGEMAP_CONTEXT, index = 0): bigint {
+  const raw = u64(pmd);
+  const hi = hi32(raw);
+  const lo = lo32(raw);
+  const c = classify(k, hi, lo, pmdScratch, 'pmd');
+  const special = c.kind === KIND.present && k.arch.pmd.decodePresent(hi, lo).special;
+  return pagemapOfLeaf(k, c, ctx, index, special);
+}
+
 /**
  * The record of subpage `subpage` of a classified leaf entry: pte_to_pagemap_entry() for a PTE
  * (subpage 0), and the shape pagemap_pmd_range_thp() gives each of a PMD's 512 records (present:

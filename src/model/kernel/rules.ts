@@ -13,10 +13,11 @@ import { CONSTRUCTORS, PREDICATES } from './helpers.ts';
 import { PROBLEM_KINDS, type ProblemKind } from './decodeTypes.ts';
 import { sourceUrl, type KernelProfile, type ProfileId } from './profiles.ts';
 
-export type InvariantId = 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once';
+export type InvariantId =
+  | 'pfn-names-page' | 'no-present-device-private' | 'mapcount' | 'migration-locked' | 'swap-type' | 'clear-bits' | 'exclusive-once' | 'pmd-leaf';
 
 export const INVARIANT_IDS: readonly InvariantId[] = [
-  'pfn-names-page', 'no-present-device-private', 'mapcount', 'migration-locked', 'swap-type', 'clear-bits', 'exclusive-once',
+  'pfn-names-page', 'no-present-device-private', 'mapcount', 'migration-locked', 'swap-type', 'clear-bits', 'exclusive-once', 'pmd-leaf',
 ];
 
 export type RuleId = `invariant/${InvariantId}` | `decode/${ProblemKind}`;
@@ -84,8 +85,8 @@ const INVARIANT_RULES: readonly (Omit<KernelRule, 'id' | 'kind'> & { inv: Invari
   },
   {
     inv: 'mapcount',
-    title: 'a page\'s mapcount equals the PTEs that map it',
-    sentence: 'folio_mapcount() counts present, device-private and device-exclusive mappings (folio_add_*_rmap / folio_remove_rmap_pte); migration entries hold no mapping',
+    title: 'a page\'s mapcount equals the PTEs that map it, and a folio\'s entire mapcount the PMDs that map it',
+    sentence: 'folio_mapcount() counts present, device-private and device-exclusive mappings (folio_add_*_rmap / folio_remove_rmap_pte); a PMD maps a 2 MiB folio whole and counts in its entire mapcount (folio_add_anon_rmap_pmd); migration entries hold no mapping',
     source: { file: 'include/linux/mm.h', ident: 'folio_mapcount' },
   },
   {
@@ -109,8 +110,14 @@ const INVARIANT_RULES: readonly (Omit<KernelRule, 'id' | 'kind'> & { inv: Invari
   {
     inv: 'exclusive-once',
     title: 'an anon-exclusive page is mapped at most once',
-    sentence: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte) before a second mapping appears',
+    sentence: 'PageAnonExclusive: only one process may map the page; fork and try_to_migrate clear it (folio_try_share_anon_rmap_pte / _pmd) before a second mapping appears',
     source: { file: 'include/linux/page-flags.h', ident: 'PageAnonExclusive' },
+  },
+  {
+    inv: 'pmd-leaf',
+    title: 'a PMD leaf maps one whole 2 MiB folio inside one VMA, and only migration or device-private entries sit in a PMD',
+    sentence: 'the THP fault, remove_migration_pmd() and migrate_vma_insert_huge_pmd_page() install a PMD only for a 512-aligned folio of order 9 whose 2 MiB a VMA covers (vma_adjust_trans_huge() splits it when a VMA boundary would cut it); of the soft leaves, only migration and device-private entries are valid in a PMD',
+    source: byApi({ file: SWAPOPS, ident: 'is_pmd_migration_entry' }, { file: LEAFOPS, ident: 'softleaf_is_valid_pmd_entry' }),
   },
 ];
 
@@ -199,6 +206,16 @@ const DECODE_RULES: Readonly<Record<ProblemKind, Omit<KernelRule, 'id' | 'kind'>
     title: 'the swap-exclusive bit on a special entry',
     sentence: 'pte_swp_mkexclusive() is applied only to real swap entries (PG_anon_exclusive kept across swap-out); migration and device-private entries carry exclusivity in their type',
     source: { file: 'mm/rmap.c', ident: 'pte_swp_mkexclusive' },
+  },
+  'not-at-pmd': {
+    title: 'a soft leaf that never sits in a PMD',
+    sentence: 'only migration and device-private entries are valid at PMD level; a swap, hwpoison, device-exclusive or marker entry in a PMD trips VM_WARN_ON(!pmd_is_valid_softleaf()) in copy_huge_pmd(), change_huge_pmd() and the split',
+    source: byApi({ file: SWAPOPS, ident: 'is_pmd_migration_entry' }, { file: LEAFOPS, ident: 'pmd_is_valid_softleaf' }),
+  },
+  'pmd-table': {
+    title: 'a present PMD that is not a leaf',
+    sentence: 'a present PMD without the leaf bit (x86 _PAGE_PSE, arm64 a table descriptor) points to a page of PTRS_PER_PTE PTEs (pmd_page()); it maps no 2 MiB page itself',
+    source: byArch({ file: X86_PGTABLE, ident: 'pmd_leaf' }, { file: 'arch/arm64/include/asm/pgtable.h', ident: 'pmd_leaf' }),
   },
   'softleaf-none': {
     title: 'swp_entry(0, 0) read as SOFTLEAF_NONE',

@@ -6,9 +6,9 @@
  */
 import { kernelFor, type Kernel } from '../kernel/kernel.ts';
 import { pageAt, PageWriter } from './pagestore.ts';
-import { TableWriter } from './pagetable.ts';
+import { PTRS_PER_PTE, TableWriter, type PmdEntry } from './pagetable.ts';
 import type {
-  Change, Device, DeviceMirrorEntry, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
+  Change, Device, DeviceMirrorEntry, EntryRef, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
 } from './types.ts';
 
 /** Why an event cannot happen now. Not an Error: a refusal is an answer, and needs no stack trace. */
@@ -35,7 +35,18 @@ function patched(old: Page, p: Partial<Omit<Page, 'id'>>): Page {
     hwpoison: p.hwpoison ?? old.hwpoison,
     data: p.data !== undefined ? p.data : old.data,
     swapSlot: p.swapSlot !== undefined ? p.swapSlot : old.swapSlot,
+    head: p.head ?? old.head,
+    order: p.order ?? old.order,
+    entireMapcount: p.entireMapcount ?? old.entireMapcount,
   };
+}
+
+/** A new page's fields; `head` defaults to the page itself (an order-0 folio). */
+export type NewPage = Omit<Page, 'id' | 'head' | 'order' | 'entireMapcount'> & Partial<Pick<Page, 'head' | 'order' | 'entireMapcount'>>;
+
+/** The first PTE index of the 2 MiB range (the PMD) that contains PTE `index`. */
+export function pmdBase(index: number): number {
+  return index - (index % PTRS_PER_PTE);
 }
 
 export function refuse(reason: string): never {
@@ -62,6 +73,8 @@ export class Draft {
   private slots: SwapSlot[] | null = null;
   private nextSlot: number;
   ramCursor: number;
+  /** Where the THP allocator looks next in hugeRamOrder. */
+  hugeRamCursor: number;
   /** The allocator's bookkeeping: free RAM pages, largest RAM PFN. */
   ramFree: number;
   ramMaxPfn: number;
@@ -76,6 +89,7 @@ export class Draft {
     this.k = kernelFor(base.options);
     this.nextSlot = base.swap.nextSlot;
     this.ramCursor = base.ramCursor;
+    this.hugeRamCursor = base.hugeRamCursor;
     this.ramFree = base.ramFree;
     this.ramMaxPfn = base.ramMaxPfn;
     this.nextMigrationId = base.nextMigrationId;
@@ -164,6 +178,69 @@ export class Draft {
     if (before !== v) this.record({ kind: 'pte', pid: r.pid, index: r.index, before, after: v });
   }
 
+  // ---- PMDs ----------------------------------------------------------------------------------------
+
+  /** The PMD leaf covering a PTE index (a huge, migration or device-private PMD), or null. */
+  pmdEntry(r: PteRef): PmdEntry | null {
+    const w = this.tables.get(r.pid);
+    if (w) return w.pmd(r.index);
+    const p = this.proc(r.pid);
+    if (r.index < 0 || r.index >= p.ptes.length) refuse(`PTE ${r.index} is outside pid ${r.pid}'s range of ${p.ptes.length} PTEs`);
+    return p.ptes.chunks[r.index >>> 9]?.pmd ?? null;
+  }
+
+  /** The value of the PMD leaf covering `r`, or 0n. */
+  pmd(r: PteRef): bigint {
+    const e = this.pmdEntry(r);
+    return e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+  }
+
+  /** Whether the PMD covering `r` points to a PTE table (not none, not a leaf). */
+  hasPteTable(r: PteRef): boolean {
+    return this.writer(r.pid).hasTable(r.index);
+  }
+
+  /** Writes the PMD covering `r` (a leaf, or 0n for none) and records the change ('collapse': it replaced a PTE table). */
+  setPmd(r: PteRef, v: bigint, target: number, table?: 'collapse'): void {
+    const w = this.writer(r.pid);
+    const base = pmdBase(r.index);
+    const e = w.pmd(base);
+    const before = e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+    w.writePmd(base, v, target);
+    if (before !== v || table) this.record({ kind: 'pmd', pid: r.pid, index: base, before, after: v, ...(table ? { table } : {}) });
+  }
+
+  /**
+   * Replaces the PMD leaf covering `r` by a table of 512 PTEs, entry j = entries(j) (pmd_populate()
+   * after __split_huge_pmd_locked()). Records the PMD change and one change per PTE.
+   */
+  splitPmdInto(r: PteRef, entries: (j: number) => readonly [bigint, number]): void {
+    const w = this.writer(r.pid);
+    const base = pmdBase(r.index);
+    const e = w.pmd(base);
+    const before = e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+    const values: (readonly [bigint, number])[] = new Array<readonly [bigint, number]>(PTRS_PER_PTE);
+    for (let j = 0; j < PTRS_PER_PTE; j++) values[j] = entries(j);
+    w.installTable(base, (j) => values[j]!);
+    this.record({ kind: 'pmd', pid: r.pid, index: base, before, after: 0n, table: 'split' });
+    for (let j = 0; j < PTRS_PER_PTE; j++) {
+      const v = values[j]![0];
+      if (v !== 0n) this.record({ kind: 'pte', pid: r.pid, index: base + j, before: 0n, after: v });
+    }
+  }
+
+  /** free_pgtables(): the empty PTE table covering `r` is freed (the PMD becomes none). */
+  freePteTable(r: PteRef): void {
+    this.writer(r.pid).freeTable(r.index);
+  }
+
+  /** Every PMD (of live processes) whose leaf is about folio `head`: the rmap at PMD level. */
+  pmdRefsTo(head: number): EntryRef[] {
+    const out: EntryRef[] = [];
+    for (const p of this.allProcs()) for (const index of this.writer(p.pid).pmdsFor(head)) out.push({ pid: p.pid, index, pmd: true });
+    return out;
+  }
+
   vmaAt(pid: Pid, index: number): Vma | undefined {
     return this.proc(pid).vmas.find((v) => index >= v.start && index < v.start + v.pages);
   }
@@ -200,10 +277,14 @@ export class Draft {
     if (what) this.record({ kind: 'page', page: id, what });
   }
 
-  addPage(p: Omit<Page, 'id'>): number {
+  addPage(p: NewPage): number {
     const w = (this.pagesW ??= new PageWriter(this.base.pages));
     const id = w.length;
-    w.push(patched({ ...p, id }, {}));
+    w.push({
+      id, kind: p.kind, space: p.space, number: p.number, device: p.device, allocated: p.allocated, anon: p.anon, mapcount: p.mapcount,
+      refs: p.refs, pins: p.pins, locked: p.locked, dirty: p.dirty, anonExclusive: p.anonExclusive, hwpoison: p.hwpoison, data: p.data,
+      swapSlot: p.swapSlot, head: p.head ?? id, order: p.order ?? 0, entireMapcount: p.entireMapcount ?? 0,
+    });
     this.pagesAdded = true;
     this.base.pageIndex.add(p.space, p.number, id);
     if (p.kind === 'ram') {
@@ -319,6 +400,9 @@ export class Draft {
       ramMaxPfn: this.ramMaxPfn,
       ramCursor: this.ramCursor,
       zeroPage: b.zeroPage,
+      hugeZeroPfn: b.hugeZeroPfn,
+      hugeRamOrder: b.hugeRamOrder,
+      hugeRamCursor: this.hugeRamCursor,
       devices: this.devicesArr ?? b.devices,
       swap: this.slots || this.nextSlot !== b.swap.nextSlot ? { slots: this.slots ?? b.swap.slots, nextSlot: this.nextSlot } : b.swap,
       migrations: this.migrationsArr ?? b.migrations,

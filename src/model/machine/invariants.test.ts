@@ -8,14 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { CLEAR_BIT_PROBLEMS, decodePte } from '../kernel/decode.ts';
 import { DEFAULT_CONFIG } from '../kernel/config.ts';
 import { kernelFor } from '../kernel/kernel.ts';
-import { classify, KIND, newClassified } from '../kernel/leafops.ts';
+import { classify, KIND, kindOfCode, newClassified, PMD_KIND_RULES } from '../kernel/leafops.ts';
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from '../kernel/platform.ts';
 import type { ProfileId } from '../kernel/profiles.ts';
 import { runScenario } from '../scenarios/run.ts';
-import { findScenario } from '../scenarios/index.ts';
+import { findScenario, THP_SCENARIOS, hmmThpScenarios } from '../scenarios/index.ts';
 import { mulberry32, sampleScenario } from '../../share/sample.ts';
 import { checkInvariants, INVARIANTS, pageLabel, type InvariantId, type Violation } from './invariants.ts';
 import { allPages, pageAt, pageStoreOf } from './pagestore.ts';
-import { forEachUsed } from './pagetable.ts';
+import { forEachPmd, forEachUsed } from './pagetable.ts';
 import type { MachineState, Page } from './types.ts';
 
 /** The rules, checked the plain way: every entry of every live process, then every page. */
@@ -28,10 +29,56 @@ function reference(s: MachineState) {
   };
   const label = (id: number) => pageLabel(pageAt(s.pages, id)!);
   const maps = new Map<number, number>();
+  const pmdMaps = new Map<number, number>();
   const slots = new Map(s.swap.slots.map((x) => [x.slot, x]));
   const c = newClassified();
+  const headOf = (id: number) => {
+    const pg = id >= 0 ? pageAt(s.pages, id) : undefined;
+    return pg && pg.head !== pg.id ? pageAt(s.pages, pg.head) : pg;
+  };
   for (const p of s.processes) {
     if (!p.alive) continue;
+    forEachPmd(p.ptes, (index, hi, lo, target) => {
+      classify(k, hi, lo, c, 'pmd');
+      const where = { pid: p.pid, index };
+      const at = `pid ${p.pid} PMD at PTE ${index}`;
+      const vma = p.vmas.find((v) => index >= v.start && index < v.start + v.pages);
+      if (!vma || index + HPAGE_PMD_NR > vma.start + vma.pages) add('pmd-leaf', { ...where, message: `${at}: its 2 MiB are not all inside one VMA` });
+      const tp = target >= 0 ? pageAt(s.pages, target) : undefined;
+      const notHead = (pg: Page) => pg.order !== HPAGE_PMD_ORDER || pg.head !== pg.id;
+      if (c.kind === KIND.present) {
+        const named = s.pageIndex.find(s.pages, 'phys', c.pfn);
+        if (tp?.kind === 'device') add('no-present-device-private', { ...where, page: target, message: `${at} is a present PMD for ${pageLabel(tp)}` });
+        if (named !== target) add('pfn-names-page', { ...where, page: target, ...(named !== undefined ? { named } : {}), message: `${at} maps pfn 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : label(named)}` });
+        if (tp && (notHead(tp) || tp.number % HPAGE_PMD_NR !== 0)) add('pmd-leaf', { ...where, page: target, message: `${at} maps ${pageLabel(tp)}, which is not the head of a 2 MiB folio` });
+        if (tp && tp.kind !== 'zero') pmdMaps.set(target, (pmdMaps.get(target) ?? 0) + 1);
+        return;
+      }
+      const rule = PMD_KIND_RULES[kindOfCode(c.kind)];
+      if (!rule.valid) {
+        add('pmd-leaf', { ...where, message: `${at} holds a ${kindOfCode(c.kind)} entry: ${rule.why}` });
+        return;
+      }
+      const row = k.table.byNumber[c.type]!;
+      const dec = decodePte(k, (BigInt(hi) << 32n) | BigInt(lo), 'pmd');
+      dec.problems.forEach((msg, i) => {
+        if (CLEAR_BIT_PROBLEMS.includes(dec.problemKinds[i]!)) add('clear-bits', { ...where, message: `${at}: ${msg}` });
+      });
+      const space = c.deviceSpace === 1 ? 'device' : 'phys';
+      const named = s.pageIndex.find(s.pages, space, c.pfn);
+      if (named !== target) {
+        add('pfn-names-page', {
+          ...where, page: target, ...(named !== undefined ? { named } : {}),
+          message: `${at}: ${row.name} says ${space === 'device' ? 'device offset' : 'pfn'} 0x${c.pfn.toString(16)}, which is ${named === undefined ? 'no page' : label(named)}; the kernel made it for ${tp ? pageLabel(tp) : 'no page'}`,
+        });
+      }
+      if (tp && notHead(tp)) add('pmd-leaf', { ...where, page: target, message: `${at}: ${row.name} names ${pageLabel(tp)}, which is not the head of a 2 MiB folio` });
+      if (row.kind === 'migration' || row.kind === 'device-migration') {
+        if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `${at} is a migration PMD but ${tp ? pageLabel(tp) : 'its folio'} is not locked` });
+      } else if (target >= 0) {
+        pmdMaps.set(target, (pmdMaps.get(target) ?? 0) + 1);
+      }
+    });
     forEachUsed(p.ptes, (index, hi, lo, target) => {
       classify(k, hi, lo, c);
       const where = { pid: p.pid, index };
@@ -67,7 +114,8 @@ function reference(s: MachineState) {
         });
       }
       if (row.kind === 'migration' || row.kind === 'device-migration') {
-        if (!tp || !tp.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${tp ? pageLabel(tp) : 'its page'} is not locked` });
+        const head = headOf(target);
+        if (!head || !head.locked) add('migration-locked', { ...where, page: target, message: `pid ${p.pid} PTE ${index} is a migration entry but ${head ? pageLabel(head) : 'its page'} is not locked` });
       } else if ((row.kind === 'device-private' || row.kind === 'device-exclusive') && target >= 0) {
         maps.set(target, (maps.get(target) ?? 0) + 1);
       }
@@ -76,8 +124,11 @@ function reference(s: MachineState) {
   for (const pg of allPages(s.pages)) {
     if (pg.kind === 'zero') continue;
     const n = maps.get(pg.id) ?? 0;
+    const m = pmdMaps.get(pg.id) ?? 0;
     if (n !== pg.mapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: mapcount ${pg.mapcount}, but ${n} PTE(s) map it` });
+    if (m !== pg.entireMapcount) add('mapcount', { page: pg.id, message: `${pageLabel(pg)}: entire mapcount ${pg.entireMapcount}, but ${m} PMD(s) map its 2 MiB folio` });
     if (pg.anonExclusive && n > 1) add('exclusive-once', { page: pg.id, message: `${pageLabel(pg)} is PageAnonExclusive but mapped ${n} times` });
+    if (pg.anonExclusive && m > 1) add('exclusive-once', { page: pg.id, message: `${pageLabel(pg)} is PageAnonExclusive but ${m} PMDs map its 2 MiB folio` });
   }
   return INVARIANTS.map((i) => ({ ...i, ok: out.get(i.id)!.length === 0, violations: out.get(i.id)! }));
 }
@@ -117,6 +168,32 @@ describe('checkInvariants gives what a plain scan of every entry and page gives'
       if (want.some((r) => !r.ok)) bad++;
       expect(checkInvariants(broken)).toEqual(want);
       expect(checkInvariants(s)).toEqual(reference(s));
+    }
+    expect(bad).toBeGreaterThan(10);
+  });
+
+  it('huge pages: every state of the THP scenarios, in order and shuffled, and with a folio\'s entire mapcount or lock broken', () => {
+    const all: MachineState[] = [];
+    for (const sc of [...THP_SCENARIOS, ...hmmThpScenarios()]) {
+      for (const profile of ['7.3', 'series'] as ProfileId[]) {
+        all.push(...runScenario(sc, { profile, config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } }).states);
+      }
+    }
+    const withLeaf = all.filter((s) => s.processes.some((p) => p.ptes.chunks.some((c) => c?.pmd)));
+    expect(withLeaf.length).toBeGreaterThan(20);
+    const rand = mulberry32(7);
+    const order = [...all.keys(), ...Array.from({ length: 80 }, () => Math.floor(rand() * all.length))];
+    for (const i of order) expect([i, checkInvariants(all[i]!)]).toEqual([i, reference(all[i]!)]);
+    let bad = 0;
+    for (let n = 0; n < 60; n++) {
+      const s = withLeaf[Math.floor(rand() * withLeaf.length)]!;
+      const heads = [...allPages(s.pages)].filter((p) => p.order > 0 && p.head === p.id);
+      if (heads.length === 0) continue;
+      const pg = heads[Math.floor(rand() * heads.length)]!;
+      const broken = withPage(s, pg.id, [{ entireMapcount: pg.entireMapcount + 1 }, { locked: !pg.locked }, { order: 0 }][n % 3]!);
+      const want = reference(broken);
+      if (want.some((r) => !r.ok)) bad++;
+      expect(checkInvariants(broken)).toEqual(want);
     }
     expect(bad).toBeGreaterThan(10);
   });

@@ -3,6 +3,12 @@
  * page is one Uint32Array of three words per entry: the PTE's high and low halves, and the page the
  * entry refers to. Pages are shared between states and copied only when written, so a step that
  * touches one PTE copies 6 KiB.
+ *
+ * The PMD level: slot `ci` of `chunks` is the PMD that covers PTEs ci*512 .. ci*512+511 (2 MiB, when
+ * the range starts on a 2 MiB boundary, as the default 0x7f0000000000 does). It is either none (null),
+ * a pointer to a PTE table (a chunk without `pmd`), or a leaf: a chunk whose `pmd` holds the entry (a
+ * huge present PMD, a migration or a device-private PMD) and whose PTE words are unused. A split
+ * replaces the leaf by a fresh table of 512 PTEs; everything that reads PTEs sees no PTE inside a leaf.
  */
 import { hi32, lo32 } from '../kernel/u64.ts';
 
@@ -11,6 +17,13 @@ export const PTRS_PER_PTE = 512;
 const W = 3;
 /** The target word of an entry with no page (-1 as an unsigned 32-bit word). */
 const NO_TARGET = 0xffffffff;
+
+/** A PMD leaf: the entry's halves and the page (the folio's head) it stands for. */
+export interface PmdEntry {
+  readonly hi: number;
+  readonly lo: number;
+  readonly target: number;
+}
 
 export interface PteChunk {
   /**
@@ -22,6 +35,8 @@ export interface PteChunk {
   readonly words: Uint32Array;
   /** Number of non-none entries. */
   readonly used: number;
+  /** Non-null: this PMD is a leaf, not a PTE table (`words` is an unused empty table). */
+  readonly pmd: PmdEntry | null;
 }
 
 export interface PteTable {
@@ -48,6 +63,31 @@ export function readPte(t: PteTable, i: number): bigint {
   if (!c) return 0n;
   const k = (i & 511) * W;
   return (BigInt(c.words[k]!) << 32n) | BigInt(c.words[k + 1]!);
+}
+
+/** The PMD leaf covering PTE index `i`, or null (no page table, or a PTE table). */
+export function pmdEntry(t: PteTable, i: number): PmdEntry | null {
+  return t.chunks[i >>> 9]?.pmd ?? null;
+}
+
+/** The value of the PMD covering PTE index `i` when it is a leaf, else 0n. */
+export function readPmd(t: PteTable, i: number): bigint {
+  const e = pmdEntry(t, i);
+  return e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+}
+
+/** Whether the PMD covering PTE index `i` points to a PTE table (pmd_none() and a leaf do not). */
+export function hasPteTable(t: PteTable, i: number): boolean {
+  const c = t.chunks[i >>> 9];
+  return c !== null && c !== undefined && c.pmd === null;
+}
+
+/** Calls f for every PMD leaf, with the first PTE index it covers, its halves and its target. */
+export function forEachPmd(t: PteTable, f: (index: number, hi: number, lo: number, target: number) => void): void {
+  for (let ci = 0; ci < t.chunks.length; ci++) {
+    const e = t.chunks[ci]?.pmd;
+    if (e) f(ci * PTRS_PER_PTE, e.hi, e.lo, e.target);
+  }
 }
 
 export function readTarget(t: PteTable, i: number): number {
@@ -123,6 +163,8 @@ function reverseIndex(c: PteChunk): Map<number, number[]> | undefined {
 export class TableWriter {
   private chunks: (PteChunk | null)[];
   private owned = new Set<number>();
+  /** A PMD was written or a table freed (chunks replaced without being owned). */
+  private replaced = false;
   constructor(private readonly base: PteTable) {
     this.chunks = base.chunks.slice();
   }
@@ -180,16 +222,76 @@ export class TableWriter {
     return c ? c.words[(i & 511) * W + 2]! | 0 : -1;
   }
 
+  /** The PMD leaf covering PTE index `i`, or null. */
+  pmd(i: number): PmdEntry | null {
+    return this.chunks[i >>> 9]?.pmd ?? null;
+  }
+
+  /** Whether the PMD covering `i` points to a PTE table. */
+  hasTable(i: number): boolean {
+    const c = this.chunks[i >>> 9];
+    return c !== null && c !== undefined && c.pmd === null;
+  }
+
+  /** First PTE indices of the PMD leaves whose target is `page` (the rmap at PMD level). */
+  pmdsFor(page: number): number[] {
+    const out: number[] = [];
+    for (let ci = 0; ci < this.chunks.length; ci++) if (this.chunks[ci]?.pmd?.target === page) out.push(ci * PTRS_PER_PTE);
+    return out;
+  }
+
+  /**
+   * Writes the PMD covering `i` as a leaf (v !== 0n) or clears it (v === 0n: pmd_none, no table).
+   * Refuses to overwrite a PTE table: the caller frees or collapses it first.
+   */
+  writePmd(i: number, v: bigint, target: number): void {
+    const ci = i >>> 9;
+    const c = this.chunks[ci];
+    if (c && c.pmd === null && c.used > 0) throw new Error(`PMD ${ci} points to a PTE table with ${c.used} entries: it cannot become a leaf`);
+    this.chunks[ci] = v === 0n ? null : { words: LEAF_WORDS, used: 0, pmd: { hi: hi32(v), lo: lo32(v), target: target < 0 ? -1 : target } };
+    this.owned.delete(ci);
+    this.replaced = true;
+  }
+
+  /** Replaces the PMD covering `i` by a PTE table whose entry j is entries(j) = [value, target] (the split, pmd_populate()). */
+  installTable(i: number, entries: (j: number) => readonly [bigint, number]): void {
+    const ci = i >>> 9;
+    const words = freshWords();
+    let used = 0;
+    for (let j = 0, k = 0; j < PTRS_PER_PTE; j++, k += W) {
+      const [v, target] = entries(j);
+      if (v === 0n) continue;
+      words[k] = hi32(v);
+      words[k + 1] = lo32(v);
+      words[k + 2] = target < 0 ? NO_TARGET : target;
+      used++;
+    }
+    this.chunks[ci] = { words, used, pmd: null };
+    this.owned.add(ci);
+  }
+
+  /** free_pgtables(): the PMD covering `i` no longer points to a PTE table (it must be empty). */
+  freeTable(i: number): void {
+    const ci = i >>> 9;
+    const c = this.chunks[ci];
+    if (!c || c.pmd !== null) return;
+    if (c.used > 0) throw new Error(`PTE table ${ci} still has ${c.used} entries`);
+    this.chunks[ci] = null;
+    this.owned.delete(ci);
+    this.replaced = true;
+  }
+
   write(i: number, v: bigint, target: number): void {
     if (i < 0 || i >= this.base.length) throw new RangeError(`PTE index ${i} outside the range of ${this.base.length}`);
     const ci = i >>> 9;
     let c = this.chunks[ci];
+    if (c?.pmd) throw new Error(`PTE ${i} lies inside a PMD leaf: split the PMD before writing its PTEs`);
     if (!this.owned.has(ci)) {
-      c = c ? { words: c.words.slice(), used: c.used } : { words: freshWords(), used: 0 };
+      c = c ? { words: c.words.slice(), used: c.used, pmd: null } : { words: freshWords(), used: 0, pmd: null };
       this.chunks[ci] = c;
       this.owned.add(ci);
     }
-    const chunk = c as { words: Uint32Array; used: number };
+    const chunk = c as { words: Uint32Array; used: number; pmd: null };
     const w = chunk.words;
     const k = (i & 511) * W;
     const was = w[k] !== 0 || w[k + 1] !== 0;
@@ -201,10 +303,13 @@ export class TableWriter {
   }
 
   finish(): PteTable {
-    if (this.owned.size === 0) return this.base;
+    if (this.owned.size === 0 && !this.replaced) return this.base;
     return { length: this.base.length, chunks: this.chunks };
   }
 }
+
+/** The (never written) words of every leaf chunk: no PTE, no target. */
+const LEAF_WORDS = freshWords();
 
 function freshWords(): Uint32Array {
   const w = new Uint32Array(PTRS_PER_PTE * W);

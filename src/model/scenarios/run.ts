@@ -3,6 +3,7 @@
  * keeping each state, trace and result (what the CLI prints and the tests check).
  */
 import type { KernelOptions } from '../kernel/kernel.ts';
+import { PM_PRESENT, PM_SWAP } from '../kernel/pagemap.ts';
 import type { Platform } from '../kernel/platform.ts';
 import { createMachine } from '../machine/init.ts';
 import { step } from '../machine/step.ts';
@@ -43,6 +44,12 @@ export function runScenario(s: Scenario, o: KernelOptions): ScenarioRun {
   return { states, traces, results, refused: null };
 }
 
+/** A pagemap record's PM_PRESENT / PM_SWAP state. */
+function recordState(rec: bigint): 'swap' | 'present' | 'none' {
+  if (rec & PM_PRESENT) return 'present';
+  return rec & PM_SWAP ? 'swap' : 'none';
+}
+
 /** Checks an event's result against a selftest assertion; returns what differs. */
 export function checkExpectation(x: Expectation, r: EventResult, pages: number): string[] {
   const bad: string[] = [];
@@ -50,7 +57,8 @@ export function checkExpectation(x: Expectation, r: EventResult, pages: number):
   if (x.cpages !== undefined && r.cpages !== x.cpages) bad.push(`cpages ${r.cpages}, expected ${x.cpages}`);
   if (x.signal !== undefined && r.signal !== x.signal) bad.push(`signal ${r.signal ?? 'none'}, expected ${x.signal}`);
   if (x.data !== undefined) {
-    const want = (i: number) => (x.data === 'index' ? i : x.data === 'neg-index' ? -i : x.data === 'index+1' ? i + 1 : 0);
+    const b = x.base ?? 0;
+    const want = (i: number) => (x.data === 'index' ? b + i : x.data === 'neg-index' ? -(b + i) : x.data === 'index+1' ? b + i + 1 : 0);
     const got = r.data ?? [];
     if (got.length !== pages) bad.push(`${got.length} values read, expected ${pages}`);
     got.forEach((v, i) => {
@@ -58,5 +66,18 @@ export function checkExpectation(x: Expectation, r: EventResult, pages: number):
     });
   }
   if (x.prot !== undefined && JSON.stringify(r.prot) !== JSON.stringify(x.prot)) bad.push(`snapshot ${JSON.stringify(r.prot)}, expected ${JSON.stringify(x.prot)}`);
+  if (x.protEvery !== undefined) {
+    const got = r.prot ?? [];
+    const off = got.findIndex((p) => p !== x.protEvery);
+    if (got.length !== pages) bad.push(`snapshot of ${got.length} pages, expected ${pages}`);
+    else if (off >= 0) bad.push(`snapshot page ${off} is ${got[off]}, expected ${x.protEvery} for every page`);
+  }
+  if (x.pagemap !== undefined) {
+    const got = r.pagemap ?? [];
+    const want = x.pagemap;
+    const off = got.findIndex((rec) => recordState(BigInt(rec)) !== want);
+    if (got.length !== pages) bad.push(`${got.length} pagemap records, expected ${pages}`);
+    else if (off >= 0) bad.push(`pagemap record ${off} (${got[off]}) is ${recordState(BigInt(got[off]!))}, expected ${want} for every page`);
+  }
   return bad;
 }

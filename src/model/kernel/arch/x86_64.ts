@@ -7,7 +7,8 @@
  * looks like a huge physical address that is not cached RAM: the L1 Terminal Fault mitigation),
  * soft-dirty/uffd-wp/exclusive in bits 1..3, bits 4..8 clear.
  */
-import type { ArchLayout, LayoutField, PresentInfo } from './layout.ts';
+import { HPAGE_PMD_NR, PAGE_SHIFT, PMD_SHIFT } from '../platform.ts';
+import type { ArchLayout, LayoutField, PmdLayout, PmdPresentInfo, PresentInfo } from './layout.ts';
 
 export const X86_SWP_TYPE_BITS = 5;
 /** SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1 */
@@ -32,6 +33,8 @@ export const X86 = {
   _PAGE_BIT_UFFD_WP: 10,
   _PAGE_BIT_SOFT_DIRTY: 11,
   _PAGE_BIT_SOFTW4: 57,
+  /** _PAGE_BIT_PAT_LARGE: the PAT bit of a 2 MiB / 1 GiB page (bit 7 is _PAGE_PSE there). */
+  _PAGE_BIT_PAT_LARGE: 12,
   _PAGE_BIT_SAVED_DIRTY: 58,
   _PAGE_BIT_NX: 63,
   _PAGE_BIT_SWP_SOFT_DIRTY: 1,
@@ -53,6 +56,8 @@ export const _PAGE_DIRTY = b(X86._PAGE_BIT_DIRTY);
 export const _PAGE_PROTNONE = b(X86._PAGE_BIT_PROTNONE);
 /** _PAGE_GLOBAL: the same bit as _PAGE_PROTNONE, read as Global while _PAGE_PRESENT is set. */
 export const _PAGE_GLOBAL = b(X86._PAGE_BIT_GLOBAL);
+export const _PAGE_PSE = b(X86._PAGE_BIT_PSE);
+export const _PAGE_PAT_LARGE = b(X86._PAGE_BIT_PAT_LARGE);
 export const _PAGE_SPECIAL = b(X86._PAGE_BIT_SPECIAL);
 export const _PAGE_UFFD_WP = b(X86._PAGE_BIT_UFFD_WP);
 export const _PAGE_SOFT_DIRTY = b(X86._PAGE_BIT_SOFT_DIRTY);
@@ -65,12 +70,17 @@ export const _PAGE_SWP_EXCLUSIVE = b(X86._PAGE_BIT_SWP_EXCLUSIVE);
 export const _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
 /** __PHYSICAL_MASK_SHIFT = 52: PTE_PFN_MASK covers bits 12..51. */
 export const PTE_PFN_MASK = ((1n << 52n) - 1n) & ~((1n << 12n) - 1n);
+/** PHYSICAL_PMD_PAGE_MASK: a 2 MiB page's physical address bits 21..51 (pmd_pfn_mask() with PSE). */
+export const PHYSICAL_PMD_PAGE_MASK = ((1n << 52n) - 1n) & ~((1n << BigInt(PMD_SHIFT)) - 1n);
 /** _PAGE_CHG_MASK: the bits pte_modify() keeps from the old PTE. */
 export const _PAGE_CHG_MASK =
   PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SAVED_DIRTY |
   _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
 
 /** protection_map values for a private anonymous VMA (no pkeys, NX supported). */
+/** _HPAGE_CHG_MASK: the bits pmd_modify() keeps (PSE and PAT_LARGE too). */
+export const _HPAGE_CHG_MASK = _PAGE_CHG_MASK | _PAGE_PSE | _PAGE_PAT_LARGE;
+
 export const PAGE_NONE = _PAGE_PROTNONE | _PAGE_ACCESSED; // 0x120
 export const PAGE_COPY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX; // 0x8000000000000025
 export const PAGE_READONLY = PAGE_COPY;
@@ -118,7 +128,6 @@ const OFFSET_MASK = (1n << BigInt(OFFSET_BITS)) - 1n;
 const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
 const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
 const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
-const PAGE_SHIFT = 12;
 /** __PHYSICAL_MASK_SHIFT: the first bit above the largest physical address a PTE can hold. */
 const X86_UNUSED_FIRST_BIT = 52;
 /**
@@ -235,4 +244,98 @@ export const x86_64: ArchLayout = {
     const inv = ~offset & OFFSET_MASK;
     return (inv << BigInt(X86_SWP_OFFSET_FIRST_BIT)) | (BigInt(type & 31) << 59n);
   },
+  get pmd(): PmdLayout {
+    return x86_64Pmd;
+  },
+};
+
+// ---- the PMD level -----------------------------------------------------------------------------------
+
+const LO_PSE = lb(X86._PAGE_BIT_PSE);
+/** pmd_pfn() with PSE masks the PFN with PHYSICAL_PMD_PAGE_MASK: its low HPAGE_PMD_ORDER bits are 0. */
+const PMD_PFN_LOW = HPAGE_PMD_NR - 1;
+
+const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
+  switch (f.id) {
+    case 'pse':
+      return { ...f, note: 'pmd_present() tests P | PROTNONE | PSE: a split clears P but keeps PSE, so PSE alone means "present" (pgtable_64.h)' };
+    case 'protnone':
+      return { ...f, note: 'if set, pmd_present() would report a PROT_NONE huge PMD' };
+    case 'exclusive':
+      return { id: 'unused3', hi: 3, lo: 3, name: 'unused (no PMD swap-exclusive bit)', role: 'must-be-zero', note: 'nothing defines pmd_swp_mkexclusive(): exclusivity lives in the migration type or in PageAnonExclusive' };
+    case 'uffd':
+      return { ...f, note: 'pmd_swp_mkuffd() / pmd_swp_uffd(): userfaultfd state kept while the 2 MiB page is not mapped' };
+    case 'softdirty':
+      return { ...f, note: 'pmd_swp_mksoft_dirty() / pmd_swp_soft_dirty(): soft-dirty kept while the 2 MiB page is not mapped' };
+    default:
+      return f;
+  }
+});
+
+const pmdPresentFields: LayoutField[] = ([
+  ...presentFields.filter((f) => f.hi > 51),
+  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
+  { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
+  { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
+  ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
+] satisfies LayoutField[]).sort((a, c) => c.hi - a.hi);
+pmdPresentFields.splice(pmdPresentFields.findIndex((f) => f.id === 'dirty'), 0, {
+  id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'hw-flag', note: 'page size: this PMD maps 2 MiB itself (at PTE level bit 7 is _PAGE_PAT)',
+});
+
+function decodePmdPresent(hi: number, lo: number): PmdPresentInfo {
+  const p = decodePresent(hi, lo);
+  const leaf = (lo & LO_PSE) !== 0;
+  const present = (lo & LO_PRESENT) !== 0;
+  return { ...p, pfn: x86_64Pmd.presentPfn(hi, lo), leaf, invalidated: !present && !p.protnone && leaf };
+}
+
+/** The x86_64 PMD level (pgtable.h, pgtable_64.h, pgtable_types.h, huge_mm.h of 7.3.4). */
+export const x86_64Pmd: PmdLayout = {
+  swapFields: pmdSwapFields,
+  presentFields: pmdPresentFields,
+  loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: 0 },
+  swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffd: _PAGE_SWP_UFFD_WP },
+  swapMustBeZero: [
+    { mask: lb(X86._PAGE_BIT_SWP_EXCLUSIVE), hiMask: 0, why: 'bit 3 is set: there is no PMD swap-exclusive bit (set_pmd_migration_entry() and the split never set it; exclusivity lives in the type or in PageAnonExclusive)' },
+    { mask: lb(X86._PAGE_BIT_PCD), hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
+    { mask: LO_KNL, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: pmd_none() ignores them, so they must not carry data' },
+  ],
+  presentTest: 'pmd_present(): pmd_flags(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)',
+  differsFromPte: [
+    { hi: 0, lo: 0, when: 'both', pte: 'pte_present() tests P | PROTNONE', pmd: 'pmd_present() tests P | PROTNONE | PSE: a PMD with P=0 can still be present (PROT_NONE, or the transient value of pmdp_invalidate())' },
+    { hi: 3, lo: 3, when: 'non-present', pte: '_PAGE_SWP_EXCLUSIVE', pmd: 'unused: there is no PMD swap-exclusive bit' },
+    { hi: 7, lo: 7, when: 'present', pte: '_PAGE_PAT (PAT bit of a 4 KiB page)', pmd: '_PAGE_PSE: the PMD maps 2 MiB itself' },
+    { hi: 12, lo: 12, when: 'present', pte: 'PFN bit 0', pmd: '_PAGE_PAT_LARGE' },
+    { hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, when: 'present', pte: 'PFN bits 1-8', pmd: 'zero: a 2 MiB page is 2 MiB aligned' },
+  ],
+  pmdNone(hi, lo) {
+    // pmd_none(): !(pmd_val & ~_PAGE_KNL_ERRATUM_MASK)
+    return hi === 0 && (lo & ~LO_KNL) === 0;
+  },
+  pmdPresent(_hi, lo) {
+    return (lo & (LO_PRESENT | LO_PROTNONE | LO_PSE)) !== 0;
+  },
+  pmdLeaf(_hi, lo) {
+    // pmd_trans_huge(): _PAGE_PSE
+    return (lo & LO_PSE) !== 0;
+  },
+  presentPfn(hi, lo) {
+    // pmd_pfn(): (pmd ^ protnone_mask(pmd)) & pmd_pfn_mask(pmd), >> PAGE_SHIFT
+    let h = hi & PFN_HALF;
+    let l = lo >>> PAGE_SHIFT;
+    if (__pte_needs_invert(hi, lo)) {
+      h = ~h & PFN_HALF;
+      l = ~l & PFN_HALF;
+    }
+    if ((lo & LO_PSE) !== 0) l &= ~PMD_PFN_LOW;
+    return h * TWO20 + l;
+  },
+  presentSoftDirty: (hi, lo) => x86_64.presentSoftDirty(hi, lo),
+  presentUffdWp: (hi, lo) => x86_64.presentUffdWp(hi, lo),
+  decodePresent: decodePmdPresent,
+  swpType: (hi, lo) => x86_64.swpType(hi, lo),
+  swpOffset: (hi, lo) => x86_64.swpOffset(hi, lo),
+  // __swp_entry_to_pmd() is a reinterpretation of the PTE format
+  swpEntryToPmd: (type, offset) => x86_64.swpEntryToPte(type, offset),
 };

@@ -3,8 +3,10 @@
  * reference of a mapping, a swap slot's count; a migration entry is just cleared (its page is owned
  * by the migration in flight).
  */
-import type { Draft } from '../../draft.ts';
+import { pmdBase, type Draft } from '../../draft.ts';
 import { view } from '../../entries.ts';
+import { HPAGE_PMD_NR } from '../../folio.ts';
+import { splitHugePmd, zapHugePmd } from '../huge_memory.ts';
 import type { PteRef } from '../../types.ts';
 import { dropMigrationPte } from '../migrate.ts';
 import { maybeFree } from '../page_alloc.ts';
@@ -38,7 +40,28 @@ export function zapOne(d: Draft, ref: PteRef): void {
   }
 }
 
-/** zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its range). */
-export function zapRange(d: Draft, pid: number, start: number, pages: number): void {
-  for (const i of [...d.populated(pid, start, start + pages)]) zapOne(d, { pid, index: i });
+/**
+ * zap_pmd_range() / zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its
+ * range): a PMD leaf the range covers goes whole (zap_huge_pmd); one it covers in part is split
+ * first. With `freeTables`, a PTE table the range covers entirely is freed afterwards (free_pgtables()).
+ * Page tables with no entry are skipped (pmd_none: zap_pmd_range() moves on).
+ */
+export function zapRange(d: Draft, pid: number, start: number, pages: number, freeTables = false): void {
+  const end = Math.min(start + pages, d.proc(pid).ptes.length);
+  for (let i = start; i < end;) {
+    const base = pmdBase(i);
+    const next = Math.min(end, base + HPAGE_PMD_NR);
+    const ref = { pid, index: i };
+    if (d.pmdEntry(ref)) {
+      if (i === base && next === base + HPAGE_PMD_NR) {
+        zapHugePmd(d, ref);
+        i = next;
+        continue;
+      }
+      splitHugePmd(d, ref, false, `the range covers only PTEs ${i}..${next - 1} of this huge PMD: split it, then zap the PTEs.`, 'split_huge_pmd');
+    }
+    for (const j of [...d.populated(pid, i, next)]) zapOne(d, { pid, index: j });
+    if (freeTables && i === base && next === base + HPAGE_PMD_NR && d.hasPteTable(ref)) d.freePteTable(ref);
+    i = next;
+  }
 }

@@ -1,0 +1,93 @@
+/**
+ * The PMD level as the views will read it: a THP is one row; after a split its 512 PTEs are rows of
+ * their own while they are new, then fold back into one run; a 2 MiB folio is one block with a link
+ * per PMD; every 4 KiB page has its pagemap record; migrate_vma's src[] words.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, findScenario, kernelOf, runScenario, type MachineState, type ScenarioRun } from '../model/index.ts';
+import { changedIn } from './rows.ts';
+import { blockKeyOf, decodePmdAt, folioBlocks, levelRows, pagemapRecords, pmdChangesIn, pmdLinks, srcWord, dstWord } from './pmd.ts';
+
+const OPTS = { config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } } as const;
+const runs = new Map<string, ScenarioRun>();
+function played(id: string, profile: '7.3' | 'series' = '7.3'): ScenarioRun {
+  const key = `${id}|${profile}`;
+  if (!runs.has(key)) runs.set(key, runScenario(findScenario(id)!, { profile, ...OPTS }));
+  return runs.get(key)!;
+}
+const ptesOf = (s: MachineState, pid = 1) => s.processes.find((p) => p.pid === pid)!.ptes;
+
+describe('levelRows', () => {
+  it('a THP is one PMD row; the rest of the range folds', () => {
+    const r = played('T01');
+    const s = r.states[1]!;
+    expect(levelRows(kernelOf(s), ptesOf(s))).toEqual([{ kind: 'pmd', index: 0, to: 511 }]);
+  });
+  it('the step that splits a device-private PMD shows its 512 PTEs (less the unmapped ones); the next step folds them back into runs', () => {
+    const r = played('T06');
+    const s = r.states[5]!;
+    const k = kernelOf(s);
+    const now = levelRows(k, ptesOf(s), { changed: changedIn(r.traces[5], 1) });
+    expect(now.filter((x) => x.kind === 'pte')).toHaveLength(512);
+    const later = levelRows(k, ptesOf(s));
+    expect(later).toEqual([{ kind: 'run', from: 0, to: 127 }, { kind: 'fold', from: 128, to: 255 }, { kind: 'run', from: 256, to: 511 }]);
+    expect(pmdChangesIn(r.traces[5], 1)).toEqual({ changed: new Set([0]), split: new Set([0]) });
+  });
+  it('an unfolded run, a selected PTE and a changed PTE stay rows of their own', () => {
+    const s = played('T10').states[2]!;
+    const k = kernelOf(s);
+    expect(levelRows(k, ptesOf(s), { expanded: new Set([256]) }).filter((x) => x.kind === 'pte')).toHaveLength(256);
+    const kept = levelRows(k, ptesOf(s), { keep: 300 });
+    expect(kept).toContainEqual({ kind: 'pte', index: 300 });
+    expect(kept).toContainEqual({ kind: 'run', from: 0, to: 127 });
+  });
+  it('PTEs of different shape are not folded together: after mprotect of half, two runs (T09)', () => {
+    const s = played('T09').states[3]!;
+    expect(levelRows(kernelOf(s), ptesOf(s))).toEqual([{ kind: 'run', from: 0, to: 255 }, { kind: 'run', from: 256, to: 511 }]);
+  });
+});
+
+describe('decodePmdAt', () => {
+  it.each([['7.3', 'SWP_DEVICE_WRITE(28) off=0x200 sd'], ['series', 'SWP_DEVICE_WRITE(25) off=0x200 sd']] as const)('under %s the device-private PMD of T03 reads %s', (profile, summary) => {
+    const s = played('T03', profile).states[4]!;
+    expect(decodePmdAt(s, 1, 100)!.summary).toBe(summary);
+    expect(decodePmdAt(s, 1, 100)!.level).toBe('pmd');
+  });
+});
+
+describe('the PFN view of 2 MiB folios', () => {
+  it('a THP is one block of 512 pages, and its PMD links to it', () => {
+    const s = played('T01').states[1]!;
+    expect(folioBlocks(s)).toEqual([expect.objectContaining({ key: 'phys:74752', first: 0x12400, nr: 512, kind: 'ram', pmdMaps: 1, pteMaps: 0 })]);
+    expect(pmdLinks(s)).toEqual([expect.objectContaining({ pid: 1, index: 0, kind: 'present', namedKey: 'phys:74752', ok: true })]);
+  });
+  it('a device THP after the series is a block in the device-private space; every page of it belongs to the block', () => {
+    const s = played('T03', 'series').states[4]!;
+    const b = folioBlocks(s).find((x) => x.kind === 'device')!;
+    expect([b.space, b.first, b.nr, b.pmdMaps]).toEqual(['device', 0x200, 512, 1]);
+    expect(blockKeyOf(s, b.head + 511)).toBe(b.key);
+    expect(pmdLinks(s)[0]).toMatchObject({ kind: 'device-private', namedKey: 'device:512', ok: true });
+  });
+  it('after a partial munmap the folio is still one block, now mapped by 384 PTEs (T10)', () => {
+    const s = played('T10').states[2]!;
+    expect(folioBlocks(s)).toEqual([expect.objectContaining({ first: 0x12400, pmdMaps: 0, pteMaps: 384 })]);
+  });
+});
+
+describe('pagemap records of every 4 KiB page', () => {
+  it('a migration PMD (T02.1) gives 512 records stepping by 0x20, as pagemap_read reports', () => {
+    const s = played('T02').states[2]!;
+    const recs = pagemapRecords(s, 1, 0, 512);
+    expect(['0x' + recs[0]!.toString(16), '0x' + recs[1]!.toString(16), '0x' + recs[511]!.toString(16)]).toEqual(['0x408000000024801b', '0x408000000024803b', '0x408000000024bffb']);
+  });
+});
+
+describe('migrate_vma src[] and dst[] words', () => {
+  it('a collected THP is migrate_pfn(head) | WRITE | MIGRATE | COMPOUND (0x49001b); its 2 MiB device destination is COMPOUND too', () => {
+    const r = played('T03');
+    const m = r.states[2]!.migrations[0]!;
+    expect(srcWord(r.states[2]!, m.srcs[0]!)).toBe(0x49001bn);
+    const after = r.states[3]!.migrations[0]!;
+    expect(dstWord(r.states[3]!, after.srcs[0]!)).toBe((0x200n << 6n) | 0x1n | 0x10n);
+  });
+});
