@@ -46,7 +46,7 @@ function geometry(lanes: 2 | 4): Geometry {
   const per = 64 / lanes;
   const cell = lanes === 2 ? 24 : 21;
   const left = lanes === 2 ? 74 : 38;
-  const gap = lanes === 2 ? 118 : 96;
+  const gap = lanes === 2 ? 130 : 108;
   const top = 22;
   const band = scaleBand<number>().domain(Array.from({ length: per }, (_, i) => per - 1 - i)).range([left, left + cell * per]);
   return { lanes, per, cell, left, gap, top, width: left + cell * per + 12, wordH: top + lanes * (cell + gap) + 24, x: (b) => band(b)! };
@@ -55,10 +55,8 @@ function geometry(lanes: 2 | 4): Geometry {
 export const GEOMETRY = { 2: geometry(2), 4: geometry(4) } as const;
 /** The kernel's name above each word in compare mode. */
 const TITLE_H = 18;
-/** Rotated labels of one-bit fields keep this many characters; the field's title has the rest. */
-const ROT_CHARS = 17;
 /** Rough width of a character of the 10.5px label font, to keep centred labels inside the picture. */
-const CHAR_W = 5.8;
+const CHAR_W = 5.9;
 
 /** Which lane (0 = the top bits) and position a bit is drawn at, in a word starting at y0. */
 function place(g: Geometry, bit: number, y0 = 0): { lane: number; x: number; y: number } {
@@ -219,7 +217,7 @@ function WordBits({ word, wi, g, y0, owner, titled, focusBit, undone, marks, hig
               <title>{`${f.label}${f.note ? ` — ${f.note}` : ''}`}</title>
               <path d={`M${x0 + 1},${y} v4 H${x1 - 1} v-4`} />
               {narrow ? (
-                <text className="flabel rot" transform={`translate(${(x0 + x1) / 2 - 3},${y + 8}) rotate(90)`}>{short(f)}</text>
+                <text className="flabel rot" transform={`translate(${(x0 + x1) / 2 - 3},${y + 8}) rotate(90)`}>{short(f, rotChars(g))}</text>
               ) : (
                 <>
                   <text className="flabel" x={labelX(g, x0, x1, name.length)} y={y + 18}>{name}</text>
@@ -235,9 +233,21 @@ function WordBits({ word, wi, g, y0, owner, titled, focusBit, undone, marks, hig
   return titled ? <g role="group" aria-label={`${word.title}: 64 bits of ${d.pte}: ${d.summary}`}>{body}</g> : body;
 }
 
-export function short(f: DecodedField): string {
-  const n = f.name.replace(/_PAGE_(SWP_)?/g, '').replace(/^PTE_(SWP_)?/, '').replace(/^SWP_/, '').replace(/ \(.*$/, '');
+/**
+ * How many characters a rotated label (of a narrow field) may take: it runs down from under the lane
+ * into the gap before the next lane, and must end before that lane starts.
+ */
+function rotChars(g: Geometry): number {
+  // It starts 20 px under the lane; the next lane's bit numbers take the last 14 px of the gap.
+  return Math.floor((g.gap - 34) / CHAR_W);
+}
+
+/** A narrow field's rotated label: its name without the common prefixes, and its value, in `max` characters (the field's title has the rest). */
+export function short(f: DecodedField, max: number): string {
+  const n = f.name.replace(/_PAGE_(SWP_)?/g, '').replace(/^PTE_(SWP_)?/, '').replace(/^(SWP|PM)_/, '').replace(/ \(.*$/, '');
   const v = f.text === 'set' ? '1' : f.text === 'clear' ? '0' : f.value < 10n ? String(f.value) : f.text.length > 6 ? '' : f.text;
-  return `${n.length > ROT_CHARS ? n.slice(0, ROT_CHARS - 1) + '…' : n}${v ? `=${v}` : ''}`;
+  const tail = v ? `=${v}` : '';
+  const room = max - tail.length;
+  return `${n.length > room ? n.slice(0, room - 1) + '…' : n}${tail}`;
 }
 
