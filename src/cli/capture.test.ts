@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePagemap, kpfTest, parseKernelRelease, type DecodedPagemap } from '../model/kernel/index.ts';
 import { parseSnapshot, snapshotKernel, snapshotKpageflags, snapshotRecord, type Snapshot } from '../snapshot/index.ts';
 import { capture, CaptureError } from './capture.ts';
-import { main } from './main.ts';
+import { runCli } from './testing.ts';
 
 const CHILD_SRC = fileURLToPath(new URL('../../test/fixtures/pagemap-child.c', import.meta.url));
 /** The child's layout (pagemap-child.c). */
@@ -37,16 +37,7 @@ let dir = '';
 let child: Child | null = null;
 let setupError: Error | null = null;
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: true };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end();
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
 function machineCheck(): void {
   if (process.platform !== 'linux') throw new Error(`the capture test needs Linux (/proc/PID/pagemap); this is ${process.platform}`);

@@ -5,32 +5,17 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { main, USAGE } from './main.ts';
+import { USAGE } from './main.ts';
+import { runCli } from './testing.ts';
 
 const M50 = (1n << 50n) - 1n;
 const x86Pte = (type: number, off: bigint, flags = 0n): bigint => (BigInt(type) << 59n) | ((~off & M50) << 9n) | flags;
 const hex64 = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 
-interface RunResult {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** Runs main() with the given argv; `stdin` undefined means an interactive terminal. */
-async function run(argv: string[], stdin?: string): Promise<RunResult> {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: stdin === undefined };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end(stdin ?? '');
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 

@@ -3,25 +3,14 @@
  * `swapviz decode --json`, driven in-process through main(). Expected records are the spec's
  * worked examples (hmm-and-pagemap.md A.5) or rebuilt here from the x86 closed form.
  */
-import { PassThrough } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { jsonLines, runCli } from './testing.ts';
 
 const M50 = (1n << 50n) - 1n;
 const x86Pte = (type: number, off: bigint, flags = 0n): bigint => (BigInt(type) << 59n) | ((~off & M50) << 9n) | flags;
 const hex64 = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 
-async function run(argv: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: stdin === undefined };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end(stdin ?? '');
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
 const jsonLines = (s: string) => s.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 

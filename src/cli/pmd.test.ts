@@ -3,23 +3,12 @@
  * PMD helpers among the predicates), `encode --level pmd`, and `swapviz run` of the THP scenarios
  * under 7.3, the series and the historical pre-fix profiles. Values are pmd-and-thp.md's.
  */
-import { PassThrough } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { jsonLines, runCli } from './testing.ts';
 
-async function run(argv: string[]) {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: true };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end('');
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
-const json = (s: string) => s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const json = jsonLines;
 
 describe('swapviz decode --level pmd', () => {
   it('names the value "pmd", keeps the PTE field names, and adds the PMD predicates (T03.2 under the series)', async () => {

@@ -142,6 +142,17 @@ const HI_OFFSET_MASK = 2 ** (32 - X86_SWP_TYPE_BITS) - 1;
 const PFN_HALF = 0xfffff;
 const TWO20 = 2 ** 20;
 
+/** pte_pfn(): (pte ^ protnone_mask(pte)) & PTE_PFN_MASK, >> PAGE_SHIFT, on the two halves. */
+function pte_pfn(hi: number, lo: number): number {
+  let h = hi & PFN_HALF;
+  let l = lo >>> PAGE_SHIFT;
+  if (__pte_needs_invert(hi, lo)) {
+    h = ~h & PFN_HALF;
+    l = ~l & PFN_HALF;
+  }
+  return h * TWO20 + l;
+}
+
 /**
  * __pte_needs_invert() (pgtable-invert.h): a non-zero PTE without _PAGE_PRESENT (PROT_NONE, and the
  * swap format) keeps its PFN bits inverted, so it never points at cached RAM (L1TF).
@@ -210,16 +221,7 @@ export const x86_64: ArchLayout = {
     // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
     return (lo & (LO_PRESENT | LO_PROTNONE)) !== 0;
   },
-  presentPfn(hi, lo) {
-    // pte_pfn(): (pte ^ protnone_mask(pte)) & PTE_PFN_MASK, >> PAGE_SHIFT
-    let h = hi & PFN_HALF;
-    let l = lo >>> PAGE_SHIFT;
-    if (__pte_needs_invert(hi, lo)) {
-      h = ~h & PFN_HALF;
-      l = ~l & PFN_HALF;
-    }
-    return h * TWO20 + l;
-  },
+  presentPfn: pte_pfn,
   presentSoftDirty(_hi, lo) {
     return (lo & lb(X86._PAGE_BIT_SOFT_DIRTY)) !== 0;
   },
@@ -252,8 +254,6 @@ export const x86_64: ArchLayout = {
 // ---- the PMD level -----------------------------------------------------------------------------------
 
 const LO_PSE = lb(X86._PAGE_BIT_PSE);
-/** pmd_pfn() with PSE masks the PFN with PHYSICAL_PMD_PAGE_MASK: its low HPAGE_PMD_ORDER bits are 0. */
-const PMD_PFN_LOW = HPAGE_PMD_NR - 1;
 
 const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
   switch (f.id) {
@@ -321,15 +321,10 @@ export const x86_64Pmd: PmdLayout = {
     return (lo & LO_PSE) !== 0;
   },
   presentPfn(hi, lo) {
-    // pmd_pfn(): (pmd ^ protnone_mask(pmd)) & pmd_pfn_mask(pmd), >> PAGE_SHIFT
-    let h = hi & PFN_HALF;
-    let l = lo >>> PAGE_SHIFT;
-    if (__pte_needs_invert(hi, lo)) {
-      h = ~h & PFN_HALF;
-      l = ~l & PFN_HALF;
-    }
-    if ((lo & LO_PSE) !== 0) l &= ~PMD_PFN_LOW;
-    return h * TWO20 + l;
+    // pmd_pfn(): (pmd ^ protnone_mask(pmd)) & pmd_pfn_mask(pmd), >> PAGE_SHIFT: pte_pfn() with, for a
+    // huge PMD, PHYSICAL_PMD_PAGE_MASK: the low HPAGE_PMD_ORDER bits of the PFN are 0 (PAT sits at bit 12)
+    const pfn = pte_pfn(hi, lo);
+    return (lo & LO_PSE) !== 0 ? pfn - (pfn % HPAGE_PMD_NR) : pfn;
   },
   presentSoftDirty: (hi, lo) => x86_64.presentSoftDirty(hi, lo),
   presentUffdWp: (hi, lo) => x86_64.presentUffdWp(hi, lo),

@@ -260,6 +260,32 @@ export function removeMigrationPmd(d: Draft, ref: EntryRef, oldHead: number, new
 // ---- the split ------------------------------------------------------------------------------------------
 
 /**
+ * Walks PTEs [start, end) of a process PMD by PMD, as zap_pmd_range() and madvise_free_pmd_range()
+ * do: a PMD leaf the range covers whole goes to `whole`; one it covers only in part is split first
+ * (split_huge_pmd, saying `why`); then `ptes(i, next, all)` handles the PTEs [i, next) of that PMD,
+ * `all` when the range covers the whole PMD.
+ */
+export function walkPmds(d: Draft, pid: number, start: number, end: number, whole: (r: PteRef) => void,
+  why: (i: number, next: number) => string, ptes: (i: number, next: number, all: boolean) => void): void {
+  for (let i = start; i < end;) {
+    const base = pmdBase(i);
+    const next = Math.min(end, base + HPAGE_PMD_NR);
+    const all = i === base && next === base + HPAGE_PMD_NR;
+    const ref = { pid, index: i };
+    if (d.pmdEntry(ref)) {
+      if (all) {
+        whole(ref);
+        i = next;
+        continue;
+      }
+      splitHugePmd(d, ref, false, why(i, next), 'split_huge_pmd');
+    }
+    ptes(i, next, all);
+    i = next;
+  }
+}
+
+/**
  * __split_huge_pmd() -> __split_huge_pmd_locked(): the PMD leaf becomes a table of 512 PTEs of the same
  * kind for page + i (§c.5). A present or device-private PMD moves its rmap to the PTEs (PageAnonExclusive
  * pushed to every page); with `freeze` they become migration PTEs instead. A migration PMD becomes 512

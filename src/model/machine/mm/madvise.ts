@@ -6,7 +6,7 @@ import { hasMarker, markerPte, pageName, view, viewPmd } from '../entries.ts';
 import { folioOf, folioPages, HPAGE_PMD_NR, isLarge } from '../folio.ts';
 import type { PteRef, Vma } from '../types.ts';
 import { pageProt, vmaWritable } from '../vma.ts';
-import { folio_add_anon_rmap_pmd, madviseFreeHugePmd, rangeAligned, splitHugePmd } from './huge_memory.ts';
+import { folio_add_anon_rmap_pmd, madviseFreeHugePmd, rangeAligned, walkPmds } from './huge_memory.ts';
 import { zapOne, zapRange } from './memory/zap.ts';
 import { splitAndPatch } from './mprotect.ts';
 import { allocRamFolio, markDirty, maybeFree } from './page_alloc.ts';
@@ -133,20 +133,9 @@ function collapseHugePage(d: Draft, ref: PteRef, vma: Vma): boolean {
 function madviseFree(d: Draft, pid: number, start: number, pages: number): void {
   const end = start + pages;
   d.call('madvise_free_single_vma', `lazily frees the anonymous pages of PTEs ${start}..${end - 1}.`, () => {
-    for (let i = start; i < end;) {
-      const base = pmdBase(i);
-      const next = Math.min(end, base + HPAGE_PMD_NR);
-      const ref = { pid, index: i };
-      if (d.pmdEntry(ref)) {
-        if (i === base && next === base + HPAGE_PMD_NR) {
-          madviseFreeHugePmd(d, ref);
-          i = next;
-          continue;
-        }
-        splitHugePmd(d, ref, false, 'MADV_FREE of part of a THP: split it first.', 'split_huge_pmd');
-      }
+    walkPmds(d, pid, start, end, (r) => madviseFreeHugePmd(d, r), () => 'MADV_FREE of part of a THP: split it first.', (i, next) => {
       d.call('madvise_free_pte_range', '', () => {
-        for (let j = i; j < next; j++) {
+        for (const j of [...d.populated(pid, i, next)]) {
           const r = { pid, index: j };
           const v = view(d, r);
           if (v.kind === 'swap') {
@@ -162,7 +151,6 @@ function madviseFree(d: Draft, pid: number, start: number, pages: number): void 
           d.setPte(r, pte_mkclean(pte_mkold(v.raw)), v.target);
         }
       });
-      i = next;
-    }
+    });
   });
 }

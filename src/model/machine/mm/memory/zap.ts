@@ -3,10 +3,9 @@
  * reference of a mapping, a swap slot's count; a migration entry is just cleared (its page is owned
  * by the migration in flight).
  */
-import { pmdBase, type Draft } from '../../draft.ts';
+import type { Draft } from '../../draft.ts';
 import { view } from '../../entries.ts';
-import { HPAGE_PMD_NR } from '../../folio.ts';
-import { splitHugePmd, zapHugePmd } from '../huge_memory.ts';
+import { walkPmds, zapHugePmd } from '../huge_memory.ts';
 import type { PteRef } from '../../types.ts';
 import { dropMigrationPte } from '../migrate.ts';
 import { maybeFree } from '../page_alloc.ts';
@@ -48,20 +47,10 @@ export function zapOne(d: Draft, ref: PteRef): void {
  */
 export function zapRange(d: Draft, pid: number, start: number, pages: number, freeTables = false): void {
   const end = Math.min(start + pages, d.proc(pid).ptes.length);
-  for (let i = start; i < end;) {
-    const base = pmdBase(i);
-    const next = Math.min(end, base + HPAGE_PMD_NR);
-    const ref = { pid, index: i };
-    if (d.pmdEntry(ref)) {
-      if (i === base && next === base + HPAGE_PMD_NR) {
-        zapHugePmd(d, ref);
-        i = next;
-        continue;
-      }
-      splitHugePmd(d, ref, false, `the range covers only PTEs ${i}..${next - 1} of this huge PMD: split it, then zap the PTEs.`, 'split_huge_pmd');
-    }
-    for (const j of [...d.populated(pid, i, next)]) zapOne(d, { pid, index: j });
-    if (freeTables && i === base && next === base + HPAGE_PMD_NR && d.hasPteTable(ref)) d.freePteTable(ref);
-    i = next;
-  }
+  walkPmds(d, pid, start, end, (r) => zapHugePmd(d, r),
+    (i, next) => `the range covers only PTEs ${i}..${next - 1} of this huge PMD: split it, then zap the PTEs.`,
+    (i, next, all) => {
+      for (const j of [...d.populated(pid, i, next)]) zapOne(d, { pid, index: j });
+      if (freeTables && all && d.hasPteTable({ pid, index: i })) d.freePteTable({ pid, index: i });
+    });
 }
