@@ -12,8 +12,6 @@ const hex64 = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 
 const run = runCli;
 
-const jsonLines = (s: string) => s.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-
 describe('swapviz pagemap', () => {
   it.each([
     ['v6.18', 'SWP_DEVICE_WRITE', 'device-private', 'phys'],
