@@ -186,7 +186,7 @@ test('at 390×844 nothing scrolls sideways: the main page, a lesson, the embed; 
   await page.goto('./');
   await expect(app.stepHeading).toBeVisible();
   expect(await fits(), 'main page').toBe(true);
-  await expect(app.bitLayout.getByText('63–48', { exact: true })).toBeVisible();
+  await expect(app.bits.getByText('63–48', { exact: true })).toBeVisible();
   await app.open('v=1&k=v6.18&s=S21&step=2&lesson=swap-entry&stop=4');
   await expect(page.getByRole('heading', { level: 2, name: 'fork() shares the slot' })).toBeVisible();
   expect(await fits(), 'a lesson').toBe(true);
