@@ -4,6 +4,7 @@
  * fold into runs and unfold row by row; one word reads differently under 7.3.4 and the series.
  * Values are pmd-and-thp.md §g (T03, T04, T06) and §f (pagemap records).
  */
+import AxeBuilder from '@axe-core/playwright';
 import { esc, expect, test, type SwapvizApp } from './fixtures.ts';
 
 type Profile = '7.3' | 'series';
@@ -154,4 +155,22 @@ test('compare mode: the word 0xe7fffffffffbfe02 in a PMD is a device-private WRI
   await expect(app.bitsUnder('v7.3.4')).toHaveAccessibleName(/^v7\.3\.4: 64 bits of 0xe7fffffffffbfe02: SWP_DEVICE_WRITE\(28\) off=0x200 sd$/);
   await expect(app.bitsUnder('series v6')).toHaveAccessibleName(/^series v6: 64 bits of 0xe7fffffffffbfe02: SWP_MIGRATION_DEVICE_READ\(28\) pfn=0x200 sd$/);
   await expect(app.bitLayout.getByRole('heading', { level: 2 })).toHaveText('Bit layout: a value of your own (x86_64, read as a PMD)');
+});
+
+test('the PMD views have no serious or critical axe violations: a PMD selected with its notes, a split with a run unfolded, light and dark', async ({ app, page }) => {
+  test.slow(); // four axe scans
+  const serious = async () => {
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')})`);
+  };
+  for (const theme of ['light', 'dark'] as const) {
+    await app.open('v=1&k=series&s=T03&step=4');
+    await app.pickTheme(theme);
+    await expect(app.bitLayout.getByRole('group', { name: 'How this PMD differs from a PTE' })).toBeVisible();
+    expect(await serious(), `${theme}, a device-private PMD selected`).toEqual([]);
+    await app.open('v=1&k=7.3&s=T06&step=5');
+    await app.runRow(1, 256, 511).click();
+    await expect(app.runRow(1, 256, 511)).toHaveAccessibleName(/unfolded/);
+    expect(await serious(), `${theme}, the split with a run unfolded`).toEqual([]);
+  }
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, findScenario, runScenario, type ScenarioRun } from '../model/index.ts';
-import { blockKeyOf, decodePmdAt, folioBlocks, pagemapRecords, pmdChangesIn, pmdLinks, srcWord, dstWord } from './pmd.ts';
+import { blockKeyOf, decodePmdAt, entryAt, folioBlocks, pagemapRecords, pmdChangesIn, pmdLinks, pmdPagemapEnds, srcWord, dstWord } from './pmd.ts';
 
 const OPTS = { config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } } as const;
 const runs = new Map<string, ScenarioRun>();
@@ -56,6 +56,20 @@ describe('pagemap records of every 4 KiB page', () => {
     const s = played('T02').states[2]!;
     const recs = pagemapRecords(s, 1, 0, 512);
     expect(['0x' + recs[0]!.toString(16), '0x' + recs[1]!.toString(16), '0x' + recs[511]!.toString(16)]).toEqual(['0x408000000024801b', '0x408000000024803b', '0x408000000024bffb']);
+  });
+});
+
+describe('entryAt and pmdPagemapEnds', () => {
+  it('inside a PMD leaf the entry is the PMD over its 512 slots; after the split it is the PTE', () => {
+    const r = played('T06');
+    expect(entryAt(r.states[4]!, { pid: 1, index: 300 })).toEqual({ level: 'pmd', value: 0xe7fffffffffbfe02n, from: 0, to: 511 });
+    expect(entryAt(r.states[5]!, { pid: 1, index: 300 })).toEqual({ level: 'pte', value: 0xe7fffffffffbfe02n - 300n * 0x200n, from: 300, to: 300 });
+    expect(entryAt(r.states[5]!, { pid: 9, index: 0 })).toBeNull();
+  });
+  it('the records of a migration PMD\'s first and last page step by 0x20 (T02.1); a present THP\'s frames by 1 (T01)', () => {
+    expect(pmdPagemapEnds(played('T02').states[2]!, 1, 7)).toEqual({ first: 0x408000000024801bn, last: 0x408000000024bffbn, step: 0x20n, pages: 512 });
+    expect(pmdPagemapEnds(played('T01').states[1]!, 1, 0)).toMatchObject({ first: 0x8180000000012400n, last: 0x81800000000125ffn, step: 1n });
+    expect(pmdPagemapEnds(played('T06').states[5]!, 1, 0)).toBeNull();
   });
 });
 

@@ -110,7 +110,7 @@ export function BitLayoutPanel() {
         </div>
       ))}
       {sides ? null : <SwpEntry d={d} />}
-      {level === 'pmd' ? <PmdNotes d={d} k={kernelFor()} /> : null}
+      {level === 'pmd' ? <PmdNotes d={sides ? decodeEntry(kernelFor(), { level, value }) : d} k={kernelFor()} /> : null}
       {sides ? null : <PagemapRecord />}
       <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} caption={caption} />
     </section>

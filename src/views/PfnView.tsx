@@ -91,7 +91,7 @@ function layout(m: PfnModel, available: number): Layout {
     width: W,
     height: Y_PAGES + BOX_H + 26 + LABEL_LINE * Math.max(0, ...regions.map((r) => wrapLabel(r.label, r.x1 - r.x0).length - 1)),
     ptes: m.links.map((l) => {
-      const w = Math.min(px.bandwidth(), 90);
+      const w = Math.min(px.bandwidth(), l.level === 'pmd' || l.to > l.index ? 124 : 90);
       return { key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, to: l.to, level: l.level, x: px(`${l.pid}:${l.index}`)! + (px.bandwidth() - w) / 2, w, ok: l.ok, label: l.label };
     }),
     boxes,
@@ -204,8 +204,10 @@ function entryName(p: { index: number; to: number; level: 'pte' | 'pmd' }): stri
 /** The text in an entry's box, shorter in a narrow box (the box's title says it in full). */
 function boxText(p: { pid: number; index: number; to: number; level: 'pte' | 'pmd'; w: number }): string {
   const range = p.to > p.index ? `${p.index}–${p.to}` : `${p.index}`;
-  if (p.level === 'pmd') return p.w < 70 ? `PMD ${p.pid}:${p.index}` : `pid ${p.pid} PMD ${range}`;
-  return p.w < 70 + (p.to > p.index ? 24 : 0) ? `${p.pid}:${range}` : `pid ${p.pid} #${range}`;
+  // About 6 px per character of the 10px monospace font.
+  const full = p.level === 'pmd' ? `pid ${p.pid} PMD ${range}` : `pid ${p.pid} #${range}`;
+  if (full.length * 6 + 6 <= p.w) return full;
+  return p.level === 'pmd' ? `PMD ${p.pid}:${p.index}` : `${p.pid}:${range}`;
 }
 
 /** Under a folio's box, which of its 512 pages PTEs map (a bar per mapped range). */

@@ -18,6 +18,8 @@ export function PteArrays() {
   const { state, marks } = useCurrent();
   const procs = state.processes.filter((p) => p.alive);
   const sides = useCompareSides();
+  // A list's unfolded runs and scroll position belong to the scenario it shows.
+  const scenarioId = useSwapviz((s) => s.scenario.id);
   return (
     <section className="panel pte-panel" aria-labelledby="pte-h">
       <h2 id="pte-h">Page table entries</h2>
@@ -25,7 +27,7 @@ export function PteArrays() {
       {sides ? <CompareNote sides={sides} /> : null}
       <div className={`pte-columns${sides ? ' cmp' : ''}`}>
         {procs.map((p) => (
-          <PteList key={p.pid} proc={p} state={state} marks={marks} sides={sides} />
+          <PteList key={`${scenarioId}:${p.pid}`} proc={p} state={state} marks={marks} sides={sides} />
         ))}
       </div>
     </section>
@@ -60,6 +62,8 @@ function Legend({ marks }: { marks: Marks }) {
       <li>
         <span className="swatch changed-swatch" aria-hidden="true">◆</span>{marks.undone ? `changed by step ${marks.step}, just undone` : 'changed by this step'}
       </li>
+      <li><span className="lvl-swatch" aria-hidden="true">PMD</span>one entry for 2 MiB</li>
+      <li><span className="lvl-swatch twist" aria-hidden="true">▸</span>PTEs of one shape, folded (click to unfold)</li>
     </ul>
   );
 }
