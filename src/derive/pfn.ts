@@ -126,18 +126,31 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
   };
   const links: PfnLink[] = [];
   let truncated = 0;
-  /** The last PTE link, while the next PTE may extend it: the page number it names last. */
-  let open: { link: PfnLink; pfn: number; space: Space; first: string } | null;
+  /**
+   * The last PTE link while the next PTE may extend it: where it is in `links`, its folio's box, the
+   * page number it names last and the entry's halves (its label is written when it is closed).
+   */
+  let open: { at: number; folio: PfnPageBox; pfn: number; first: string; hi: number; lo: number } | null = null;
+  const close = () => {
+    if (!open) return;
+    const l = links[open.at]!;
+    if (l.to > l.index) {
+      const last = decodeCached(k, (BigInt(open.hi) << 32n) | BigInt(open.lo));
+      const space = open.folio.space;
+      links[open.at] = { ...l, label: `pid ${l.pid} PTEs ${l.index}–${l.to} (${open.first} … ${last.summary}) name pages ${pageNo(space, open.pfn - (l.to - l.index))}…${pageNo(space, open.pfn)} of ${open.folio.label}` };
+    }
+    open = null;
+  };
   for (const proc of s.processes) {
     if (!proc.alive) continue;
-    open = null;
+    close();
     const chunks = proc.ptes.chunks;
     for (let ci = 0; ci < chunks.length; ci++) {
       const ch = chunks[ci];
       if (!ch) continue;
       const base = ci * PTRS_PER_PTE;
       if (ch.pmd) {
-        open = null;
+        close();
         classify(k, ch.pmd.hi, ch.pmd.lo, scratch, 'pmd');
         if (scratch.pfn < 0) continue;
         if (links.length >= maxLinks) {
@@ -167,16 +180,18 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
         const tp = e.target >= 0 ? pageAt(s.pages, e.target)! : null;
         const exact = tp !== null && tp.space === e.space && tp.number === e.pfn;
         // A PTE next to the last one, naming the next page of the same folio, extends its link.
-        if (open && open.link.to === index - 1 && open.space === e.space && open.pfn === e.pfn - 1 && open.link.ok === exact && boxes.get(open.link.namedKey)!.nr > 1 && box(e.space, e.pfn) === open.link.namedKey) {
-          const d = decodeCached(k, (BigInt(e.hi) << 32n) | BigInt(e.lo));
-          open.link = { ...open.link, to: index, label: `pid ${proc.pid} PTEs ${open.link.index}–${index} (${open.first} … ${d.summary}) name pages ${pageNo(e.space, e.pfn - (index - open.link.index))}…${pageNo(e.space, e.pfn)} of ${boxes.get(open.link.namedKey)!.label}` };
+        const prev = open ? links[open.at]! : null;
+        if (open && prev && prev.to === index - 1 && open.pfn === e.pfn - 1 && prev.ok === exact
+          && open.folio.space === e.space && e.pfn >= open.folio.number && e.pfn < open.folio.number + open.folio.nr) {
+          links[open.at] = { ...prev, to: index };
           open.pfn = e.pfn;
-          links[links.length - 1] = open.link;
+          open.hi = e.hi;
+          open.lo = e.lo;
           continue;
         }
+        close();
         if (links.length >= maxLinks) {
           truncated++;
-          open = null;
           continue;
         }
         const named = box(e.space, e.pfn);
@@ -185,15 +200,15 @@ export function pfnModel(s: MachineState, maxLinks = 96, maxPages = 96): PfnMode
         const d = decodeCached(k, (BigInt(e.hi) << 32n) | BigInt(e.lo));
         const namedBox = boxes.get(named)!;
         const what = namedBox.nr > 1 ? `page ${pageNo(e.space, e.pfn)} of ${namedBox.label}` : namedBox.label;
-        const link: PfnLink = {
+        links.push({
           pid: proc.pid, index, to: index, level: 'pte', kind: d.kind, namedKey: named, targetKey, ok,
           label: `pid ${proc.pid} PTE ${index} (${d.summary}) names ${what}${ok ? '' : `, but the kernel meant ${tp ? pageLabel(tp) : 'no page'}`}`,
-        };
-        links.push(link);
-        open = { link, pfn: e.pfn, space: e.space, first: d.summary };
+        });
+        if (namedBox.nr > 1) open = { at: links.length - 1, folio: namedBox, pfn: e.pfn, first: d.summary, hi: e.hi, lo: e.lo };
       }
     }
   }
+  close();
   // The pages the drawn entries name come first; other allocated pages (a folio once) fill up to maxPages.
   let hiddenPages = 0;
   for (const p of allPages(s.pages)) {

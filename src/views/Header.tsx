@@ -109,7 +109,7 @@ function ScenarioHeader() {
     <header className="app-header">
       <h1>swapviz</h1>
       <div className="controls">
-        <label>
+        <label className="scenario-pick">
           Scenario{' '}
           <select value={builtin ? scenario.id : ''} onChange={(e) => a.loadBuiltin(e.target.value)}>
             {builtin ? null : <option value="">{scenario.id}: {scenario.title} (yours)</option>}
