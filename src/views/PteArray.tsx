@@ -192,9 +192,12 @@ function PteList({ proc, state, marks, sides }: { proc: Process; state: MachineS
               case 'run':
                 return <RunRow key={`r${r.key}-${r.from}`} row={r} pos={pos} changed={changed} active={pos === activeRow} {...common}
                   onToggle={() => { toggle(r.key); setActiveRun(r.key); }} />;
-              case 'pmd':
-                return <PmdRow key={`p${r.index}`} row={r} pos={pos} changed={changed} selected={selected !== undefined && r.index <= selected && selected <= r.to} {...common}
-                  onSelect={() => { setActiveRun(null); select({ pid: proc.pid, index: r.index }); }} />;
+              case 'pmd': {
+                // Selecting the PMD keeps the 4 KiB page already picked inside it (the pagemap record's page).
+                const inside = selected !== undefined && r.index <= selected && selected <= r.to;
+                return <PmdRow key={`p${r.index}`} row={r} pos={pos} changed={changed} selected={inside} {...common}
+                  onSelect={() => { setActiveRun(null); if (!inside) select({ pid: proc.pid, index: r.index }); }} />;
+              }
               case 'pte':
                 return <Row key={r.index} row={r} pos={pos} changed={changed} selected={r.index === selected} lesson={hl.has(`${proc.pid}.${r.index}`)} {...common}
                   onSelect={() => { setActiveRun(null); select({ pid: proc.pid, index: r.index }); }} />;
