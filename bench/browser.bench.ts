@@ -11,6 +11,10 @@
  *       positions (the range input's value set and input/change dispatched); the first jump is
  *       reported on its own;
  *   (e) (b) on a 1,048,576-PTE range (4 GiB), and the JS heap in use with it open;
+ *   (f) a THP scenario's split step (T06: a partial munmap splits a device-private PMD into 512
+ *       PTEs): the PMD's row gives way to the rows of 512 new PTEs, folded into runs as the app
+ *       shows them, then (f2) with every run unfolded (512 rows in the list); only the forward
+ *       step (the split) is timed, the step back between two is not;
  *   (d) the production bundle: gzip sizes of dist/assets/*.js and *.css.
  *
  * Two times per change. "double rAF": from the dispatch to the second requestAnimationFrame after
@@ -22,7 +26,7 @@
  * at the next vsync.
  *
  * Checks: (a) p95 work to paint under 16.7 ms; (b) median at most 1.5× (a)'s and p95 under 16.7 ms;
- * (e) median at most 2× (a)'s; (c) the link opens in under 250 ms and a random scrub's p95 is
+ * (e) median at most 2× (a)'s; (f) and (f2) p95 work to paint under 16.7 ms; (c) the link opens in under 250 ms and a random scrub's p95 is
  * under 16.7 ms; the JS bundle under 150 kB gzip (kB = 1,000 bytes, as vite prints it); no console
  * errors. (b2) and End/Home are reported, not checked.
  *
@@ -311,6 +315,37 @@ async function main(): Promise<number> {
     checks.push({
       name: '(a) a step on S02 is painted within a frame (p95 of the work, vsync wait left out)', ok: p95(busy(a)) < FRAME,
       detail: `p95 ${p95(busy(a)).toFixed(2)} ms, median ${median(busy(a)).toFixed(2)} ms over ${a.length} steps (budget ${FRAME} ms); double rAF p95 ${p95(frame(a)).toFixed(1)} ms`,
+    });
+
+    // (f) a THP split step (T06): step 4 → 5 replaces the PMD row by 512 PTEs' rows. Each split is
+    // followed by an untimed step back. (f2): the same with both runs of the split unfolded.
+    log('(f) T06: the split step, folded and unfolded');
+    const loadF = await open(page, base, 'v=1&k=7.3&s=T06&step=4', 4);
+    const splits = async (): Promise<Timed[]> => {
+      const out: Timed[] = [];
+      for (let i = 0; i < ROUNDS + 2; i++) {
+        const [there] = await timeChanges(page, keys('ArrowRight', 1));
+        await timeChanges(page, keys('ArrowLeft', 1));
+        if (i >= 2) out.push(there!);
+      }
+      return out;
+    };
+    const f = await splits();
+    await timeChanges(page, keys('ArrowRight', 1));
+    const table = page.getByRole('listbox', { name: /^Page table of pid 1 / });
+    await table.getByRole('option', { name: /^PTEs 256–511, / }).click();
+    await table.getByRole('option', { name: /^PTEs 1–127, / }).click();
+    const unfolded = await table.getByRole('option').first().getAttribute('aria-setsize');
+    if (unfolded !== String(1 + 128 + 1 + 1 + 256)) throw new Error(`(f2) the unfolded split has ${unfolded} rows, not 387`);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await timeChanges(page, keys('ArrowLeft', 1));
+    const f2 = await splits();
+    rows.push({ id: 'f-load', label: '(f) T06: open the link', value: loadF, unit: 'ms' });
+    rows.push(...stats('f', '(f) T06 split step, 512 new PTEs in runs', f));
+    rows.push(...stats('f2', '(f2) T06 split step, 512 new PTE rows unfolded', f2));
+    checks.push({
+      name: '(f) a THP split step (512 new PTEs, as runs and unfolded) is painted within a frame (p95 of the work)', ok: p95(busy(f)) < FRAME && p95(busy(f2)) < FRAME,
+      detail: `folded p95 ${p95(busy(f)).toFixed(2)} ms (median ${median(busy(f)).toFixed(2)}); unfolded p95 ${p95(busy(f2)).toFixed(2)} ms (median ${median(busy(f2)).toFixed(2)}) over ${f.length} splits each`,
     });
 
     // (b) 262,144 PTEs: S02's steps on one PTE in the middle of a populated range (the same work as

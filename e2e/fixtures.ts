@@ -182,6 +182,16 @@ export class SwapvizApp {
     return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PTE ${index}, `) });
   }
 
+  /** The row of a PMD leaf ("PMD 0–511, <summary>…"), by its first PTE index. */
+  pmdRow(pid: number, from: number): Locator {
+    return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PMD ${from}–\\d+, `) });
+  }
+
+  /** A row of PTEs of one shape, folded or not ("PTEs 1–127, 127 PTEs of one shape…"). */
+  runRow(pid: number, from: number, to: number): Locator {
+    return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PTEs ${from}–${to}, `) });
+  }
+
   // ---- the entry views --------------------------------------------------------------------------
 
   async openTab(name: 'Bit layout' | 'Type numbers' | 'Decode values'): Promise<Locator> {
@@ -222,6 +232,11 @@ export class SwapvizApp {
 
   get hexInput(): Locator {
     return this.bitLayout.getByRole('textbox', { name: 'PTE value' });
+  }
+
+  /** The bit layout's value field when it shows a PMD. */
+  get pmdInput(): Locator {
+    return this.bitLayout.getByRole('textbox', { name: 'PMD value' });
   }
 
   /**

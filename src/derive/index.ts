@@ -8,3 +8,4 @@ export * from './capture.ts';
 export * from './lesson.ts';
 export * from './pagemap.ts';
 export * from './pmd.ts';
+export * from './changes.ts';

@@ -73,7 +73,7 @@ export function stopProblems(lesson: Lesson, i: number): string[] {
     if (h.kind === 'field' && !f.now.fields.some((x) => x.id === h.id)) out.push(`highlight: the selected PTE (${f.now.summary}) has no field "${h.id}"`);
     if (h.kind === 'type-row' && f.kernel.typeNumber(h.name) === undefined) out.push(`highlight: ${h.name} is not in this kernel's type table`);
     if (h.kind === 'trace' && !(f.trace ?? []).some((x) => x.fn === h.fn)) out.push(`highlight: ${h.fn} does not run in step ${stop.step}`);
-    if (h.kind === 'pfn-link' && !links.some((l) => l.pid === h.pid && l.index === h.index)) out.push(`highlight: PTE ${h.pid}.${h.index} has no PFN link`);
+    if (h.kind === 'pfn-link' && !links.some((l) => l.pid === h.pid && l.index <= h.index && h.index <= l.to)) out.push(`highlight: PTE ${h.pid}.${h.index} has no PFN link`);
   }
   if (stop.question) {
     const e = expectedAnswer(stop.question, f);

@@ -26,4 +26,13 @@ describe('pagemapAt', () => {
     expect([ctx.zeroPfn, ctx.page]).toEqual([true, null]);
     expect(pagemapAt(z.states[1]!, { pid: 1, index: 1 }).exclusive).toBe(false);
   });
+
+  it.each([
+    ['7.3', '0x8180000000012400', '0x81800000000125ff', '0x408000000000401c', '0x4080000000007ffc'],
+    ['series', '0x8180000000012400', '0x81800000000125ff', '0x4080000000004019', '0x4080000000007ff9'],
+  ] as const)('inside a PMD leaf, under %s, the record is the 4 KiB page\'s: frame + index for the THP (T01), PM_SWAP stepping by 0x20 for the device-private PMD (T03.2, pmd-and-thp.md §f)', (profile, thp0, thp511, dev0, dev511) => {
+    const rec = (id: string, step: number, index: number) => hex64(pagemapAt(run(id, profile).states[step]!, { pid: 1, index }).raw);
+    expect([rec('T01', 1, 0), rec('T01', 1, 511), rec('T03', 4, 0), rec('T03', 4, 511)]).toEqual([thp0, thp511, dev0, dev511]);
+    expect(pagemapAt(run('T03', profile).states[4]!, { pid: 1, index: 3 }).kind).toBe('device-private');
+  });
 });

@@ -6,8 +6,9 @@
  * reader has CAP_SYS_ADMIN (the frame is shown).
  */
 import {
-  decodePagemap, kernelOf, pageAt, pagemapOfPte, readPte, readTarget, type DecodedPagemap, type MachineState, type PagemapContext, type PteRef,
+  decodePagemap, kernelOf, pageAt, pagemapOfPte, pmdEntry, readPte, readTarget, type DecodedPagemap, type MachineState, type PagemapContext, type PteRef,
 } from '../model/index.ts';
+import { pagemapRecords } from './pmd.ts';
 
 /** What the context assumes beyond what the machine says, in one sentence. */
 export const PAGEMAP_ASSUMED = 'the VMA\'s soft-dirty bit cleared (after clear_refs 4) and a reader with CAP_SYS_ADMIN';
@@ -26,10 +27,16 @@ export function pagemapContextAt(s: MachineState, ref: PteRef, showPfn = true): 
   };
 }
 
-/** The record of PTE `ref` at state `s`, decoded under the state's kernel. */
+/**
+ * The record of PTE `ref` at state `s`, decoded under the state's kernel; inside a PMD leaf, the
+ * record of that 4 KiB page of it (pagemap_pmd_range_thp(), as pagemapRecords() gives it).
+ */
 export function pagemapAt(s: MachineState, ref: PteRef, showPfn = true): DecodedPagemap {
   const k = kernelOf(s);
   const proc = s.processes.find((p) => p.pid === ref.pid);
+  if (proc && ref.index < proc.ptes.length && pmdEntry(proc.ptes, ref.index)) {
+    return decodePagemap(k, pagemapRecords(s, ref.pid, ref.index, 1, showPfn)[0]!, { pfnVisible: showPfn });
+  }
   const pte = proc && ref.index < proc.ptes.length ? readPte(proc.ptes, ref.index) : 0n;
   return decodePagemap(k, pagemapOfPte(k, pte, pagemapContextAt(s, ref, showPfn)), { pfnVisible: showPfn });
 }

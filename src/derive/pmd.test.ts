@@ -1,12 +1,11 @@
 /**
- * The PMD level as the views will read it: a THP is one row; after a split its 512 PTEs are rows of
- * their own while they are new, then fold back into one run; a 2 MiB folio is one block with a link
+ * The PMD level as the views read it (the rows are in rows.test.ts): which PMDs a step changed or
+ * split; a 2 MiB folio is one block with a link
  * per PMD; every 4 KiB page has its pagemap record; migrate_vma's src[] words.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, findScenario, kernelOf, runScenario, type MachineState, type ScenarioRun } from '../model/index.ts';
-import { changedIn } from './rows.ts';
-import { blockKeyOf, decodePmdAt, folioBlocks, levelRows, pagemapRecords, pmdChangesIn, pmdLinks, srcWord, dstWord } from './pmd.ts';
+import { DEFAULT_CONFIG, findScenario, runScenario, type ScenarioRun } from '../model/index.ts';
+import { blockKeyOf, decodePmdAt, entryAt, folioBlocks, pagemapRecords, pmdChangesIn, pmdLinks, pmdPagemapEnds, srcWord, dstWord } from './pmd.ts';
 
 const OPTS = { config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } } as const;
 const runs = new Map<string, ScenarioRun>();
@@ -15,35 +14,13 @@ function played(id: string, profile: '7.3' | 'series' = '7.3'): ScenarioRun {
   if (!runs.has(key)) runs.set(key, runScenario(findScenario(id)!, { profile, ...OPTS }));
   return runs.get(key)!;
 }
-const ptesOf = (s: MachineState, pid = 1) => s.processes.find((p) => p.pid === pid)!.ptes;
 
-describe('levelRows', () => {
-  it('a THP is one PMD row; the rest of the range folds', () => {
-    const r = played('T01');
-    const s = r.states[1]!;
-    expect(levelRows(kernelOf(s), ptesOf(s))).toEqual([{ kind: 'pmd', index: 0, to: 511 }]);
-  });
-  it('the step that splits a device-private PMD shows its 512 PTEs (less the unmapped ones); the next step folds them back into runs', () => {
+describe('pmdChangesIn', () => {
+  it('the partial munmap of T06 changed and split the PMD over PTEs 0–511; the step before it changed the PMD without a split', () => {
     const r = played('T06');
-    const s = r.states[5]!;
-    const k = kernelOf(s);
-    const now = levelRows(k, ptesOf(s), { changed: changedIn(r.traces[5], 1) });
-    expect(now.filter((x) => x.kind === 'pte')).toHaveLength(512);
-    const later = levelRows(k, ptesOf(s));
-    expect(later).toEqual([{ kind: 'run', from: 0, to: 127 }, { kind: 'fold', from: 128, to: 255 }, { kind: 'run', from: 256, to: 511 }]);
     expect(pmdChangesIn(r.traces[5], 1)).toEqual({ changed: new Set([0]), split: new Set([0]) });
-  });
-  it('an unfolded run, a selected PTE and a changed PTE stay rows of their own', () => {
-    const s = played('T10').states[2]!;
-    const k = kernelOf(s);
-    expect(levelRows(k, ptesOf(s), { expanded: new Set([256]) }).filter((x) => x.kind === 'pte')).toHaveLength(256);
-    const kept = levelRows(k, ptesOf(s), { keep: 300 });
-    expect(kept).toContainEqual({ kind: 'pte', index: 300 });
-    expect(kept).toContainEqual({ kind: 'run', from: 0, to: 127 });
-  });
-  it('PTEs of different shape are not folded together: after mprotect of half, two runs (T09)', () => {
-    const s = played('T09').states[3]!;
-    expect(levelRows(kernelOf(s), ptesOf(s))).toEqual([{ kind: 'run', from: 0, to: 255 }, { kind: 'run', from: 256, to: 511 }]);
+    expect(pmdChangesIn(r.traces[4], 1)).toEqual({ changed: new Set([0]), split: new Set() });
+    expect(pmdChangesIn(r.traces[5], 2)).toEqual({ changed: new Set(), split: new Set() });
   });
 });
 
@@ -79,6 +56,20 @@ describe('pagemap records of every 4 KiB page', () => {
     const s = played('T02').states[2]!;
     const recs = pagemapRecords(s, 1, 0, 512);
     expect(['0x' + recs[0]!.toString(16), '0x' + recs[1]!.toString(16), '0x' + recs[511]!.toString(16)]).toEqual(['0x408000000024801b', '0x408000000024803b', '0x408000000024bffb']);
+  });
+});
+
+describe('entryAt and pmdPagemapEnds', () => {
+  it('inside a PMD leaf the entry is the PMD over its 512 slots; after the split it is the PTE', () => {
+    const r = played('T06');
+    expect(entryAt(r.states[4]!, { pid: 1, index: 300 })).toEqual({ level: 'pmd', value: 0xe7fffffffffbfe02n, from: 0, to: 511 });
+    expect(entryAt(r.states[5]!, { pid: 1, index: 300 })).toEqual({ level: 'pte', value: 0xe7fffffffffbfe02n - 300n * 0x200n, from: 300, to: 300 });
+    expect(entryAt(r.states[5]!, { pid: 9, index: 0 })).toBeNull();
+  });
+  it('the records of a migration PMD\'s first and last page step by 0x20 (T02.1); a present THP\'s frames by 1 (T01)', () => {
+    expect(pmdPagemapEnds(played('T02').states[2]!, 1, 7)).toEqual({ first: 0x408000000024801bn, last: 0x408000000024bffbn, step: 0x20n, pages: 512 });
+    expect(pmdPagemapEnds(played('T01').states[1]!, 1, 0)).toMatchObject({ first: 0x8180000000012400n, last: 0x81800000000125ffn, step: 1n });
+    expect(pmdPagemapEnds(played('T06').states[5]!, 1, 0)).toBeNull();
   });
 });
 

@@ -1,149 +1,17 @@
 /**
- * The PMD level for the views, framework-free (it imports only the model): the rows of the PTE array
- * with a row per huge PMD and runs of identically shaped PTEs folded (a split's 512 PTEs fold back into
- * one row), the 2 MiB folios of the PFN view as blocks of 512 pages with a link per PMD, the pagemap
+ * The PMD level for the views, framework-free (it imports only the model): which PMDs a step changed
+ * or split (the PTE array's rows are pteRows() in rows.ts), the 2 MiB folios of the PFN view as blocks of 512 pages with a link per PMD, the pagemap
  * record of every 4 KiB page, decoding at PMD level, and the migrate_vma src[] words.
  */
 import {
   classify, decodePte, forEachPmd, kernelOf, kindOfCode, KIND, migrate_pfn, MIGRATE_PFN_COMPOUND, newClassified, pageAt, pagemapContextFor, pagemapOfPmd,
-  pagemapOfPte, pageLabel, pmdEntry, PTRS_PER_PTE, readPmd, readPte, readHi, readLo, readTarget, srcMpfn, HPAGE_PMD_NR, allPages, chunkEntryEmpty,
-  type Classified, type DecodedPte, type EntryKind, type Kernel, type MachineState, type MigrationSrc, type Page, type PteChunk, type PteTable,
-  type Space, type TraceEntry,
+  pagemapOfPte, pageLabel, pmdEntry, PTRS_PER_PTE, readPmd, readPte, readTarget, srcMpfn, HPAGE_PMD_NR, allPages,
+  type DecodedPte, type EntryKind, type Kernel, type MachineState, type MigrationSrc, type Page,
+  type Level, type PteRef, type Space, type TraceEntry,
 } from '../model/index.ts';
+import { decodeCached } from './decoded.ts';
 
-// ---- rows -----------------------------------------------------------------------------------------
-
-export type LevelRow =
-  | { readonly kind: 'pte'; readonly index: number }
-  /** Empty PTEs (or a range with no page table), folded ptdump-style. */
-  | { readonly kind: 'fold'; readonly from: number; readonly to: number }
-  /** A PMD leaf: one row for PTEs index..to (a huge PMD, a migration or a device-private PMD). */
-  | { readonly kind: 'pmd'; readonly index: number; readonly to: number }
-  /**
-   * PTEs from..to of one shape: the same kind, type and flags, numbers counting up by one (what a
-   * split leaves: PTE i = PTE from − i·0x200 for a swap-type PMD on x86). Unfold it with `expanded`.
-   */
-  | { readonly kind: 'run'; readonly from: number; readonly to: number };
-
-export interface LevelRowOptions {
-  /** PTE indices the last step changed: they stay visible as PTE rows (a fresh split shows its 512 rows). */
-  readonly changed?: ReadonlySet<number>;
-  /** A PTE index that must stay visible (the selection). */
-  readonly keep?: number;
-  /** Runs (by their first index) the user unfolded. */
-  readonly expanded?: ReadonlySet<number>;
-  /** Runs shorter than this stay as PTE rows (default 8). */
-  readonly minRun?: number;
-}
-
-/** Where runs of one shape start and end in a page-table page, cached per (immutable) chunk. */
-const runCache = new WeakMap<PteChunk, Map<Kernel, readonly (readonly [number, number])[]>>();
-
-/**
- * The rows of a process's range with the PMD level: a PMD leaf is one row; inside a PTE table, runs
- * of identically shaped PTEs fold into one row (unless changed, kept or expanded) and empty entries
- * fold as before. Step cost: one pass over the chunks; a table's runs are computed once per chunk.
- */
-export function levelRows(k: Kernel, t: PteTable, o: LevelRowOptions = {}): LevelRow[] {
-  const changed = o.changed ?? new Set<number>();
-  const minRun = o.minRun ?? 8;
-  const rows: LevelRow[] = [];
-  let emptyFrom = -1;
-  const flush = (end: number) => {
-    if (emptyFrom < 0) return;
-    rows.push(end - emptyFrom === 1 ? { kind: 'pte', index: emptyFrom } : { kind: 'fold', from: emptyFrom, to: end - 1 });
-    emptyFrom = -1;
-  };
-  const visible = (i: number) => changed.has(i) || i === o.keep;
-  for (let ci = 0; ci < t.chunks.length; ci++) {
-    const c = t.chunks[ci];
-    const base = ci * PTRS_PER_PTE;
-    const end = Math.min(t.length, base + PTRS_PER_PTE);
-    if (c?.pmd) {
-      flush(base);
-      rows.push({ kind: 'pmd', index: base, to: end - 1 });
-      continue;
-    }
-    if (!c || c.used === 0) {
-      let special = false;
-      for (let i = base; i < end && !special; i++) special = visible(i);
-      if (!special) {
-        if (emptyFrom < 0) emptyFrom = base;
-        continue;
-      }
-    }
-    const runs = c ? chunkRuns(k, c) : [];
-    let r = 0;
-    for (let i = base; i < end; i++) {
-      while (r < runs.length && base + runs[r]![1] < i) r++;
-      const run = runs[r];
-      if (run && base + run[0] === i && run[1] - run[0] + 1 >= minRun && !o.expanded?.has(i)) {
-        const to = base + run[1];
-        let hidden = true;
-        for (let j = i; j <= to && hidden; j++) hidden = !visible(j);
-        if (hidden) {
-          flush(i);
-          rows.push({ kind: 'run', from: i, to });
-          i = to;
-          continue;
-        }
-      }
-      const empty = !c || chunkEntryEmpty(c, i - base);
-      if (empty && !visible(i)) {
-        if (emptyFrom < 0) emptyFrom = i;
-        continue;
-      }
-      flush(i);
-      rows.push({ kind: 'pte', index: i });
-    }
-  }
-  flush(t.length);
-  return rows;
-}
-
-/** The maximal runs [from, to] (chunk-relative) of non-empty PTEs of one shape with consecutive numbers. */
-function chunkRuns(k: Kernel, c: PteChunk): readonly (readonly [number, number])[] {
-  let byK = runCache.get(c);
-  if (!byK) runCache.set(c, (byK = new Map()));
-  const hit = byK.get(k);
-  if (hit) return hit;
-  const out: [number, number][] = [];
-  const cl = newClassified();
-  const base = { length: PTRS_PER_PTE, chunks: [c] } as PteTable;
-  let from = -1;
-  let prevShape = '';
-  let prevNumber = 0;
-  for (let j = 0; j <= PTRS_PER_PTE; j++) {
-    const hi = j < PTRS_PER_PTE ? readHi(base, j) : 0;
-    const lo = j < PTRS_PER_PTE ? readLo(base, j) : 0;
-    const empty = hi === 0 && lo === 0;
-    const shape = empty ? '' : shapeOf(k, hi, lo, cl);
-    const number = empty ? 0 : numberOf(cl);
-    const continues = !empty && from >= 0 && shape === prevShape && number === prevNumber + 1;
-    if (!continues) {
-      if (from >= 0 && j - 1 > from) out.push([from, j - 1]);
-      from = empty ? -1 : j;
-    }
-    prevShape = shape;
-    prevNumber = number;
-  }
-  byK.set(k, out);
-  return out;
-}
-
-/** Everything about a PTE but its page number, as the decoder reads it. */
-function shapeOf(k: Kernel, hi: number, lo: number, c: Classified): string {
-  classify(k, hi, lo, c);
-  if (c.kind === KIND.present) {
-    const p = k.arch.decodePresent(hi, lo);
-    return `p${+p.writable}${+p.accessed}${+p.dirty}${+p.savedDirty}${+p.softDirty}${+p.uffdWp}${+p.special}${+p.nx}${+p.protnone}${p.pkey}${+p.user}`;
-  }
-  return `s${c.kind}:${c.type}:${+c.softDirty}${+c.uffdWp}${+c.exclusive}${+c.youngBit}${+c.dirtyBit}:${c.above}:${c.pfn < 0 ? c.offset : ''}`;
-}
-
-function numberOf(c: Classified): number {
-  return c.pfn >= 0 ? c.pfn : c.offset;
-}
+// ---- rows (the rows themselves are pteRows() in rows.ts) ---------------------------------------------
 
 /** The first PTE indices of the PMDs a step changed for `pid`, and which of them it split. */
 export function pmdChangesIn(trace: readonly TraceEntry[] | undefined, pid: number): { readonly changed: Set<number>; readonly split: Set<number> } {
@@ -174,6 +42,32 @@ export function decodePmdCached(k: Kernel, raw: bigint): DecodedPte {
     m.set(raw, d);
   }
   return d;
+}
+
+/** The entry the kernel has for a PTE index: the PMD leaf covering it (its first PTE index and 512 slots), or the PTE. */
+export interface EntryAt {
+  readonly level: Level;
+  readonly value: bigint;
+  /** The first PTE index the entry covers (the index itself for a PTE). */
+  readonly from: number;
+  /** The last PTE index the entry covers (the index itself for a PTE). */
+  readonly to: number;
+}
+
+/** The entry for PTE `ref.index` of `ref.pid` at state `s`: a PMD leaf's value or the PTE's; null without the process or index. */
+export function entryAt(s: MachineState | null, ref: PteRef): EntryAt | null {
+  const p = s?.processes.find((x) => x.pid === ref.pid);
+  if (!p || ref.index < 0 || ref.index >= p.ptes.length) return null;
+  if (pmdEntry(p.ptes, ref.index)) {
+    const from = ref.index - (ref.index % PTRS_PER_PTE);
+    return { level: 'pmd', value: readPmd(p.ptes, ref.index), from, to: Math.min(p.ptes.length, from + PTRS_PER_PTE) - 1 };
+  }
+  return { level: 'pte', value: readPte(p.ptes, ref.index), from: ref.index, to: ref.index };
+}
+
+/** An entry decoded at its level (cached per kernel). */
+export function decodeEntry(k: Kernel, e: Pick<EntryAt, 'level' | 'value'>): DecodedPte {
+  return e.level === 'pmd' ? decodePmdCached(k, e.value) : decodeCached(k, e.value);
 }
 
 /** The PMD leaf covering PTE `index` of `pid`, decoded at PMD level; null when there is none. */
@@ -270,7 +164,7 @@ export function pmdLinks(s: MachineState): PmdLink[] {
  * for the pages of a PMD leaf (frame + i; PM_MMAP_EXCLUSIVE from the head), pte_to_pagemap_entry()
  * for the others. The same records the pagemap_read event returns.
  */
-export function pagemapRecords(s: MachineState, pid: number, start: number, count: number): bigint[] {
+export function pagemapRecords(s: MachineState, pid: number, start: number, count: number, showPfn = true): bigint[] {
   const k = kernelOf(s);
   const p = s.processes.find((x) => x.pid === pid);
   if (!p) return [];
@@ -281,10 +175,24 @@ export function pagemapRecords(s: MachineState, pid: number, start: number, coun
     const page = target >= 0 ? pageAt(s.pages, target) : undefined;
     const folio = page ? pageAt(s.pages, page.head) ?? null : null;
     const vma = p.vmas.find((v) => i >= v.start && i < v.start + v.pages);
-    const ctx = pagemapContextFor(vma, folio, folio ? folioMapcountIn(s, folio) : 0);
+    const ctx = { ...pagemapContextFor(vma, folio, folio ? folioMapcountIn(s, folio) : 0), showPfn };
     out.push(e ? pagemapOfPmd(k, readPmd(p.ptes, i), ctx, i % PTRS_PER_PTE) : pagemapOfPte(k, readPte(p.ptes, i), ctx));
   }
   return out;
+}
+
+/**
+ * The pagemap records of the first and last 4 KiB page of the PMD leaf covering PTE `index`, and what
+ * each page adds to the one before (1 for a present THP's frame, 0x20 for a swap-style record's).
+ */
+export function pmdPagemapEnds(s: MachineState, pid: number, index: number): { first: bigint; last: bigint; step: bigint; pages: number } | null {
+  const e = entryAt(s, { pid, index });
+  if (!e || e.level !== 'pmd') return null;
+  const [first] = pagemapRecords(s, pid, e.from, 1);
+  const [last] = pagemapRecords(s, pid, e.to, 1);
+  if (first === undefined || last === undefined) return null;
+  const pages = e.to - e.from + 1;
+  return { first, last, step: pages > 1 ? (last - first) / BigInt(pages - 1) : 0n, pages };
 }
 
 /** folio_mapcount() on a state: PMD mappings plus every page's PTE mappings. */

@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
 import {
-  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, PROFILES, readPte, SWP_TYPE_SHIFT, toggleBit,
-  type ArchId, type DecodedPte, type Kernel, type MachineState, type PteRef,
+  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, PROFILES, SWP_TYPE_SHIFT, toggleBit,
+  type ArchId, type DecodedPte, type Kernel, type Level,
 } from '../model/index.ts';
-import { decodeCached } from '../derive/index.ts';
+import { decodeEntry, entryAt } from '../derive/index.ts';
 import { captionLines } from './Assumptions.tsx';
 import { KIND_STYLE } from './kindStyle.ts';
 import { ProblemList } from './RuleSource.tsx';
@@ -13,11 +13,6 @@ import { BitSvg, GEOMETRY, useLanes } from './BitSvg.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
 import { PagemapRecord } from './PagemapRecord.tsx';
 import { refKey, useHighlights } from './useLesson.ts';
-
-function pteAt(s: MachineState | null, ref: PteRef): bigint | null {
-  const p = s?.processes.find((q) => q.pid === ref.pid);
-  return p && ref.index < p.ptes.length ? readPte(p.ptes, ref.index) : null;
-}
 
 /** One word the panel draws: a value decoded by one kernel, and what its Δ marks compare against. */
 interface Word {
@@ -33,18 +28,22 @@ export function BitLayoutPanel() {
   const sides = useCompareSides();
   const { selection, scratch, scenario, cursor, options } = useSwapvizShallow((s) => ({ selection: s.selection, scratch: s.scratch, scenario: s.scenario, cursor: s.cursor, options: s.options }));
   const setScratch = useSwapviz((s) => s.actions.setScratch);
-  const live = pteAt(state, selection) ?? 0n;
-  const before = pteAt(marks.against, selection) ?? live;
+  // The entry the kernel has at the selected index: the PTE, or the PMD leaf that covers it. Its Δ
+  // marks compare with the entry that covered the index before (a split's PTE 0 equals the PMD).
+  const entry = entryAt(state, selection);
+  const level: Level = entry?.level ?? 'pte';
+  const live = entry?.value ?? 0n;
+  const before = entryAt(marks.against, selection)?.value ?? live;
   const value = scratch?.value ?? live;
   const arch = scratch?.arch ?? k.arch.id;
   const kernelFor = (profile = k.profile.id): Kernel => (profile === k.profile.id && arch === k.arch.id ? k : getKernel(profile, k.config, { ...k.platform, arch }));
   const words: Word[] = sides
     ? sides.map((side) => {
-      const own = scratch ? value : pteAt(side.state, selection) ?? 0n;
-      const was = scratch ? value : pteAt(side.against, selection) ?? own;
-      return { d: decodeCached(kernelFor(side.profile), own), before: was, title: PROFILES[side.profile].short };
+      const own = scratch ? { level, value } : entryAt(side.state, selection) ?? { level, value: 0n };
+      const was = scratch ? value : entryAt(side.against, selection)?.value ?? own.value;
+      return { d: decodeEntry(kernelFor(side.profile), own), before: was, title: PROFILES[side.profile].short };
     })
-    : [{ d: decodeCached(kernelFor(), value), before: scratch === null ? before : value }];
+    : [{ d: decodeEntry(kernelFor(), { level, value }), before: scratch === null ? before : value }];
   const d = words[0]!.d;
   const svg = useRef<SVGSVGElement>(null);
   const section = useRef<HTMLElement>(null);
@@ -57,10 +56,11 @@ export function BitLayoutPanel() {
   const predicting = bitMarks !== null && hl.atStop;
   const shownWords = predicting ? words.map((w) => ({ ...w, before: w.d.raw })) : words;
   const [textIsValue, setTextIsValue] = useState(true);
-  const title = scratch === null ? `pid ${selection.pid} PTE ${selection.index}` : `a value of your own (${arch})`;
+  const entryName = level === 'pmd' && entry ? `PMD ${entry.from}–${entry.to}` : `PTE ${selection.index}`;
+  const title = scratch === null ? `pid ${selection.pid} ${entryName}` : `a value of your own (${arch}${level === 'pmd' ? ', read as a PMD' : ''})`;
   const changed = scratch === null && !sides && value !== before && !predicting;
   const stepWord = marks.undone ? `were changed by step ${marks.step}, which you just undid` : 'changed in this step';
-  const what = scratch === null ? `${scenario.id} step ${cursor}, pid ${selection.pid} PTE ${selection.index}` : `a value of your own (${arch})`;
+  const what = scratch === null ? `${scenario.id} step ${cursor}, pid ${selection.pid} ${entryName}` : `a value of your own (${arch}${level === 'pmd' ? ', read as a PMD' : ''})`;
   const shown = { ...options, platform: { ...options.platform, arch } };
   const caption = sides
     ? captionLines(`swapviz: ${what}, ${sides.map((s) => PROFILES[s.profile].short).join(' and ')}`, shown, sides.map((s) => s.profile))
@@ -68,7 +68,7 @@ export function BitLayoutPanel() {
   return (
     <section className="panel bit-panel" aria-labelledby="bits-h" ref={section}>
       <h2 id="bits-h">Bit layout: {title}</h2>
-      <HexEditor value={value} live={live} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} onValidity={setTextIsValue} />
+      <HexEditor value={value} live={live} level={level} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} onValidity={setTextIsValue} />
       {scratch ? (
         <label className="arch-pick">
           Layout{' '}
@@ -110,6 +110,7 @@ export function BitLayoutPanel() {
         </div>
       ))}
       {sides ? null : <SwpEntry d={d} />}
+      {level === 'pmd' ? <PmdNotes d={sides ? decodeEntry(kernelFor(), { level, value }) : d} k={kernelFor()} /> : null}
       {sides ? null : <PagemapRecord />}
       <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} caption={caption} />
     </section>
@@ -122,9 +123,10 @@ export function BitLayoutPanel() {
  * did, which the status says); when the value changes under it (a step, another kernel) the field
  * shows the new value, so the text and the bits never disagree.
  */
-function HexEditor({ value, live, onChange, onValidity }: {
-  value: bigint; live: bigint; onChange: (v: bigint | null) => void; onValidity: (ok: boolean) => void;
+function HexEditor({ value, live, level, onChange, onValidity }: {
+  value: bigint; live: bigint; level: Level; onChange: (v: bigint | null) => void; onValidity: (ok: boolean) => void;
 }) {
+  const what = level === 'pmd' ? 'PMD' : 'PTE';
   const [edit, setEdit] = useState<{ text: string; base: bigint } | null>(null);
   const current = edit && edit.base === value ? edit : null;
   const parsed = current ? parseU64Hex(current.text) : null;
@@ -137,7 +139,7 @@ function HexEditor({ value, live, onChange, onValidity }: {
   return (
     <div className="hex-editor">
       <label>
-        PTE value{' '}
+        {what} value{' '}
         <input
           value={shown}
           spellCheck={false}
@@ -158,7 +160,7 @@ function HexEditor({ value, live, onChange, onValidity }: {
           onBlur={reset}
         />
       </label>
-      {value !== live ? <button type="button" onClick={() => { reset(); onChange(null); }}>Back to the PTE's value</button> : null}
+      {value !== live ? <button type="button" onClick={() => { reset(); onChange(null); }}>Back to the {what}'s value</button> : null}
       <span id="hex-error" className="error" role="status">{error ?? ''}</span>
     </div>
   );
@@ -181,6 +183,43 @@ function SwpEntry({ d }: { d: DecodedPte }) {
         <summary>Predicates of this kernel ({Object.values(s.predicates).filter(Boolean).length} true)</summary>
         <ul className="predicates">
           {Object.entries(s.predicates).map(([name, v]) => (
+            <li key={name} className={v ? 'yes' : 'no'}><code>{name}()</code> {v ? 'true' : 'false'}</li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
+}
+
+/**
+ * What is particular to a PMD: which bits mean something else than in a PTE (the arch's table), what
+ * pmd_present() tests, whether this kind of entry may sit in a PMD, and the PMD helpers' answers.
+ */
+function PmdNotes({ d, k }: { d: DecodedPte; k: Kernel }) {
+  const pmd = k.arch.pmd;
+  const present = d.present !== null;
+  const rows = pmd.differsFromPte.filter((r) => r.when === 'both' || r.when === (present ? 'present' : 'non-present'));
+  const preds = d.pmdPredicates ?? {};
+  const bits = (r: { hi: number; lo: number }) => (r.hi === r.lo ? `bit ${r.hi}` : `bits ${r.lo}–${r.hi}`);
+  return (
+    <div className="pmd-notes" role="group" aria-label="How this PMD differs from a PTE">
+      <h3>A PMD, not a PTE ({k.arch.id}, {present ? 'a present PMD' : 'a non-present PMD'})</h3>
+      <p className="note">{pmd.presentTest}.{present ? '' : ' A non-present PMD has the PTE swap layout (__swp_entry_to_pmd() only reinterprets it).'}</p>
+      {d.atPmd && d.kind !== 'none' && d.kind !== 'present' ? (
+        <p className={d.atPmd.valid ? 'note' : 'note bad-text'}>{d.atPmd.valid ? 'This kind may sit in a PMD' : 'This kind never sits in a PMD'}: {d.atPmd.why}.</p>
+      ) : null}
+      <table className="level-diff" aria-label={`Bits whose meaning differs between a PTE and a PMD (${present ? 'present' : 'non-present'})`}>
+        <thead><tr><th scope="col">bits</th><th scope="col">in a PTE</th><th scope="col">in this PMD</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.hi}-${r.lo}`}><th scope="row">{bits(r)}</th><td>{r.pte}</td><td>{r.pmd}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      <details>
+        <summary>PMD helpers of this kernel ({Object.values(preds).filter(Boolean).length} true)</summary>
+        <ul className="predicates">
+          {Object.entries(preds).map(([name, v]) => (
             <li key={name} className={v ? 'yes' : 'no'}><code>{name}()</code> {v ? 'true' : 'false'}</li>
           ))}
         </ul>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import {
-  CONFIG_OPTIONS, DERIVED_SCENARIOS, getKernel, hmmScenarios, maxPhysmemBits, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
+  CONFIG_OPTIONS, DERIVED_SCENARIOS, getKernel, hmmScenarios, hmmThpScenarios, maxPhysmemBits, THP_SCENARIOS, PROFILE_IDS, PROFILES, SPEC_SCENARIOS, type ProfileId, type Scenario,
 } from '../model/index.ts';
 import { AssumptionsNote } from './Assumptions.tsx';
 import { builtinOf } from '../share/index.ts';
@@ -13,6 +13,8 @@ const GROUPS: [string, readonly Scenario[]][] = [
   ['The spec\'s scenarios (S01–S22)', SPEC_SCENARIOS],
   ['Derived scenarios and the bug', DERIVED_SCENARIOS],
   ['hmm selftests (device-private)', hmmScenarios()],
+  ['Huge pages: PMD-level entries (T01–T11, X02)', THP_SCENARIOS],
+  ['hmm selftests with THPs', hmmThpScenarios()],
 ];
 
 /** Import: a scenario JSON file, or a `swapviz capture` snapshot (also by dropping it on the page). */
@@ -107,7 +109,7 @@ function ScenarioHeader() {
     <header className="app-header">
       <h1>swapviz</h1>
       <div className="controls">
-        <label>
+        <label className="scenario-pick">
           Scenario{' '}
           <select value={builtin ? scenario.id : ''} onChange={(e) => a.loadBuiltin(e.target.value)}>
             {builtin ? null : <option value="">{scenario.id}: {scenario.title} (yours)</option>}

@@ -12,6 +12,8 @@ import { useHighlights } from './useLesson.ts';
 const MIN_W = 280;
 /** The least room per PTE and per page box, so labels stay legible. */
 const PER_BOX = 48;
+/** A 2 MiB folio's box takes the room of this many page boxes. */
+const BLOCK_UNITS = 3;
 const BOX_H = 44;
 const PTE_H = 30;
 /** PTE boxes sit under their strip's label; page boxes sit over theirs: links run between the two rows only. */
@@ -32,7 +34,7 @@ interface Region {
 interface Layout {
   readonly width: number;
   readonly height: number;
-  readonly ptes: { key: string; pid: number; index: number; x: number; w: number; ok: boolean; label: string }[];
+  readonly ptes: { key: string; pid: number; index: number; to: number; level: 'pte' | 'pmd'; x: number; w: number; ok: boolean; label: string }[];
   readonly boxes: Map<string, { box: PfnPageBox; x: number; y: number; w: number }>;
   /** The page strips: one address space with a hole (before the series) or two side by side (after it). */
   readonly regions: readonly Region[];
@@ -45,8 +47,10 @@ interface Layout {
  */
 function layout(m: PfnModel, available: number): Layout {
   const pteKeys = m.links.map((l) => `${l.pid}:${l.index}`);
-  const physN = m.separate ? m.phys.length : m.phys.length + m.device.length;
-  const devN = m.separate ? m.device.length : 0;
+  // A folio counts as BLOCK_UNITS boxes.
+  const units = (list: readonly PfnPageBox[]) => list.reduce((n, b) => n + (b.nr > 1 ? BLOCK_UNITS : 1), 0);
+  const physN = m.separate ? units(m.phys) : units(m.phys) + units(m.device);
+  const devN = m.separate ? units(m.device) : 0;
   // Each space is at least wide enough for its boxes and for its label (wrapped to a few lines).
   const least = (n: number) => Math.max(n * PER_BOX, LABEL_MIN);
   const need = 16 + Math.max(PER_BOX * pteKeys.length, m.separate ? least(physN) + GAP + least(devN) : PER_BOX * physN);
@@ -54,10 +58,17 @@ function layout(m: PfnModel, available: number): Layout {
   const px = scaleBand<string>().domain(pteKeys).range([8, W - 8]).paddingInner(0.15);
   const boxes = new Map<string, { box: PfnPageBox; x: number; y: number; w: number }>();
   const strip = (list: readonly PfnPageBox[], x0: number, x1: number) => {
-    const s = scaleBand<string>().domain(list.map((b) => `${b.space}:${b.number}`)).range([x0, x1]).paddingInner(0.12);
-    const w = Math.min(s.bandwidth(), 120);
-    // a box sits in the middle of its band, so a few boxes spread over the strip
-    for (const b of list) boxes.set(`${b.space}:${b.number}`, { box: b, x: s(`${b.space}:${b.number}`)! + (s.bandwidth() - w) / 2, y: Y_PAGES, w });
+    // Bands of one unit per page box, BLOCK_UNITS per folio: a band scale over the units, a box spans its units.
+    const slots = list.flatMap((b) => Array.from({ length: b.nr > 1 ? BLOCK_UNITS : 1 }, (_, i) => `${b.space}:${b.number}#${i}`));
+    const s = scaleBand<string>().domain(slots).range([x0, x1]).paddingInner(0.12);
+    for (const b of list) {
+      const n = b.nr > 1 ? BLOCK_UNITS : 1;
+      const left = s(`${b.space}:${b.number}#0`)!;
+      const band = s(`${b.space}:${b.number}#${n - 1}`)! + s.bandwidth() - left;
+      const w = Math.min(band, 120 * n);
+      // a box sits in the middle of its band, so a few boxes spread over the strip
+      boxes.set(`${b.space}:${b.number}`, { box: b, x: left + (band - w) / 2, y: Y_PAGES, w });
+    }
   };
   let regions: Region[];
   if (m.separate) {
@@ -80,8 +91,8 @@ function layout(m: PfnModel, available: number): Layout {
     width: W,
     height: Y_PAGES + BOX_H + 26 + LABEL_LINE * Math.max(0, ...regions.map((r) => wrapLabel(r.label, r.x1 - r.x0).length - 1)),
     ptes: m.links.map((l) => {
-      const w = Math.min(px.bandwidth(), 90);
-      return { key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, x: px(`${l.pid}:${l.index}`)! + (px.bandwidth() - w) / 2, w, ok: l.ok, label: l.label };
+      const w = Math.min(px.bandwidth(), l.level === 'pmd' || l.to > l.index ? 124 : 90);
+      return { key: `${l.pid}:${l.index}`, pid: l.pid, index: l.index, to: l.to, level: l.level, x: px(`${l.pid}:${l.index}`)! + (px.bandwidth() - w) / 2, w, ok: l.ok, label: l.label };
     }),
     boxes,
     regions,
@@ -155,22 +166,27 @@ export function PfnPanel() {
               </g>
             );
           })}
-          {lay.ptes.map((p) => (
-            <g key={p.key} className={`pte-box${p.ok ? '' : ' wrong'}${selection.pid === p.pid && selection.index === p.index ? ' selected' : ''}`}
-              role="button" tabIndex={0} aria-label={`select pid ${p.pid} PTE ${p.index}`}
-              onClick={() => select({ pid: p.pid, index: p.index })}
-              onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select({ pid: p.pid, index: p.index }); } }}>
-              <title>{p.label}</title>
-              <rect x={p.x} y={Y_PTE} width={p.w} height={PTE_H} rx={3} />
-              <text x={p.x + p.w / 2} y={Y_PTE + 19}>{p.w < 70 ? `${p.pid}:${p.index}` : `pid ${p.pid} #${p.index}`}</text>
-            </g>
-          ))}
+          {lay.ptes.map((p) => {
+            const sel = selection.pid === p.pid && selection.index >= p.index && selection.index <= p.to;
+            const pick = () => select({ pid: p.pid, index: sel ? selection.index : p.index });
+            return (
+              <g key={p.key} className={`pte-box${p.level === 'pmd' ? ' pmd' : ''}${p.ok ? '' : ' wrong'}${sel ? ' selected' : ''}`}
+                role="button" tabIndex={0} aria-label={`select pid ${p.pid} ${entryName(p)}`}
+                onClick={pick}
+                onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(); } }}>
+                <title>{p.label}</title>
+                <rect x={p.x} y={Y_PTE} width={p.w} height={PTE_H} rx={3} />
+                <text x={p.x + p.w / 2} y={Y_PTE + 19}>{boxText(p)}</text>
+              </g>
+            );
+          })}
           {[...lay.boxes.values()].map(({ box: b, x, y, w }) => (
-            <g key={`${b.space}:${b.number}`} className={`page-box ${b.page ? b.page.kind : 'missing'}${b.page?.locked ? ' locked' : ''}`} role="img" aria-label={pageAria(b)}>
+            <g key={`${b.space}:${b.number}`} className={`page-box ${b.page ? b.page.kind : 'missing'}${b.page?.locked ? ' locked' : ''}${b.nr > 1 ? ' folio' : ''}`} role="img" aria-label={pageAria(b)}>
               <title>{pageAria(b)}</title>
               <rect x={x} y={y} width={w} height={BOX_H} rx={3} />
-              <text className="pnum" x={x + w / 2} y={y + 16}>{fitNumber(b.number, w)}</text>
-              <text className="pstate" x={x + w / 2} y={y + 32}>{pageBadges(b, w)}</text>
+              <text className="pnum" x={x + w / 2} y={y + 16}>{b.nr > 1 ? fitRange(b.number, b.nr, w) : fitNumber(b.number, w)}</text>
+              <text className="pstate" x={x + w / 2} y={y + (b.nr > 1 ? 30 : 32)}>{pageBadges(b, w)}</text>
+              {b.nr > 1 ? <MappedBar b={b} x={x} y={y} w={w} /> : null}
             </g>
           ))}
         </svg>
@@ -178,6 +194,40 @@ export function PfnPanel() {
       <ExportButtons svgRef={svg} name="swapviz-pfn" caption={captionLines(`swapviz: ${scenario.id} step ${cursor}, the PFN spaces`, options)} />
     </section>
   );
+}
+
+/** A link's entry: a PTE, PTEs a–b, or a PMD. */
+function entryName(p: { index: number; to: number; level: 'pte' | 'pmd' }): string {
+  return p.level === 'pmd' ? `PMD ${p.index}–${p.to}` : p.to > p.index ? `PTEs ${p.index}–${p.to}` : `PTE ${p.index}`;
+}
+
+/** The text in an entry's box, shorter in a narrow box (the box's title says it in full). */
+function boxText(p: { pid: number; index: number; to: number; level: 'pte' | 'pmd'; w: number }): string {
+  const range = p.to > p.index ? `${p.index}–${p.to}` : `${p.index}`;
+  // About 6 px per character of the 10px monospace font.
+  const full = p.level === 'pmd' ? `pid ${p.pid} PMD ${range}` : `pid ${p.pid} #${range}`;
+  if (full.length * 6 + 6 <= p.w) return full;
+  return p.level === 'pmd' ? `PMD ${p.pid}:${p.index}` : `${p.pid}:${range}`;
+}
+
+/** Under a folio's box, which of its 512 pages PTEs map (a bar per mapped range). */
+function MappedBar({ b, x, y, w }: { b: PfnPageBox; x: number; y: number; w: number }) {
+  const x0 = x + 4;
+  const span = w - 8;
+  return (
+    <g className="mapped-bar" aria-hidden="true">
+      <rect className="track" x={x0} y={y + BOX_H - 8} width={span} height={4} rx={1} />
+      {b.mapped.map(([from, to]) => (
+        <rect key={from} className="mapped" x={x0 + (span * from) / b.nr} y={y + BOX_H - 8} width={Math.max(1, (span * (to - from + 1)) / b.nr)} height={4} />
+      ))}
+    </g>
+  );
+}
+
+/** A folio's first and last page numbers, or its first only when the box is narrow. */
+function fitRange(n: number, nr: number, w: number): string {
+  const text = `0x${n.toString(16)}…0x${(n + nr - 1).toString(16)}`;
+  return text.length * NUM_CHAR_W <= w - 4 ? text : fitNumber(n, w);
 }
 
 /** Width of a character of the 11px monospace page-number font. */
@@ -195,6 +245,10 @@ function pageBadges(b: PfnPageBox, w: number): string {
   const p = b.page;
   if (!p) return w < 56 ? 'none' : 'no page';
   if (!p.allocated) return 'free';
+  if (b.nr > 1) {
+    const flags = [...(p.locked ? ['L'] : []), ...(p.dirty ? ['D'] : [])];
+    return [...(w < 110 ? [] : ['2 MiB']), `PMD ${p.entireMapcount}`, `PTE ${b.pteMaps}`, ...flags].join(' ');
+  }
   const flags = [...(p.locked ? ['L'] : []), ...(p.dirty ? ['D'] : []), ...(p.anonExclusive ? ['X'] : []), ...(p.hwpoison ? ['HWP'] : [])];
   if (w < 56) return `m${p.mapcount}${flags.length ? ` ${flags.join('')}` : ''}`;
   return [...(w < 70 ? [] : [p.kind === 'device' ? 'dev' : 'ram']), `map ${p.mapcount}`, ...flags].join(' ');
@@ -203,5 +257,9 @@ function pageBadges(b: PfnPageBox, w: number): string {
 function pageAria(b: PfnPageBox): string {
   const p = b.page;
   if (!p) return `${b.label}`;
+  if (b.nr > 1) {
+    const ranges = b.mapped.map(([f, t]) => (f === t ? `${f}` : `${f}–${t}`)).join(', ');
+    return `${b.label}: ${b.nr} pages, ${p.allocated ? `mapped by ${p.entireMapcount} PMD${p.entireMapcount === 1 ? '' : 's'} and ${b.pteMaps} PTE${b.pteMaps === 1 ? '' : 's'}${ranges ? ` (pages ${ranges})` : ''}${p.locked ? ', locked' : ''}${p.dirty ? ', dirty' : ''}` : 'free'}`;
+  }
   return `${b.label}: ${p.allocated ? `allocated, mapcount ${p.mapcount}${p.locked ? ', locked' : ''}${p.dirty ? ', dirty' : ''}${p.anonExclusive ? ', anon-exclusive' : ''}${p.hwpoison ? ', hwpoison' : ''}` : 'free'}`;
 }

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import {
-  checkExpectation, describeEvent, hex64, identIsPatchOnly, identSourceUrl, KERNEL_FUNCTIONS, PROFILES, type EventResult,
+  checkExpectation, describeEvent, hex64, identIsPatchOnly, identSourceUrl, kernelOf, KERNEL_FUNCTIONS, PROFILES, type Change, type DecodedPte, type EventResult, type Kernel,
 } from '../model/index.ts';
+import { changeLines, type ChangeLine } from '../derive/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 import { useHighlights } from './useLesson.ts';
@@ -42,9 +43,7 @@ export function StepPanel() {
                   title={`${t.fn} (${KERNEL_FUNCTIONS[t.fn] ?? 'kernel'}) ${identIsPatchOnly(profile, t.fn) ? 'in the patch on lore.kernel.org' : `at ${profile.sourceTag} on elixir.bootlin.com`}`}>{t.fn}</a>
               )}{' '}
               <span className="why">{t.why}</span>
-              {t.changes.filter((c) => c.kind === 'pte').map((c, j) => c.kind === 'pte' ? (
-                <div key={j} className="change">pid {c.pid} PTE {c.index}: <code>{hex64(c.before)}</code> → <code>{hex64(c.after)}</code></div>
-              ) : null)}
+              <Changes k={kernelOf(state)} changes={t.changes} />
             </li>
           ))}
           {!showAll && info.trace.length > TRACE_SHOWN ? (
@@ -73,4 +72,47 @@ function Expect({ ok }: { ok: string[] }) {
   return ok.length === 0
     ? <p className="expect pass">✓ The selftest's assertions hold here.</p>
     : <p className="expect fail">✗ The selftest expects otherwise: {ok.join('; ')}.</p>;
+}
+
+/** What one kernel function changed: PTEs (runs of consecutive ones as one line) and PMDs, decoded. */
+function Changes({ k, changes }: { k: Kernel; changes: readonly Change[] }) {
+  if (!changes.some((c) => c.kind !== 'page')) return null;
+  return <>{changeLines(k, changes).map((l, j) => <ChangeRow key={j} line={l} />)}</>;
+}
+
+const pmdText = (d: DecodedPte | null, table: string) => (d ? <><code>{d.pte}</code> ({d.summary})</> : <>{table}</>);
+
+function ChangeRow({ line }: { line: ChangeLine }) {
+  const [open, setOpen] = useState(false);
+  switch (line.kind) {
+    case 'pte': {
+      const c = line.change;
+      return <div className="change">pid {c.pid} PTE {c.index}: <code>{hex64(c.before)}</code> → <code>{hex64(c.after)}</code></div>;
+    }
+    case 'pmd':
+      return (
+        <div className="change pmd-change">
+          pid {line.pid} PMD {line.from}–{line.to}: {pmdText(line.before, line.table === 'collapse' ? 'a table of 512 PTEs' : 'none')} →{' '}
+          {line.table === 'split' ? 'a table of 512 PTEs (split)' : pmdText(line.after, 'none')}
+        </div>
+      );
+    case 'ptes': {
+      const first = line.changes[0]!;
+      const last = line.changes.at(-1)!;
+      return (
+        <div className="change">
+          pid {line.pid} PTEs {line.from}–{line.to} ({line.changes.length} changes): PTE {first.index} <code>{hex64(first.before)}</code> → <code>{hex64(first.after)}</code>, …,
+          PTE {last.index} <code>{hex64(last.before)}</code> → <code>{hex64(last.after)}</code>{' '}
+          <button type="button" className="link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? 'Hide' : 'Show'} each of PTEs {line.from}–{line.to}
+          </button>
+          {open ? (
+            <ul className="change-list">
+              {line.changes.map((c) => <li key={c.index}>PTE {c.index}: <code>{hex64(c.before)}</code> → <code>{hex64(c.after)}</code></li>)}
+            </ul>
+          ) : null}
+        </div>
+      );
+    }
+  }
 }
