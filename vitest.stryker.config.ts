@@ -32,6 +32,7 @@ class QuickFirst extends BaseSequencer {
   }
 }
 
-const config = mergeConfig(base, { test: { testTimeout: 60_000, sequence: { sequencer: QuickFirst } } });
+// One worker per Stryker test runner: Stryker's own concurrency (2) already uses both cores.
+const config = mergeConfig(base, { test: { testTimeout: 60_000, maxWorkers: 1, sequence: { sequencer: QuickFirst } } });
 config.test!.include = ['src/model/**/*.test.ts', 'test/**/*.test.ts'];
 export default config;

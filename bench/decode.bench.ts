@@ -5,7 +5,8 @@
  *   (a) the model's fast path classify(k, hi, lo, out) over pre-split Uint32Array halves;
  *   (b) the full decodePte(k, raw) over BigInt values;
  *   (c) the CLI end to end: the values as text lines piped into `node bin/swapviz.mjs decode`
- *       (--json and human), wall time including process startup, nothing subtracted;
+ *       (--json and human; the built CLI, rebuilt from the sources first), wall time including
+ *       process startup, nothing subtracted;
  *   (d) bench/decode.c, the same formulas in C (cc -O2), reading the identical binary input.
  * (a), (b), (c) and (d) fold every decoded field into the same checksum; the bench asserts
  * the checksums agree, which shows all four did the same work.
@@ -19,6 +20,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
+import { buildCli } from '../scripts/build-cli.ts';
 import { classify, decodePte, DEFAULT_CONFIG, getKernel, newClassified, type DecodedPte } from '../src/model/kernel/index.ts';
 import {
   environment, fmtNum, formatTable, intFlag, median, mulberry32, OUT_DIR, parseBenchArgs, ROOT, timeRuns, writeResult,
@@ -302,6 +304,8 @@ async function runCli(cliArgs: readonly string[], input: string, capture: boolea
 }
 
 const CLI_ARGS = ['--kernel', 'v6.18'];
+log('(c) building the CLI from the current sources (scripts/build-cli.ts)');
+await buildCli();
 const cliRows: { id: string; label: string; runs: number[] }[] = [];
 
 // correctness first, on a small sample: the CLI's JSON carries the same fields as classify's output
@@ -351,6 +355,10 @@ const rows: BenchRow[] = [
   { id: 'ratio-classify', label: 'ratio (a)/(d)', value: ratio(medA), unit: '×' },
   { id: 'ratio-decodePte', label: 'ratio (b)/(d)', value: ratio(medB), unit: '×' },
 ];
+if (medC) {
+  check('classify is within 5× of C', ratio(medA)! <= 5, `${ratio(medA)!.toFixed(2)}×`);
+  check('decodePte is within 50× of C', ratio(medB)! <= 50, `${ratio(medB)!.toFixed(1)}×`);
+}
 
 const table = formatTable(
   ['what', 'PTEs', 'median', 'unit', 'runs', 'model/C'],

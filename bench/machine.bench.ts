@@ -4,8 +4,8 @@
  *
  *   node --import tsx bench/machine.bench.ts [--events 10000]
  */
-import { DEFAULT_CONFIG, DEFAULT_PLATFORM, step } from '../src/model/index.ts';
-import { Timeline } from '../src/store/timeline.ts';
+import { checkInvariants, DEFAULT_CONFIG, DEFAULT_PLATFORM, findScenario, kernelOf, step } from '../src/model/index.ts';
+import { changedIn, pmdChangesIn, pteRows, Timeline } from '../src/derive/index.ts';
 import { environment, fmtNum, formatTable, intFlag, longScenario, median, mulberry32, parseBenchArgs, writeResult, type BenchCheck, type BenchRow } from './lib.ts';
 
 const args = parseBenchArgs('machine');
@@ -57,6 +57,33 @@ const FRAME = 16.7;
 checks.push({ name: 'one step fits in a frame at p99', ok: p99 < FRAME, detail: `p99 ${p99.toFixed(3)} ms` });
 checks.push({ name: 'a jump anywhere fits in a frame (p99, after the first pass)', ok: jumps[Math.floor(jumps.length * 0.99)]! < FRAME, detail: `p99 ${jumps[Math.floor(jumps.length * 0.99)]!.toFixed(3)} ms` });
 
+// 3. the PMD level: a THP scenario's split step (T06: a partial munmap splits a device-private PMD
+// into 512 PTEs), on its own and with what a view derives from it (the rows of the PTE array, the
+// invariants), and the 4 KiB fallback of T05 (a freeze split plus 512 small migrations).
+function thpStepTimes(id: string, at: number, runs: number, withDerived: boolean): number[] {
+  const sc = findScenario(id)!;
+  const t = new Timeline(sc, { profile: '7.3', config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM });
+  const before = t.stateAt(at);
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = performance.now();
+    const r = step(before, sc.events[at]!);
+    if (!r.ok) throw new Error(`${id} step ${at} refused: ${r.reason}`);
+    if (withDerived) {
+      const pt = r.state.processes[0]!.ptes;
+      const rows = pteRows(pt, { kernel: kernelOf(r.state), changed: changedIn(r.trace, 1), split: pmdChangesIn(r.trace, 1).split, keep: sc.focus.index });
+      for (let n = 0; n < rows.length; n++) rows.at(n);
+      checkInvariants(r.state);
+    }
+    out.push(performance.now() - a);
+  }
+  return out.sort((x, y) => x - y);
+}
+const splitStep = thpStepTimes('T06', 4, 60, false);
+const splitDerived = thpStepTimes('T06', 4, 60, true);
+const fallbackStep = thpStepTimes('T05', 3, 20, false);
+checks.push({ name: 'a THP split step (512 new PTEs) fits in a frame, model side, with its rows and invariants (median)', ok: median(splitDerived) < FRAME, detail: `median ${median(splitDerived).toFixed(3)} ms` });
+
 const rows: BenchRow[] = [
   { id: 'step-median', label: 'one step, 512-PTE state (median)', value: median(stepTimes) * 1000, unit: 'µs', n: EVENTS },
   { id: 'step-p99', label: 'one step, 512-PTE state (p99)', value: p99 * 1000, unit: 'µs', n: EVENTS },
@@ -65,6 +92,9 @@ const rows: BenchRow[] = [
   { id: 'first-pass', label: 'Timeline first pass (checkpoints every 32)', value: firstPass, unit: 'ms' },
   { id: 'jump-median', label: 'jump to a random step (median)', value: median(jumps), unit: 'ms', n: jumps.length },
   { id: 'jump-p99', label: 'jump to a random step (p99)', value: jumps[Math.floor(jumps.length * 0.99)]!, unit: 'ms', n: jumps.length },
+  { id: 'thp-split-step', label: 'THP split step: partial munmap of a device-private PMD, 512 PTEs (T06, median)', value: median(splitStep), unit: 'ms', n: splitStep.length },
+  { id: 'thp-split-step-derived', label: 'the same step + the PTE array\'s rows (pteRows, every row read) + checkInvariants (median)', value: median(splitDerived), unit: 'ms', n: splitDerived.length },
+  { id: 'thp-fallback-step', label: 'THP 4 KiB fallback: freeze split + 512 small migrations (T05 migrate_vma_pages, median)', value: median(fallbackStep), unit: 'ms', n: fallbackStep.length },
 ];
 console.log(`\nmachine benchmark: ${EVENTS.toLocaleString('en-US')} events on a 512-PTE state (rfc)\n`);
 console.log(formatTable(['what', 'value', 'unit'], rows.map((r) => [r.label, fmtNum(r.value), r.unit])));

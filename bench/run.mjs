@@ -18,9 +18,11 @@ import { fileURLToPath } from 'node:url';
 /** Add new benchmarks here: name (used for bench/out/<name>.json), script (relative to the repo). */
 export const BENCHES = [
   { name: 'decode', script: 'bench/decode.bench.ts', about: 'PTE decode: classify, decodePte, the CLI, and a C baseline' },
+  { name: 'cli', script: 'bench/cli.bench.ts', about: 'CLI startup: swapviz decode 0x0 against node -e 0 (ratio), the old tsx launcher' },
   { name: 'machine', script: 'bench/machine.bench.ts', about: 'the migration state machine' },
   { name: 'browser', script: 'bench/browser.bench.ts', about: 'the UI in a browser' },
   { name: 'links', script: 'bench/links.bench.ts', about: 'share-link encode/decode' },
+  { name: 'capture', script: 'bench/capture.bench.ts', about: 'swapviz capture of a live 1,000,000-page process (pages/s), and loading the snapshot' },
 ];
 
 /** A script that runs longer than this is stopped and reported as failed. */

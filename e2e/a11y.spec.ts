@@ -32,3 +32,22 @@ test('the embed page has no serious or critical axe violations', async ({ app })
   await app.open('v=1&k=rfc&s=S02&step=2', { embed: true });
   expect(await seriousViolations(app.page)).toEqual([]);
 });
+
+test('what issue 9 added has no serious or critical axe violations: forced-off options, problems with their rules, compare mode in the bit layout and the decode box', async ({ app }) => {
+  await app.open('v=1&k=rfc&s=S20&step=2');
+  await app.config('MIGRATION').uncheck();
+  await app.hexInput.fill('0xcfffffffffffdf02');
+  await expect(app.problems).toHaveCount(5);
+  for (const theme of ['light', 'dark'] as const) {
+    await app.pickTheme(theme);
+    expect(await seriousViolations(app.page), `forced options and problems, ${theme}`).toEqual([]);
+  }
+  await app.config('MIGRATION').check();
+  await app.compareAny.check();
+  await app.compareSide('Left').selectOption('7.3');
+  await expect(app.bitsUnder('v7.3.4')).toBeVisible();
+  expect(await seriousViolations(app.page), 'compare mode, bit layout (dark)').toEqual([]);
+  await app.openTab('Decode values');
+  await app.pickTheme('light');
+  expect(await seriousViolations(app.page), 'compare mode, decode box (light)').toEqual([]);
+});

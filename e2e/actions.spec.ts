@@ -14,6 +14,11 @@ test('events applied from the Actions panel build the device round trip, and dis
   // Nothing is migrating, so the driver cannot finish a migration: the button says why.
   await expect(button('migrate_vma_finalize')).toBeDisabled();
   await expect(button('migrate_vma_finalize')).toHaveAccessibleDescription('no migrate vma is in progress: migrate_vma_setup (or a CPU fault on a device-private entry) starts one');
+  // The groups fold: the CPU and the driver are open, memory management opens on request.
+  await expect(button('swap out (reclaim)')).toBeHidden();
+  await actions.getByText('Memory management', { exact: true }).click();
+  await expect(actions.getByText(/^\(\d+ of \d+ possible now\)$/).first()).toBeVisible();
+  await expect(button('swap out (reclaim)')).toBeVisible();
   await expect(button('swap out (reclaim)')).toBeDisabled();
   await expect(button('swap out (reclaim)')).toHaveAccessibleDescription('no present pages at PTEs 1..1 of pid 1 to swap out');
 

@@ -58,10 +58,11 @@ test('a selected entry\'s bit fields read out the kernel\'s encoding; toggling a
   await expect(app.bits).toHaveAccessibleName(new RegExp(`^64 bits of ${dev.pte}: SWP_DEVICE_WRITE`));
 
   // A value that is not hex, and one wider than 64 bits: an error, and the last good value stays.
-  for (const [bad, why] of [
+  for (const [bad, problem] of [
     ['0xcfffzfffffffde02', '"0xcfffzfffffffde02" is not hex: unexpected character "z"'],
     ['0x1cfffffffffffde02', '"0x1cfffffffffffde02" is wider than 64 bits (17 significant hex digits, at most 16)'],
   ] as const) {
+    const why = `${problem}; the bits show the last valid value, ${dev.pte}`;
     await app.hexInput.fill(bad);
     await expect(app.hexInput).toHaveAccessibleDescription(why);
     await expect(app.bitLayout.getByRole('status')).toHaveText(why);
@@ -76,7 +77,7 @@ test('a selected entry\'s bit fields read out the kernel\'s encoding; toggling a
 test('leaving the hex editor after a bad value clears the error along with the text', async ({ app }) => {
   await app.open('v=1&k=rfc&s=S02&step=5');
   await app.hexInput.fill('0x12g4');
-  await expect(app.hexInput).toHaveAccessibleDescription('"0x12g4" is not hex: unexpected character "g"');
+  await expect(app.hexInput).toHaveAccessibleDescription(`"0x12g4" is not hex: unexpected character "g"; the bits show the last valid value, ${expected('S02', 3, 'rfc').pte}`);
   await app.hexInput.blur();
   await expect(app.hexInput).toHaveValue(expected('S02', 3, 'rfc').pte);
   await expect(app.hexInput).toHaveAccessibleDescription('', { timeout: 1000 });

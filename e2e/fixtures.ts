@@ -98,6 +98,25 @@ export class SwapvizApp {
     return this.page.getByRole('checkbox', { name: 'Compare v6.18 and RFC' });
   }
 
+  /** The compare checkbox, whatever pair it compares ("Compare <left> and <right>"). */
+  get compareAny(): Locator {
+    return this.page.getByRole('checkbox', { name: /^Compare / });
+  }
+
+  compareSide(side: 'Left' | 'Right'): Locator {
+    return this.combobox(`${side} kernel of the comparison`);
+  }
+
+  /** The line that says what every value on the page assumes (kernel, config, machine, MAX_SWAPFILES). */
+  get assumptions(): Locator {
+    return this.page.getByRole('note', { name: 'What this page assumes' });
+  }
+
+  /** The message bar's note (role status, with a "Dismiss the message" button). */
+  get info(): Locator {
+    return this.page.getByRole('status').filter({ has: this.page.getByRole('button', { name: 'Dismiss the message' }) });
+  }
+
   /** The message bar's error (role alert, with a "Dismiss the message" button). */
   get alert(): Locator {
     return this.page.getByRole('alert').filter({ has: this.page.getByRole('button', { name: 'Dismiss the message' }) });
@@ -163,6 +182,16 @@ export class SwapvizApp {
     return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PTE ${index}, `) });
   }
 
+  /** The row of a PMD leaf ("PMD 0–511, <summary>…"), by its first PTE index. */
+  pmdRow(pid: number, from: number): Locator {
+    return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PMD ${from}–\\d+, `) });
+  }
+
+  /** A row of PTEs of one shape, folded or not ("PTEs 1–127, 127 PTEs of one shape…"). */
+  runRow(pid: number, from: number, to: number): Locator {
+    return this.pteTable(pid).getByRole('option', { name: new RegExp(`^PTEs ${from}–${to}, `) });
+  }
+
   // ---- the entry views --------------------------------------------------------------------------
 
   async openTab(name: 'Bit layout' | 'Type numbers' | 'Decode values'): Promise<Locator> {
@@ -181,6 +210,16 @@ export class SwapvizApp {
     return this.bitLayout.getByRole('group', { name: /^64 bits of / });
   }
 
+  /** In compare mode, one kernel's 64 switches ("<kernel>: 64 bits of <hex>: <summary>"). */
+  bitsUnder(kernel: string): Locator {
+    return this.bitLayout.getByRole('group', { name: new RegExp(`^${esc(kernel)}: 64 bits of `) });
+  }
+
+  /** What the bit layout says is wrong with its value, one item per problem. */
+  get problems(): Locator {
+    return this.bitLayout.getByRole('list', { name: 'Why this value is not something the kernel builds' }).getByRole('listitem');
+  }
+
   /** A field of the bit layout by its accessible name, e.g. "bit 1: _PAGE_SWP_SOFT_DIRTY set". */
   bitField(name: string): Locator {
     return this.bitLayout.getByRole('img', { name, exact: true });
@@ -193,6 +232,11 @@ export class SwapvizApp {
 
   get hexInput(): Locator {
     return this.bitLayout.getByRole('textbox', { name: 'PTE value' });
+  }
+
+  /** The bit layout's value field when it shows a PMD. */
+  get pmdInput(): Locator {
+    return this.bitLayout.getByRole('textbox', { name: 'PMD value' });
   }
 
   /**

@@ -12,6 +12,7 @@ import type { ProfileId } from '../src/model/kernel/profiles.ts';
 import { createMachine } from '../src/model/machine/init.ts';
 import { readPte } from '../src/model/machine/pagetable.ts';
 import { step } from '../src/model/machine/step.ts';
+import { pageAt } from '../src/model/machine/pagestore.ts';
 import type { Event } from '../src/model/machine/events.ts';
 import type { EventResult, MachineSetup, MachineState, Page, TraceEntry } from '../src/model/machine/types.ts';
 import { checkInvariants } from '../src/model/machine/invariants.ts';
@@ -85,9 +86,14 @@ export class M {
 
   /** The page with this number ('phys' PFN by default). */
   page(number: number, space: 'phys' | 'device' = 'phys'): Page {
-    const id = this.state.pageIndex.get(`${space}:${number}`);
+    return pageAt(this.state.pages, this.pageId(number, space))!;
+  }
+
+  /** The id of the page with this number ('phys' PFN by default). */
+  pageId(number: number, space: 'phys' | 'device' = 'phys'): number {
+    const id = this.state.pageIndex.find(this.state.pages, space, number);
     if (id === undefined) throw new Error(`no page ${space}:${number.toString(16)}`);
-    return this.state.pages[id]!;
+    return id;
   }
 
   /** Kernel function names of the last step's trace, in order. */

@@ -1,36 +1,21 @@
 /**
- * The CLI driven in-process through `main()` with PassThrough streams, plus one run of the real
- * `bin/swapviz.mjs` entry. Expected PTE values come from the spec's x86_64 closed form
+ * The CLI driven in-process through `main()` with PassThrough streams, plus runs of the real
+ * `bin/swapviz.mjs` entry (the built CLI in dist-cli/; test/pack-install.ts checks the packed one). Expected PTE values come from the spec's x86_64 closed form
  * pte = (type << 59) | ((~off & (2^50 - 1)) << 9) | flags and its type tables (§b.2).
  */
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.ts';
+import { USAGE } from './main.ts';
+import { runCli } from './testing.ts';
 
 const M50 = (1n << 50n) - 1n;
 const x86Pte = (type: number, off: bigint, flags = 0n): bigint => (BigInt(type) << 59n) | ((~off & M50) << 9n) | flags;
 const hex64 = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 
-interface RunResult {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** Runs main() with the given argv; `stdin` undefined means an interactive terminal. */
-async function run(argv: string[], stdin?: string): Promise<RunResult> {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: stdin === undefined };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end(stdin ?? '');
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 
@@ -50,6 +35,16 @@ describe('swapviz decode', () => {
     expect(o).toMatchObject({ typeName: 'SWP_MIGRATION_DEVICE_WRITE', type: 30, pfn: '0x10', softDirty: true, kind: 'device-migration', pfnSpace: 'device' });
     expect((o?.predicates as Record<string, boolean>).is_migration_entry).toBe(true);
     expect((o?.predicates as Record<string, boolean>).is_device_private_migration_entry).toBe(true);
+  });
+
+  it('a value the kernel never builds is flagged with each rule\'s kernel source, in text and in JSON', async () => {
+    const r = await run(['decode', '--kernel', '7.3', '0x8400000001234867']);
+    expect(r.out).toContain('    ! RW=1 with SavedDirty=1: ');
+    expect(r.out).toContain('      kernel rule: arch/x86/include/asm/pgtable.h: clear_saveddirty_shift https://elixir.bootlin.com/linux/v7.3.4/A/ident/clear_saveddirty_shift');
+    const j = await run(['decode', '--json', '--kernel', 'v6.18', '0x07fffffffffffe00']);
+    expect(jsonLines(j.out)[0]).toMatchObject({
+      problemRules: [{ rule: 'decode/swap-header-slot', source: 'include/linux/swap.h: SWAP_MAP_BAD', url: 'https://elixir.bootlin.com/linux/v6.18/A/ident/SWAP_MAP_BAD' }],
+    });
   });
 
   it('piped stdin with a bad line in the middle gives one JSON object per non-empty line, in order, and exit code 1', async () => {
@@ -169,10 +164,34 @@ describe('swapviz encode suggestions', () => {
   });
 });
 
+/** Every subcommand the usage lists (`  swapviz NAME …`), so a new one is covered as soon as it is documented. */
+const SUBCOMMANDS = [...USAGE.matchAll(/^ {2}swapviz ([a-z][\w-]*)/gm)].map((m) => m[1] ?? '');
+
+describe('swapviz help', () => {
+  it('the usage lists decode, encode, run and scenarios', () => {
+    expect(SUBCOMMANDS).toEqual(expect.arrayContaining(['decode', 'encode', 'run', 'scenarios']));
+  });
+
+  it.each(SUBCOMMANDS)('swapviz %s --help prints a usage that names the subcommand, and exits 0', async (cmd) => {
+    const r = await run([cmd, '--help']);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    expect(r.out).toMatch(new RegExp(`swapviz ${cmd}\\b`));
+    expect(r.out).toMatch(/^(swapviz — |Usage: swapviz )/);
+  });
+
+  it('swapviz with no command prints the usage and exits 2; an unknown command is one stderr line and exit 2', async () => {
+    expect(await run([])).toEqual({ code: 2, out: USAGE, err: '' });
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^swapviz: unknown command "frobnicate" \(try: .*\)\n$/);
+  });
+});
+
 describe('bin/swapviz.mjs', () => {
   const bin = fileURLToPath(new URL('../../bin/swapviz.mjs', import.meta.url));
 
-  it('the bin entry runs encode through tsx and prints the PTE', async () => {
+  it('the bin entry runs the built CLI (dist-cli, built by npm ci) and prints the PTE', async () => {
     const { stdout, code } = await new Promise<{ stdout: string; code: number }>((resolve, reject) => {
       execFile(process.execPath, [bin, 'encode', '--kernel', 'v6.18', '--type', '0', '--offset', '0x42', '--exclusive', '--soft-dirty'], { timeout: 30_000 }, (err, out) => {
         if (err && typeof err.code !== 'number') reject(err);

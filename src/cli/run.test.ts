@@ -4,24 +4,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../model/index.ts';
-import { main } from './main.ts';
+import { jsonLines, runCli } from './testing.ts';
 
-async function run(argv: string[]) {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTty: true };
-  const outP = text(io.stdout);
-  const errP = text(io.stderr);
-  io.stdin.end('');
-  const code = await main(argv, io);
-  io.stdout.end();
-  io.stderr.end();
-  return { code, out: await outP, err: await errP };
-}
+const run = runCli;
 
-const json = (s: string) => s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const json = jsonLines;
 
 describe('swapviz run', () => {
   it('run S02 --json prints one object per step, with the PTE values of the spec (after RFC 4/6)', async () => {

@@ -7,11 +7,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   checkExpectation, checkInvariants, DEFAULT_CONFIG, DEFAULT_PLATFORM, describeEvent, findScenario, hex64, isProfileId,
-  parseScenarioJson, PROFILE_IDS, SCENARIOS, decodePte, getKernel, step, initialState, describeConfig, describePlatform,
-  type KernelConfig, type Platform, type ProfileId, type RunOptions, type Scenario,
+  parseScenarioJson, PROFILE_IDS, SCENARIOS, decodePte, kernelOf, describeConfig, describePlatform,
+  type KernelConfig, type Platform, type ProfileId, type KernelOptions, type Scenario,
 } from '../model/index.ts';
+import { timelineFor } from '../derive/index.ts';
 import { decodeLink } from '../share/index.ts';
-import type { Io } from './main.ts';
+import { USAGE, type Io } from './main.ts';
 import { UsageError } from './errors.ts';
 
 function write(s: Io['stdout'], text: string): void {
@@ -20,7 +21,7 @@ function write(s: Io['stdout'], text: string): void {
 
 interface Loaded {
   scenario: Scenario;
-  options: RunOptions;
+  options: KernelOptions;
   cursor: number | null;
 }
 
@@ -66,10 +67,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       list: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: true },
       'no-trace': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) {
+    write(io.stdout, USAGE);
+    return 0;
+  }
   if (values.list) {
     for (const s of SCENARIOS) write(io.stdout, values.json ? JSON.stringify({ id: s.id, title: s.title, description: s.description, events: s.events.length }) : `${s.id.padEnd(32)} ${s.title}`);
     return 0;
@@ -93,32 +99,32 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     MIGRATION: o.config.MIGRATION && !values['no-migration'],
     MEMORY_FAILURE: o.config.MEMORY_FAILURE && !values['no-memory-failure'],
   };
-  const options: RunOptions = { profile, config, platform };
+  const options: KernelOptions = { profile, config, platform };
   return replayPrint(loaded.scenario, options, io, values.json ?? false, !values['no-trace']);
 }
 
-function replayPrint(sc: Scenario, options: RunOptions, io: Io, json: boolean, trace: boolean): number {
-  let st;
+/** A list of flags, with a long run of one value (a 2 MiB snapshot) written once: "512 × WRITE|PMD". */
+function listed(xs: readonly string[]): string {
+  return xs.length > 8 && xs.every((x) => x === xs[0]) ? `${xs.length} × ${xs[0]}` : xs.join(',');
+}
+
+function replayPrint(sc: Scenario, options: KernelOptions, io: Io, json: boolean, trace: boolean): number {
+  let timeline;
   try {
-    st = initialState(sc, options);
+    timeline = timelineFor(sc, options);
   } catch (e) {
     throw new UsageError(`the scenario cannot start: ${(e as Error).message}`);
   }
-  const k = getKernel(st.options.profile, st.options.config, st.options.platform);
+  const k = kernelOf(timeline.initial);
   if (!json) {
     write(io.stdout, `${sc.id} — ${sc.title}\n${k.profile.label}; ${describePlatform(k.platform)}; ${describeConfig(k.config)}; MAX_SWAPFILES ${k.MAX_SWAPFILES}`);
   }
   let failed = 0;
-  for (let i = 0; i < sc.events.length; i++) {
+  for (const { cursor, state: st, info: r } of timeline.walk()) {
+    const i = cursor - 1;
     const e = sc.events[i]!;
-    const r = step(st, e);
-    if (!r.ok) {
-      if (json) write(io.stdout, JSON.stringify({ step: i + 1, event: e, description: describeEvent(e), refused: r.reason }));
-      else write(io.stderr, `swapviz: step ${i + 1} (${describeEvent(e)}) cannot happen: ${r.reason}`);
-      return 1;
-    }
-    st = r.state;
     const changes = r.trace.flatMap((t) => t.changes.filter((c) => c.kind === 'pte').map((c) => c as Extract<typeof c, { kind: 'pte' }>));
+    const pmdChanges = r.trace.flatMap((t) => t.changes.filter((c) => c.kind === 'pmd').map((c) => c as Extract<typeof c, { kind: 'pmd' }>));
     const expectation = sc.expect?.[i];
     const exp = expectation ? checkExpectation(expectation, r.result, 'pages' in e ? e.pages : 1) : null;
     if (exp && exp.length) failed++;
@@ -130,6 +136,12 @@ function replayPrint(sc: Scenario, options: RunOptions, io: Io, json: boolean, t
         description: describeEvent(e),
         trace: r.trace.map((t) => ({ fn: t.fn, depth: t.depth, why: t.why })),
         changes: changes.map((c) => ({ pid: c.pid, index: c.index, before: hex64(c.before), after: hex64(c.after), decoded: decodePte(k, c.after).summary })),
+        ...(pmdChanges.length ? {
+          pmdChanges: pmdChanges.map((c) => ({
+            pid: c.pid, index: c.index, before: hex64(c.before), after: hex64(c.after), ...(c.table ? { table: c.table } : {}),
+            decoded: c.table === 'split' ? 'a table of 512 PTEs' : decodePte(k, c.after, 'pmd').summary,
+          })),
+        } : {}),
         result: r.result,
         ...(exp ? { expect: { ok: exp.length === 0, problems: exp } } : {}),
         invariants: broken.map((b) => ({ id: b.id, violations: b.violations.map((v) => v.message) })),
@@ -145,15 +157,36 @@ function replayPrint(sc: Scenario, options: RunOptions, io: Io, json: boolean, t
       if (!first.has(key)) first.set(key, c.before);
       last.set(key, c);
     }
+    for (const c of pmdChanges) {
+      const after = c.table === 'split' ? 'a table of 512 PTEs (split)' : `${hex64(c.after)}  ${decodePte(k, c.after, 'pmd').summary}`;
+      lines.push(`  pid ${c.pid} PMD at PTE ${c.index}: ${hex64(c.before)} -> ${after}`);
+    }
+    // A step that splits or collapses a PMD changes 512 PTEs: show the first few (--json has them all).
+    const PTE_LINES = pmdChanges.length ? 8 : Infinity;
+    let shown = 0;
     for (const [key, c] of last) {
+      if (shown++ === PTE_LINES && last.size > PTE_LINES + 1) {
+        lines.push(`  … and ${last.size - PTE_LINES} more PTEs (--json lists them all)`);
+        break;
+      }
       lines.push(`  pid ${c.pid} PTE ${c.index}: ${hex64(first.get(key)!)} -> ${hex64(c.after)}  ${decodePte(k, c.after).summary}`);
     }
     const res = r.result;
-    const parts = [res.ret !== undefined ? `ret ${res.ret}` : '', res.cpages !== undefined ? `cpages ${res.cpages}` : '', res.signal ?? '', res.prot ? `snapshot ${res.prot.join(',')}` : ''].filter(Boolean);
+    const parts = [
+      res.ret !== undefined ? `ret ${res.ret}` : '', res.cpages !== undefined ? `cpages ${res.cpages}` : '', res.signal ?? '', res.prot ? `snapshot ${listed(res.prot)}` : '',
+      res.pagemap ? `pagemap ${res.pagemap.length > 2 ? `${res.pagemap.length} records, ${res.pagemap[0]} … ${res.pagemap.at(-1)}` : res.pagemap.join(',')}` : '',
+    ].filter(Boolean);
     if (parts.length) lines.push(`  result: ${parts.join(', ')}`);
     if (exp) lines.push(exp.length ? `  ✗ the selftest expects otherwise: ${exp.join('; ')}` : '  ✓ the selftest assertions hold');
     for (const b of broken) lines.push(`  ! invariant "${b.name}" fails: ${b.violations[0]?.message}`);
     write(io.stdout, lines.join('\n'));
+  }
+  const refused = timeline.validity();
+  if (refused) {
+    const e = sc.events[refused.at]!;
+    if (json) write(io.stdout, JSON.stringify({ step: refused.at + 1, event: e, description: describeEvent(e), refused: refused.reason }));
+    else write(io.stderr, `swapviz: step ${refused.at + 1} (${describeEvent(e)}) cannot happen: ${refused.reason}`);
+    return 1;
   }
   return failed > 0 ? 1 : 0;
 }

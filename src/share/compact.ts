@@ -4,7 +4,9 @@
  *   { "i": id, "t": title, "d": description, "o": source, "u": setup (MachineSetup as is),
  *     "f": [focus pid, focus index], "e": [[code, ...fields], ...] (see eventCodes.ts),
  *     "a": migrationAd?, "g": paging?, "p": profile?,
- *     "c": [[step, after, pid, index, mid?], ...]?, "x": expect (as is)? }
+ *     "c": [[step, after, pid, index, mid?, "pmd"?], ...]?, "x": expect (as is)? }
+ *
+ * A checkpoint at PMD level has a sixth element "pmd" (mid is then a string or null).
  *
  * The scenario schema is implied by the link version (link v1 carries scenario schema 1). Keys are
  * strict: a blob with a key not listed here is rejected, like validateScenario rejects unknown
@@ -50,7 +52,11 @@ export function compactScenario(s: Scenario): Record<string, unknown> {
   if (s.migrationAd !== undefined) out.a = s.migrationAd;
   if (s.paging !== undefined) out.g = s.paging;
   if (s.profile !== undefined) out.p = s.profile;
-  if (s.checkpoints !== undefined) out.c = s.checkpoints.map((c) => (c.mid !== undefined ? [c.step, c.after, c.pid, c.index, c.mid] : [c.step, c.after, c.pid, c.index]));
+  if (s.checkpoints !== undefined) {
+    out.c = s.checkpoints.map((c) => (c.level !== undefined
+      ? [c.step, c.after, c.pid, c.index, c.mid ?? null, c.level]
+      : c.mid !== undefined ? [c.step, c.after, c.pid, c.index, c.mid] : [c.step, c.after, c.pid, c.index]));
+  }
   if (s.expect !== undefined) out.x = s.expect;
   out.e = s.events.map(compactEvent);
   return out;
@@ -85,9 +91,9 @@ export function expandScenario(x: unknown): ExpandScenarioResult {
     const cps: Record<string, unknown>[] = [];
     for (let i = 0; i < x.c.length; i++) {
       const c = x.c[i] as unknown;
-      if (!Array.isArray(c) || c.length < 4 || c.length > 5) return { ok: false, error: `scenario.checkpoints[${i}] must be [step, after, pid, index, mid?]` };
-      const [step, after, pid, index, mid] = c as unknown[];
-      cps.push(c.length === 5 ? { step, after, pid, index, mid } : { step, after, pid, index });
+      if (!Array.isArray(c) || c.length < 4 || c.length > 6) return { ok: false, error: `scenario.checkpoints[${i}] must be [step, after, pid, index, mid?, "pmd"?]` };
+      const [step, after, pid, index, mid, level] = c as unknown[];
+      cps.push({ step, after, pid, index, ...(mid !== undefined && mid !== null ? { mid } : {}), ...(c.length === 6 ? { level } : {}) });
     }
     s.checkpoints = cps;
   }

@@ -29,7 +29,7 @@ describe('link v1 event codes', () => {
       migrate_vma_finalize: 15, migrate_device_range: 16, migrate_device_pages: 17, migrate_device_finalize: 18,
       migrate_folio_unmap: 19, migrate_folio_move: 20, make_device_exclusive: 21, memory_failure: 22, swap_out: 23,
       hmm_migrate_to_dev: 24, hmm_migrate_to_sys: 25, hmm_release: 26, hmm_exclusive: 27, hmm_check_exclusive: 28,
-      hmm_write: 29, hmm_read: 30, hmm_snapshot: 31,
+      hmm_write: 29, hmm_read: 30, hmm_snapshot: 31, madvise: 32, mremap: 33, hmm_flags: 34, pagemap_read: 35,
     });
   });
 });
@@ -45,6 +45,11 @@ describe('compactEvent and expandEvent', () => {
     [{ type: 'migrate_vma_pages' }, [14]],
     [{ type: 'migrate_vma_pages', failAlloc: true }, [14, 1]],
     [{ type: 'hmm_release', device: 7 }, [26, 7]],
+    [{ type: 'migrate_vma_setup', pid: 1, start: 0, pages: 512, select: 'system', device: 0, compound: true }, [13, 1, 0, 512, 0, 0, 1]],
+    [{ type: 'madvise', pid: 1, start: 0, pages: 512, advice: 'collapse' }, [32, 1, 0, 512, 2]],
+    [{ type: 'mremap', pid: 1, start: 0, pages: 512, to: 1024, dontunmap: true }, [33, 1, 0, 512, 1024, 1]],
+    [{ type: 'hmm_flags', device: 0, failAlloc: true }, [34, 0, 1]],
+    [{ type: 'pagemap_read', pid: 1, start: 0, pages: 512 }, [35, 1, 0, 512]],
   ];
 
   it.each(cases)('%j is %j, and back', (event, compact) => {
@@ -56,7 +61,7 @@ describe('compactEvent and expandEvent', () => {
   it.each([
     ['not an array', { type: 'fork' }, /is not an event/],
     ['empty', [], /is not an event/],
-    ['an unknown code', [32], /unknown event code 32/],
+    ['an unknown code', [99], /unknown event code 99/],
     ['a string code', ['0'], /unknown event code "0"/],
     ['too many fields', [5, 1, 2], /\(fork\) has 2 fields; at most 1/],
     ['a bool that is not 0/1', [14, 2], /failAlloc \(migrate_vma_pages\) must be 0 or 1/],

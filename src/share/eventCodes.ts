@@ -28,7 +28,11 @@ const RANGE = [int('pid'), int('start'), int('pages')];
 const ONE = [int('pid'), int('index')];
 const PROT = oneOf('prot', 'none', 'read', 'rw');
 
-/** Event type -> [link code, fields in link order]. Codes 0..31 as of link v1. */
+/**
+ * Event type -> [link code, fields in link order]. Codes 0..31 as of link v1; 32..35 added with the
+ * PMD level (madvise, mremap, hmm_flags, pagemap_read), and migrate_vma_setup's optional `compound`
+ * field appended at the end of its fields.
+ */
 export const EVENT_CODES_V1: Readonly<Record<EventType, readonly [number, readonly FieldCodec[]]>> = {
   cpu_fault: [0, [...ONE, oneOf('access', 'read', 'write')]],
   cpu_access: [1, [...RANGE, oneOf('access', 'read', 'write', 'rmw'), int('value')]],
@@ -43,7 +47,7 @@ export const EVENT_CODES_V1: Readonly<Record<EventType, readonly [number, readon
   folio_get: [10, [...ONE, bool('write')]],
   folio_put: [11, ONE],
   pin_user_pages: [12, [...ONE, bool('write')]],
-  migrate_vma_setup: [13, [...RANGE, oneOf('select', 'system', 'device_private'), int('device')]],
+  migrate_vma_setup: [13, [...RANGE, oneOf('select', 'system', 'device_private'), int('device'), bool('compound')]],
   migrate_vma_pages: [14, [bool('failAlloc')]],
   migrate_vma_finalize: [15, []],
   migrate_device_range: [16, [int('device')]],
@@ -62,6 +66,10 @@ export const EVENT_CODES_V1: Readonly<Record<EventType, readonly [number, readon
   hmm_write: [29, [...RANGE, int('device'), int('value')]],
   hmm_read: [30, [...RANGE, int('device')]],
   hmm_snapshot: [31, [...RANGE, int('device')]],
+  madvise: [32, [...RANGE, oneOf('advice', 'hugepage', 'nohugepage', 'collapse', 'free')]],
+  mremap: [33, [...RANGE, int('to'), bool('dontunmap')]],
+  hmm_flags: [34, [int('device'), bool('failAlloc')]],
+  pagemap_read: [35, RANGE],
 };
 
 const BY_CODE: ReadonlyMap<number, readonly [EventType, readonly FieldCodec[]]> = new Map(

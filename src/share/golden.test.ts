@@ -30,11 +30,13 @@ function canonical(x: unknown): string {
 const sha256 = (x: unknown) => createHash('sha256').update(canonical(x)).digest('hex');
 
 describe('golden links (test/fixtures/golden-links.json)', () => {
-  it('the fixture holds the ten links of link v1', () => {
+  it('the fixture holds the ten links of link v1, then the lesson links added to v1 (lesson=, stop=), then the PMD-level ones', () => {
     expect(fixture.linkVersion).toBe(1);
     expect(fixture.links.map((g) => g.name)).toEqual([
       's02-step4-rfc', 's16-no-migration-ad', 'x01-no-new-types', 's24-5-level-paging', 's26-view-selection-config',
       'hmm-builtin-7.3', 'custom-s02-plus-fork', 'custom-5-level-arm64', 'custom-every-event-type', 'generated-200-events',
+      'lesson-device-stop-3', 'lesson-two-spaces-x01',
+      't06-builtin-series', 'x02-pre-fix', 'custom-pmd-events',
     ]);
     expect(fixture.links[0]!.link).toBe('v=1&k=rfc&s=S02&step=4');
   });
@@ -57,6 +59,7 @@ describe('golden links (test/fixtures/golden-links.json)', () => {
         selection: s.selection ?? null,
         view: s.view ?? null,
         warnings: r.warnings,
+        ...(s.lesson ? { lesson: s.lesson } : {}),
         ...(g.expect.events ? { events: s.scenario.events } : {}),
       };
       expect(got).toEqual(g.expect);

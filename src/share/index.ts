@@ -1,7 +1,7 @@
 /** The share-link codec: versioned, validated, never trusts its input. Re-exports only. */
 export {
-  LINK_VERSION, encodeLink, decodeLink, checkLinkReplays, builtinOf,
-  type LinkOptions, type LinkView, type LinkState, type DecodeLinkResult, type ReplayCheck,
+  LINK_VERSION, encodeLink, decodeLink, checkLinkReplays, checkLinkSelection, builtinOf,
+  type LinkView, type LinkState, type LinkLesson, type DecodeLinkResult, type ReplayCheck,
 } from './link.ts';
 export { MAX_LINK_CHARS } from './params.ts';
 export { MAX_INFLATED_BYTES } from './pack.ts';

@@ -81,10 +81,21 @@ describe('round trip: decodeLink(encodeLink(s)) is s', () => {
         }
       }
     }
-    for (const view of [{ compare: true }, { compare: false }, { panel: 'layout' }, { panel: 'pfn' }, { panel: 'types', compare: true }, { panel: 'decode', compare: false }] as const) {
+    for (const view of [
+      { compare: true }, { compare: false }, { panel: 'layout' }, { panel: 'pfn' }, { panel: 'types', compare: true }, { panel: 'decode', compare: false },
+      { compare: true, pair: ['7.3', 'series'] }, { pair: ['no-new-types', 'v6.18'] }, { compare: true, pair: ['rfc', 'rfc'] },
+    ] as const) {
       const s: LinkState = { scenario: S02, options: options('rfc'), cursor: 0, selection: { pid: 64, index: MAX_INDEX - 1 }, view };
       expect(roundTrip(s)).toEqual(s);
     }
+  });
+
+  it('the compare pair is an optional view part, pair=<k>_<k>; a link without it has no pair (the app then compares v6.18 and rfc)', () => {
+    const s: LinkState = { scenario: S02, options: options('rfc'), cursor: 2, view: { compare: true, pair: ['7.3', 'series'] } };
+    expect(encodeLink(s)).toBe('v=1&k=rfc&s=S02&step=2&cmp=1&pair=7.3_series');
+    const old = decodeLink('v=1&k=rfc&s=S02&step=2&cmp=1');
+    expect(old.ok && old.state.view).toEqual({ compare: true });
+    expect(old.ok && old.warnings).toEqual([]);
   });
 
   it('an empty view encodes like no view', () => {
@@ -186,6 +197,13 @@ describe('decodeLink names what is wrong', () => {
     ['an oversized link', `v=1&k=rfc&s=S02&x=${'a'.repeat(100_000)}`, /at most 100,000/],
     ['a URL without a fragment', 'https://example.org/swapviz/', /no "#…" part/],
     ['a character outside the link alphabet', 'v=1&k=rfc&s=S02&step=<4>', /contains "<" at position 21/],
+    ['a "/" inside a bare fragment', 'v=1&k=rfc&s=S02/step=4', /^the link contains "\/" at position 15; a swapviz link has only letters, digits and \. _ - = &$/],
+    ['a "?" inside a bare fragment', 'v=1&k=rfc&s=S02&step=4?x', /^the link contains "\?" at position 22; /],
+    ['a "/" inside the fragment of a URL', 'https://example.org/#v=1&k=rfc/s=S02', /^the link contains "\/" at position 9; /],
+    ['a "+" inside the fragment', 'v=1&k=rfc&s=S02+', /^the link contains "\+" at position 15; /],
+    ['a ":" inside a bare fragment', 'v=1&k=rfc:s=S02', /^the link contains ":" at position 9; /],
+    ['a bad compare pair', 'v=1&k=rfc&s=S02&cmp=1&pair=v6.18_x', `pair "v6.18_x" is not two kernel profiles joined by _ (each one of ${PROFILE_IDS.join(', ')})`],
+    ['a compare pair of three', 'v=1&k=rfc&s=S02&pair=v6.18_rfc_7.3', /^pair "v6.18_rfc_7.3" is not two kernel profiles/],
     ['a broken %-escape', 'v=1&k=rfc&s=S02%', /%-escape/],
     ['a part that is not key=value', 'v=1&k=rfc&s=S02&step', /"step" is not key=value/],
     ['a key given twice', 'v=1&k=rfc&s=S02&step=1&step=2', /"step" twice/],
@@ -194,7 +212,7 @@ describe('decodeLink names what is wrong', () => {
     ['a version from the future', 'v=2&k=rfc&s=S02', /^made by a newer swapviz: link version 2, this one reads up to 1$/],
     ['version 0', 'v=0&k=rfc&s=S02', /link version 0 does not exist/],
     ['a missing profile', 'v=1&s=S02', /no kernel profile/],
-    ['an unknown profile', 'v=1&k=v9.9&s=S02', /unknown kernel profile "v9.9" \(this swapviz knows v6.18, rfc, 7.3, series, no-new-types\)/],
+    ['an unknown profile', 'v=1&k=v9.9&s=S02', /unknown kernel profile "v9.9" \(this swapviz knows v6.18, rfc, 7.3, series, no-new-types, 7.3-pre-fix, series-pre-fix\)/],
     ['an unknown built-in scenario', 'v=1&k=rfc&s=S99', /unknown built-in scenario "S99"/],
     ['no scenario at all', 'v=1&k=rfc', /names no scenario/],
     ['both s= and z=', `${blob}&s=S02`, /both a built-in scenario/],
@@ -255,5 +273,48 @@ describe('decodeLink names what is wrong', () => {
       const r = decodeLink(x as unknown as string);
       expect(r.ok).toBe(false);
     }
+  });
+});
+
+describe('lesson links (lesson=, stop=)', () => {
+  const at = (link: string) => {
+    const r = decodeLink(link);
+    if (!r.ok) throw new Error(r.error);
+    return r;
+  };
+
+  it('a lesson and a stop round-trip, written after the view as lesson=<id>&stop=<n> (n counts from 1)', () => {
+    const s: LinkState = { scenario: S02, options: options('v6.18'), cursor: 3, lesson: { id: 'device', stop: 2 } };
+    expect(encodeLink(s)).toBe('v=1&k=v6.18&s=S02&step=3&lesson=device&stop=3');
+    expect(roundTrip(s)).toEqual(s);
+  });
+
+  it('lesson= without stop= opens the first stop', () => {
+    expect(at('v=1&k=rfc&s=S02&lesson=device').state.lesson).toEqual({ id: 'device', stop: 0 });
+  });
+
+  it('a lesson this swapviz does not have, or a stop past its end, opens the position with a warning', () => {
+    const r = at('v=1&k=rfc&s=S02&step=1&lesson=not-a-lesson&stop=2');
+    expect(r.state.lesson).toBeUndefined();
+    expect(r.state.cursor).toBe(1);
+    expect(r.warnings).toEqual(['this swapviz has no lesson "not-a-lesson": the link\'s position opened without it']);
+    const past = at('v=1&k=rfc&s=S02&lesson=device&stop=40');
+    expect(past.state.lesson?.stop).toBeLessThan(40);
+    expect(past.warnings[0]).toMatch(/^lesson "device" has \d+ stops, not 40: opened its last stop$/);
+  });
+
+  it.each([
+    ['a stop without a lesson', 'v=1&k=rfc&s=S02&stop=2', /stop= needs a lesson=/],
+    ['a lesson id with capitals', 'v=1&k=rfc&s=S02&lesson=Device', /lesson "Device" is not a lesson id/],
+    ['stop 0', 'v=1&k=rfc&s=S02&lesson=device&stop=0', /stop "0" is not a stop number 1\.\.40/],
+    ['a stop that is not a number', 'v=1&k=rfc&s=S02&lesson=device&stop=two', /stop "two" is not a stop number/],
+  ])('%s is an error', (_name, link, want) => {
+    const r = decodeLink(link);
+    expect(r.ok ? 'decoded' : r.error).toMatch(want);
+  });
+
+  it('encodeLink throws on a lesson no link can carry', () => {
+    expect(() => encodeLink({ scenario: S02, options: options('rfc'), cursor: 0, lesson: { id: 'Bad id', stop: 0 } })).toThrow(TypeError);
+    expect(() => encodeLink({ scenario: S02, options: options('rfc'), cursor: 0, lesson: { id: 'device', stop: -1 } })).toThrow(RangeError);
   });
 });

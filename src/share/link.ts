@@ -15,7 +15,11 @@
  *   pg=4             paging levels 4 | 5 (default 4)
  *   ad=1             migration entries carry A/D: 1 | 0 (default 1)
  *   cmp=1            compare view on (1) or off (0); absent = not set
+ *   pair=v6.18_rfc   the two kernel profiles compare mode shows, as k= tokens joined by _ (added
+ *                    within v1, optional: absent = not set, and the app then compares v6.18 and rfc)
  *   panel=pfn        layout | pfn | types | decode; absent = not set
+ *   lesson=device    a lesson, by id (src/model/lessons), shown at stop= (added later in v1: a swapviz
+ *   stop=3           without lessons ignores both with a warning and opens the same position)
  *   z=eNq…           any other scenario, whole: compact JSON (compact.ts, eventCodes.ts), zlib,
  *                    base64url (pack.ts)
  *
@@ -28,12 +32,13 @@
  * Inside the blob, keys are strict (an unknown key is an error), like validateScenario.
  */
 import { MAX_INDEX } from '../model/machine/events.ts';
-import type { KernelConfig } from '../model/kernel/config.ts';
-import type { Platform } from '../model/kernel/platform.ts';
+import type { KernelOptions } from '../model/kernel/kernel.ts';
 import type { ProfileId } from '../model/kernel/profiles.ts';
 import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
 import { MAX_EVENTS, validateScenario } from '../model/scenarios/validate.ts';
+import { findLesson } from '../model/lessons/library.ts';
+import { LESSON_ID, MAX_STOPS } from '../model/lessons/validate.ts';
 import { compactScenario, expandScenario } from './compact.ts';
 import { sameJson } from './equal.ts';
 import { packJson, unpackJson } from './pack.ts';
@@ -47,27 +52,31 @@ import {
 /** The version encodeLink writes, and the newest decodeLink reads. */
 export const LINK_VERSION = 1;
 
-export interface LinkOptions {
-  profile: ProfileId;
-  config: KernelConfig;
-  platform: Platform;
-}
 
 export interface LinkView {
   compare?: boolean;
   panel?: Panel;
+  /** The two profiles compare mode shows, left and right. */
+  pair?: readonly [ProfileId, ProfileId];
+}
+
+/** A lesson and a stop in it: `stop` is the index (0-based); the link writes stop=index+1. */
+export interface LinkLesson {
+  id: string;
+  stop: number;
 }
 
 export interface LinkState {
   /** The whole scenario (initial setup + events). */
   scenario: Scenario;
   /** Kernel profile, config, arch/paging/migrationAd. */
-  options: LinkOptions;
+  options: KernelOptions;
   /** 0..scenario.events.length (0 = the initial state). */
   cursor: number;
   selection?: { pid: number; index: number };
   /** An empty view ({}) encodes like no view: it decodes as absent. */
   view?: LinkView;
+  lesson?: LinkLesson;
 }
 
 export type DecodeLinkResult =
@@ -85,7 +94,7 @@ export function builtinOf(s: Scenario): Scenario | undefined {
   return b === s || sameJson(b, s) ? b : undefined;
 }
 
-export { checkLinkReplays, type ReplayCheck } from './replay.ts';
+export { checkLinkReplays, checkLinkSelection, type ReplayCheck } from './replay.ts';
 
 // ---- encoding --------------------------------------------------------------------------------
 
@@ -141,11 +150,17 @@ export function encodeLink(s: LinkState): string {
   if (o.platform.paging !== V1_DEFAULT_PLATFORM.paging) parts.push(['pg', String(o.platform.paging)]);
   if (o.platform.migrationAd !== V1_DEFAULT_PLATFORM.migrationAd) parts.push(['ad', o.platform.migrationAd ? '1' : '0']);
   if (s.view?.compare !== undefined) parts.push(['cmp', s.view.compare ? '1' : '0']);
+  if (s.view?.pair !== undefined) {
+    const tokens = s.view.pair.map((p) => (PROFILE_TOKENS as Readonly<Record<string, string>>)[p]);
+    if (tokens.length !== 2 || tokens.some((t) => t === undefined)) throw new TypeError(`encodeLink: the compare pair ${JSON.stringify(s.view.pair)} is not two kernel profiles`);
+    parts.push(['pair', tokens.join(PAIR_SEPARATOR)]);
+  }
   if (s.view?.panel !== undefined) {
     const panel = (PANEL_TOKENS as Readonly<Record<string, string>>)[s.view.panel];
     if (panel === undefined) throw new TypeError(`encodeLink: unknown panel ${JSON.stringify(s.view.panel)}`);
     parts.push(['panel', panel]);
   }
+  if (s.lesson) parts.push(...lessonParts(s.lesson));
   if (part[0] === 'z') parts.push(part);
   return formatParams(parts);
 }
@@ -193,7 +208,9 @@ export function decodeLink(input: string): DecodeLinkResult {
   }
 }
 
-const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'panel']);
+const V1_KEYS = new Set(['v', 'k', 's', 'z', 'step', 'sel', 'cfg', 'arch', 'pg', 'ad', 'cmp', 'pair', 'panel', 'lesson', 'stop']);
+/** pair=: two k= tokens; `_` appears in no profile token. */
+const PAIR_SEPARATOR = '_';
 const PROFILE_BY_TOKEN = reverse(PROFILE_TOKENS);
 const ARCH_BY_TOKEN = reverse(ARCH_TOKENS);
 const PANEL_BY_TOKEN = reverse(PANEL_TOKENS);
@@ -276,13 +293,62 @@ function decodeV1(params: ReadonlyMap<string, string>, warnings: string[]): Link
 
   const compare = flag(params, 'cmp', 'the compare view');
   const panel = oneOf(params, 'panel', PANEL_BY_TOKEN, 'panel');
-  const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}) };
+  let pair: LinkView['pair'];
+  const pt = params.get('pair');
+  if (pt !== undefined) {
+    const ids = pt.split(PAIR_SEPARATOR).map((t) => PROFILE_BY_TOKEN.get(t));
+    if (ids.length !== 2 || ids.some((x) => x === undefined)) {
+      throw new Bad(`pair ${JSON.stringify(clip(pt))} is not two kernel profiles joined by _ (each one of ${[...PROFILE_BY_TOKEN.keys()].join(', ')})`);
+    }
+    pair = [ids[0]!, ids[1]!];
+  }
+  const view: LinkView = { ...(compare !== undefined ? { compare } : {}), ...(panel !== undefined ? { panel } : {}), ...(pair ? { pair } : {}) };
+
+  const lesson = decodeLesson(params, warnings);
 
   return {
     scenario,
     options: { profile, config: { ...config }, platform: { arch, paging, migrationAd } },
     cursor,
     ...(selection ? { selection } : {}),
-    ...(compare !== undefined || panel !== undefined ? { view } : {}),
+    ...(Object.keys(view).length ? { view } : {}),
+    ...(lesson ? { lesson } : {}),
   };
+}
+
+// ---- lessons (lesson=, stop=) -------------------------------------------------------------------
+
+function lessonParts(l: LinkLesson): [string, string][] {
+  if (!LESSON_ID.test(l.id)) throw new TypeError(`encodeLink: ${JSON.stringify(l.id)} is not a lesson id`);
+  if (!Number.isInteger(l.stop) || l.stop < 0 || l.stop >= MAX_STOPS) throw new RangeError(`encodeLink: stop ${l.stop} is not an index 0..${MAX_STOPS - 1}`);
+  return [['lesson', l.id], ['stop', String(l.stop + 1)]];
+}
+
+/**
+ * lesson= and stop=. Malformed parts are errors; a lesson this swapviz does not have, or a stop past
+ * its end, only warns (a newer swapviz may have more): the position in the link still opens.
+ */
+function decodeLesson(params: ReadonlyMap<string, string>, warnings: string[]): LinkLesson | undefined {
+  const id = params.get('lesson');
+  const stopText = params.get('stop');
+  if (id === undefined) {
+    if (stopText !== undefined) throw new Bad('stop= needs a lesson= to be a stop of');
+    return undefined;
+  }
+  if (!LESSON_ID.test(id)) throw new Bad(`lesson ${JSON.stringify(clip(id))} is not a lesson id (lowercase letters, digits and dashes)`);
+  let stop = 1;
+  if (stopText !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(stopText) || Number(stopText) < 1 || Number(stopText) > MAX_STOPS) throw new Bad(`stop ${JSON.stringify(clip(stopText))} is not a stop number 1..${MAX_STOPS}`);
+    stop = Number(stopText);
+  }
+  const lesson = findLesson(id);
+  if (!lesson) {
+    warnings.push(`this swapviz has no lesson "${id}": the link's position opened without it`);
+    return undefined;
+  }
+  if (stop > lesson.stops.length) {
+    warnings.push(`lesson "${id}" has ${lesson.stops.length} stops, not ${stop}: opened its last stop`);
+    stop = lesson.stops.length;
+  }
+  return { id, stop: stop - 1 };
 }

@@ -10,6 +10,13 @@ export const MAX_LINK_CHARS = 100_000;
 /** The only characters in a link (URL-unreserved, plus `=` and `&`). */
 const SAFE = /^[A-Za-z0-9._=&-]*$/;
 
+/**
+ * A fragment pasted without its `#` (or read from location.hash) starts with a key=value part; then
+ * a `/`, `:` or `?` in it is a character outside the alphabet, reported where it stands, not a
+ * sign of a URL without a fragment.
+ */
+const BARE_FRAGMENT = /^[A-Za-z0-9._-]+=/;
+
 export type FragmentResult = { ok: true; fragment: string } | { ok: false; error: string };
 export type ParamsResult = { ok: true; params: ReadonlyMap<string, string> } | { ok: false; error: string };
 
@@ -25,7 +32,7 @@ export function fragmentOf(input: unknown): FragmentResult {
   let s = input.replace(/\s+/g, '');
   const hash = s.indexOf('#');
   if (hash >= 0) s = s.slice(hash + 1);
-  else if (/[/:?]/.test(s)) return { ok: false, error: 'this URL has no "#…" part, so it carries no swapviz link' };
+  else if (!BARE_FRAGMENT.test(s) && /[/:?]/.test(s)) return { ok: false, error: 'this URL has no "#…" part, so it carries no swapviz link' };
   if (s === '') return { ok: false, error: 'the link is empty' };
   if (s.includes('%')) {
     try {

@@ -4,7 +4,7 @@ import { DEFAULT_PLATFORM } from '../model/kernel/platform.ts';
 import { findScenario, SCENARIOS } from '../model/scenarios/index.ts';
 import { runScenario } from '../model/scenarios/run.ts';
 import type { Scenario } from '../model/scenarios/types.ts';
-import { checkLinkReplays, decodeLink, encodeLink, type LinkState } from './index.ts';
+import { checkLinkReplays, checkLinkSelection, decodeLink, encodeLink, type LinkState } from './index.ts';
 
 const S02 = findScenario('S02')!;
 const rfc = { profile: 'rfc', config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM } as const;
@@ -54,5 +54,28 @@ describe('checkLinkReplays', () => {
   it('a setup the machine refuses is reported, not thrown', () => {
     const scenario: Scenario = { ...S02, id: 'clash', checkpoints: [], setup: { ...S02.setup, ram: ['0x10', '0x10'] } };
     expect(checkLinkReplays(viaLink({ scenario, options: rfc, cursor: 0 }))).toMatchObject({ ok: false, at: 0, error: expect.stringMatching(/cannot start/) });
+  });
+});
+
+describe('checkLinkSelection: the link decoder refuses a PTE that does not exist at the link\'s step', () => {
+  const decoded = (link: string): LinkState => {
+    const r = decodeLink(link);
+    if (!r.ok) throw new Error(r.error);
+    return r.state;
+  };
+  it.each([
+    ['a process that does not exist', 'v=1&k=v6.18&s=S02&step=4&sel=9.9999', 'sel=9.9999 names pid 9 PTE 9999, which does not exist at step 4: there is no process 9 (the processes are 1)'],
+    ['an index past the page table', 'v=1&k=rfc&s=S02&step=2&sel=1.9999', /^sel=1\.9999 names pid 1 PTE 9999, which does not exist at step 2: pid 1 has PTEs 0\.\.\d+$/],
+    ['a child before its fork', 'v=1&k=rfc&s=S10&step=0&sel=2.1', /^sel=2\.1 names pid 2 PTE 1, which does not exist at step 0: there is no process 2 \(the processes are 1\)$/],
+  ])('%s', (_name, link, want) => {
+    const state = decoded(link);
+    expect(checkLinkReplays(state)).toEqual({ ok: true });
+    expect(checkLinkSelection(state)).toEqual(want instanceof RegExp ? expect.stringMatching(want) : want);
+  });
+
+  it('a PTE that exists at the step is accepted, as is a link that selects nothing', () => {
+    expect(checkLinkSelection(decoded('v=1&k=rfc&s=S10&step=6&sel=2.1'))).toBeNull();
+    expect(checkLinkSelection(decoded('v=1&k=rfc&s=S02&step=4&sel=1.0'))).toBeNull();
+    expect(checkLinkSelection(decoded('v=1&k=rfc&s=S02&step=4'))).toBeNull();
   });
 });

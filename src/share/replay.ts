@@ -3,7 +3,7 @@
  * options. A link can be well-formed and still describe an impossible history (an event the machine
  * refuses at that point), or a step past the end; this names the first such problem.
  */
-import { runScenario } from '../model/scenarios/run.ts';
+import { timelineFor } from '../derive/timeline.ts';
 import type { LinkState } from './link.ts';
 
 /**
@@ -15,14 +15,15 @@ export type ReplayCheck = { ok: true } | { ok: false; error: string; at: number 
 
 export function checkLinkReplays(state: LinkState): ReplayCheck {
   const { scenario, options, cursor } = state;
-  let run;
+  let refused;
   try {
-    run = runScenario(scenario, options);
+    // The timeline the app then shows: its first pass is the link's only replay.
+    refused = timelineFor(scenario, options).keep(cursor).validity();
   } catch (e) {
     return { ok: false, error: `the scenario cannot start under these options: ${e instanceof Error ? e.message : String(e)}`, at: 0 };
   }
-  if (run.refused) {
-    const { at, reason } = run.refused;
+  if (refused) {
+    const { at, reason } = refused;
     const e = scenario.events[at];
     // Events are counted from 1, as the app's timeline and event list count them.
     return { ok: false, error: `event ${at + 1} (${e?.type ?? '?'}) cannot happen after step ${at}: ${reason}`, at };
@@ -33,4 +34,25 @@ export function checkLinkReplays(state: LinkState): ReplayCheck {
 
 export function pastTheEnd(cursor: number, events: number): string {
   return `step ${cursor} is past the end: the scenario has ${events} event${events === 1 ? '' : 's'}`;
+}
+
+/**
+ * Whether the link's selected PTE exists at the step it opens at: a live process with that pid and
+ * an index inside its page table. Null when it does (or the link selects nothing); else why not,
+ * naming the `sel` part, so a caller can open the rest of the link and say the selection was refused.
+ * Call it on a link that checkLinkReplays accepted.
+ */
+export function checkLinkSelection(state: LinkState): string | null {
+  const sel = state.selection;
+  if (!sel) return null;
+  const t = timelineFor(state.scenario, state.options);
+  const at = Math.min(state.cursor, t.reachable());
+  const s = t.stateAt(at);
+  const proc = s.processes.find((p) => p.pid === sel.pid);
+  const what = `sel=${sel.pid}.${sel.index} names pid ${sel.pid} PTE ${sel.index}, which does not exist at step ${at}`;
+  const live = s.processes.filter((p) => p.alive).map((p) => p.pid);
+  if (!proc) return `${what}: there is no process ${sel.pid} (the processes are ${live.join(', ') || 'none'})`;
+  if (!proc.alive) return `${what}: pid ${sel.pid} has exited`;
+  if (sel.index >= proc.ptes.length) return `${what}: pid ${sel.pid} has PTEs 0..${proc.ptes.length - 1}`;
+  return null;
 }

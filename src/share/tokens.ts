@@ -18,6 +18,8 @@ export const PROFILE_TOKENS = {
   '7.3': '7.3',
   series: 'series',
   'no-new-types': 'no-new-types',
+  '7.3-pre-fix': '7.3-pre-fix',
+  'series-pre-fix': 'series-pre-fix',
 } as const satisfies Readonly<Record<ProfileId, string>>;
 
 /** arch=: the architecture. */

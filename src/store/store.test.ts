@@ -3,8 +3,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findScenario, hex64, readPte, runScenario, type MachineState, type Scenario } from '../model/index.ts';
-import { createSwapvizStore, linkOf, timelineOf } from './store.ts';
-import { CHECKPOINT_EVERY, Timeline } from './timeline.ts';
+import { encodeLink } from '../share/index.ts';
+import { sampleScenario } from '../share/sample.ts';
+import { createSwapvizStore, DEFAULT_OPTIONS, linkOf, timelineOf } from './store.ts';
+import { CHECKPOINT_EVERY, Timeline } from '../derive/index.ts';
 
 const pte = (s: ReturnType<typeof createSwapvizStore>, pid = 1, index = 1) => {
   const st = s.getState();
@@ -84,11 +86,11 @@ describe('the store', () => {
 
   it('a good link opens at its step, and linkOf gives it back', () => {
     const s = createSwapvizStore();
-    expect(s.getState().actions.openLink('#v=1&k=v6.18&s=S10&step=2&sel=2.1')).toBe(true);
+    expect(s.getState().actions.openLink('#v=1&k=v6.18&s=S10&step=6&sel=2.1')).toBe(true);
     expect(s.getState().scenario.id).toBe('S10');
-    expect(s.getState().cursor).toBe(2);
+    expect(s.getState().cursor).toBe(6);
     expect(s.getState().selection).toEqual({ pid: 2, index: 1 });
-    expect(linkOf(s.getState())).toBe('v=1&k=v6.18&s=S10&step=2&sel=2.1');
+    expect(linkOf(s.getState())).toBe('v=1&k=v6.18&s=S10&step=6&sel=2.1');
   });
 
   it('an edited scenario travels whole in the link and comes back equal', () => {
@@ -108,6 +110,124 @@ describe('the store', () => {
     expect(s.getState().actions.importJson('{"schema":1,"id":"x","title":"x","events":[{"type":"fork"}]}')).toBe(false);
     expect(s.getState().message?.text).toMatch(/events\[0\] \(fork\) is missing "pid"/);
     expect(s.getState().scenario.id).toBe('S02');
+  });
+});
+
+describe('one replay', () => {
+  it('opening a link steps each of its events once: the link check, the position and the step shown share one pass', () => {
+    const sc = sampleScenario(120, 7);
+    const cursor = 77;
+    const link = encodeLink({ scenario: sc, options: DEFAULT_OPTIONS, cursor });
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink(link)).toBe(true);
+    const st = s.getState();
+    expect(st.cursor).toBe(cursor);
+    const t = timelineOf(st);
+    // what the views read at the cursor: the state, the one before (for the marks) and the step's trace
+    t.stateAt(cursor);
+    t.stateAt(cursor - 1);
+    expect(t.stepInfo(cursor)).not.toBeNull();
+    expect(t.stepsRun).toBe(st.scenario.events.length);
+  });
+});
+
+describe('no stale state', () => {
+  it('unticking then re-ticking CONFIG_DEVICE_PRIVATE at S02 step 5 (rfc): the message goes, and the cursor goes back to 5', () => {
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink('v=1&k=rfc&s=S02&step=5')).toBe(true);
+    s.getState().actions.setConfig('DEVICE_PRIVATE', false);
+    expect(s.getState().cursor).toBeLessThan(5);
+    const at = s.getState().cursor;
+    expect(s.getState().message?.text).toMatch(new RegExp(`cannot happen any more: .* You were at step 5; you are at step ${at}, the last one that can run, and go back to step 5 when it can run again`));
+    // another switch that keeps the event impossible keeps both the message and the held step
+    s.getState().actions.setProfile('v6.18');
+    expect(s.getState().message?.topic).toBe('validity');
+    expect(s.getState().heldCursor).toBe(5);
+    s.getState().actions.setProfile('rfc');
+    s.getState().actions.setConfig('DEVICE_PRIVATE', true);
+    expect(s.getState().message).toBeNull();
+    expect(s.getState().cursor).toBe(5);
+    expect(s.getState().heldCursor).toBeNull();
+  });
+
+  it('moving the cursor yourself lets go of the held step', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.openLink('v=1&k=rfc&s=S02&step=5');
+    s.getState().actions.setConfig('DEVICE_PRIVATE', false);
+    s.getState().actions.toStart();
+    s.getState().actions.setConfig('DEVICE_PRIVATE', true);
+    expect(s.getState().cursor).toBe(0);
+  });
+
+  it('a message about a refused action goes at the next move; one about the timeline stays while it holds', () => {
+    const s = createSwapvizStore({ scenario: findScenario('S01')! });
+    s.getState().actions.applyEvent({ type: 'migrate_vma_finalize' });
+    expect(s.getState().message?.kind).toBe('error');
+    s.getState().actions.toEnd();
+    expect(s.getState().message).toBeNull();
+    s.getState().actions.openLink('v=1&k=rfc&s=S02&step=5');
+    s.getState().actions.setConfig('DEVICE_PRIVATE', false);
+    s.getState().actions.toStart();
+    expect(s.getState().message?.topic).toBe('validity');
+  });
+
+  it('a value of your own stays, to be decoded again, when the kernel, config or paging change; a step ends it', () => {
+    const s = createSwapvizStore();
+    const a = s.getState().actions;
+    a.setScratch({ value: 0xcfffffffffffdf02n, arch: 'x86_64' });
+    a.setProfile('v6.18');
+    a.setConfig('MIGRATION', false);
+    a.setPlatform({ paging: 5 });
+    expect(s.getState().scratch).toEqual({ value: 0xcfffffffffffdf02n, arch: 'x86_64' });
+    a.stepBy(1);
+    expect(s.getState().scratch).toBeNull();
+  });
+
+  it('the "Decode values" text lives in the store (it survives the tab being closed)', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.setDecodeText('0x1234');
+    s.getState().actions.setPanel('types');
+    s.getState().actions.setPanel('decode');
+    expect(s.getState().decodeText).toBe('0x1234');
+  });
+
+  it('a step back records the step it undid; any other move does not', () => {
+    const s = createSwapvizStore();
+    const a = s.getState().actions;
+    a.setCursor(5);
+    a.stepBy(-1);
+    expect(s.getState().undone).toBe(5);
+    a.stepBy(-2);
+    expect(s.getState().undone).toBeNull();
+    a.stepBy(1);
+    expect(s.getState().undone).toBeNull();
+  });
+
+  it('a link whose sel= names a PTE that does not exist opens without it, and says so', () => {
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink('#v=1&k=v6.18&s=S02&step=4&sel=9.9999')).toBe(true);
+    expect(s.getState().cursor).toBe(4);
+    expect(s.getState().options.profile).toBe('v6.18');
+    expect(s.getState().selection).toEqual({ pid: 1, index: 1 });
+    expect(s.getState().message).toEqual({
+      kind: 'info',
+      text: 'The link\'s selection was refused: sel=9.9999 names pid 9 PTE 9999, which does not exist at step 4: there is no process 9 (the processes are 1). The rest of the link opened, with the scenario\'s own PTE (pid 1 PTE 1) selected.',
+    });
+    expect(linkOf(s.getState())).toBe('v=1&k=v6.18&s=S02&step=4');
+  });
+
+  it('the compare pair is part of the link when it is not the default', () => {
+    const s = createSwapvizStore();
+    s.getState().actions.setCompare(true);
+    expect(linkOf(s.getState())).toBe('v=1&k=rfc&s=S02&cmp=1');
+    s.getState().actions.setComparePair(0, '7.3');
+    s.getState().actions.setComparePair(1, 'series');
+    expect(linkOf(s.getState())).toBe('v=1&k=rfc&s=S02&cmp=1&pair=7.3_series');
+    const t = createSwapvizStore();
+    t.getState().actions.openLink(linkOf(s.getState()));
+    expect(t.getState().comparePair).toEqual(['7.3', 'series']);
+    t.getState().actions.openLink('v=1&k=rfc&s=S02&cmp=1');
+    expect(t.getState().comparePair).toEqual(['v6.18', 'rfc']);
   });
 });
 

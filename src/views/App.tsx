@@ -1,17 +1,21 @@
 import { useEffect } from 'react';
 import { ActionsPanel } from './Actions.tsx';
+import { AssumptionsNote } from './Assumptions.tsx';
+import { CaptureView } from './CaptureView.tsx';
 import { BitLayoutPanel } from './BitLayout.tsx';
 import { DecodeBox } from './DecodeBox.tsx';
 import { EditorPanel } from './Editor.tsx';
 import { Header } from './Header.tsx';
 import { InvariantsPanel } from './Invariants.tsx';
+import { LessonPanel } from './LessonPanel.tsx';
+import { LessonsMenu, Welcome } from './Lessons.tsx';
 import { PfnPanel } from './PfnView.tsx';
 import { PteArrays } from './PteArray.tsx';
 import { StepPanel } from './StepPanel.tsx';
 import { useStoreApi, useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { TimelineBar } from './Timeline.tsx';
 import { TypeTablePanel } from './TypeTable.tsx';
-import { linkOf } from '../store/store.ts';
+import { fullAppHref } from '../store/url.ts';
 
 /** ←/→ step, Home/End jump, Space plays — unless the focus is in a field that uses those keys. */
 function useKeyboard() {
@@ -82,17 +86,55 @@ function Panels() {
   );
 }
 
+/** A file dropped anywhere on the page is imported (a scenario, or a captured process). */
+function useFileDrop() {
+  const store = useStoreApi();
+  useEffect(() => {
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      void f.text().then((text) => store.getState().actions.importJson(text, f.name));
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [store]);
+}
+
 export function App() {
   useKeyboard();
   useTheme();
+  useFileDrop();
   const embed = useSwapviz((s) => s.embed);
+  const capture = useSwapviz((s) => s.capture);
   if (embed) return <EmbedApp />;
   return (
     <div className="app">
       <Header />
       <MessageBar />
+      {capture ? <CaptureView capture={capture} /> : <Explorer />}
+      <footer className="app-footer">
+        Kernel facts: include/linux/swap.h, swapops.h, leafops.h; arch/x86 and arch/arm64 pgtable headers; mm/migrate_device.c, mm/migrate.c, mm/memory.c, mm/mprotect.c, mm/rmap.c; lib/test_hmm.c; fs/proc/task_mmu.c. Keys: ←/→ step, Home/End, Space play.
+      </footer>
+    </div>
+  );
+}
+
+/** The scenarios: the stepper, the lessons and the diagrams. */
+function Explorer() {
+  return (
       <main className="layout">
         <div className="col-left">
+          <Welcome />
+          <LessonPanel />
+          <LessonsMenu />
           <TimelineBar />
           <StepPanel />
           <ActionsPanel />
@@ -105,22 +147,19 @@ export function App() {
           <InvariantsPanel />
         </div>
       </main>
-      <footer className="app-footer">
-        Kernel facts: include/linux/swap.h, swapops.h, leafops.h; arch/x86 and arch/arm64 pgtable headers; mm/migrate_device.c, mm/migrate.c, mm/memory.c, mm/mprotect.c, mm/rmap.c; lib/test_hmm.c. Keys: ←/→ step, Home/End, Space play.
-      </footer>
-    </div>
   );
 }
 
 /** Read-only: the diagrams and the stepper, with a link to the full app. */
 function EmbedApp() {
   const scenario = useSwapviz((s) => s.scenario);
-  const link = useSwapviz(linkOf);
-  const full = `${location.pathname}${location.search.replace(/[?&]embed\b[^&]*/, '').replace(/^&/, '?')}#${link}`;
+  const options = useSwapviz((s) => s.options);
+  const full = useSwapviz((s) => fullAppHref(s));
   return (
     <div className="app embed">
       <MessageBar />
       <p className="embed-title"><strong>{scenario.id}</strong> — {scenario.title} <a href={full} target="_blank" rel="noopener">Open in swapviz</a></p>
+      <AssumptionsNote options={options} />
       <TimelineBar />
       <StepPanel />
       <div className="embed-grid">

@@ -1,186 +1,169 @@
-import { scaleBand } from 'd3';
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState } from 'react';
 import {
-  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, readPte, SWP_TYPE_SHIFT, testBit, toggleBit, type ArchId, type DecodedField, type DecodedPte,
+  ARCHES, differingBits, getKernel, hex, hex64, parseU64Hex, PROFILES, SWP_TYPE_SHIFT, toggleBit,
+  type ArchId, type DecodedPte, type Kernel, type Level,
 } from '../model/index.ts';
-import { decodeCached } from '../store/derive.ts';
+import { decodeEntry, entryAt } from '../derive/index.ts';
+import { captionLines } from './Assumptions.tsx';
 import { KIND_STYLE } from './kindStyle.ts';
+import { ProblemList } from './RuleSource.tsx';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
-import { useCurrent, useKernel } from './useDerived.ts';
+import { useCompareSides, useCurrent, useKernel } from './useDerived.ts';
+import { BitSvg, GEOMETRY, useLanes } from './BitSvg.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
+import { PagemapRecord } from './PagemapRecord.tsx';
+import { refKey, useHighlights } from './useLesson.ts';
 
-const CELL = 24;
-const LEFT = 74;
-const LANE_GAP = 118;
-const TOP = 22;
-const WIDTH = LEFT + CELL * 32 + 12;
-const HEIGHT = TOP + CELL + LANE_GAP + CELL + LANE_GAP - 16;
-
-const x = scaleBand<number>().domain(Array.from({ length: 32 }, (_, i) => 31 - i)).range([LEFT, LEFT + CELL * 32]);
-
-/** Which lane (0 = bits 63..32, 1 = bits 31..0) and position a bit is drawn at. */
-function place(bit: number): { lane: number; x: number; y: number } {
-  const lane = bit >= 32 ? 0 : 1;
-  return { lane, x: x(bit % 32)!, y: TOP + lane * (CELL + LANE_GAP) };
+/** One word the panel draws: a value decoded by one kernel, and what its Δ marks compare against. */
+interface Word {
+  readonly d: DecodedPte;
+  readonly before: bigint;
+  /** The kernel's name, in compare mode. */
+  readonly title?: string;
 }
 
 export function BitLayoutPanel() {
-  const { state, prev } = useCurrent();
+  const { state, marks } = useCurrent();
   const k = useKernel();
-  const { selection, scratch } = useSwapvizShallow((s) => ({ selection: s.selection, scratch: s.scratch }));
+  const sides = useCompareSides();
+  const { selection, scratch, scenario, cursor, options } = useSwapvizShallow((s) => ({ selection: s.selection, scratch: s.scratch, scenario: s.scenario, cursor: s.cursor, options: s.options }));
   const setScratch = useSwapviz((s) => s.actions.setScratch);
-  const proc = state.processes.find((p) => p.pid === selection.pid);
-  const live = proc && selection.index < proc.ptes.length ? readPte(proc.ptes, selection.index) : 0n;
-  const prevProc = prev?.processes.find((p) => p.pid === selection.pid);
-  const before = prevProc && selection.index < prevProc.ptes.length ? readPte(prevProc.ptes, selection.index) : live;
+  // The entry the kernel has at the selected index: the PTE, or the PMD leaf that covers it. Its Δ
+  // marks compare with the entry that covered the index before (a split's PTE 0 equals the PMD).
+  const entry = entryAt(state, selection);
+  const level: Level = entry?.level ?? 'pte';
+  const live = entry?.value ?? 0n;
+  const before = entryAt(marks.against, selection)?.value ?? live;
   const value = scratch?.value ?? live;
   const arch = scratch?.arch ?? k.arch.id;
-  const kd = arch === k.arch.id ? k : getKernel(k.profile.id, k.config, { ...k.platform, arch });
-  const d = decodeCached(kd, value);
+  const kernelFor = (profile = k.profile.id): Kernel => (profile === k.profile.id && arch === k.arch.id ? k : getKernel(profile, k.config, { ...k.platform, arch }));
+  const words: Word[] = sides
+    ? sides.map((side) => {
+      const own = scratch ? { level, value } : entryAt(side.state, selection) ?? { level, value: 0n };
+      const was = scratch ? value : entryAt(side.against, selection)?.value ?? own.value;
+      return { d: decodeEntry(kernelFor(side.profile), own), before: was, title: PROFILES[side.profile].short };
+    })
+    : [{ d: decodeEntry(kernelFor(), { level, value }), before: scratch === null ? before : value }];
+  const d = words[0]!.d;
   const svg = useRef<SVGSVGElement>(null);
-  const title = scratch === null ? `pid ${selection.pid} PTE ${selection.index}` : `a value of your own (${arch})`;
+  const section = useRef<HTMLElement>(null);
+  const g = GEOMETRY[useLanes(section)];
+  const bitMarks = useSwapviz((s) => s.marks);
+  const setMarks = useSwapviz((s) => s.actions.setMarks);
+  const hl = useHighlights();
+  const fieldsHl = scratch === null && !sides && hl.fieldsOf === refKey(selection) ? hl.fields : undefined;
+  // Predicting the next step at a lesson's stop: the last step's Δ marks would only mislead.
+  const predicting = bitMarks !== null && hl.atStop;
+  const shownWords = predicting ? words.map((w) => ({ ...w, before: w.d.raw })) : words;
+  const [textIsValue, setTextIsValue] = useState(true);
+  const entryName = level === 'pmd' && entry ? `PMD ${entry.from}–${entry.to}` : `PTE ${selection.index}`;
+  const title = scratch === null ? `pid ${selection.pid} ${entryName}` : `a value of your own (${arch}${level === 'pmd' ? ', read as a PMD' : ''})`;
+  const changed = scratch === null && !sides && value !== before && !predicting;
+  const stepWord = marks.undone ? `were changed by step ${marks.step}, which you just undid` : 'changed in this step';
+  const what = scratch === null ? `${scenario.id} step ${cursor}, pid ${selection.pid} ${entryName}` : `a value of your own (${arch}${level === 'pmd' ? ', read as a PMD' : ''})`;
+  const shown = { ...options, platform: { ...options.platform, arch } };
+  const caption = sides
+    ? captionLines(`swapviz: ${what}, ${sides.map((s) => PROFILES[s.profile].short).join(' and ')}`, shown, sides.map((s) => s.profile))
+    : captionLines(`swapviz: ${what}: ${hex64(value)} = ${d.summary}`, shown);
   return (
-    <section className="panel bit-panel" aria-labelledby="bits-h">
+    <section className="panel bit-panel" aria-labelledby="bits-h" ref={section}>
       <h2 id="bits-h">Bit layout: {title}</h2>
-      <HexEditor value={value} live={live} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} />
+      <HexEditor value={value} live={live} level={level} onChange={(v) => setScratch(v === null ? null : { value: v, arch })} onValidity={setTextIsValue} />
       {scratch ? (
         <label className="arch-pick">
           Layout{' '}
           <select value={arch} onChange={(e) => setScratch({ value, arch: e.target.value as ArchId })}>
-            {ARCHES.map((x) => <option key={x} value={x}>{x}</option>)}
+            {ARCHES.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
         </label>
       ) : null}
-      <p className="summary">
-        <span className={`kind ${KIND_STYLE[d.kind].cls}`}>{KIND_STYLE[d.kind].label}</span> {d.summary}
-        {value !== before && scratch === null ? <span className="xor-note"> — bits {differingBits(value, before).join(', ')} changed in this step (marked Δ)</span> : null}
-      </p>
-      <BitSvg d={d} before={scratch === null ? before : value} svgRef={svg} onToggle={(bit) => setScratch({ value: toggleBit(value, bit), arch })} />
-      {d.problems.length ? (
-        <ul className="problems" aria-label="Why this value is not something the kernel builds">
-          {d.problems.map((p) => <li key={p}>{p}</li>)}
-        </ul>
+      {sides ? null : (
+        <p className="summary">
+          <span className={`kind ${KIND_STYLE[d.kind].cls}`}>{KIND_STYLE[d.kind].label}</span> {d.summary}
+          {changed ? <span className="xor-note"> — bits {differingBits(value, before).join(', ')} {stepWord} (marked Δ)</span> : null}
+        </p>
+      )}
+      <div className="bits-scroll">
+        <BitSvg words={shownWords} svgRef={svg} g={g} stale={!textIsValue} undone={marks.undone ? marks.step : null} marks={sides ? null : bitMarks} highlight={fieldsHl}
+          label={sides ? `Bit layouts of ${title} under ${sides.map((s) => PROFILES[s.profile].short).join(' and ')}` : undefined}
+          onToggle={(w, bit) => {
+            if (bitMarks && !sides) setMarks(bitMarks.includes(bit) ? bitMarks.filter((b) => b !== bit) : [...bitMarks, bit]);
+            else setScratch({ value: toggleBit(words[w]!.d.raw, bit), arch });
+          }} />
+      </div>
+      {bitMarks && !sides ? (
+        <p className="mark-bar" role="status">
+          Marking the bits that will change: {bitMarks.length ? `${bitMarks.length === 1 ? 'bit' : 'bits'} ${bitMarks.join(', ')}` : 'none yet'}.{' '}
+          <button type="button" onClick={() => document.getElementById('lesson-h')?.closest('section')?.querySelector<HTMLButtonElement>('form.question button[type="submit"]')?.focus()}>Back to the question</button>
+        </p>
       ) : null}
-      <SwpEntry d={d} />
-      <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} />
+      {words.map((w, i) => (
+        <div key={i} className="word-notes">
+          {sides ? (
+            <p className="summary">
+              <strong>{PROFILES[sides[i]!.profile].short}:</strong> <span className={`kind ${KIND_STYLE[w.d.kind].cls}`}>{KIND_STYLE[w.d.kind].label}</span> {w.d.summary}
+              {scratch === null && !predicting && w.d.raw !== w.before ? <span className="xor-note"> — bits {differingBits(w.d.raw, w.before).join(', ')} {stepWord} (marked Δ)</span> : null}
+            </p>
+          ) : null}
+          <ProblemList problems={w.d.problems} kinds={w.d.problemKinds} profile={w.d.profile} arch={w.d.arch}
+            label={sides ? `Why this value is not something ${PROFILES[sides[i]!.profile].short} builds` : 'Why this value is not something the kernel builds'} />
+        </div>
+      ))}
+      {sides ? null : <SwpEntry d={d} />}
+      {level === 'pmd' ? <PmdNotes d={sides ? decodeEntry(kernelFor(), { level, value }) : d} k={kernelFor()} /> : null}
+      {sides ? null : <PagemapRecord />}
+      <ExportButtons svgRef={svg} name={`swapviz-bits-${d.pte}`} caption={caption} />
     </section>
   );
 }
 
-function HexEditor({ value, live, onChange }: { value: bigint; live: bigint; onChange: (v: bigint | null) => void }) {
-  const [text, setText] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const shown = text ?? hex64(value);
+/**
+ * The hex field. While it has focus it shows what was typed, as long as that text still describes
+ * the value drawn (it parses to it, or it does not parse and the bits keep the last value that
+ * did, which the status says); when the value changes under it (a step, another kernel) the field
+ * shows the new value, so the text and the bits never disagree.
+ */
+function HexEditor({ value, live, level, onChange, onValidity }: {
+  value: bigint; live: bigint; level: Level; onChange: (v: bigint | null) => void; onValidity: (ok: boolean) => void;
+}) {
+  const what = level === 'pmd' ? 'PMD' : 'PTE';
+  const [edit, setEdit] = useState<{ text: string; base: bigint } | null>(null);
+  const current = edit && edit.base === value ? edit : null;
+  const parsed = current ? parseU64Hex(current.text) : null;
+  const error = parsed && !parsed.ok ? `${parsed.error}; the bits show the last valid value, ${hex64(value)}` : null;
+  const shown = current?.text ?? hex64(value);
+  const reset = () => {
+    setEdit(null);
+    onValidity(true);
+  };
   return (
     <div className="hex-editor">
       <label>
-        PTE value{' '}
+        {what} value{' '}
         <input
           value={shown}
           spellCheck={false}
           aria-describedby="hex-error"
+          aria-invalid={error !== null}
           onChange={(e) => {
-            setText(e.target.value);
-            const r = parseU64Hex(e.target.value);
+            const text = e.target.value;
+            const r = parseU64Hex(text);
             if (r.ok) {
-              setError(null);
+              setEdit({ text, base: r.value });
+              onValidity(true);
               onChange(r.value === live ? null : r.value);
-            } else setError(r.error);
+            } else {
+              setEdit({ text, base: value });
+              onValidity(false);
+            }
           }}
-          onBlur={() => {
-            setText(null);
-            setError(null);
-          }}
+          onBlur={reset}
         />
       </label>
-      {value !== live ? <button type="button" onClick={() => { setText(null); setError(null); onChange(null); }}>Back to the PTE's value</button> : null}
+      {value !== live ? <button type="button" onClick={() => { reset(); onChange(null); }}>Back to the {what}'s value</button> : null}
       <span id="hex-error" className="error" role="status">{error ?? ''}</span>
     </div>
   );
-}
-
-function fieldParts(f: DecodedField): { lane: number; hi: number; lo: number }[] {
-  if (f.hi >= 32 && f.lo < 32) return [{ lane: 0, hi: f.hi, lo: 32 }, { lane: 1, hi: 31, lo: f.lo }];
-  return [{ lane: f.hi >= 32 ? 0 : 1, hi: f.hi, lo: f.lo }];
-}
-
-function BitSvg({ d, before, svgRef, onToggle }: { d: DecodedPte; before: bigint; svgRef: React.RefObject<SVGSVGElement | null>; onToggle: (bit: number) => void }) {
-  const [focus, setFocus] = useState(63);
-  const fields = d.fields;
-  const changedBits = useMemo(() => new Set(differingBits(d.raw, before)), [d.raw, before]);
-  const owner = useMemo(() => {
-    const m = new Map<number, DecodedField>();
-    for (const f of fields) for (let b = f.lo; b <= f.hi; b++) m.set(b, f);
-    return m;
-  }, [fields]);
-  const onKey = (e: KeyboardEvent<SVGElement>) => {
-    const moves: Record<string, number> = { ArrowLeft: 1, ArrowRight: -1, ArrowUp: 32, ArrowDown: -32 };
-    if (e.key in moves) {
-      e.preventDefault();
-      e.stopPropagation();
-      const n = Math.max(0, Math.min(63, focus + moves[e.key]!));
-      setFocus(n);
-      (svgRef.current?.querySelector(`[data-bit="${n}"]`) as SVGElement | null)?.focus();
-    } else if (e.key === ' ' || e.key === 'Enter') {
-      e.preventDefault();
-      e.stopPropagation();
-      onToggle(focus);
-    }
-  };
-  return (
-    <svg ref={svgRef} className="bits" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="group" aria-label={`64 bits of ${d.pte}: ${d.summary}`} onKeyDown={onKey}>
-      {[0, 1].map((lane) => (
-        <text key={lane} className="lane-label" x={4} y={TOP + lane * (CELL + LANE_GAP) + CELL / 2 + 4}>{lane === 0 ? 'bits 63–32' : 'bits 31–0'}</text>
-      ))}
-      {Array.from({ length: 64 }, (_, i) => 63 - i).map((bit) => {
-        const p = place(bit);
-        const on = testBit(d.raw, bit);
-        const changed = changedBits.has(bit);
-        const f = owner.get(bit);
-        return (
-          <g key={bit} className={`bit ${on ? 'on' : 'off'} role-${f?.role ?? 'other'}${changed ? ' xor' : ''}`}
-            role="switch" aria-checked={on} data-bit={bit} tabIndex={bit === focus ? 0 : -1}
-            aria-label={`bit ${bit}: ${on ? 1 : 0}${f ? `, ${f.name}` : ''}${changed ? ', changed by this step' : ''}`}
-            onClick={() => { setFocus(bit); onToggle(bit); }}>
-            <rect x={p.x} y={p.y} width={CELL - 1} height={CELL} rx={2} />
-            <text className="bitval" x={p.x + CELL / 2 - 0.5} y={p.y + CELL / 2 + 4}>{on ? 1 : 0}</text>
-            {bit % 4 === 0 || bit % 32 === 31 ? <text className="bitno" x={p.x + CELL / 2} y={p.y - 2}>{bit}</text> : null}
-            {changed ? <text className="xor-mark" x={p.x + CELL / 2} y={p.y + CELL + 9}>Δ</text> : null}
-          </g>
-        );
-      })}
-      {fields.map((f) =>
-        fieldParts(f).map((part, i) => {
-          const a = place(part.hi);
-          const b = place(part.lo);
-          const x0 = a.x;
-          const x1 = b.x + CELL - 1;
-          const y = a.y + CELL + 12;
-          const narrow = x1 - x0 < 70;
-          return (
-            <g key={`${f.id}-${part.lane}`} className={`field role-${f.role}${f.problem ? ' bad' : ''}`} role={i === 0 ? 'img' : undefined} aria-label={i === 0 ? f.label : undefined} aria-hidden={i === 0 ? undefined : true}>
-              <title>{`${f.label}${f.note ? ` — ${f.note}` : ''}`}</title>
-              <path d={`M${x0 + 1},${y} v4 H${x1 - 1} v-4`} />
-              {narrow ? (
-                <text className="flabel rot" transform={`translate(${(x0 + x1) / 2 - 3},${y + 8}) rotate(90)`}>{short(f)}</text>
-              ) : (
-                <>
-                  <text className="flabel" x={(x0 + x1) / 2} y={y + 18}>{f.name.length > 48 ? f.name.slice(0, 46) + '…' : f.name}</text>
-                  <text className="fvalue" x={(x0 + x1) / 2} y={y + 32}>{f.text}{f.inverted ? ' (un-inverted)' : ''}</text>
-                </>
-              )}
-            </g>
-          );
-        }),
-      )}
-    </svg>
-  );
-}
-
-function short(f: DecodedField): string {
-  const n = f.name.replace(/^_PAGE_(SWP_)?/, '').replace(/^PTE_(SWP_)?/, '').replace(/^SWP_/, '').replace(/ \(.*$/, '');
-  const v = f.text === 'set' ? '1' : f.text === 'clear' ? '0' : f.text.length > 6 ? '' : f.text;
-  return `${n.length > 11 ? n.slice(0, 10) + '…' : n}${v ? `=${v}` : ''}`;
 }
 
 function SwpEntry({ d }: { d: DecodedPte }) {
@@ -200,6 +183,43 @@ function SwpEntry({ d }: { d: DecodedPte }) {
         <summary>Predicates of this kernel ({Object.values(s.predicates).filter(Boolean).length} true)</summary>
         <ul className="predicates">
           {Object.entries(s.predicates).map(([name, v]) => (
+            <li key={name} className={v ? 'yes' : 'no'}><code>{name}()</code> {v ? 'true' : 'false'}</li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
+}
+
+/**
+ * What is particular to a PMD: which bits mean something else than in a PTE (the arch's table), what
+ * pmd_present() tests, whether this kind of entry may sit in a PMD, and the PMD helpers' answers.
+ */
+function PmdNotes({ d, k }: { d: DecodedPte; k: Kernel }) {
+  const pmd = k.arch.pmd;
+  const present = d.present !== null;
+  const rows = pmd.differsFromPte.filter((r) => r.when === 'both' || r.when === (present ? 'present' : 'non-present'));
+  const preds = d.pmdPredicates ?? {};
+  const bits = (r: { hi: number; lo: number }) => (r.hi === r.lo ? `bit ${r.hi}` : `bits ${r.lo}–${r.hi}`);
+  return (
+    <div className="pmd-notes" role="group" aria-label="How this PMD differs from a PTE">
+      <h3>A PMD, not a PTE ({k.arch.id}, {present ? 'a present PMD' : 'a non-present PMD'})</h3>
+      <p className="note">{pmd.presentTest}.{present ? '' : ' A non-present PMD has the PTE swap layout (__swp_entry_to_pmd() only reinterprets it).'}</p>
+      {d.atPmd && d.kind !== 'none' && d.kind !== 'present' ? (
+        <p className={d.atPmd.valid ? 'note' : 'note bad-text'}>{d.atPmd.valid ? 'This kind may sit in a PMD' : 'This kind never sits in a PMD'}: {d.atPmd.why}.</p>
+      ) : null}
+      <table className="level-diff" aria-label={`Bits whose meaning differs between a PTE and a PMD (${present ? 'present' : 'non-present'})`}>
+        <thead><tr><th scope="col">bits</th><th scope="col">in a PTE</th><th scope="col">in this PMD</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.hi}-${r.lo}`}><th scope="row">{bits(r)}</th><td>{r.pte}</td><td>{r.pmd}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      <details>
+        <summary>PMD helpers of this kernel ({Object.values(preds).filter(Boolean).length} true)</summary>
+        <ul className="predicates">
+          {Object.entries(preds).map(([name, v]) => (
             <li key={name} className={v ? 'yes' : 'no'}><code>{name}()</code> {v ? 'true' : 'false'}</li>
           ))}
         </ul>

@@ -13,12 +13,15 @@ export function EditorPanel() {
   const t = useTimeline();
   const refusal = t.validity();
   const [editing, setEditing] = useState<number | null>(null);
+  const [open, setOpen] = useState(false);
   const n = scenario.events.length;
   const shown = Math.min(n, 400);
+  const listed = open || refusal !== null;
   return (
-    <details className="panel editor-panel" open={refusal !== null || undefined}>
+    <details className="panel editor-panel" open={refusal !== null || undefined} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Events of this scenario ({n})</summary>
-      <ol className="events">
+      {/* The list is built only while it is open: closed, it costs nothing per step. */}
+      {listed ? <ol className="events">
         {scenario.events.slice(0, shown).map((e, i) => {
           const bad = refusal?.at === i;
           const unreachable = refusal !== null && i > refusal.at;
@@ -36,8 +39,8 @@ export function EditorPanel() {
             </li>
           );
         })}
-      </ol>
-      {n > shown ? <p className="note">{n - shown} more events not listed.</p> : null}
+      </ol> : null}
+      {listed && n > shown ? <p className="note">{n - shown} more events not listed.</p> : null}
     </details>
   );
 }

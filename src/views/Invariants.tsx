@@ -1,10 +1,13 @@
-import { useMemo } from 'react';
-import { checkInvariants } from '../model/index.ts';
+import { useDeferredValue, useMemo } from 'react';
+import { checkInvariants, invariantRule } from '../model/index.ts';
+import { RuleSource } from './RuleSource.tsx';
 import { useCurrent } from './useDerived.ts';
 
 export function InvariantsPanel() {
   const { state } = useCurrent();
-  const results = useMemo(() => checkInvariants(state), [state]);
+  // Checked after the step itself is painted.
+  const deferred = useDeferredValue(state);
+  const results = useMemo(() => checkInvariants(deferred), [deferred]);
   const failing = results.filter((r) => !r.ok);
   return (
     <section className="panel inv-panel" aria-labelledby="inv-h">
@@ -15,7 +18,7 @@ export function InvariantsPanel() {
             <span aria-hidden="true">{r.ok ? '✓' : '✗'}</span> <span className="sr-only">{r.ok ? 'holds:' : 'fails:'}</span> {r.name}
             <details>
               <summary>kernel rule</summary>
-              <p>{r.rule}</p>
+              <p>{r.rule}. <RuleSource rule={invariantRule(r.id)} profile={deferred.options.profile} arch={deferred.options.platform.arch} /></p>
             </details>
             {r.violations.length ? (
               <ul className="violations">

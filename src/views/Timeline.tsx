@@ -1,10 +1,27 @@
 import { scalePoint } from 'd3';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { describeEvent } from '../model/index.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useTimeline } from './useDerived.ts';
 
 const MARKS_W = 600;
+const SPEEDS = [0.5, 1, 2, 4, 8];
+/** With prefers-reduced-motion, playback goes at most this fast, and the speed menu says so. */
+const REDUCED_MAX = 1;
+
+/** prefers-reduced-motion, followed live. */
+function useReducedMotion(): boolean {
+  const query = '(prefers-reduced-motion: reduce)';
+  const [reduced, setReduced] = useState(() => typeof matchMedia === 'function' && matchMedia(query).matches);
+  useEffect(() => {
+    if (typeof matchMedia !== 'function') return;
+    const m = matchMedia(query);
+    const on = () => setReduced(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return reduced;
+}
 
 export function TimelineBar() {
   const t = useTimeline();
@@ -12,7 +29,11 @@ export function TimelineBar() {
   const a = useSwapviz((s) => s.actions);
   const reach = t.reachable();
   const refusal = t.validity();
-  usePlayback(playing, speed, cursor, reach);
+  const reduced = useReducedMotion();
+  // The speed shown is the speed used: with reduced motion, faster choices are not offered.
+  const rate = reduced ? Math.min(speed, REDUCED_MAX) : speed;
+  usePlayback(playing, rate, cursor, reach);
+  const next = cursor < reach ? scenario.events[cursor] : undefined;
   const marks = useMemo(() => {
     const step = Math.max(1, Math.ceil(t.length / 400));
     const ticks: number[] = [];
@@ -34,10 +55,11 @@ export function TimelineBar() {
         <button type="button" onClick={a.toEnd} disabled={cursor >= reach} aria-label="Jump to the last step">▶|</button>
         <label className="speed">
           Speed
-          <select value={speed} onChange={(e) => a.setSpeed(Number(e.target.value))}>
-            {[0.5, 1, 2, 4, 8].map((s) => <option key={s} value={s}>{s} steps/s</option>)}
+          <select value={rate} onChange={(e) => a.setSpeed(Number(e.target.value))} aria-describedby={reduced ? 'speed-note' : undefined}>
+            {SPEEDS.filter((s) => !reduced || s <= REDUCED_MAX).map((s) => <option key={s} value={s}>{s} step{s === 1 ? '' : 's'}/s</option>)}
           </select>
         </label>
+        {reduced ? <span id="speed-note" className="note">at most {REDUCED_MAX} step/s: reduced motion</span> : null}
         <span className="pos" aria-live="polite">step {cursor} / {t.length}</span>
       </div>
       <div className="scrub">
@@ -48,13 +70,18 @@ export function TimelineBar() {
           {refusal ? <rect x={marks.x(refusal.at + 1) - 3} y={0} width={6} height={14} className="refused" /> : null}
         </svg>
       </div>
+      {next ? (
+        <p className="step-hint">
+          Next: <span className="next-event">{describeEvent(next)}</span>. Press <kbd>→</kbd> or <span aria-hidden="true">▶</span><span className="sr-only">Step forward</span> to take it.
+        </p>
+      ) : null}
       {refusal ? <p className="error" role="alert">Event {refusal.at + 1} cannot happen: {refusal.reason}. The timeline stops before it.</p> : null}
     </nav>
   );
 }
 
-/** Plays forward at `speed` steps per second; with prefers-reduced-motion, at most 1 step per second. */
-function usePlayback(playing: boolean, speed: number, cursor: number, reach: number) {
+/** Plays forward at `rate` steps per second (the rate the speed menu shows). */
+function usePlayback(playing: boolean, rate: number, cursor: number, reach: number) {
   const a = useSwapviz((s) => s.actions);
   useEffect(() => {
     if (!playing) return;
@@ -62,9 +89,7 @@ function usePlayback(playing: boolean, speed: number, cursor: number, reach: num
       a.setPlaying(false);
       return;
     }
-    const reduced = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-    const rate = reduced ? Math.min(speed, 1) : speed;
     const id = setTimeout(() => a.stepBy(1), 1000 / rate);
     return () => clearTimeout(id);
-  }, [playing, speed, cursor, reach, a]);
+  }, [playing, rate, cursor, reach, a]);
 }

@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
-import { CONSTRUCTORS, getKernel, PREDICATES, type Kernel, type ProfileId } from '../model/index.ts';
+import { CONSTRUCTORS, getKernel, PREDICATES, type Kernel } from '../model/index.ts';
 import { useSwapvizShallow } from './StoreContext.tsx';
+import { useHighlights } from './useLesson.ts';
 
 function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; caption: string }) {
   const rows = k.table.rows.slice().reverse();
+  const hl = useHighlights().rows;
   const moved = (name: string, n: number) => {
     if (!other) return null;
     const o = other.typeNumber(name);
@@ -13,13 +15,13 @@ function TableFor({ k, other, caption }: { k: Kernel; other: Kernel | null; capt
     <table className="types">
       <caption>{caption}</caption>
       <thead>
-        <tr><th scope="col">type</th><th scope="col">name</th><th scope="col">names a</th><th scope="col">config</th>{other ? <th scope="col">vs {other.profile.id}</th> : null}</tr>
+        <tr><th scope="col">type</th><th scope="col">name</th><th scope="col">names a</th><th scope="col">config</th>{other ? <th scope="col">vs {other.profile.short}</th> : null}</tr>
       </thead>
       <tbody>
         {rows.map((r) => {
           const m = moved(r.name, r.number);
           return (
-            <tr key={r.name} className={m ? 'differs' : ''}>
+            <tr key={r.name} className={`${m ? 'differs' : ''}${hl.has(r.name) ? ' lesson-hl' : ''}`}>
               <td>{r.number}</td>
               <th scope="row"><code>{breakable(r.name)}</code></th>
               <td>{r.pfn === null ? 'marker bits' : r.pfn === 'ram' ? 'RAM pfn' : k.profile.deviceSpace === 'separate' ? 'device offset' : 'device pfn'}</td>
@@ -49,20 +51,20 @@ function breakable(name: string) {
 }
 
 export function TypeTablePanel() {
-  const { options, compare } = useSwapvizShallow((s) => ({ options: s.options, compare: s.compare }));
+  const { options, compare, comparePair } = useSwapvizShallow((s) => ({ options: s.options, compare: s.compare, comparePair: s.comparePair }));
   const k = getKernel(options.profile, options.config, options.platform);
   const pair = useMemo(() => {
     if (!compare) return null;
-    return (['v6.18', 'rfc'] as ProfileId[]).map((p) => getKernel(p, options.config, options.platform));
-  }, [compare, options]);
+    return comparePair.map((p) => getKernel(p, options.config, options.platform));
+  }, [compare, comparePair, options]);
   return (
     <section className="panel types-panel" aria-labelledby="types-h">
       <h2 id="types-h">Swap type numbers</h2>
       {k.forced.length ? <p className="note">Kconfig: {k.forced.join('; ')}.</p> : null}
       {pair ? (
         <div className="types-compare">
-          <TableFor k={pair[0]!} other={null} caption={`v6.18: MAX_SWAPFILES = ${pair[0]!.MAX_SWAPFILES}`} />
-          <TableFor k={pair[1]!} other={pair[0]!} caption={`RFC: MAX_SWAPFILES = ${pair[1]!.MAX_SWAPFILES}`} />
+          <TableFor k={pair[0]!} other={null} caption={`${pair[0]!.profile.short}: MAX_SWAPFILES = ${pair[0]!.MAX_SWAPFILES}`} />
+          <TableFor k={pair[1]!} other={pair[0]!} caption={`${pair[1]!.profile.short}: MAX_SWAPFILES = ${pair[1]!.MAX_SWAPFILES}`} />
         </div>
       ) : (
         <TableFor k={k} other={null} caption={`${k.profile.label}: MAX_SWAPFILES = ${k.MAX_SWAPFILES}`} />

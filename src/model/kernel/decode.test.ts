@@ -325,7 +325,7 @@ describe('none and present PTEs', () => {
     ['S01: RW, A, D, SD', 0x8000000001234867n, 0x1234, false, 'present pfn=0x1234 RW,A,D,SD', { writable: true, user: true, accessed: true, dirty: true, savedDirty: false, softDirty: true, uffdWp: false, special: false, global: false, nx: true, protnone: false, pkey: 0 }],
     ['S03: RO, A, SavedDirty, SD', 0x8400000001234825n, 0x1234, false, 'present pfn=0x1234 RO,A,SavedDirty,SD', { writable: false, accessed: true, dirty: false, savedDirty: true, softDirty: true }],
     ['the zero page: special, read-only, old', 0x8000000002c00205n, 0x2c00, false, 'present pfn=0x2c00 RO,old,special', { special: true, accessed: false }],
-    ['uffd-wp, global, pkey 7, executable', 0x3800000001234507n, 0x1234, false, 'present pfn=0x1234 RW,old,uffd-wp', { uffdWp: true, global: true, pkey: 7, nx: false }],
+    ['uffd-wp, pkey 7, executable', 0x3800000001234407n, 0x1234, false, 'present pfn=0x1234 RW,old,uffd-wp', { uffdWp: true, global: false, pkey: 7, nx: false }],
     ['PROT_NONE: the PFN stored inverted', 0x000ffffffedcb120n, 0x1234, true, 'PROT_NONE present pfn=0x1234 RO,A', { protnone: true, global: false, writable: false, accessed: true }],
   ] as const)('x86_64 present, %s', (_w, raw, pfn, inverted, summary, info) => {
     const d = dec('v6.18', X86_4, raw);
@@ -391,8 +391,11 @@ describe('each "the kernel never builds this" problem', () => {
     ['a marker with only bits outside the mask', 'v6.18', X86_4, x86Pte(31, 8n), ['marker-bits', 'marker-empty'], /PTE_MARKER_MASK/],
     ['_PAGE_SWP_EXCLUSIVE on a migration entry', 'v6.18', X86_4, x86Pte(27, 0x1234n, X86_EXCL), ['exclusive-on-special'], /^_PAGE_SWP_EXCLUSIVE is set on a SWP_MIGRATION_WRITE entry: the kernel uses it only for real swap entries/],
     ['PTE_SWP_EXCLUSIVE on an arm64 device-private entry', 'rfc', ARM_48, armPte(25, 0x10n, ARM_EXCL), ['exclusive-on-special'], /^PTE_SWP_EXCLUSIVE is set on a SWP_DEVICE_WRITE entry/],
-    ['swp_entry(0, 0) under the softleaf API', '7.3', X86_4, 0x07fffffffffffe00n, ['softleaf-none'], /^swp_entry\(0, 0\): softleaf_type\(\) treats val == 0 as SOFTLEAF_NONE although the PTE is not none$/],
-    ['swp_entry(0, 0) with flags under the series', 'series', ARM_48, ARM_EXCL, ['softleaf-none'], /SOFTLEAF_NONE/],
+    ['swp_entry(0, 0) under the softleaf API', '7.3', X86_4, 0x07fffffffffffe00n, ['softleaf-none', 'swap-header-slot'], /^swp_entry\(0, 0\): softleaf_type\(\) treats val == 0 as SOFTLEAF_NONE although the PTE is not none$/],
+    ['swp_entry(0, 0) with flags under the series', 'series', ARM_48, ARM_EXCL, ['softleaf-none', 'swap-header-slot'], /SOFTLEAF_NONE/],
+    ['swp_entry(0, 0) under the swapops API: slot 0 holds the swap header', 'v6.18', X86_4, 0x07fffffffffffe00n, ['swap-header-slot'], /slot 0/],
+    ['x86: a present user PTE with _PAGE_GLOBAL', 'v6.18', X86_4, 0x3800000001234507n, ['user-global'], /^bit 8 \(_PAGE_GLOBAL\) is set in a present PTE/],
+    ['x86: a PROT_NONE PTE with Dirty=1 (pte_modify() moves Dirty to SavedDirty)', 'v6.18', X86_4, 0x000ffffffedcb160n, ['protnone-dirty'], /Dirty/],
   ] as const)('%s', (_w, profile, p, raw, kinds, message) => {
     const d = dec(profile, p, raw);
     expect(d.problemKinds).toEqual(kinds);
@@ -408,10 +411,8 @@ describe('each "the kernel never builds this" problem', () => {
     ['a migration entry without A/D on a machine without support', 'v6.18', X86_NOAD, x86Pte(27, 0x1234n)],
     ['every marker bit at once', 'v6.18', X86_4, x86Pte(31, 7n)],
     ['_PAGE_SWP_EXCLUSIVE on a real swap entry', 'v6.18', X86_4, x86Pte(0, 0x42n, X86_EXCL)],
-    ['swp_entry(0, 0) under the swapops API', 'v6.18', X86_4, 0x07fffffffffffe00n],
-    ['swap file 0 offset 1 under the softleaf API', '7.3', X86_4, x86Pte(0, 1n)],
+    ['swap file 0 offset 1 under the softleaf API (the first slot after the header)', '7.3', X86_4, x86Pte(0, 1n)],
     ['Write=1 with Dirty=1', 'v6.18', X86_4, 0x8000000001234867n],
-    ['a PROT_NONE PTE with Dirty=1 (not a shadow-stack PTE)', 'v6.18', X86_4, 0x000ffffffedcb160n],
     ['arm64: read-only with PTE_DIRTY (shadow stacks are an x86 rule)', 'v6.18', ARM_48, 0x0080000001234783n],
   ] as const)('no problem: %s', (_w, profile, p, raw) => {
     expect(dec(profile, p, raw).problemKinds).toEqual([]);

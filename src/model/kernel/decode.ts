@@ -7,14 +7,15 @@
  * the structured result on top of it.
  */
 import { applyKconfig, type KernelConfig } from './config.ts';
-import type { DecodedField, DecodedPte, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
+import type { DecodedField, DecodedPte, Level, PmdPresentInfo, PresentInfo, ProblemKind, SwapInfo } from './decodeTypes.ts';
 import { softleafType } from './helpers.ts';
-import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel } from './kernel.ts';
-import type { LayoutField } from './arch/layout.ts';
-import { classify, isMigrationKind, KIND, kindOfCode, newClassified, type Classified, type EntryKind } from './leafops.ts';
-import type { ArchId, Platform } from './platform.ts';
+import { getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, type Kernel, type swp_entry_t } from './kernel.ts';
+import type { LayoutField, PresentRule, PresentRuleContext } from './arch/layout.ts';
+import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RULES, type Classified, type EntryKind } from './leafops.ts';
+import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
+import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, u64 } from './u64.ts';
+import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -28,66 +29,288 @@ function report(p: Problems, kind: ProblemKind, message: string): void {
   p.kinds.push(kind);
 }
 
-/** Decodes one PTE value for a kernel. */
-export function decodePte(k: Kernel, rawIn: bigint): DecodedPte {
-  const raw = u64(rawIn);
+/** Decodes one PTE value (or, with `level` 'pmd', one PMD value) for a kernel. */
+export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): DecodedPte {
+  const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
   const hi = hi32(raw);
   const lo = lo32(raw);
-  const c = classify(k, hi, lo, scratch);
-  const kind = kindOfCode(c.kind);
-  const problems: Problems = { list: [], kinds: [] };
-  const base = { raw, pte: hex64(raw), arch: k.arch.id, profile: k.profile.id, kind };
-  if (c.kind === KIND.none) {
-    if (raw !== 0n) report(problems, 'knl-ad', `only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
-    return {
-      raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-      summary: 'none', present: null, swap: null, problems: problems.list, problemKinds: problems.kinds,
-      fields: [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: 'bits 0–63: none PTE' }],
-    };
+  const c = classify(k, hi, lo, scratch, level);
+  if (c.kind === KIND.present) {
+    return new Decoded(k, raw, hi, lo, level, 'present', level === 'pmd' ? k.arch.pmd.decodePresent(hi, lo) : k.arch.decodePresent(hi, lo), null);
   }
-  if (c.kind === KIND.present) return decodePresent(k, raw, base, problems);
-  return decodeSwap(k, raw, hi, lo, c, base, problems);
+  if (c.kind === KIND.none) return new Decoded(k, raw, hi, lo, level, 'none', null, null);
+  return new Decoded(k, raw, hi, lo, level, kindOfCode(c.kind), null, new Swap(k, c));
+}
+
+/** Decodes one PMD value: pmd_none / pmd_present (PROT_NONE and the invalidated PMD included) / softleaf_from_pmd(). */
+export function decodePmd(k: Kernel, raw: bigint | PmdBits): DecodedPte {
+  return decodePte(k, raw, 'pmd');
 }
 
 /**
- * A decoded PTE whose 64 labelled bits are built on first use: a view reads them for the one
- * selected entry, while a table of thousands of decoded PTEs never needs them.
+ * A decoded PTE. What a table of thousands of entries reads (kind, PFN, type, offset, flags) is
+ * computed at once; the rest (the hex text, the summary, the problems, the 64 labelled bits, the
+ * predicates) on first use, so decoding stays cheap and a view pays only for what it shows.
  */
 class Decoded implements DecodedPte {
   readonly raw: bigint;
-  readonly pte: string;
-  readonly arch: DecodedPte['arch'];
-  readonly profile: DecodedPte['profile'];
+  readonly level: Level;
+  readonly arch: ArchId;
+  readonly profile: ProfileId;
   readonly kind: EntryKind;
-  readonly summary: string;
   readonly present: PresentInfo | null;
   readonly swap: SwapInfo | null;
-  readonly problems: readonly string[];
-  readonly problemKinds: readonly ProblemKind[];
-  #fields: readonly DecodedField[] | null = null;
-  readonly #build: () => DecodedField[];
+  readonly #k: Kernel;
+  readonly #hi: number;
+  readonly #lo: number;
+  readonly #swap: Swap | null;
+  #pte: string | undefined;
+  #summary: string | undefined;
+  #problems: Problems | undefined;
+  #fields: readonly DecodedField[] | undefined;
+  #pmdPredicates: Readonly<Record<string, boolean>> | undefined;
 
-  constructor(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]) {
-    this.raw = d.raw;
-    this.pte = d.pte;
-    this.arch = d.arch;
-    this.profile = d.profile;
-    this.kind = d.kind;
-    this.summary = d.summary;
-    this.present = d.present;
-    this.swap = d.swap;
-    this.problems = d.problems;
-    this.problemKinds = d.problemKinds;
-    this.#build = build;
+  constructor(k: Kernel, raw: bigint, hi: number, lo: number, level: Level, kind: EntryKind, present: PresentInfo | null, swap: Swap | null) {
+    this.raw = raw;
+    this.level = level;
+    this.arch = k.arch.id;
+    this.profile = k.profile.id;
+    this.kind = kind;
+    this.present = present;
+    this.swap = swap;
+    this.#swap = swap;
+    this.#k = k;
+    this.#hi = hi;
+    this.#lo = lo;
+  }
+
+  /** 0x + 16 hex digits. */
+  get pte(): string {
+    return (this.#pte ??= hex64(this.raw));
+  }
+
+  get summary(): string {
+    if (this.#summary === undefined) {
+      this.#summary = this.present ? presentSummary(this.present, this.level) : this.swap ? swapSummary(this.swap) : 'none';
+    }
+    return this.#summary;
+  }
+
+  get pmdPredicates(): Readonly<Record<string, boolean>> | null {
+    if (this.level !== 'pmd') return null;
+    return (this.#pmdPredicates ??= this.#k.allPmdPredicates(this.raw as PmdBits));
+  }
+
+  get atPmd(): { readonly valid: boolean; readonly why: string } | null {
+    return this.level === 'pmd' ? PMD_KIND_RULES[this.kind] : null;
+  }
+
+  get problems(): readonly string[] {
+    return this.#checked().list;
+  }
+
+  get problemKinds(): readonly ProblemKind[] {
+    return this.#checked().kinds;
   }
 
   get fields(): readonly DecodedField[] {
-    return (this.#fields ??= this.#build());
+    if (this.#fields === undefined) {
+      const k = this.#k;
+      const raw = this.raw;
+      const p = this.present;
+      const pmd = this.level === 'pmd';
+      const inverted = p ? p.protnone || (pmd && (p as PmdPresentInfo).invalidated) : false;
+      this.#fields = p
+        ? (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, raw, p, inverted))
+        : this.swap
+          ? swapFields(k, raw, this.swap, this.level)
+          : [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: `bits 0–63: none ${pmd ? 'PMD' : 'PTE'}` }];
+    }
+    return this.#fields;
+  }
+
+  #checked(): Problems {
+    if (this.#problems === undefined) {
+      const problems: Problems = { list: [], kinds: [] };
+      const pmd = this.level === 'pmd';
+      if (this.present) {
+        presentProblems(this.#k, this.present, this.#hi, this.#lo, problems);
+        if (pmd) pmdPresentProblems(this.#k, this.#hi, this.#lo, this.present as PmdPresentInfo, problems);
+      } else if (this.#swap) {
+        swapProblems(this.#k, this.#hi, this.#lo, this.#swap, problems, this.level);
+      } else if (this.raw !== 0n) {
+        report(problems, 'knl-ad', `only A/D (bits 5-6) are set: ${pmd ? 'pmd_none' : 'pte_none'}() still reads this as none (_PAGE_KNL_ERRATUM_MASK)`);
+      }
+      this.#problems = problems;
+    }
+    return this.#problems;
   }
 }
 
-function withLazyFields(d: Omit<DecodedPte, 'fields'>, build: () => DecodedField[]): DecodedPte {
-  return new Decoded(d, build);
+/** A swap-style entry: the numbers at once; the swp_entry_t, the predicates and softleaf_type on first use. */
+class Swap implements SwapInfo {
+  readonly type: number;
+  readonly typeName: string;
+  readonly row: NumberedRow | undefined;
+  readonly offset: number;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+  readonly exclusive: boolean;
+  readonly pfn: number | null;
+  readonly pfnSpace: 'phys' | 'device' | null;
+  readonly migration: SwapInfo['migration'];
+  readonly marker: SwapInfo['marker'];
+  /** Offset bits above the PFN (and above SWP_MIG_DIRTY for migration entries). */
+  readonly above: number;
+  readonly #k: Kernel;
+  #entry: swp_entry_t | undefined;
+  #predicates: Readonly<Record<string, boolean>> | undefined;
+
+  constructor(k: Kernel, c: Classified) {
+    const row = k.row(c.type);
+    this.#k = k;
+    this.type = c.type;
+    this.typeName = k.typeName(c.type);
+    this.row = row;
+    this.offset = c.offset;
+    this.softDirty = c.softDirty;
+    this.uffdWp = c.uffdWp;
+    this.exclusive = c.exclusive;
+    this.above = c.above;
+    this.pfnSpace = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
+    this.pfn = this.pfnSpace === null ? null : c.pfn;
+    this.migration = row && isMigrationKind(row.kind)
+      ? { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit }
+      : null;
+    if (row?.kind === 'pte-marker') {
+      const bits = c.offset & PTE_MARKER_MASK;
+      this.marker = { bits, uffdWp: (bits & PTE_MARKER_UFFD_WP) !== 0, poisoned: (bits & PTE_MARKER_POISONED) !== 0, guard: (bits & PTE_MARKER_GUARD) !== 0 };
+    } else {
+      this.marker = null;
+    }
+  }
+
+  get entry(): swp_entry_t {
+    return (this.#entry ??= this.#k.swp_entry(this.type, BigInt(this.offset)));
+  }
+
+  get swpEntry(): bigint {
+    return this.entry.val;
+  }
+
+  get predicates(): Readonly<Record<string, boolean>> {
+    return (this.#predicates ??= this.#k.allPredicates(this.entry));
+  }
+
+  get softleafType(): string | null {
+    return this.#k.profile.api === 'softleaf' ? softleafType(this.#k.facts(this.entry)) : null;
+  }
+}
+
+function presentSummary(p: PresentInfo, level: Level): string {
+  const flags = [
+    p.writable ? 'RW' : 'RO',
+    p.accessed ? 'A' : 'old',
+    ...(p.dirty ? ['D'] : []),
+    ...(p.savedDirty ? ['SavedDirty'] : []),
+    ...(p.softDirty ? ['SD'] : []),
+    ...(p.uffdWp ? ['uffd-wp'] : []),
+    ...(p.special ? ['special'] : []),
+  ];
+  if (level === 'pmd') {
+    const m = p as PmdPresentInfo;
+    const what = m.leaf ? 'huge' : 'table';
+    return `${p.protnone ? 'PROT_NONE ' : ''}${m.invalidated ? 'invalidated ' : ''}present ${what} pfn=${hex(p.pfn)} ${flags.join(',')}`;
+  }
+  return `${p.protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
+}
+
+/** A present PMD: a table pointer maps no page; a huge PMD's address is 2 MiB aligned. */
+function pmdPresentProblems(k: Kernel, hi: number, lo: number, p: PmdPresentInfo, problems: Problems): void {
+  if (!p.leaf) {
+    report(problems, 'pmd-table', 'not a leaf: a present PMD without the huge-page bit points to a page of 512 PTEs (pmd_page()); it maps no 2 MiB page itself');
+    return;
+  }
+  for (const f of k.arch.pmd.presentFields) {
+    if (f.role !== 'must-be-zero') continue;
+    const raw = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    if (bitsOf(raw, f.hi, f.lo) !== 0n) report(problems, 'must-be-zero', `${range(f.hi, f.lo)} are set: ${f.note}`);
+  }
+}
+
+function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
+  const rules = k.arch.presentRules;
+  let lookalike = '';
+  const c = (): PresentRuleContext => ({ present: p, pfnHex: hex(p.pfn), maxPhysmemBits: k.MAX_PHYSMEM_BITS, lookalike });
+  const check = (r: PresentRule, broken: () => boolean) => {
+    const say = rules[r];
+    if (say && broken()) report(problems, r, say(c()));
+  };
+  check('shadow-stack', () => p.dirty && !p.writable && !p.protnone);
+  check('rw-saveddirty', () => p.writable && p.savedDirty);
+  if (p.protnone) {
+    check('swap-bit8', () => {
+      lookalike = swapLookalike(k, hi, lo) ?? '';
+      return lookalike !== '';
+    });
+    check('protnone-rw', () => p.writable);
+    check('protnone-dirty', () => p.dirty);
+    check('protnone-prot', () => p.user || p.nx);
+  } else {
+    check('user-global', () => p.global);
+  }
+  check('unused-bits', () => p.unusedSet);
+  check('pfn-beyond-physmem', () => p.pfn >= 2 ** (k.MAX_PHYSMEM_BITS - PAGE_SHIFT));
+}
+
+/**
+ * A PROT_NONE reading of a value that, with the PROT_NONE bit clear, is a swap entry the kernel
+ * could build (a special type without problems, or a real swap slot below 2^32): its summary.
+ */
+function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
+  const l = (lo & ~k.arch.protnoneLo) >>> 0;
+  const c = classify(k, hi, l, newClassified());
+  if (c.kind === KIND.present || c.kind === KIND.none) return null;
+  const d = decodePte(k, (BigInt(hi) << 32n) | BigInt(l));
+  if (!d.swap || d.problems.length) return null;
+  if (!d.swap.row && d.swap.offset >= 2 ** 32) return null;
+  return d.summary;
+}
+
+function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Problems, level: Level): void {
+  const a = k.arch;
+  const row = s.row;
+  if (level === 'pmd') {
+    const kind: EntryKind = row?.kind ?? 'swap';
+    const rule = PMD_KIND_RULES[kind];
+    if (!rule.valid) report(problems, 'not-at-pmd', `${s.typeName} never sits in a PMD: ${rule.why}; pmd_is_valid_softleaf() is false`);
+  }
+  for (const m of level === 'pmd' ? a.pmd.swapMustBeZero : a.swapMustBeZero) {
+    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
+  }
+  if (s.migration) {
+    if ((s.migration.youngBitSet || s.migration.dirtyBitSet) && !k.platform.migrationAd) {
+      report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
+    }
+    if (s.above !== 0) {
+      report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
+    }
+  } else if (row && row.pfn !== null && s.above !== 0) {
+    report(problems, 'pfn-too-wide', `offset ${hex(s.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
+  }
+  if (s.marker) {
+    if (s.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(s.offset)} has bits outside PTE_MARKER_MASK (${hex(PTE_MARKER_MASK)})`);
+    if (s.marker.bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
+  }
+  if (s.exclusive && row !== undefined) {
+    report(problems, 'exclusive-on-special', `${a.exclusiveName} is set on a ${s.typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
+  }
+  if (k.profile.api === 'softleaf' && s.type === 0 && s.offset === 0) {
+    report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
+  }
+  if (row === undefined && s.offset === 0) {
+    report(problems, 'swap-header-slot', `swp_entry(${s.type}, 0): slot 0 of a swap device holds the swap header and is never allocated, so no swapped-out page has this entry`);
+  }
 }
 
 function wholeField(raw: bigint): Omit<DecodedField, 'text' | 'label'> {
@@ -102,30 +325,8 @@ function range(hi: number, lo: number): string {
   return hi === lo ? `bit ${lo}` : `bits ${lo}–${hi}`;
 }
 
-type Base = Pick<DecodedPte, 'raw' | 'pte' | 'arch' | 'profile' | 'kind'>;
-
-function decodePresent(k: Kernel, raw: bigint, base: Base, problems: Problems): DecodedPte {
-  const p = k.arch.decodePresent(raw);
-  const protnone = p.protnone;
-  if (k.arch.id === 'x86_64' && p.dirty && !p.writable && !protnone) {
-    report(problems, 'shadow-stack', 'Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit 58) when a PTE is write-protected; this combination marks a shadow-stack PTE');
-  }
-  const flags = [
-    p.writable ? 'RW' : 'RO',
-    p.accessed ? 'A' : 'old',
-    ...(p.dirty ? ['D'] : []),
-    ...(p.savedDirty ? ['SavedDirty'] : []),
-    ...(p.softDirty ? ['SD'] : []),
-    ...(p.uffdWp ? ['uffd-wp'] : []),
-    ...(p.special ? ['special'] : []),
-  ];
-  const summary = `${protnone ? 'PROT_NONE ' : ''}present pfn=${hex(p.pfn)} ${flags.join(',')}`;
-  const d: Omit<DecodedPte, 'fields'> = {
-    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-    summary, present: p, swap: null, problems: problems.list, problemKinds: problems.kinds,
-  };
-  return withLazyFields(d, () => k.arch.presentFields.map((f) => presentField(f, raw, p, protnone)));
-}
+/** How every field label names its bits: "bit 55", "bits 59–63". */
+export { range as bitRangeText };
 
 function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);
@@ -143,64 +344,6 @@ function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boo
   return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
 }
 
-function decodeSwap(k: Kernel, raw: bigint, hi: number, lo: number, c: Classified, base: Base, problems: Problems): DecodedPte {
-  const row = k.row(c.type);
-  const typeName = k.typeName(c.type);
-  const entry = k.swp_entry(c.type, BigInt(c.offset));
-  const a = k.arch;
-  for (const m of a.swapMustBeZero) {
-    if ((lo & m.mask) !== 0 || (hi & m.hiMask) !== 0) report(problems, 'must-be-zero', m.why);
-  }
-  let migration: SwapInfo['migration'] = null;
-  let marker: SwapInfo['marker'] = null;
-  if (row && isMigrationKind(row.kind)) {
-    // Stryker disable next-line StringLiteral: every migration row has an access; the fallback is never used
-    migration = { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit };
-    if ((c.youngBit || c.dirtyBit) && !k.platform.migrationAd) {
-      report(problems, 'mig-ad-unsupported', 'SWP_MIG_YOUNG/DIRTY bits are set, but migration_entry_supports_ad() is false on this machine: the kernel never stores them and reads them as old/clean');
-    }
-    if (c.above !== 0) {
-      report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
-    }
-  } else if (row && row.pfn !== null && c.above !== 0) {
-    report(problems, 'pfn-too-wide', `offset ${hex(c.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
-  }
-  if (row?.kind === 'pte-marker') {
-    const bits = c.offset & PTE_MARKER_MASK;
-    marker = { bits, uffdWp: (bits & PTE_MARKER_UFFD_WP) !== 0, poisoned: (bits & PTE_MARKER_POISONED) !== 0, guard: (bits & PTE_MARKER_GUARD) !== 0 };
-    if (c.offset > PTE_MARKER_MASK) report(problems, 'marker-bits', `marker offset ${hex(c.offset)} has bits outside PTE_MARKER_MASK (${hex(PTE_MARKER_MASK)})`);
-    if (bits === 0) report(problems, 'marker-empty', 'a PTE marker with no marker bits: make_pte_marker() is never called with 0');
-  }
-  if (c.exclusive && row !== undefined) {
-    report(problems, 'exclusive-on-special', `${a.exclusiveName} is set on a ${typeName} entry: the kernel uses it only for real swap entries (migration and device-private entries keep exclusivity elsewhere)`);
-  }
-  if (k.profile.api === 'softleaf' && entry.val === 0n) {
-    report(problems, 'softleaf-none', 'swp_entry(0, 0): softleaf_type() treats val == 0 as SOFTLEAF_NONE although the PTE is not none');
-  }
-  const pfnSpace: SwapInfo['pfnSpace'] = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
-  const swap: SwapInfo = {
-    type: c.type,
-    typeName,
-    row,
-    swpEntry: entry.val,
-    offset: c.offset,
-    softDirty: c.softDirty,
-    uffdWp: c.uffdWp,
-    exclusive: c.exclusive,
-    pfn: pfnSpace === null ? null : c.pfn,
-    pfnSpace,
-    migration,
-    marker,
-    predicates: k.allPredicates(entry),
-    softleafType: k.profile.api === 'softleaf' ? softleafType(k.facts(entry)) : null,
-  };
-  const d: Omit<DecodedPte, 'fields'> = {
-    raw: base.raw, pte: base.pte, arch: base.arch, profile: base.profile, kind: base.kind,
-    summary: swapSummary(swap), present: null, swap, problems: problems.list, problemKinds: problems.kinds,
-  };
-  return withLazyFields(d, () => swapFields(k, raw, swap));
-}
-
 /** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */
 function swapSummary(s: SwapInfo): string {
   const parts = [`${s.typeName}(${s.type})`];
@@ -216,9 +359,9 @@ function swapSummary(s: SwapInfo): string {
   return parts.join(' ');
 }
 
-function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
+function swapFields(k: Kernel, raw: bigint, s: SwapInfo, level: Level): DecodedField[] {
   const out: DecodedField[] = [];
-  for (const f of k.arch.swapFields) {
+  for (const f of level === 'pmd' ? k.arch.pmd.swapFields : k.arch.swapFields) {
     if (f.role === 'offset') {
       out.push(...offsetFields(k, raw, f, s));
       continue;
@@ -235,7 +378,7 @@ function swapFields(k: Kernel, raw: bigint, s: SwapInfo): DecodedField[] {
       const name = f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.replace(/_WP$/, '') : f.name;
       text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
       label = `${range(f.hi, f.lo)}: ${name} ${text}`;
-      const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a swap PTE` : undefined;
+      const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a ${level === 'pmd' ? 'non-present PMD' : 'swap PTE'}` : undefined;
       out.push({ ...f, name, stored, value: stored, text, label, ...(problem ? { problem } : {}) });
       continue;
     }
@@ -303,6 +446,7 @@ export function decode(
   config: KernelConfig,
   arch: ArchId,
   machine: Omit<Platform, 'arch'>,
+  level: Level = 'pte',
 ): DecodedPte {
-  return decodePte(getKernel(profile, applyKconfig(config).config, { arch, ...machine }), raw);
+  return decodePte(getKernel(profile, applyKconfig(config).config, { arch, ...machine }), raw, level);
 }

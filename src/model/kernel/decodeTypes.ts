@@ -1,10 +1,10 @@
-import type { FieldRole, PresentInfo } from './arch/layout.ts';
+import type { FieldRole, Level, PmdPresentInfo, PresentInfo, PresentRule } from './arch/layout.ts';
 import type { EntryKind } from './leafops.ts';
 import type { ArchId } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
 import type { Access, NumberedRow } from './swapTypes.ts';
 
-export type { PresentInfo };
+export type { Level, PmdPresentInfo, PresentInfo };
 
 export interface DecodedField {
   readonly id: string;
@@ -59,7 +59,9 @@ export interface SwapInfo {
 
 export interface DecodedPte {
   readonly raw: bigint;
-  /** 0x + 16 hex digits. */
+  /** The level the value was decoded at: a PTE, or a PMD (decodePmd). */
+  readonly level: Level;
+  /** 0x + 16 hex digits (the entry's value at either level; the CLI names it `pmd` for a PMD). */
   readonly pte: string;
   readonly arch: ArchId;
   readonly profile: ProfileId;
@@ -68,17 +70,26 @@ export interface DecodedPte {
   readonly summary: string;
   /** Bit fields from bit 63 down to bit 0, covering all 64 bits. */
   readonly fields: readonly DecodedField[];
-  readonly present: PresentInfo | null;
+  /** At PMD level a present entry is a PmdPresentInfo (leaf, invalidated). */
+  readonly present: PresentInfo | PmdPresentInfo | null;
   readonly swap: SwapInfo | null;
+  /** PMD level only: every PMD helper of the profile (pmd_present, pmd_is_migration_entry, …); null for a PTE. */
+  readonly pmdPredicates: Readonly<Record<string, boolean>> | null;
+  /**
+   * PMD level only: whether this kind of entry may sit in a PMD (softleaf_is_valid_pmd_entry() for a
+   * soft leaf) and why; null for a PTE.
+   */
+  readonly atPmd: { readonly valid: boolean; readonly why: string } | null;
   /** Why this value is not something the kernel would build (empty when it is fine). */
   readonly problems: readonly string[];
   /** What kind each problem is, index for index. */
   readonly problemKinds: readonly ProblemKind[];
 }
 
+/** What a decode problem is about; every kind has its rule, sentence and kernel source in rules.ts. */
 export type ProblemKind =
   | 'knl-ad'
-  | 'shadow-stack'
+  | PresentRule
   | 'must-be-zero'
   | 'mig-ad-unsupported'
   | 'mig-high-bits'
@@ -86,7 +97,19 @@ export type ProblemKind =
   | 'marker-bits'
   | 'marker-empty'
   | 'exclusive-on-special'
-  | 'softleaf-none';
+  | 'softleaf-none'
+  | 'swap-header-slot'
+  /** A soft leaf of a kind that never sits in a PMD (pmd_is_valid_softleaf() is false). */
+  | 'not-at-pmd'
+  /** A present PMD without the leaf bit: it points to a PTE table and maps no 2 MiB page. */
+  | 'pmd-table';
+
+/** Every problem kind, in the order the registry lists them. */
+export const PROBLEM_KINDS: readonly ProblemKind[] = [
+  'knl-ad', 'shadow-stack', 'rw-saveddirty', 'protnone-rw', 'protnone-dirty', 'protnone-prot', 'swap-bit8', 'user-global',
+  'unused-bits', 'pfn-beyond-physmem', 'must-be-zero', 'mig-ad-unsupported', 'mig-high-bits', 'pfn-too-wide', 'marker-bits',
+  'marker-empty', 'exclusive-on-special', 'softleaf-none', 'swap-header-slot', 'not-at-pmd', 'pmd-table',
+];
 
 /** Problems that break a layout rule (the "bits that must stay clear" invariant). */
 export const CLEAR_BIT_PROBLEMS: readonly ProblemKind[] = ['must-be-zero', 'mig-ad-unsupported', 'mig-high-bits', 'pfn-too-wide', 'marker-bits'];

@@ -575,10 +575,10 @@ describe('7.3 softleaf', () => {
     expect(d.problems.some((p) => p.includes('SOFTLEAF_NONE'))).toBe(true);
     // offset 1 in swap file 0 is a normal swap entry
     expect(swapOf(decodePte(k73, x86Pte(0, 1n))).softleafType).toBe('SOFTLEAF_SWAP');
-    // v6.18 has no softleaf API: the same PTE is swap file 0, offset 0, no problem
+    // v6.18 has no softleaf API: the same PTE is swap file 0, offset 0; only the swap-header note
     const old = decodePte(kV618, pte);
     expect(swapOf(old).softleafType).toBeNull();
-    expect(old.problems).toEqual([]);
+    expect(old.problemKinds).toEqual(['swap-header-slot']);
   });
 
   it('every special type maps to its enum softleaf_type name', () => {

@@ -4,7 +4,7 @@
  * pte_swp_mk*() flag helpers.
  */
 import type { Kernel } from './kernel.ts';
-import type { PteBits } from './u64.ts';
+import type { PmdBits, PteBits } from './u64.ts';
 
 export interface SwapPteSpec {
   readonly type: number;
@@ -29,4 +29,21 @@ export function encodeSwapPte(k: Kernel, s: SwapPteSpec): EncodeResult {
   if (s.uffdWp) pte = k.pte_swp_mkuffd_wp(pte);
   if (s.exclusive) pte = k.pte_swp_mkexclusive(pte);
   return { ok: true, pte };
+}
+
+export type EncodePmdResult = { ok: true; pmd: PmdBits } | { ok: false; error: string };
+
+/**
+ * Encoding a non-present PMD: swp_entry_to_pmd() (softleaf_to_pmd() in 7.3.4), then
+ * pmd_swp_mksoft_dirty() / pmd_swp_mkuffd(). There is no PMD swap-exclusive bit.
+ */
+export function encodeSwapPmd(k: Kernel, s: SwapPteSpec): EncodePmdResult {
+  if (s.exclusive) return { ok: false, error: 'there is no PMD swap-exclusive bit: exclusivity lives in the migration type (READ_EXCLUSIVE / WRITE) or in PageAnonExclusive' };
+  const r = encodeSwapPte(k, { type: s.type, offset: s.offset });
+  if (!r.ok) return r;
+  if (s.softDirty && !k.arch.hasSwapSoftDirty) return { ok: false, error: `${k.arch.id} has no swap soft-dirty bit (it does not select HAVE_ARCH_SOFT_DIRTY)` };
+  let pmd = k.swp_entry_to_pmd(k.swp_entry(s.type, s.offset));
+  if (s.softDirty) pmd = k.pmd_swp_mksoft_dirty(pmd);
+  if (s.uffdWp) pmd = k.pmd_swp_mkuffd(pmd);
+  return { ok: true, pmd };
 }

@@ -38,6 +38,24 @@ export interface PredicateDef {
   readonly test: (e: EntryFacts) => boolean;
 }
 
+/** What the PMD predicates read: pmd_none / pmd_present / pmd_trans_huge, and softleaf_from_pmd(). */
+export interface PmdFacts {
+  readonly none: boolean;
+  readonly present: boolean;
+  /** pmd_trans_huge(): a present 2 MiB leaf. */
+  readonly leaf: boolean;
+  /** softleaf_from_pmd(pmd) for a non-present, non-none PMD; null otherwise (it returns the none entry). */
+  readonly entry: EntryFacts | null;
+}
+
+/** A PMD-level helper: it takes a pmd_t, not an entry. */
+export interface PmdPredicateDef {
+  readonly name: string;
+  readonly header: string;
+  readonly profiles: readonly ProfileId[];
+  readonly test: (p: PmdFacts) => boolean;
+}
+
 export interface ConstructorDef {
   readonly name: string;
   readonly header: string;
@@ -57,9 +75,9 @@ const SWAPOPS = 'include/linux/swapops.h';
 const LEAFOPS = 'include/linux/leafops.h';
 const SWAPOPS_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', 'no-new-types'];
 const RFC_ONLY: readonly ProfileId[] = ['rfc'];
-const SOFTLEAF: readonly ProfileId[] = ['7.3', 'series'];
-const SERIES: readonly ProfileId[] = ['series'];
-const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types'];
+const SOFTLEAF: readonly ProfileId[] = ['7.3', 'series', '7.3-pre-fix', 'series-pre-fix'];
+const SERIES: readonly ProfileId[] = ['series', 'series-pre-fix'];
+const ALL_PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types', '7.3-pre-fix', 'series-pre-fix'];
 /** v6 07/13 adds the types and their constructors, 08/13 the softleaf predicates, 06/13 and 10/13 the _from_page helpers. */
 const V6_TYPES = seriesV6PatchUrl(7);
 const V6_SOFTLEAF = seriesV6PatchUrl(8);
@@ -75,10 +93,16 @@ const acc = (e: EntryFacts, a: Access) => e.row?.access === a;
 const mig = (e: EntryFacts) => isMigrationKind(e.row?.kind);
 const devmig = (e: EntryFacts) => is(e, 'device-migration');
 /** leafops.h softleaf_type(): val 0 is SOFTLEAF_NONE, so only base migration types count. */
-const softleafMig = (e: EntryFacts) => (
-  // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-  !e.valIsZero) && mig(e);
+/**
+ * leafops.h's softleaf_type() returns SOFTLEAF_NONE for val == 0 before any family test. val == 0 is
+ * swap type 0 (a swap file), so no migration or PFN family test can be true for it anyway.
+ */
+// Stryker disable next-line ConditionalExpression,BooleanLiteral: the guard is not observable (see above)
+const notNone = (e: EntryFacts) => !e.valIsZero;
+const softleafMig = (e: EntryFacts) => notNone(e) && mig(e);
 const hasPfn = (e: EntryFacts) => kindHasPfn(e.row?.kind);
+/** softleaf_is_valid_pmd_entry(): softleaf_is_device_private() || softleaf_is_migration(). */
+const validPmd = (e: EntryFacts) => is(e, 'device-private') || softleafMig(e);
 
 export const PREDICATES: readonly PredicateDef[] = [
   // swapops.h (v6.18 base, RFC, the hypothetical world)
@@ -113,24 +137,40 @@ export const PREDICATES: readonly PredicateDef[] = [
   { name: 'softleaf_is_device_exclusive', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'device-exclusive') },
   { name: 'softleaf_is_hwpoison', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'hwpoison') },
   { name: 'softleaf_is_marker', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => is(e, 'pte-marker') },
-  { name: 'softleaf_has_pfn', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => (
-    // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-    !e.valIsZero) && hasPfn(e) },
+  { name: 'softleaf_has_pfn', header: LEAFOPS, profiles: SOFTLEAF, test: (e) => notNone(e) && hasPfn(e) },
+  // "Only device private, migration entries valid for PMD"
+  { name: 'softleaf_is_valid_pmd_entry', header: LEAFOPS, profiles: SOFTLEAF, test: validPmd },
   // the series (v3+): device-private migration entries get their own softleaf predicates; the generic
   // softleaf_is_migration*() accept them too ("is-a"), not the other way round.
-  { name: 'softleaf_is_migration_device_private', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => (
-    // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-    !e.valIsZero) && devmig(e) },
-  { name: 'softleaf_is_migration_device_private_read', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => (
-    // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-    !e.valIsZero) && devmig(e) && acc(e, 'read') },
-  { name: 'softleaf_is_migration_device_private_write', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => (
-    // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-    !e.valIsZero) && devmig(e) && acc(e, 'write') },
-  { name: 'softleaf_is_migration_device_private_read_exclusive', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => (
-    // Stryker disable next-line ConditionalExpression: val == 0 is swap type 0, a swap file, so no migration or PFN family test can be true for it: leafops.h's guard is not observable
-    !e.valIsZero) && devmig(e) && acc(e, 'read_exclusive') },
+  { name: 'softleaf_is_migration_device_private', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => notNone(e) && devmig(e) },
+  { name: 'softleaf_is_migration_device_private_read', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => notNone(e) && devmig(e) && acc(e, 'read') },
+  { name: 'softleaf_is_migration_device_private_write', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => notNone(e) && devmig(e) && acc(e, 'write') },
+  { name: 'softleaf_is_migration_device_private_read_exclusive', header: LEAFOPS, profiles: SERIES, patch: V6_SOFTLEAF, test: (e) => notNone(e) && devmig(e) && acc(e, 'read_exclusive') },
 ];
+
+const HUGE_MM = 'include/linux/huge_mm.h';
+const PGTABLE = 'arch/x86/include/asm/pgtable.h';
+
+/**
+ * The PMD-level helpers under their kernel names. swapops.h (v6.18, the RFC) has is_swap_pmd() and
+ * is_pmd_migration_entry(); leafops.h (6.19+) routes every PMD through softleaf_from_pmd().
+ */
+export const PMD_PREDICATES: readonly PmdPredicateDef[] = [
+  { name: 'pmd_none', header: PGTABLE, profiles: ALL_PROFILES, test: (p) => p.none },
+  { name: 'pmd_present', header: PGTABLE, profiles: ALL_PROFILES, test: (p) => p.present },
+  { name: 'pmd_trans_huge', header: PGTABLE, profiles: ALL_PROFILES, test: (p) => p.present && p.leaf },
+  { name: 'is_swap_pmd', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (p) => !p.none && !p.present },
+  { name: 'is_pmd_migration_entry', header: SWAPOPS, profiles: SWAPOPS_PROFILES, test: (p) => p.entry !== null && mig(p.entry) },
+  { name: 'pmd_is_migration_entry', header: LEAFOPS, profiles: SOFTLEAF, test: (p) => p.entry !== null && softleafMig(p.entry) },
+  { name: 'pmd_is_device_private_entry', header: LEAFOPS, profiles: SOFTLEAF, test: (p) => p.entry !== null && is(p.entry, 'device-private') },
+  { name: 'pmd_is_valid_softleaf', header: LEAFOPS, profiles: SOFTLEAF, test: (p) => p.entry !== null && validPmd(p.entry) },
+  // any non-none PMD that is not a PTE table: a present leaf, or any non-present PMD
+  { name: 'pmd_is_huge', header: HUGE_MM, profiles: SOFTLEAF, test: (p) => !p.none && (!p.present || p.leaf) },
+];
+
+export function pmdPredicatesFor(profile: ProfileId): readonly PmdPredicateDef[] {
+  return PMD_PREDICATES.filter((p) => p.profiles.includes(profile));
+}
 
 export const CONSTRUCTORS: readonly ConstructorDef[] = [
   { name: 'make_readable_migration_entry', header: SWAPOPS, profiles: ALL_PROFILES, typeName: 'SWP_MIGRATION_READ', arg: 'pfn' },

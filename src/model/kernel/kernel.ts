@@ -8,16 +8,16 @@
  * Sources: include/linux/swapops.h [base e1afacb68573 and 7.3.4], include/linux/swap.h,
  * RFC PATCH 4/6 for the SWP_MIGRATION_DEVICE_* helpers.
  */
-import { applyKconfig, configKey, type KernelConfig } from './config.ts';
+import { applyKconfig, configKey, type ConfigOption, type KernelConfig } from './config.ts';
 import { arm64 } from './arch/arm64.ts';
 import type { ArchLayout } from './arch/layout.ts';
 import { x86_64 } from './arch/x86_64.ts';
-import { predicatesFor, type EntryFacts, type PredicateDef } from './helpers.ts';
+import { pmdPredicatesFor, predicatesFor, type EntryFacts, type PmdFacts, type PmdPredicateDef, type PredicateDef } from './helpers.ts';
 import { PROFILES, type KernelProfile, type ProfileId } from './profiles.ts';
 import { BITS_PER_XA_VALUE, maxPhysmemBits, PAGE_SHIFT, platformKey, type ArchId, type Platform } from './platform.ts';
 import { isMigrationKind, KIND } from './leafops.ts';
 import { buildTypeTable, MAX_SWAPFILES_SHIFT, SWP_TYPE_COUNT, typeName, type NumberedRow, type TypeTable } from './swapTypes.ts';
-import { hi32, lo32, type Brand, type PteBits } from './u64.ts';
+import { hi32, lo32, type Brand, type PmdBits, type PteBits } from './u64.ts';
 
 /** A CPU physical frame number: RAM, or (before the series) a device-private page's PFN. */
 export type Pfn = Brand<number, 'pfn'>;
@@ -48,10 +48,13 @@ export class Kernel {
   readonly config: KernelConfig;
   /** Options Kconfig forced off, one sentence each. */
   readonly forced: readonly string[];
+  /** Options this config cannot turn on, with the reason (see applyKconfig). */
+  readonly locked: Readonly<Partial<Record<ConfigOption, string>>>;
   readonly platform: Platform;
   readonly arch: ArchLayout;
   readonly table: TypeTable;
   readonly predicates: readonly PredicateDef[];
+  readonly pmdPredicates: readonly PmdPredicateDef[];
 
   readonly SWP_TYPE_SHIFT = SWP_TYPE_SHIFT;
   readonly SWP_OFFSET_MASK = SWP_OFFSET_MASK;
@@ -76,16 +79,20 @@ export class Kernel {
   readonly migrationByType: Uint8Array;
   /** is_migration_entry_young()/_dirty() read the bits: CONFIG_MIGRATION and migration_entry_supports_ad(). */
   readonly adReadable: boolean;
+  /** The name of every type number (the SWP_* macro, or swapfile_N). */
+  private readonly typeNames: readonly string[];
 
   constructor(profileId: ProfileId, config: KernelConfig, platform: Platform) {
     this.profile = PROFILES[profileId];
     const k = applyKconfig(config);
     this.config = k.config;
     this.forced = k.forced;
+    this.locked = k.locked;
     this.platform = platform;
     this.arch = platform.arch === 'arm64' ? arm64 : x86_64;
     this.table = buildTypeTable(this.profile.numbering, this.config);
     this.predicates = predicatesFor(profileId);
+    this.pmdPredicates = pmdPredicatesFor(profileId);
     this.MAX_PHYSMEM_BITS = maxPhysmemBits(platform);
     this.SWP_PFN_BITS = Math.min(this.MAX_PHYSMEM_BITS - PAGE_SHIFT, SWP_TYPE_SHIFT);
     this.SWP_PFN_MASK = (1n << BigInt(this.SWP_PFN_BITS)) - 1n;
@@ -100,6 +107,7 @@ export class Kernel {
     this.pfnByType = new Uint8Array(SWP_TYPE_COUNT);
     this.migrationByType = new Uint8Array(SWP_TYPE_COUNT);
     this.adReadable = platform.migrationAd && this.config.MIGRATION;
+    this.typeNames = Array.from({ length: SWP_TYPE_COUNT }, (_, t) => typeName(this.table, t));
     for (const r of this.table.rows) {
       this.kindByType[r.number] = KIND[r.kind];
       if (r.pfn !== null) this.pfnByType[r.number] = r.pfn === 'device' && this.profile.deviceSpace === 'separate' ? 2 : 1;
@@ -113,7 +121,7 @@ export class Kernel {
   }
 
   typeName(type: number): string {
-    return typeName(this.table, type);
+    return this.typeNames[type] ?? typeName(this.table, type);
   }
 
   row(type: number): NumberedRow | undefined {
@@ -319,10 +327,80 @@ export class Kernel {
     return (pte & ~this.arch.swpFlagMask.exclusive) as PteBits;
   }
 
+  // ---- PMD <-> entry (arch; the PMD swap layout is the PTE's) --------------------------------------
+
+  /** swp_entry_to_pmd() [v6.18] / softleaf_to_pmd() [7.3.4]: a reinterpretation, no flag bits. */
+  swp_entry_to_pmd(e: swp_entry_t): PmdBits {
+    return this.arch.pmd.swpEntryToPmd(this.swp_type(e), this.swp_offset(e)) as PmdBits;
+  }
+
+  /**
+   * softleaf_from_pmd(): the none entry (val 0) for pmd_present() || pmd_none(); otherwise the
+   * soft-dirty and uffd bits are stripped and the generic entry rebuilt from __swp_type/__swp_offset.
+   * (pmd_to_swp_entry() before 6.19, which callers used only after is_swap_pmd().)
+   */
+  softleaf_from_pmd(pmd: PmdBits): swp_entry_t {
+    const hi = hi32(pmd);
+    const lo = lo32(pmd);
+    const a = this.arch.pmd;
+    if (a.pmdNone(hi, lo) || a.pmdPresent(hi, lo)) return this.swp_entry(0, 0n);
+    return this.swp_entry(a.swpType(hi, lo), BigInt(a.swpOffset(hi, lo)));
+  }
+
+  pmd_swp_mksoft_dirty(pmd: PmdBits): PmdBits {
+    return (pmd | this.arch.pmd.swpFlagMask.softDirty) as PmdBits;
+  }
+
+  pmd_swp_soft_dirty(pmd: PmdBits): boolean {
+    return (pmd & this.arch.pmd.swpFlagMask.softDirty) !== 0n;
+  }
+
+  pmd_swp_clear_soft_dirty(pmd: PmdBits): PmdBits {
+    return (pmd & ~this.arch.pmd.swpFlagMask.softDirty) as PmdBits;
+  }
+
+  /** pmd_swp_mkuffd() [7.3.4] (pmd_swp_mkuffd_wp() before the 2026 rename). */
+  pmd_swp_mkuffd(pmd: PmdBits): PmdBits {
+    return (pmd | this.arch.pmd.swpFlagMask.uffd) as PmdBits;
+  }
+
+  pmd_swp_uffd(pmd: PmdBits): boolean {
+    return (pmd & this.arch.pmd.swpFlagMask.uffd) !== 0n;
+  }
+
+  pmd_swp_clear_uffd(pmd: PmdBits): PmdBits {
+    return (pmd & ~this.arch.pmd.swpFlagMask.uffd) as PmdBits;
+  }
+
+  /** What the PMD predicates read from a PMD value. */
+  pmdFacts(pmd: PmdBits): PmdFacts {
+    const hi = hi32(pmd);
+    const lo = lo32(pmd);
+    const a = this.arch.pmd;
+    const none = a.pmdNone(hi, lo);
+    const present = !none && a.pmdPresent(hi, lo);
+    return { none, present, leaf: present && a.pmdLeaf(hi, lo), entry: none || present ? null : this.facts(this.softleaf_from_pmd(pmd)) };
+  }
+
+  /** Every PMD helper of the profile (pmd_is_migration_entry() & co.), keyed by kernel name. */
+  allPmdPredicates(pmd: PmdBits): Record<string, boolean> {
+    const f = this.pmdFacts(pmd);
+    const out: Record<string, boolean> = {};
+    for (const p of this.pmdPredicates) out[p.name] = p.test(f);
+    return out;
+  }
+
   /** make_pte_marker(): the PTE of a marker entry. */
   make_pte_marker(marker: PteMarker): PteBits {
     return this.swp_entry_to_pte(this.make_pte_marker_entry(marker));
   }
+}
+
+/** What picks a kernel: the profile, the config asked for (Kconfig applied on top), and the machine. */
+export interface KernelOptions {
+  readonly profile: ProfileId;
+  readonly config: KernelConfig;
+  readonly platform: Platform;
 }
 
 const cache = new Map<string, Kernel>();
@@ -336,6 +414,23 @@ export function getKernel(profile: ProfileId, config: KernelConfig, platform: Pl
     cache.set(key, k);
   }
   return k;
+}
+
+const byOptions = new WeakMap<KernelOptions, Kernel>();
+
+/** The kernel of a set of options (remembered per options object: every state of a run shares one). */
+export function kernelFor(o: KernelOptions): Kernel {
+  let k = byOptions.get(o);
+  if (!k) {
+    k = getKernel(o.profile, o.config, o.platform);
+    byOptions.set(o, k);
+  }
+  return k;
+}
+
+/** A stable key for a set of options (for caches). */
+export function optionsKey(o: KernelOptions): string {
+  return `${o.profile}|${configKey(o.config)}|${platformKey(o.platform)}`;
 }
 
 export type { ArchId };

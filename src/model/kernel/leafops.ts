@@ -8,8 +8,11 @@
  * soft leaf (none, present): the access (read / read-exclusive / write) is a separate field of the
  * type row, as in the kernel's `SOFTLEAF_MIGRATION_READ` … names, which `softleafTypeName()` gives.
  */
+import type { Level } from './arch/layout.ts';
 import type { Kernel } from './kernel.ts';
 import type { Access } from './swapTypes.ts';
+
+export type { Level };
 
 /** Every kind an entry can have, in code order (the hot path works on the index). */
 export const ENTRY_KINDS = [
@@ -52,6 +55,24 @@ export function kindHasPfn(k: EntryKind | undefined): boolean {
 export function isSoftleafKind(k: EntryKind): boolean {
   return k !== 'none' && k !== 'present';
 }
+
+/**
+ * Which kinds of soft leaf may sit in a PMD (leafops.h softleaf_is_valid_pmd_entry(): "Only device
+ * private, migration entries valid for PMD"), and why the others never do. A PMD holding anything
+ * else hits VM_WARN_ON(!pmd_is_valid_softleaf()) in copy_huge_pmd(), change_huge_pmd() and the split.
+ */
+export const PMD_KIND_RULES: Readonly<Record<EntryKind, { readonly valid: boolean; readonly why: string }>> = {
+  none: { valid: true, why: 'pmd_none(): no page table and no huge page here yet' },
+  present: { valid: true, why: 'a present PMD maps a 2 MiB page (or points to a PTE table)' },
+  migration: { valid: true, why: 'set_pmd_migration_entry() unmaps a PMD-mapped THP while it migrates' },
+  'device-migration': { valid: true, why: 'the series\' SWP_MIGRATION_DEVICE_* types satisfy softleaf_is_migration(), so a device THP in migration is one' },
+  'device-private': { valid: true, why: 'a 2 MiB device-private folio (6.19+) is mapped by a device-private PMD' },
+  swap: { valid: false, why: 'reclaim passes TTU_SPLIT_HUGE_PMD: a swapped-out THP leaves 512 PTE swap entries, never a swap PMD' },
+  'device-exclusive': { valid: false, why: 'make_device_exclusive() uses GUP with FOLL_SPLIT_PMD and insists on fw.level == FW_LEVEL_PTE (mm/rmap.c)' },
+  hwpoison: { valid: false, why: 'memory_failure() splits a THP first; only hugetlb has huge hwpoison entries, in the huge-PTE path' },
+  'pte-marker': { valid: false, why: 'markers (uffd-wp, poison, guard) are PTE-only: pte_marker has no PMD form and the PMD pagemap walker has no marker case' },
+  'swapin-error': { valid: false, why: 'a PTE-only entry of v6.1 (SWP_SWAPIN_ERROR)' },
+};
 
 /** leafops.h `enum softleaf_type` name of a special type (SOFTLEAF_SWAP for a swap file). */
 export function softleafTypeName(kind: EntryKind, access: Access | null): string {
@@ -111,17 +132,20 @@ export function newClassified(): Classified {
 }
 
 /**
- * The classifier (pte_none / pte_present / softleaf_type), on a PTE given as two unsigned 32-bit
- * halves; writes into `out`. Present PTEs get their PFN (with the arch's PROT_NONE inversion undone,
- * as pte_pfn() does) and their soft-dirty / uffd-wp bits.
+ * The classifier (pte_none / pte_present / softleaf_type, or at `level` 'pmd' pmd_none / pmd_present
+ * / softleaf_from_pmd()), on an entry given as two unsigned 32-bit halves; writes into `out`. Present
+ * entries get their PFN (with the arch's PROT_NONE inversion undone, as pte_pfn() / pmd_pfn() do)
+ * and their soft-dirty / uffd-wp bits. A non-present PMD has the PTE swap layout, so the soft-leaf
+ * part is the same at both levels; only the flag bits a level keeps differ (no exclusive bit in a PMD).
  */
-export function classify(k: Kernel, hi: number, lo: number, out: Classified): Classified {
+export function classify(k: Kernel, hi: number, lo: number, out: Classified, level: Level = 'pte'): Classified {
   const a = k.arch;
+  const pmd = level === 'pmd' ? a.pmd : null;
   out.young = out.dirty = out.youngBit = out.dirtyBit = false;
   out.deviceSpace = 0;
   out.above = 0;
   out.exclusive = false;
-  if (a.pteNone(hi, lo)) {
+  if (pmd ? pmd.pmdNone(hi, lo) : a.pteNone(hi, lo)) {
     out.kind = KIND.none;
     out.type = 0;
     out.offset = 0;
@@ -129,18 +153,18 @@ export function classify(k: Kernel, hi: number, lo: number, out: Classified): Cl
     out.softDirty = out.uffdWp = false;
     return out;
   }
-  if (a.ptePresent(hi, lo)) {
+  if (pmd ? pmd.pmdPresent(hi, lo) : a.ptePresent(hi, lo)) {
     out.kind = KIND.present;
     out.type = 0;
     out.offset = 0;
-    out.pfn = a.presentPfn(hi, lo);
+    out.pfn = pmd ? pmd.presentPfn(hi, lo) : a.presentPfn(hi, lo);
     out.softDirty = a.presentSoftDirty(hi, lo);
     out.uffdWp = a.presentUffdWp(hi, lo);
     return out;
   }
   const type = a.swpType(hi, lo);
   const offset = a.swpOffset(hi, lo);
-  const bits = a.loFlagBits;
+  const bits = pmd ? pmd.loFlagBits : a.loFlagBits;
   out.kind = k.kindByType[type]!;
   out.type = type;
   out.offset = offset;

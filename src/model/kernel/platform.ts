@@ -20,6 +20,13 @@ export interface Platform {
 export const DEFAULT_PLATFORM: Platform = { arch: 'x86_64', paging: 4, migrationAd: true };
 
 export const PAGE_SHIFT = 12;
+/**
+ * PMD_SHIFT with 4 KiB pages on x86_64 (pgtable_64_types.h) and arm64 (pgtable-hwdef.h, 4K granule):
+ * a PMD maps 2 MiB. HPAGE_PMD_ORDER and HPAGE_PMD_NR follow (include/linux/huge_mm.h).
+ */
+export const PMD_SHIFT = 21;
+export const HPAGE_PMD_ORDER = PMD_SHIFT - PAGE_SHIFT;
+export const HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
 export const BITS_PER_LONG = 64;
 /** include/linux/xarray.h: XArray value entries lose one bit to the tag. */
 export const BITS_PER_XA_VALUE = BITS_PER_LONG - 1;

@@ -56,7 +56,7 @@ const NUMBERS: Readonly<Record<Numbering, Readonly<Record<ConfigName, readonly [
   },
 };
 
-const NUMBERING: Readonly<Record<ProfileId, Numbering>> = { 'v6.18': 'base', rfc: 'rfc', '7.3': 'base', series: 'rfc', 'no-new-types': 'base' };
+const NUMBERING: Readonly<Record<ProfileId, Numbering>> = { 'v6.18': 'base', rfc: 'rfc', '7.3': 'base', series: 'rfc', 'no-new-types': 'base', '7.3-pre-fix': 'base', 'series-pre-fix': 'rfc' };
 
 /** The type name of number t ('swapfile' below MAX_SWAPFILES). */
 function nameOf(numbering: Numbering, config: ConfigName, t: number): string {
@@ -115,6 +115,8 @@ const SOFTLEAF: Readonly<Record<string, readonly string[]>> = {
   softleaf_is_hwpoison: ['SWP_HWPOISON'],
   softleaf_is_marker: ['SWP_PTE_MARKER'],
   softleaf_has_pfn: PFN,
+  // "Only device private, migration entries valid for PMD": softleaf_is_device_private() || softleaf_is_migration()
+  softleaf_is_valid_pmd_entry: [...DEV, ...MIG],
 };
 
 /** The series v6 08/13 on leafops.h: own device predicates; the generic ones accept the device types ("is-a"). */
@@ -125,6 +127,7 @@ const SERIES: Readonly<Record<string, readonly string[]>> = {
   softleaf_is_migration_read: ['SWP_MIGRATION_READ', 'SWP_MIGRATION_DEVICE_READ'],
   softleaf_is_migration_read_exclusive: ['SWP_MIGRATION_READ_EXCLUSIVE', 'SWP_MIGRATION_DEVICE_READ_EXCLUSIVE'],
   softleaf_has_pfn: [...PFN, ...MIG_DEV],
+  softleaf_is_valid_pmd_entry: [...DEV, ...MIG, ...MIG_DEV],
   softleaf_is_migration_device_private: MIG_DEV,
   softleaf_is_migration_device_private_read: ['SWP_MIGRATION_DEVICE_READ'],
   softleaf_is_migration_device_private_write: ['SWP_MIGRATION_DEVICE_WRITE'],
@@ -137,6 +140,8 @@ const TRUTH: Readonly<Record<ProfileId, Readonly<Record<string, readonly string[
   '7.3': SOFTLEAF,
   series: SERIES,
   'no-new-types': SWAPOPS,
+  '7.3-pre-fix': SOFTLEAF,
+  'series-pre-fix': SERIES,
 };
 
 /** enum softleaf_type name of each type (leafops.h; the series adds the device migration names). */
@@ -267,6 +272,7 @@ const SERIES_CTORS: CtorTable = {
 };
 const CTORS: Readonly<Record<ProfileId, CtorTable>> = {
   'v6.18': BASE_CTORS, rfc: RFC_CTORS, '7.3': BASE_CTORS, series: SERIES_CTORS, 'no-new-types': BASE_CTORS,
+  '7.3-pre-fix': BASE_CTORS, 'series-pre-fix': SERIES_CTORS,
 };
 
 /** Calls a Kernel constructor by its kernel name (the _from_page helpers take a struct page: the machine calls them). */

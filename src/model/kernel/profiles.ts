@@ -5,9 +5,9 @@
  */
 import type { Numbering } from './swapTypes.ts';
 
-export type ProfileId = 'v6.18' | 'rfc' | '7.3' | 'series' | 'no-new-types';
+export type ProfileId = 'v6.18' | 'rfc' | '7.3' | 'series' | 'no-new-types' | '7.3-pre-fix' | 'series-pre-fix';
 
-export const PROFILE_IDS: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types'];
+export const PROFILE_IDS: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types', '7.3-pre-fix', 'series-pre-fix'];
 
 /**
  * Where a device-private page's number lives:
@@ -21,6 +21,8 @@ export type DeviceSpace = 'physical' | 'separate';
 export interface KernelProfile {
   readonly id: ProfileId;
   readonly label: string;
+  /** A few characters for column heads and captions ("v6.18", "RFC"). */
+  readonly short: string;
   readonly summary: string;
   readonly numbering: Extract<Numbering, 'base' | 'rfc'>;
   readonly deviceSpace: DeviceSpace;
@@ -37,6 +39,21 @@ export interface KernelProfile {
   readonly fromPage: boolean;
   /** A world that no posted kernel has: shown to make a bug visible. */
   readonly hypothetical: boolean;
+  /** An older state of a real kernel, kept to show a bug a later fix removed (opt-in, not a default). */
+  readonly historical: boolean;
+  /**
+   * Device-private THP (Balbir Singh's series, merged for 6.19): MIGRATE_VMA_SELECT_COMPOUND,
+   * device-private PMDs, do_huge_pmd_device_private(). Without it a THP is split before it moves to
+   * a device, and no device-private PMD ever exists.
+   */
+  readonly deviceThp: boolean;
+  /**
+   * set_pmd_migration_entry() reads a non-present (device-private) PMD with the present-PMD helpers
+   * (pmd_write/young/dirty/soft_dirty/uffd_wp): the bug fixed by "mm/huge_memory: use correct flags
+   * for device private PMD entry" (2026-06-01). On x86 the swap soft-dirty bit is the RW position,
+   * so it invents write, dirty, soft-dirty and uffd.
+   */
+  readonly pmdFlagsBug: boolean;
   /** Facts of this profile that are inference rather than read from a posted kernel, one sentence each. */
   readonly inferred: readonly string[];
   /** Where series-only helpers are defined (a patch on lore), for profiles that apply a patch series. */
@@ -45,6 +62,8 @@ export interface KernelProfile {
   readonly source: string;
 }
 
+/** Lorenzo Stoakes, "mm/huge_memory: use correct flags for device private PMD entry" (2026-06-01). */
+export const PMD_FLAGS_FIX_URL = 'https://lore.kernel.org/all/20260601083044.57132-1-ljs@kernel.org/';
 export const RFC_PATCH4_URL = 'https://lore.kernel.org/all/20251128044146.80050-5-jniethe@nvidia.com/';
 export const RFC_COVER_URL = 'https://lore.kernel.org/all/20251128044146.80050-1-jniethe@nvidia.com/';
 /** The series' latest posting, v6 (2026-02-02): patch N/13 is message -(N+1)-. */
@@ -56,6 +75,7 @@ export function seriesV6PatchUrl(n: number): string {
 export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   'v6.18': {
     id: 'v6.18',
+    short: 'v6.18',
     label: 'v6.18 (series base)',
     summary: 'Linux at the RFC base (e1afacb68573, 2025-11-27): MAX_SWAPFILES 24, device-private pages have physical PFNs',
     numbering: 'base',
@@ -65,11 +85,15 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
     fromPage: false,
     hypothetical: false,
+    historical: false,
+    deviceThp: false,
+    pmdFlagsBug: false,
     inferred: [],
     source: 'include/linux/swap.h and swapops.h at e1afacb68573 (swapops.h blob 64ea151a7ae3)',
   },
   rfc: {
     id: 'rfc',
+    short: 'RFC',
     label: 'RFC "Remove device private pages from physical address space"',
     summary: 'RFC 1-6/6 (Jordan Niethe, 2025-11-28) on v6.18: three SWP_MIGRATION_DEVICE_* types, MAX_SWAPFILES 21, device pages in their own offset space',
     numbering: 'rfc',
@@ -79,12 +103,16 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
     fromPage: false,
     hypothetical: false,
+    historical: false,
+    deviceThp: false,
+    pmdFlagsBug: false,
     inferred: [],
     patchUrl: RFC_PATCH4_URL,
     source: 'RFC PATCH 4/6 <20251128044146.80050-5-jniethe@nvidia.com> (identical swap.h hunk in v1..v6)',
   },
   '7.3': {
     id: '7.3',
+    short: 'v7.3.4',
     label: 'v7.3.4 (softleaf API)',
     summary: 'Linux 7.3.4: same numbering as v6.18 (the series is not merged), helpers renamed softleaf_*',
     numbering: 'base',
@@ -94,11 +122,15 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     swpUffdMacro: '_PAGE_SWP_UFFD',
     fromPage: false,
     hypothetical: false,
+    historical: false,
+    deviceThp: true,
+    pmdFlagsBug: false,
     inferred: [],
     source: 'include/linux/leafops.h and swap.h of Linux 7.3.4',
   },
   series: {
     id: 'series',
+    short: 'series v6',
     label: 'v7.3.4 + the series v6 (softleaf API)',
     summary: 'The series\' latest posting (v6, Jordan Niethe, 2026-02-02) applied to Linux 7.3.4: SOFTLEAF_MIGRATION_DEVICE_PRIVATE_* types, MAX_SWAPFILES 21, device pages in their own offset space, entries built from struct pages',
     numbering: 'rfc',
@@ -108,6 +140,9 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     swpUffdMacro: '_PAGE_SWP_UFFD',
     fromPage: true,
     hypothetical: false,
+    historical: false,
+    deviceThp: true,
+    pmdFlagsBug: false,
     inferred: [
       'v6 was posted on drm-tip 23427233a451, not on 7.3.4: applying it to 7.3.4 is the natural rebase, not a posted kernel.',
       'set_pmd_migration_entry() after the June 2026 fix reads a non-present PMD with softleaf helpers; rebased, the series builds its entries with make_*_migration_entry_from_page(page, 0) and A/D only for a present PMD.',
@@ -117,6 +152,7 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
   },
   'no-new-types': {
     id: 'no-new-types',
+    short: 'no new types',
     label: 'separate device space without new types (the bug)',
     summary: 'Hypothetical: patch 6 (own device space) without patch 4 (new swap types). A migration entry of a device page then names a RAM PFN',
     numbering: 'base',
@@ -126,8 +162,53 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     swpUffdMacro: '_PAGE_SWP_UFFD_WP',
     fromPage: false,
     hypothetical: true,
+    historical: false,
+    deviceThp: false,
+    pmdFlagsBug: false,
     inferred: ['No kernel was ever built this way: patch 6/6 (own device space) without patch 4/6 (new swap types) shows the bug the new types prevent.'],
     source: 'the RFC cover letter and patch 4/6 changelog: why the new types are needed',
+  },
+  '7.3-pre-fix': {
+    id: '7.3-pre-fix',
+    short: 'v7.3.4 pre-fix',
+    label: 'v7.3 before the PMD-flags fix (historical)',
+    summary: 'Linux 6.19 to 7.3 before "mm/huge_memory: use correct flags for device private PMD entry" (June 2026): set_pmd_migration_entry() reads a device-private PMD with the present-PMD helpers and invents write, dirty, soft-dirty and uffd',
+    numbering: 'base',
+    deviceSpace: 'physical',
+    api: 'softleaf',
+    sourceTag: 'v7.3.4',
+    swpUffdMacro: '_PAGE_SWP_UFFD',
+    fromPage: false,
+    hypothetical: false,
+    historical: true,
+    deviceThp: true,
+    pmdFlagsBug: true,
+    inferred: [
+      'This is 7.3.4 with the June 2026 fix reverted: the code before it is the fix\'s own pre-image (Fixes: 65edfda6f3f2, merged for 6.19). Which 7.3.y releases still had it is not pinned; the source links show 7.3.4, which has the fix.',
+    ],
+    patchUrl: PMD_FLAGS_FIX_URL,
+    source: 'the pre-image of <20260601083044.57132-1-ljs@kernel.org> in mm/huge_memory.c; everything else as 7.3.4',
+  },
+  'series-pre-fix': {
+    id: 'series-pre-fix',
+    short: 'series v6 pre-fix',
+    label: 'the series v6 as posted, before the PMD-flags fix (historical)',
+    summary: 'Niethe v6 as posted (2026-02-02, on drm-tip 23427233a451, before the June 2026 fix): the series\' numbering, with set_pmd_migration_entry() still reading a device-private PMD with the present-PMD helpers',
+    numbering: 'rfc',
+    deviceSpace: 'separate',
+    api: 'softleaf',
+    sourceTag: 'v7.3.4',
+    swpUffdMacro: '_PAGE_SWP_UFFD',
+    fromPage: true,
+    hypothetical: false,
+    historical: true,
+    deviceThp: true,
+    pmdFlagsBug: true,
+    inferred: [
+      'v6 was posted on drm-tip 23427233a451: its 06/13 hunk context is the pre-fix set_pmd_migration_entry() (if (pmd_write(pmdval)) … applied to the non-present value). The rest is modelled as the series on 7.3.4.',
+    ],
+    patchUrl: seriesV6PatchUrl(6),
+    source: 'Niethe v6 06/13 <20260202113642.59295-7-jniethe@nvidia.com> hunk context; everything else as the series profile',
   },
 };
 

@@ -18,6 +18,13 @@ const SEED = 0x20251128;
  * exhaustively at the edge offsets, so the random runs only need to sample the large one (the offset
  * or PFN): a few hundred runs instead of thousands.
  */
+
+/**
+ * The historical profiles (7.3-pre-fix, series-pre-fix) differ from 7.3 and the series only in
+ * set_pmd_migration_entry(): same type table, device space and helper API, so the round trips run
+ * over the others (the test below pins that they encode alike).
+ */
+const ENCODING_PROFILES = PROFILE_IDS.filter((p) => !PROFILES[p].historical);
 const RUNS = 300;
 
 const M50 = (1n << 50n) - 1n;
@@ -55,7 +62,7 @@ const offsetArb = fc.oneof(
 );
 
 describe.each([X86, ARM])('$name: swap PTE round trip', (arch) => {
-  it.each(PROFILE_IDS)('%s: decodePte(encodeSwapPte(type, offset, flags)) gives back type, offset and flags exactly', (profile) => {
+  it.each(ENCODING_PROFILES)('%s: decodePte(encodeSwapPte(type, offset, flags)) gives back type, offset and flags exactly', (profile) => {
     const k = getKernel(profile, DEFAULT_CONFIG, arch.platform);
     const check = (type: number, offset: bigint, sd0: boolean, uffd: boolean, excl: boolean) => {
       const sd = sd0 && arch.sd !== 0n;
@@ -132,7 +139,7 @@ const MIG_PLATFORMS = [
 ] as const;
 
 describe.each(MIG_PLATFORMS)('$name: migration entries', (mp) => {
-  it.each(PROFILE_IDS)('%s: decode gives the PFN, and young/dirty only when migration_entry_supports_ad()', (profile: ProfileId) => {
+  it.each(ENCODING_PROFILES)('%s: decode gives the PFN, and young/dirty only when migration_entry_supports_ad()', (profile: ProfileId) => {
     const rfcNumbering = PROFILES[profile].numbering === 'rfc';
     const ctors = CTORS.filter((c) => !c.device || rfcNumbering);
     const bits = BigInt(mp.physBits - 12);
@@ -179,5 +186,18 @@ describe.each(MIG_PLATFORMS)('$name: migration entries', (mp) => {
       fc.property(pfnArb, fc.constantFrom(...ctors), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), check),
       { numRuns: RUNS, seed: SEED },
     );
+  });
+});
+
+describe('the historical profiles encode like the ones they precede', () => {
+  it.each([['7.3-pre-fix', '7.3'], ['series-pre-fix', 'series']] as const)('%s has the type table, device space and helper API of %s', (old, now) => {
+    const a = PROFILES[old];
+    const b = PROFILES[now];
+    expect([a.numbering, a.deviceSpace, a.api, a.fromPage, a.swpUffdMacro, a.deviceThp, a.historical]).toEqual([b.numbering, b.deviceSpace, b.api, b.fromPage, b.swpUffdMacro, b.deviceThp, true]);
+    expect(a.pmdFlagsBug && !b.pmdFlagsBug).toBe(true);
+    const ka = getKernel(old, DEFAULT_CONFIG, X86.platform);
+    const kb = getKernel(now, DEFAULT_CONFIG, X86.platform);
+    expect(ka.table.rows.map((r) => [r.name, r.number])).toEqual(kb.table.rows.map((r) => [r.name, r.number]));
+    expect(Object.keys(ka.allPredicates(ka.swp_entry(27, 0x1234n)))).toEqual(Object.keys(kb.allPredicates(kb.swp_entry(27, 0x1234n))));
   });
 });

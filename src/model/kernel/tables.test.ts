@@ -29,7 +29,13 @@ describe('Kconfig (mm/Kconfig)', () => {
         'CONFIG_MEMORY_FAILURE=n: it selects MIGRATION (mm/Kconfig)',
         'CONFIG_DEVICE_PRIVATE=n: it depends on ZONE_DEVICE, which needs MEMORY_HOTREMOVE, which selects MIGRATION (mm/Kconfig)',
       ],
+      // both stay off (the UI shows them disabled, the sentence as the reason) whatever was asked
+      locked: {
+        DEVICE_PRIVATE: 'CONFIG_DEVICE_PRIVATE=n: it depends on ZONE_DEVICE, which needs MEMORY_HOTREMOVE, which selects MIGRATION (mm/Kconfig)',
+        MEMORY_FAILURE: 'CONFIG_MEMORY_FAILURE=n: it selects MIGRATION (mm/Kconfig)',
+      },
     });
+    expect(applyKconfig({ DEVICE_PRIVATE: false, MIGRATION: false, MEMORY_FAILURE: false }).locked).toEqual(applyKconfig({ DEVICE_PRIVATE: true, MIGRATION: false, MEMORY_FAILURE: true }).locked);
     expect(applyKconfig({ DEVICE_PRIVATE: true, MIGRATION: false, MEMORY_FAILURE: false }).forced).toHaveLength(1);
     expect(applyKconfig({ DEVICE_PRIVATE: false, MIGRATION: false, MEMORY_FAILURE: true }).forced).toEqual(['CONFIG_MEMORY_FAILURE=n: it selects MIGRATION (mm/Kconfig)']);
   });
@@ -37,7 +43,7 @@ describe('Kconfig (mm/Kconfig)', () => {
   it('with MIGRATION=y every combination is buildable as asked (and copied, not shared)', () => {
     const wanted = { DEVICE_PRIVATE: false, MIGRATION: true, MEMORY_FAILURE: false };
     const r = applyKconfig(wanted);
-    expect(r).toEqual({ config: wanted, forced: [] });
+    expect(r).toEqual({ config: wanted, forced: [], locked: {} });
     expect(r.config).not.toBe(wanted);
   });
 
@@ -64,14 +70,17 @@ describe('the kernel profiles', () => {
   it('every profile, with the facts that change the encoding and the API', () => {
     const facts = Object.fromEntries(PROFILE_IDS.map((id) => {
       const p = PROFILES[id];
-      return [id, [p.id, p.numbering, p.deviceSpace, p.api, p.sourceTag, p.swpUffdMacro, p.fromPage, p.hypothetical, p.inferred.length, p.patchUrl ?? null]];
+      return [id, [p.id, p.numbering, p.deviceSpace, p.api, p.sourceTag, p.swpUffdMacro, p.fromPage, p.hypothetical, p.inferred.length, p.patchUrl ?? null, p.historical]];
     }));
     expect(facts).toEqual({
-      'v6.18': ['v6.18', 'base', 'physical', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, false, 0, null],
-      rfc: ['rfc', 'rfc', 'separate', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, false, 0, RFC_PATCH4_URL],
-      '7.3': ['7.3', 'base', 'physical', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', false, false, 0, null],
-      series: ['series', 'rfc', 'separate', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', true, false, 2, 'https://lore.kernel.org/all/20260202113642.59295-8-jniethe@nvidia.com/'],
-      'no-new-types': ['no-new-types', 'base', 'separate', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, true, 1, null],
+      'v6.18': ['v6.18', 'base', 'physical', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, false, 0, null, false],
+      rfc: ['rfc', 'rfc', 'separate', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, false, 0, RFC_PATCH4_URL, false],
+      '7.3': ['7.3', 'base', 'physical', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', false, false, 0, null, false],
+      series: ['series', 'rfc', 'separate', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', true, false, 2, 'https://lore.kernel.org/all/20260202113642.59295-8-jniethe@nvidia.com/', false],
+      'no-new-types': ['no-new-types', 'base', 'separate', 'swapops', 'v6.18', '_PAGE_SWP_UFFD_WP', false, true, 1, null, false],
+      // the historical profiles: 7.3 and the series with the June 2026 set_pmd_migration_entry() fix reverted
+      '7.3-pre-fix': ['7.3-pre-fix', 'base', 'physical', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', false, false, 1, 'https://lore.kernel.org/all/20260601083044.57132-1-ljs@kernel.org/', true],
+      'series-pre-fix': ['series-pre-fix', 'rfc', 'separate', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', true, false, 1, 'https://lore.kernel.org/all/20260202113642.59295-7-jniethe@nvidia.com/', true],
     });
   });
 

@@ -10,6 +10,8 @@ export type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 /** The raw 64 bits of a page-table entry, as the architecture stores them. */
 export type PteBits = Brand<bigint, 'pte'>;
+/** The raw 64 bits of a PMD entry: a different type, so a PMD is never passed where a PTE belongs. */
+export type PmdBits = Brand<bigint, 'pmd'>;
 
 export const U64_MASK = (1n << 64n) - 1n;
 export const TWO32 = 4294967296;
@@ -32,11 +34,11 @@ export function field(v: bigint, hi: number, lo: number): bigint {
 }
 
 export function hi32(v: bigint): number {
-  return Number((v >> 32n) & 0xffffffffn);
+  return Number(BigInt.asUintN(32, v >> 32n));
 }
 
 export function lo32(v: bigint): number {
-  return Number(v & 0xffffffffn);
+  return Number(BigInt.asUintN(32, v));
 }
 
 export function fromHalves(hi: number, lo: number): bigint {

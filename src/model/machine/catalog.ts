@@ -3,6 +3,8 @@
  * dry run is just a call), and offered enabled, or disabled with the machine's reason.
  */
 import { describeEvent, type Event } from './events.ts';
+import { pageAt } from './pagestore.ts';
+import { PTRS_PER_PTE } from './pagetable.ts';
 import { step } from './step.ts';
 import type { MachineState, PteRef } from './types.ts';
 
@@ -77,15 +79,38 @@ function candidates(s: MachineState, sel: PteRef): [ChoiceGroup, string, Event][
     out.push(['selftest', `HMM_DMIRROR_MIGRATE_TO_DEV (device ${device})`, { type: 'hmm_migrate_to_dev', ...one, device }]);
     out.push(['selftest', `HMM_DMIRROR_MIGRATE_TO_SYS (device ${device})`, { type: 'hmm_migrate_to_sys', ...one, device }]);
   }
+  // The PMD level: the aligned 2 MiB around the selection.
+  const base = index - (index % PTRS_PER_PTE);
+  const huge = { pid, start: base, pages: PTRS_PER_PTE };
+  out.push(
+    ['process', 'MADV_HUGEPAGE (the VMA)', { type: 'madvise', ...whole, advice: 'hugepage' }],
+    ['process', 'MADV_NOHUGEPAGE (the VMA)', { type: 'madvise', ...whole, advice: 'nohugepage' }],
+    ['process', 'MADV_COLLAPSE (this 2 MiB)', { type: 'madvise', ...huge, advice: 'collapse' }],
+    ['process', 'MADV_FREE (this 2 MiB)', { type: 'madvise', ...huge, advice: 'free' }],
+    ['process', 'munmap half of this 2 MiB', { type: 'munmap', pid, start: base + PTRS_PER_PTE / 4, pages: PTRS_PER_PTE / 2 }],
+    ['process', 'read /proc/self/pagemap (this 2 MiB)', { type: 'pagemap_read', ...huge }],
+  );
+  const end = Math.max(0, ...(proc?.vmas ?? []).map((v) => v.start + v.pages));
+  const to = Math.ceil(end / PTRS_PER_PTE) * PTRS_PER_PTE;
+  if (vma && to + PTRS_PER_PTE <= s.ptesPerProcess) out.push(['process', `mremap this 2 MiB to PTE ${to}`, { type: 'mremap', ...huge, to }]);
+  for (const device of devices) {
+    out.push(['driver', `migrate_vma_setup → device ${device} (SELECT_COMPOUND, this 2 MiB)`, { type: 'migrate_vma_setup', ...huge, select: 'system', device, compound: true }]);
+    out.push(['driver', `migrate_vma_setup ← device ${device} (SELECT_DEVICE_PRIVATE | SELECT_COMPOUND, this 2 MiB)`, { type: 'migrate_vma_setup', ...huge, select: 'device_private', device, compound: true }]);
+    out.push(['selftest', `HMM_DMIRROR_FLAGS: FAIL_ALLOC (device ${device})`, { type: 'hmm_flags', device, failAlloc: true }]);
+  }
   return out;
 }
 
 const EXPENSIVE = new Set(['fork', 'exit', 'mprotect']);
+/** Above this many pages in use on a device, evicting it is offered without a dry run. */
+const DRY_RUN_DEVICE_LIMIT = 256;
 
 export function eventChoices(s: MachineState, sel: PteRef): EventChoice[] {
   const big = s.ptesPerProcess > DRY_RUN_LIMIT;
+  const busyDevices = new Set(s.devices.filter((dev) => dev.pages.filter((id) => pageAt(s.pages, id)?.allocated).length > DRY_RUN_DEVICE_LIMIT).map((dev) => dev.id));
   return candidates(s, sel).map(([group, label, event]) => {
     if (big && EXPENSIVE.has(event.type)) return { group, label, event, enabled: true, reason: null };
+    if (event.type === 'migrate_device_range' && busyDevices.has(event.device)) return { group, label, event, enabled: true, reason: null };
     const r = step(s, event);
     return { group, label, event, enabled: r.ok, reason: r.ok ? null : r.reason };
   });

@@ -4,13 +4,50 @@
  * function ran, at which call depth, and which PTEs and pages it changed. A refused event throws
  * Refuse; the draft is dropped and the previous state stands.
  */
-import { getKernel, type Kernel } from '../kernel/kernel.ts';
-import { TableWriter } from './pagetable.ts';
+import { kernelFor, type Kernel } from '../kernel/kernel.ts';
+import { pageAt, PageWriter } from './pagestore.ts';
+import { PTRS_PER_PTE, TableWriter, type PmdEntry } from './pagetable.ts';
 import type {
-  Change, Device, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
+  Change, Device, DeviceMirrorEntry, EntryRef, EventResult, MachineState, Migration, Page, Pid, Process, PteRef, SwapSlot, TraceEntry, Vma,
 } from './types.ts';
 
-export class Refuse extends Error {}
+/** Why an event cannot happen now. Not an Error: a refusal is an answer, and needs no stack trace. */
+export class Refuse {
+  constructor(readonly message: string) {}
+}
+
+/** `{ ...old, ...patch }`, written out so that every Page has the same shape (spreads are slow here). */
+function patched(old: Page, p: Partial<Omit<Page, 'id'>>): Page {
+  return {
+    id: old.id,
+    kind: p.kind ?? old.kind,
+    space: p.space ?? old.space,
+    number: p.number ?? old.number,
+    device: p.device !== undefined ? p.device : old.device,
+    allocated: p.allocated ?? old.allocated,
+    anon: p.anon ?? old.anon,
+    mapcount: p.mapcount ?? old.mapcount,
+    refs: p.refs ?? old.refs,
+    pins: p.pins ?? old.pins,
+    locked: p.locked ?? old.locked,
+    dirty: p.dirty ?? old.dirty,
+    anonExclusive: p.anonExclusive ?? old.anonExclusive,
+    hwpoison: p.hwpoison ?? old.hwpoison,
+    data: p.data !== undefined ? p.data : old.data,
+    swapSlot: p.swapSlot !== undefined ? p.swapSlot : old.swapSlot,
+    head: p.head ?? old.head,
+    order: p.order ?? old.order,
+    entireMapcount: p.entireMapcount ?? old.entireMapcount,
+  };
+}
+
+/** A new page's fields; `head` defaults to the page itself (an order-0 folio). */
+export type NewPage = Omit<Page, 'id' | 'head' | 'order' | 'entireMapcount'> & Partial<Pick<Page, 'head' | 'order' | 'entireMapcount'>>;
+
+/** The first PTE index of the 2 MiB range (the PMD) that contains PTE `index`. */
+export function pmdBase(index: number): number {
+  return index - (index % PTRS_PER_PTE);
+}
 
 export function refuse(reason: string): never {
   throw new Refuse(reason);
@@ -21,6 +58,47 @@ interface OpenEntry {
   depth: number;
   why: string;
   changes: Change[];
+  /** Per-PTE sentences not yet written into `why` (see explainPte). */
+  ptes?: { first: number; last: number; head: string; tail: string };
+}
+
+const HEX = /0x[0-9a-f]+/g;
+
+/**
+ * One sentence for a run of PTEs whose sentences differ at most in numbers that count up by one
+ * from PTE to PTE: `PTEs a..b`, and such a number as its first and last value (`pfn 0x200–0x3ff`).
+ */
+function runSentence(r: NonNullable<OpenEntry['ptes']>): string {
+  if (r.first === r.last) return `PTE ${r.first}${r.head}`;
+  const lastHex = r.tail.match(HEX) ?? [];
+  let n = 0;
+  const text = r.head.replace(HEX, (h) => {
+    const other = lastHex[n++];
+    return other === undefined || other === h ? h : `${h}–${other}`;
+  });
+  return `PTEs ${r.first}..${r.last}${text}`;
+}
+
+/** Whether `next` continues `prev`: the same words, each number the same or one more. */
+function continues(prev: string, next: string): boolean {
+  if (prev.replace(HEX, '#') !== next.replace(HEX, '#')) return false;
+  const a = prev.match(HEX) ?? [];
+  const b = next.match(HEX) ?? [];
+  return a.every((h, i) => {
+    const x = BigInt(h);
+    const y = BigInt(b[i]!);
+    return y === x || y === x + 1n;
+  });
+}
+
+function addWhy(e: OpenEntry, why: string): void {
+  e.why = e.why ? `${e.why} ${why}` : why;
+}
+
+function flushPtes(e: OpenEntry): void {
+  if (!e.ptes) return;
+  addWhy(e, runSentence(e.ptes));
+  e.ptes = undefined;
 }
 
 export class Draft {
@@ -28,13 +106,19 @@ export class Draft {
   readonly base: MachineState;
   private tables = new Map<Pid, TableWriter>();
   private processes: Process[] | null = null;
-  private pagesArr: Page[] | null = null;
-  private pageIndex: Map<string, number> | null = null;
+  private pagesW: PageWriter | null = null;
+  private pagesAdded = false;
   private ramPagesArr: number[] | null = null;
   private devicesArr: Device[] | null = null;
+  private readonly ownedMirrors = new Map<number, Record<string, DeviceMirrorEntry>>();
   private slots: SwapSlot[] | null = null;
   private nextSlot: number;
   ramCursor: number;
+  /** Where the THP allocator looks next in hugeRamOrder. */
+  hugeRamCursor: number;
+  /** The allocator's bookkeeping: free RAM pages, largest RAM PFN. */
+  ramFree: number;
+  ramMaxPfn: number;
   private migrationsArr: Migration[] | null = null;
   private nextMigrationId: number;
   private readonly entries: OpenEntry[] = [];
@@ -43,10 +127,12 @@ export class Draft {
 
   constructor(base: MachineState) {
     this.base = base;
-    const o = base.options;
-    this.k = getKernel(o.profile, o.config, o.platform);
+    this.k = kernelFor(base.options);
     this.nextSlot = base.swap.nextSlot;
     this.ramCursor = base.ramCursor;
+    this.hugeRamCursor = base.hugeRamCursor;
+    this.ramFree = base.ramFree;
+    this.ramMaxPfn = base.ramMaxPfn;
     this.nextMigrationId = base.nextMigrationId;
   }
 
@@ -61,6 +147,7 @@ export class Draft {
     try {
       return body();
     } finally {
+      flushPtes(e);
       this.stack.pop();
     }
   }
@@ -68,7 +155,27 @@ export class Draft {
   /** Adds a sentence to the innermost running function (e.g. the result of a check). */
   explain(why: string): void {
     const cur = this.stack[this.stack.length - 1];
-    if (cur) cur.why = cur.why ? `${cur.why} ${why}` : why;
+    if (!cur) return;
+    flushPtes(cur);
+    addWhy(cur, why);
+  }
+
+  /**
+   * A sentence about one PTE (`PTE ${index}` + `rest`). Consecutive PTEs whose sentences have the
+   * same shape become one sentence (`PTEs 0..511: pfn 0x200–0x3ff collected …`), so a 2 MiB range
+   * reads as one line, not 512.
+   */
+  explainPte(index: number, rest: string): void {
+    const cur = this.stack[this.stack.length - 1];
+    if (!cur) return;
+    const r = cur.ptes;
+    if (r && r.last === index - 1 && continues(r.tail, rest)) {
+      r.last = index;
+      r.tail = rest;
+      return;
+    }
+    flushPtes(cur);
+    cur.ptes = { first: index, last: index, head: rest, tail: rest };
   }
 
   private record(c: Change): void {
@@ -110,14 +217,9 @@ export class Draft {
     return this.writer(r.pid).read(r.index);
   }
 
-  /** Calls f for every PTE index of `pid` that lives in an allocated page-table page. */
-  forEachSlot(pid: Pid, f: (index: number) => void): void {
-    const w = this.writer(pid);
-    for (let ci = 0; ci < w.chunkCount; ci++) {
-      if (!w.hasChunk(ci)) continue;
-      const end = Math.min(w.length, (ci + 1) * 512);
-      for (let i = ci * 512; i < end; i++) f(i);
-    }
+  /** The PTE indices in [start, end) of `pid` that lie in page-table pages with an entry (see TableWriter.populated). */
+  populated(pid: Pid, start: number, end: number): Iterable<number> {
+    return this.writer(pid).populated(start, end);
   }
 
   /** Every PTE (of live processes) whose entry is about page `id`: the rmap, found by scanning. */
@@ -138,6 +240,69 @@ export class Draft {
     if (before !== v) this.record({ kind: 'pte', pid: r.pid, index: r.index, before, after: v });
   }
 
+  // ---- PMDs ----------------------------------------------------------------------------------------
+
+  /** The PMD leaf covering a PTE index (a huge, migration or device-private PMD), or null. */
+  pmdEntry(r: PteRef): PmdEntry | null {
+    const w = this.tables.get(r.pid);
+    if (w) return w.pmd(r.index);
+    const p = this.proc(r.pid);
+    if (r.index < 0 || r.index >= p.ptes.length) refuse(`PTE ${r.index} is outside pid ${r.pid}'s range of ${p.ptes.length} PTEs`);
+    return p.ptes.chunks[r.index >>> 9]?.pmd ?? null;
+  }
+
+  /** The value of the PMD leaf covering `r`, or 0n. */
+  pmd(r: PteRef): bigint {
+    const e = this.pmdEntry(r);
+    return e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+  }
+
+  /** Whether the PMD covering `r` points to a PTE table (not none, not a leaf). */
+  hasPteTable(r: PteRef): boolean {
+    return this.writer(r.pid).hasTable(r.index);
+  }
+
+  /** Writes the PMD covering `r` (a leaf, or 0n for none) and records the change ('collapse': it replaced a PTE table). */
+  setPmd(r: PteRef, v: bigint, target: number, table?: 'collapse'): void {
+    const w = this.writer(r.pid);
+    const base = pmdBase(r.index);
+    const e = w.pmd(base);
+    const before = e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+    w.writePmd(base, v, target);
+    if (before !== v || table) this.record({ kind: 'pmd', pid: r.pid, index: base, before, after: v, ...(table ? { table } : {}) });
+  }
+
+  /**
+   * Replaces the PMD leaf covering `r` by a table of 512 PTEs, entry j = entries(j) (pmd_populate()
+   * after __split_huge_pmd_locked()). Records the PMD change and one change per PTE.
+   */
+  splitPmdInto(r: PteRef, entries: (j: number) => readonly [bigint, number]): void {
+    const w = this.writer(r.pid);
+    const base = pmdBase(r.index);
+    const e = w.pmd(base);
+    const before = e ? (BigInt(e.hi) << 32n) | BigInt(e.lo) : 0n;
+    const values: (readonly [bigint, number])[] = new Array<readonly [bigint, number]>(PTRS_PER_PTE);
+    for (let j = 0; j < PTRS_PER_PTE; j++) values[j] = entries(j);
+    w.installTable(base, (j) => values[j]!);
+    this.record({ kind: 'pmd', pid: r.pid, index: base, before, after: 0n, table: 'split' });
+    for (let j = 0; j < PTRS_PER_PTE; j++) {
+      const v = values[j]![0];
+      if (v !== 0n) this.record({ kind: 'pte', pid: r.pid, index: base + j, before: 0n, after: v });
+    }
+  }
+
+  /** free_pgtables(): the empty PTE table covering `r` is freed (the PMD becomes none). */
+  freePteTable(r: PteRef): void {
+    this.writer(r.pid).freeTable(r.index);
+  }
+
+  /** Every PMD (of live processes) whose leaf is about folio `head`: the rmap at PMD level. */
+  pmdRefsTo(head: number): EntryRef[] {
+    const out: EntryRef[] = [];
+    for (const p of this.allProcs()) for (const index of this.writer(p.pid).pmdsFor(head)) out.push({ pid: p.pid, index, pmd: true });
+    return out;
+  }
+
   vmaAt(pid: Pid, index: number): Vma | undefined {
     return this.proc(pid).vmas.find((v) => index >= v.start && index < v.start + v.pages);
   }
@@ -156,33 +321,39 @@ export class Draft {
   // ---- pages -----------------------------------------------------------------------------------
 
   page(id: number): Page {
-    const p = (this.pagesArr ?? this.base.pages)[id];
+    const p = this.pagesW ? this.pagesW.get(id) : pageAt(this.base.pages, id);
     if (!p) throw new Error(`no page ${id}`);
     return p;
   }
 
-  pageKey(p: Page): string {
-    return `${p.space}:${p.number}`;
-  }
-
   findPage(space: 'phys' | 'device', number: number): number | undefined {
-    return (this.pageIndex ?? this.base.pageIndex).get(`${space}:${number}`);
+    return this.base.pageIndex.find(this.pagesW ?? this.base.pages, space, number);
   }
 
   setPage(id: number, patch: Partial<Omit<Page, 'id'>>, what?: string): void {
-    const arr = (this.pagesArr ??= this.base.pages.slice());
-    const old = arr[id]!;
-    arr[id] = { ...old, ...patch };
+    const w = (this.pagesW ??= new PageWriter(this.base.pages));
+    const old = w.get(id)!;
+    const next = patched(old, patch);
+    w.set(id, next);
+    if (old.kind === 'ram' && old.allocated !== next.allocated) this.ramFree += next.allocated ? -1 : 1;
     if (what) this.record({ kind: 'page', page: id, what });
   }
 
-  addPage(p: Omit<Page, 'id'>): number {
-    const arr = (this.pagesArr ??= this.base.pages.slice());
-    const idx = (this.pageIndex ??= new Map(this.base.pageIndex));
-    const id = arr.length;
-    arr.push({ ...p, id });
-    idx.set(`${p.space}:${p.number}`, id);
-    if (p.kind === 'ram') (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
+  addPage(p: NewPage): number {
+    const w = (this.pagesW ??= new PageWriter(this.base.pages));
+    const id = w.length;
+    w.push({
+      id, kind: p.kind, space: p.space, number: p.number, device: p.device, allocated: p.allocated, anon: p.anon, mapcount: p.mapcount,
+      refs: p.refs, pins: p.pins, locked: p.locked, dirty: p.dirty, anonExclusive: p.anonExclusive, hwpoison: p.hwpoison, data: p.data,
+      swapSlot: p.swapSlot, head: p.head ?? id, order: p.order ?? 0, entireMapcount: p.entireMapcount ?? 0,
+    });
+    this.pagesAdded = true;
+    this.base.pageIndex.add(p.space, p.number, id);
+    if (p.kind === 'ram') {
+      (this.ramPagesArr ??= this.base.ramPages.slice()).push(id);
+      if (!p.allocated) this.ramFree++;
+      if (p.number > this.ramMaxPfn) this.ramMaxPfn = p.number;
+    }
     return id;
   }
 
@@ -192,7 +363,7 @@ export class Draft {
   }
 
   pageCount(): number {
-    return (this.pagesArr ?? this.base.pages).length;
+    return (this.pagesW ?? this.base.pages).length;
   }
 
   // ---- devices, swap, migrations --------------------------------------------------------------------
@@ -206,6 +377,22 @@ export class Draft {
   setDevice(id: number, f: (d: Device) => Device): void {
     const arr = (this.devicesArr ??= this.base.devices.slice());
     arr[id] = f(this.device(id));
+    this.ownedMirrors.delete(id);
+  }
+
+  /**
+   * The device's page table (the test_hmm mirror), writable for the rest of this step: copied on the
+   * first write, then changed in place, so a step that maps 512 pages copies the table once.
+   */
+  writableMirror(id: number): Record<string, DeviceMirrorEntry> {
+    let m = this.ownedMirrors.get(id);
+    if (!m) {
+      const dev = this.device(id);
+      m = { ...dev.mirror };
+      (this.devicesArr ??= this.base.devices.slice())[id] = { ...dev, mirror: m };
+      this.ownedMirrors.set(id, m);
+    }
+    return m;
   }
 
   slot(n: number): SwapSlot | undefined {
@@ -256,21 +443,33 @@ export class Draft {
     if (this.tables.size > 0) {
       processes = processes.map((p) => {
         const w = this.tables.get(p.pid);
-        return w ? { ...p, ptes: w.finish() } : p;
+        return w ? { pid: p.pid, name: p.name, alive: p.alive, vmas: p.vmas, ptes: w.finish() } : p;
       });
     }
+    const b = this.base;
+    // Every field written out (no spread): every state has the same shape.
     return {
-      ...this.base,
+      options: b.options,
+      vaBase: b.vaBase,
+      ptesPerProcess: b.ptesPerProcess,
       processes,
-      pages: this.pagesArr ?? this.base.pages,
-      pageIndex: this.pageIndex ?? this.base.pageIndex,
-      ramPages: this.ramPagesArr ?? this.base.ramPages,
-      devices: this.devicesArr ?? this.base.devices,
-      swap: this.slots || this.nextSlot !== this.base.swap.nextSlot ? { slots: this.slots ?? this.base.swap.slots, nextSlot: this.nextSlot } : this.base.swap,
-      migrations: this.migrationsArr ?? this.base.migrations,
-      nextMigrationId: this.nextMigrationId,
+      pages: this.pagesW ? this.pagesW.finish() : b.pages,
+      pageIndex: b.pageIndex,
+      pageSet: this.pagesAdded ? {} : b.pageSet,
+      ramOrder: b.ramOrder,
+      ramPages: this.ramPagesArr ?? b.ramPages,
+      ramFree: this.ramFree,
+      ramMaxPfn: this.ramMaxPfn,
       ramCursor: this.ramCursor,
-      time: this.base.time + 1,
+      zeroPage: b.zeroPage,
+      hugeZeroPfn: b.hugeZeroPfn,
+      hugeRamOrder: b.hugeRamOrder,
+      hugeRamCursor: this.hugeRamCursor,
+      devices: this.devicesArr ?? b.devices,
+      swap: this.slots || this.nextSlot !== b.swap.nextSlot ? { slots: this.slots ?? b.swap.slots, nextSlot: this.nextSlot } : b.swap,
+      migrations: this.migrationsArr ?? b.migrations,
+      nextMigrationId: this.nextMigrationId,
+      time: b.time + 1,
     };
   }
 }

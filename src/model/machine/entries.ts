@@ -4,13 +4,15 @@
  * pick the constructor the profile's kernel code calls for a page (after the series, the
  * `make_*_entry_from_page()` helpers choose the SWP_MIGRATION_DEVICE_* types for device pages).
  */
-import { asDeviceOffset, asPfn, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
+import { asDeviceOffset, asPfn, type Kernel, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
 import { classify, kindOfCode, newClassified, type EntryKind } from '../kernel/leafops.ts';
 import type { Access, NumberedRow } from '../kernel/swapTypes.ts';
 import { hi32, lo32, type PteBits } from '../kernel/u64.ts';
 import type { Pte } from '../kernel/arch/x86_pgtable.ts';
-import { refuse, type Draft } from './draft.ts';
-import type { Page, PteRef } from './types.ts';
+import { pmdBase, refuse, type Draft } from './draft.ts';
+import { folioPage } from './folio.ts';
+import type { Pmd } from '../kernel/arch/x86_pgtable.ts';
+import type { EntryRef, Page, PteRef } from './types.ts';
 
 export interface EntryView {
   readonly raw: Pte;
@@ -35,12 +37,51 @@ export function view(d: Draft, r: PteRef): EntryView {
   return { raw, kind, row: d.k.row(c.type), entry: d.k.pte_to_swp_entry(raw as PteBits), target };
 }
 
+/** What the kernel sees at a PMD: a leaf (huge present, migration, device-private) and its folio. */
+export interface PmdView {
+  readonly raw: Pmd;
+  readonly kind: EntryKind;
+  readonly row: NumberedRow | undefined;
+  /** softleaf_from_pmd() of a non-present PMD, null for a present one. */
+  readonly entry: swp_entry_t | null;
+  /** The folio's head page (the huge zero folio for the huge zero PMD). */
+  readonly target: number;
+  /** The PMD as an entry reference: pid and the first PTE index of its 2 MiB range. */
+  readonly ref: EntryRef;
+}
+
+const pmdScratch = newClassified();
+
+/** The PMD leaf covering PTE `r`, classified at PMD level; null when the PMD is none or a PTE table. */
+export function viewPmd(d: Draft, r: PteRef): PmdView | null {
+  const e = d.pmdEntry(r);
+  if (!e) return null;
+  const raw = ((BigInt(e.hi) << 32n) | BigInt(e.lo)) as Pmd;
+  const c = classify(d.k, e.hi, e.lo, pmdScratch, 'pmd');
+  const kind = kindOfCode(c.kind);
+  const ref: EntryRef = { pid: r.pid, index: pmdBase(r.index), pmd: true };
+  if (kind === 'present') return { raw, kind, row: undefined, entry: null, target: e.target, ref };
+  const entry = d.k.softleaf_from_pmd(raw);
+  return { raw, kind, row: d.k.row(d.k.swp_type(entry)), entry, target: e.target, ref };
+}
+
+/** The page a VA stands for: the PTE's page, or the PMD-mapped folio's page at that offset (-1: none). */
+export function mappedPage(d: Draft, r: PteRef): number {
+  const pv = viewPmd(d, r);
+  if (pv) {
+    if (pv.target < 0 || d.page(pv.target).kind === 'zero') return pv.target;
+    return folioPage(d, pv.target, r.index - pv.ref.index);
+  }
+  return view(d, r).target;
+}
+
 /** "pfn 0x1234" / "device page (offset 0x10)" */
 export function pageName(p: Page): string {
-  if (p.kind === 'zero') return `zero page (pfn 0x${p.number.toString(16)})`;
-  if (p.space === 'device') return `device page (offset 0x${p.number.toString(16)})`;
-  if (p.kind === 'device') return `device page (pfn 0x${p.number.toString(16)})`;
-  return `pfn 0x${p.number.toString(16)}`;
+  const huge = p.order > 0 && p.head === p.id;
+  if (p.kind === 'zero') return `${huge ? 'huge zero folio' : 'zero page'} (pfn 0x${p.number.toString(16)})`;
+  if (p.space === 'device') return `${huge ? '2 MiB device folio' : 'device page'} (offset 0x${p.number.toString(16)})`;
+  if (p.kind === 'device') return `${huge ? '2 MiB device folio' : 'device page'} (pfn 0x${p.number.toString(16)})`;
+  return `${huge ? '2 MiB folio at ' : ''}pfn 0x${p.number.toString(16)}`;
 }
 
 /** page_to_pfn() before the series, device_private_page_to_offset() after it. */
@@ -84,8 +125,7 @@ const MIG_CTOR: Readonly<Record<Access, { pfn: string; rfc: string; series: stri
  * After the series a device-private page gets the SWP_MIGRATION_DEVICE_* type; before it (and in the
  * hypothetical world) the plain type, whose number then names a RAM PFN.
  */
-function migrationEntry(d: Draft, device: boolean, access: Access, offset: bigint): Built {
-  const k = d.k;
+export function migrationEntry(k: Kernel, device: boolean, access: Access, offset: bigint): Built {
   const devType = device && k.profile.numbering === 'rfc';
   const type = k.typeNumber(MIG_TYPE[access][devType ? 1 : 0]);
   const entry = type === undefined ? k.swp_entry(0, 0n) : k.swp_entry(type, offset);
@@ -99,27 +139,35 @@ function migrationEntry(d: Draft, device: boolean, access: Access, offset: bigin
  * picks the SWP_MIGRATION_DEVICE_* constructor when is_device_private_page(page); the series v1+
  * does it inside make_*_migration_entry_from_page().
  */
-export function makeMigrationEntry(d: Draft, page: Page, access: Access): Built {
+/** What the entry builders need of a page: whether it is a device page, and its number. */
+export type PageNumber = Pick<Page, 'kind' | 'space' | 'number'>;
+
+export function makeMigrationEntry(d: Draft | Kernel, page: PageNumber, access: Access): Built {
   // Before the series the device page's number is a real PFN. In the hypothetical world (own device
   // space, no new types) this passes a device offset where a PFN belongs: the bug the series prevents.
-  return migrationEntry(d, page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
+  return migrationEntry(kernelOfArg(d), page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
+}
+
+function kernelOfArg(d: Draft | Kernel): Kernel {
+  return 'k' in d ? d.k : d;
 }
 
 /** The readable migration entry fork/mprotect switch to, keeping swp_offset() (PFN + A/D bits). */
-export function readableMigrationFrom(d: Draft, old: swp_entry_t, exclusive: boolean): Built {
-  const k = d.k;
+export function readableMigrationFrom(d: Draft | Kernel, old: swp_entry_t, exclusive: boolean): Built {
+  const k = kernelOfArg(d);
   const device = k.row(k.swp_type(old))?.kind === 'device-migration';
-  return migrationEntry(d, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
+  return migrationEntry(k, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
 }
 
 /** make_readable_device_private_entry(swp_offset(entry)): fork and mprotect downgrade SWP_DEVICE_WRITE. */
-export function readableDeviceFrom(d: Draft, old: swp_entry_t): swp_entry_t {
-  return d.k.swp_entry(d.k.typeNumber('SWP_DEVICE_READ')!, d.k.swp_offset(old));
+export function readableDeviceFrom(d: Draft | Kernel, old: swp_entry_t): swp_entry_t {
+  const k = kernelOfArg(d);
+  return k.swp_entry(k.typeNumber('SWP_DEVICE_READ')!, k.swp_offset(old));
 }
 
 /** The device-private entry of a device page (make_*_device_private_entry[_from_page]). */
-export function makeDevicePrivateEntry(d: Draft, page: Page, write: boolean): Built {
-  const k = d.k;
+export function makeDevicePrivateEntry(d: Draft | Kernel, page: PageNumber, write: boolean): Built {
+  const k = kernelOfArg(d);
   const n = page.space === 'device' ? asDeviceOffset(page.number) : asPfn(page.number);
   if (!k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
   const entry = write ? k.make_writable_device_private_entry(n) : k.make_readable_device_private_entry(n);

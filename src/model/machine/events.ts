@@ -26,7 +26,8 @@ export type Event =
   | ({ type: 'folio_put' } & One)
   /** A FOLL_PIN pin (pin_user_pages), which makes folio_maybe_dma_pinned() true. */
   | ({ type: 'pin_user_pages'; write?: boolean } & One)
-  | ({ type: 'migrate_vma_setup'; select: 'system' | 'device_private'; device: number } & Range)
+  /** `compound`: MIGRATE_VMA_SELECT_COMPOUND (6.19+): a whole aligned 2 MiB moves as one folio. */
+  | ({ type: 'migrate_vma_setup'; select: 'system' | 'device_private'; device: number; compound?: boolean } & Range)
   | { type: 'migrate_vma_pages'; failAlloc?: boolean }
   | { type: 'migrate_vma_finalize' }
   | { type: 'migrate_device_range'; device: number }
@@ -45,7 +46,15 @@ export type Event =
   | ({ type: 'hmm_write'; device: number; value?: number } & Range)
   | ({ type: 'hmm_read'; device: number } & Range)
   /** HMM_DMIRROR_SNAPSHOT: hmm_range_fault without faulting; what the device may do with each page. */
-  | ({ type: 'hmm_snapshot'; device: number } & Range);
+  | ({ type: 'hmm_snapshot'; device: number } & Range)
+  /** madvise(): MADV_HUGEPAGE / MADV_NOHUGEPAGE (VM_HUGEPAGE), MADV_COLLAPSE, MADV_FREE. */
+  | ({ type: 'madvise'; advice: 'hugepage' | 'nohugepage' | 'collapse' | 'free' } & Range)
+  /** mremap(MREMAP_MAYMOVE | MREMAP_FIXED [| MREMAP_DONTUNMAP]) of [start, start+pages) to PTE `to`. */
+  | ({ type: 'mremap'; to: number; dontunmap?: boolean } & Range)
+  /** HMM_DMIRROR_FLAGS: HMM_DMIRROR_FLAG_FAIL_ALLOC makes the next 2 MiB allocation fail once. */
+  | { type: 'hmm_flags'; device: number; failAlloc: boolean }
+  /** Reading /proc/PID/pagemap for the range (the records go to the result). */
+  | ({ type: 'pagemap_read' } & Range);
 
 export type EventType = Event['type'];
 
@@ -66,7 +75,7 @@ export const EVENT_FIELDS: Readonly<Record<EventType, Readonly<Record<string, Fi
   folio_get: { pid: 'pid', index: 'index', 'write?': 'bool' },
   folio_put: { pid: 'pid', index: 'index' },
   pin_user_pages: { pid: 'pid', index: 'index', 'write?': 'bool' },
-  migrate_vma_setup: { pid: 'pid', start: 'index', pages: 'count', select: { oneOf: ['system', 'device_private'] }, device: 'device' },
+  migrate_vma_setup: { pid: 'pid', start: 'index', pages: 'count', select: { oneOf: ['system', 'device_private'] }, device: 'device', 'compound?': 'bool' },
   migrate_vma_pages: { 'failAlloc?': 'bool' },
   migrate_vma_finalize: {},
   migrate_device_range: { device: 'device' },
@@ -85,6 +94,10 @@ export const EVENT_FIELDS: Readonly<Record<EventType, Readonly<Record<string, Fi
   hmm_write: { pid: 'pid', start: 'index', pages: 'count', device: 'device', 'value?': 'int' },
   hmm_read: { pid: 'pid', start: 'index', pages: 'count', device: 'device' },
   hmm_snapshot: { pid: 'pid', start: 'index', pages: 'count', device: 'device' },
+  madvise: { pid: 'pid', start: 'index', pages: 'count', advice: { oneOf: ['hugepage', 'nohugepage', 'collapse', 'free'] } },
+  mremap: { pid: 'pid', start: 'index', pages: 'count', to: 'index', 'dontunmap?': 'bool' },
+  hmm_flags: { device: 'device', failAlloc: 'bool' },
+  pagemap_read: { pid: 'pid', start: 'index', pages: 'count' },
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_FIELDS) as EventType[];
@@ -109,27 +122,31 @@ export function validateEvent(x: unknown, where = 'event'): ValidateResult {
     const shown = typeof o.type === 'string' ? `"${o.type.slice(0, 40)}"` : o.type === undefined ? 'is missing and' : `(a ${Array.isArray(o.type) ? 'list' : typeof o.type})`;
     return { ok: false, error: `${where}.type ${shown} is not a known event (${EVENT_TYPES.length} kinds, e.g. cpu_fault, fork, migrate_vma_setup)` };
   }
-  const spec = EVENT_FIELDS[o.type];
+  const spec = FIELD_SPECS[o.type];
   const out: Record<string, unknown> = { type: o.type };
-  const known = new Set(['type']);
-  for (const [rawName, kind] of Object.entries(spec)) {
-    const optional = rawName.endsWith('?');
-    const name = optional ? rawName.slice(0, -1) : rawName;
-    known.add(name);
-    const v = o[name];
+  for (const f of spec.fields) {
+    const v = o[f.name];
     if (v === undefined) {
-      if (optional) continue;
-      return { ok: false, error: `${where} (${o.type}) is missing "${name}"` };
+      if (f.optional) continue;
+      return { ok: false, error: `${where} (${o.type}) is missing "${f.name}"` };
     }
-    const err = checkField(v, kind);
-    if (err) return { ok: false, error: `${where}.${name}: ${err}` };
-    out[name] = v;
+    const err = checkField(v, f.kind);
+    if (err) return { ok: false, error: `${where}.${f.name}: ${err}` };
+    out[f.name] = v;
   }
   for (const k of Object.keys(o)) {
-    if (!known.has(k)) return { ok: false, error: `${where} (${o.type}) has an unknown field "${k.slice(0, 40)}"` };
+    if (k !== 'type' && !spec.names.has(k)) return { ok: false, error: `${where} (${o.type}) has an unknown field "${k.slice(0, 40)}"` };
   }
   return { ok: true, event: out as Event };
 }
+
+/** EVENT_FIELDS parsed once: each field's name, whether it is optional, and its kind. */
+const FIELD_SPECS = Object.fromEntries(
+  EVENT_TYPES.map((t) => {
+    const fields = Object.entries(EVENT_FIELDS[t]).map(([raw, kind]) => ({ name: raw.endsWith('?') ? raw.slice(0, -1) : raw, optional: raw.endsWith('?'), kind }));
+    return [t, { fields, names: new Set(fields.map((f) => f.name)) }];
+  }),
+) as unknown as Record<EventType, { fields: { name: string; optional: boolean; kind: FieldKind }[]; names: ReadonlySet<string> }>;
 
 function checkField(v: unknown, kind: FieldKind): string | null {
   if (typeof kind === 'object') {
@@ -170,7 +187,7 @@ export function describeEvent(e: Event): string {
     case 'folio_get': return `get_user_pages (FOLL_GET${e.write ? ' | FOLL_WRITE' : ''}) takes a reference on${one}${who}`;
     case 'folio_put': return `put_page drops the extra reference on${one}${who}`;
     case 'pin_user_pages': return `pin_user_pages (FOLL_PIN${e.write ? ' | FOLL_WRITE' : ''}) on${one}${who}`;
-    case 'migrate_vma_setup': return `driver: migrate_vma_setup (${e.select === 'system' ? 'SELECT_SYSTEM' : 'SELECT_DEVICE_PRIVATE'}, device ${e.device})${rng}${who}`;
+    case 'migrate_vma_setup': return `driver: migrate_vma_setup (${e.select === 'system' ? 'SELECT_SYSTEM' : 'SELECT_DEVICE_PRIVATE'}${e.compound ? ' | SELECT_COMPOUND' : ''}, device ${e.device})${rng}${who}`;
     case 'migrate_vma_pages': return `driver: allocate and copy, migrate_vma_pages${e.failAlloc ? ' (allocation fails)' : ''}`;
     case 'migrate_vma_finalize': return 'driver: migrate_vma_finalize';
     case 'migrate_device_range': return `driver evicts device ${e.device}: migrate_device_range`;
@@ -189,5 +206,9 @@ export function describeEvent(e: Event): string {
     case 'hmm_write': return `HMM_DMIRROR_WRITE (device ${e.device})${rng}${who}`;
     case 'hmm_read': return `HMM_DMIRROR_READ (device ${e.device})${rng}${who}`;
     case 'hmm_snapshot': return `HMM_DMIRROR_SNAPSHOT (device ${e.device})${rng}${who}`;
+    case 'madvise': return `madvise(MADV_${e.advice.toUpperCase()})${rng}${who}`;
+    case 'mremap': return `mremap(MREMAP_MAYMOVE | MREMAP_FIXED${e.dontunmap ? ' | MREMAP_DONTUNMAP' : ''})${rng} to PTE ${e.to}${who}`;
+    case 'hmm_flags': return `HMM_DMIRROR_FLAGS (device ${e.device}): ${e.failAlloc ? 'HMM_DMIRROR_FLAG_FAIL_ALLOC' : 'none'}`;
+    case 'pagemap_read': return `read /proc/self/pagemap for${rng}${who}`;
   }
 }

@@ -132,3 +132,119 @@ describe('random event sequences', () => {
     );
   });
 });
+
+// ---- the PMD level ----------------------------------------------------------------------------------
+
+/** Two 2 MiB ranges of a VM_HUGEPAGE VMA, two THPs of RAM, a device with two 2 MiB folios and one fragmented device. */
+const PMD_SETUP: MachineSetup = {
+  ptes: 1536,
+  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+  ram: ['0x100', '0x101', '0x102', '0x103'],
+  hugeRam: ['0x12400', '0x56600'],
+  devices: [{ first: '0x200', physFirst: '0x3ffff0000', pages: 1024 }, { first: '0x1000', physFirst: '0x3ffff1000', pages: 64, stride: 2 }],
+};
+
+const pmdPid = fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(2) });
+/** PTE indices that matter: the first pages of each 2 MiB range, their middle and their ends. */
+const pmdIndex = fc.constantFrom(0, 1, 255, 256, 511, 512, 513, 767, 1023);
+const base = fc.constantFrom(0, 512);
+const pmdRange = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ pid: pmdPid, start: base, pages: fc.constant(512) }) },
+  { weight: 2, arbitrary: fc.record({ pid: pmdPid, start: pmdIndex, pages: fc.constantFrom(1, 2, 128, 256) }) },
+);
+
+const pmdEvent: fc.Arbitrary<Event> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ type: fc.constant('cpu_fault' as const), pid: pmdPid, index: pmdIndex, access: fc.constantFrom('read' as const, 'write' as const) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('cpu_access' as const), pid: pmdPid, start: pmdIndex, pages: fc.constantFrom(1, 2), access: fc.constantFrom('read' as const, 'write' as const) }) },
+  { weight: 3, arbitrary: pmdRange.chain((r) => fc.record({ type: fc.constant('migrate_vma_setup' as const), pid: fc.constant(r.pid), start: fc.constant(r.start), pages: fc.constant(r.pages), select: fc.constantFrom('system' as const, 'device_private' as const), device: fc.constantFrom(0, 1), compound: fc.boolean() })) },
+  { weight: 3, arbitrary: fc.record({ type: fc.constant('migrate_vma_pages' as const), failAlloc: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.constant({ type: 'migrate_vma_finalize' as const }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('migrate_folio_unmap' as const), pid: pmdPid, index: pmdIndex }) },
+  { weight: 2, arbitrary: fc.constant({ type: 'migrate_folio_move' as const }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('migrate_device_range' as const), device: fc.constantFrom(0, 1) }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'migrate_device_pages' as const }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'migrate_device_finalize' as const }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('fork' as const), pid: fc.constant(1) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('exit' as const), pid: fc.constant(2) }) },
+  { weight: 2, arbitrary: pmdRange.chain((r) => fc.record({ type: fc.constant('mprotect' as const), pid: fc.constant(r.pid), start: fc.constant(r.start), pages: fc.constant(r.pages), prot: fc.constantFrom('none' as const, 'read' as const, 'rw' as const) })) },
+  { weight: 2, arbitrary: pmdRange.map((r) => ({ type: 'munmap' as const, ...r })) },
+  { weight: 1, arbitrary: pmdRange.chain((r) => fc.record({ type: fc.constant('mremap' as const), pid: fc.constant(r.pid), start: fc.constant(r.start), pages: fc.constant(r.pages), to: fc.constantFrom(1024, 1152), dontunmap: fc.boolean() })) },
+  { weight: 2, arbitrary: pmdRange.chain((r) => fc.record({ type: fc.constant('madvise' as const), pid: fc.constant(r.pid), start: fc.constant(r.start), pages: fc.constant(r.pages), advice: fc.constantFrom('hugepage' as const, 'nohugepage' as const, 'collapse' as const, 'free' as const) })) },
+  { weight: 1, arbitrary: pmdRange.chain((r) => fc.record({ type: fc.constant('uffd_wp' as const), pid: fc.constant(r.pid), start: fc.constant(r.start), pages: fc.constant(r.pages), enable: fc.boolean() })) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('hmm_flags' as const), device: fc.constantFrom(0, 1), failAlloc: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('hmm_migrate_to_dev' as const), pid: pmdPid, start: base, pages: fc.constant(512), device: fc.constantFrom(0, 1) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('hmm_migrate_to_sys' as const), pid: pmdPid, start: base, pages: fc.constant(512), device: fc.constantFrom(0, 1) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('swap_out' as const), pid: pmdPid, start: pmdIndex, pages: fc.constant(1) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('memory_failure' as const), pid: pmdPid, index: pmdIndex }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('make_device_exclusive' as const), pid: pmdPid, start: pmdIndex, pages: fc.constant(1), device: fc.constant(0) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('folio_get' as const), pid: pmdPid, index: pmdIndex }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('folio_put' as const), pid: pmdPid, index: pmdIndex }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('hmm_snapshot' as const), pid: pmdPid, start: base, pages: fc.constant(512), device: fc.constant(0) }) },
+);
+
+/** A driver's whole migrate_vma cycle (sometimes stopping early), a migrate_pages pair, or one event. */
+const pmdChunk: fc.Arbitrary<Event[]> = fc.oneof(
+  { weight: 5, arbitrary: pmdEvent.map((e) => [e]) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(pmdRange, fc.constantFrom('system' as const, 'device_private' as const), fc.constantFrom(0, 1), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 3 })).map(
+      ([r, select, device, compound, failAlloc, upTo]): Event[] => [
+        { type: 'migrate_vma_setup', ...r, select, device, compound },
+        { type: 'migrate_vma_pages', failAlloc },
+        { type: 'migrate_vma_finalize' },
+      ].slice(0, upTo) as Event[],
+    ),
+  },
+  { weight: 1, arbitrary: fc.tuple(pmdPid, pmdIndex).map(([p, i]): Event[] => [{ type: 'migrate_folio_unmap', pid: p, index: i }, { type: 'cpu_fault', pid: p, index: i, access: 'read' }, { type: 'migrate_folio_move' }]) },
+  { weight: 1, arbitrary: fc.constantFrom(0, 1).map((dv): Event[] => [{ type: 'migrate_device_range', device: dv }, { type: 'migrate_device_pages' }, { type: 'migrate_device_finalize' }]) },
+);
+
+/** Sequences start by faulting in a THP (or two), then mix everything. */
+const pmdEvents: fc.Arbitrary<Event[]> = fc.tuple(fc.subarray([0, 512], { minLength: 1 }), fc.array(pmdChunk, { minLength: 1, maxLength: 7 })).map(([touch, rest]) => [
+  ...touch.map((i): Event => ({ type: 'cpu_fault', pid: 1, index: i, access: 'write' })),
+  ...rest.flat(),
+]);
+
+/** A cheap digest of everything a step may change (the full fingerprint of a 1536-PTE state is slow). */
+function digest(s: MachineState): string {
+  let pages = 0;
+  for (const b of s.pages.blocks) for (const p of b) pages = (pages * 31 + p.mapcount * 7 + p.entireMapcount * 11 + p.refs * 13 + (p.locked ? 17 : 0) + (p.allocated ? 19 : 0) + (p.data ?? 23) + p.head) % 1_000_000_007;
+  const procs = s.processes.map((p) => {
+    let w = 0;
+    for (const c of p.ptes.chunks) {
+      if (!c) continue;
+      if (c.pmd) w = (w * 31 + c.pmd.hi * 3 + c.pmd.lo) % 1_000_000_007;
+      else for (let k = 0; k < c.words.length; k++) w = (w * 31 + c.words[k]!) % 1_000_000_007;
+    }
+    return `${p.pid}:${p.alive}:${JSON.stringify(p.vmas)}:${w}`;
+  });
+  return `${s.pages.length}|${pages}|${procs.join(';')}|${JSON.stringify(s.migrations)}|${JSON.stringify(s.devices.map((d) => [d.failAlloc, Object.keys(d.mirror).length]))}`;
+}
+
+describe('random event sequences at the PMD level', () => {
+  for (const profile of ['7.3', 'series', 'v6.18'] as ProfileId[]) {
+    it(`under ${profile}: THP faults, splits, device THP migrations, fork, mprotect, mremap and madvise keep every invariant, and refused events change nothing`, () => {
+      fc.assert(
+        fc.property(pmdEvents, (evs) => {
+          let s = createMachine(PMD_SETUP, { profile, config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } });
+          const problems: string[] = [];
+          for (const [i, e] of evs.entries()) {
+            const before = digest(s);
+            const r = step(s, e);
+            if (!r.ok) {
+              if (digest(s) !== before) problems.push(`event ${i} (${e.type}) was refused but changed the state`);
+              continue;
+            }
+            s = r.state;
+            for (const inv of checkInvariants(s)) {
+              if (!inv.ok) problems.push(`after event ${i} (${JSON.stringify(e)}): ${inv.id}: ${inv.violations[0]?.message}`);
+            }
+            if (problems.length) break;
+          }
+          expect(problems).toEqual([]);
+        }),
+        { numRuns: profile === 'v6.18' ? 8 : 20, seed: 0x12400 },
+      );
+    }, 60_000);
+  }
+});

@@ -6,12 +6,14 @@
 import { Draft, Refuse, refuse } from './draft.ts';
 import {
   dmirror_access, dmirror_check_atomic, dmirror_device_remove_chunks, dmirror_exclusive, dmirror_migrate_to_device,
-  dmirror_migrate_to_system, dmirror_snapshot,
+  dmirror_migrate_to_system, dmirror_set_flags, dmirror_snapshot,
 } from './drivers/test_hmm.ts';
-import { view } from './entries.ts';
+import { mappedPage } from './entries.ts';
 import type { Event, EventType } from './events.ts';
 import { folioGet, folioPut, pinUserPages } from './mm/gup.ts';
-import { guardInstall } from './mm/madvise.ts';
+import { pagemap_read } from './proc/task_mmu.ts';
+import { guardInstall, madvise } from './mm/madvise.ts';
+import { mremap } from './mm/mremap.ts';
 import { memoryFailure } from './mm/memory-failure.ts';
 import { accessToCompletion, cpuFaultStep } from './mm/memory/fault.ts';
 import { currentMigration, migrateFolioMove, migrateFolioUnmap } from './mm/migrate.ts';
@@ -35,7 +37,7 @@ function cpuAccess(d: Draft, e: Extract<Event, { type: 'cpu_access' }>): void {
       d.result.signal = sig;
       break;
     }
-    const target = view(d, ref).target;
+    const target = mappedPage(d, ref);
     const page = d.page(target);
     data.push(page.data);
     if (e.access === 'write') d.setPage(target, { data: e.value ?? i - e.start });
@@ -61,7 +63,7 @@ const HANDLERS: { readonly [T in EventType]: Handler<T> } = {
   folio_get: (d, e) => folioGet(d, e, e.write ?? false),
   folio_put: (d, e) => folioPut(d, e),
   pin_user_pages: (d, e) => pinUserPages(d, e, e.write ?? false),
-  migrate_vma_setup: (d, e) => migrateVmaSetupEvent(d, e),
+  migrate_vma_setup: (d, e) => migrateVmaSetupEvent(d, { pid: e.pid, start: e.start, pages: e.pages, select: e.select, device: e.device, ...(e.compound ? { compound: true } : {}) }),
   migrate_vma_pages: (d, e) => migratePages(d, currentMigration(d, 'migrate_vma'), e.failAlloc ?? false),
   migrate_vma_finalize: (d) => migrateFinalize(d, currentMigration(d, 'migrate_vma')),
   migrate_device_range: (d, e) => migrateDeviceRangeEvent(d, e.device),
@@ -82,6 +84,10 @@ const HANDLERS: { readonly [T in EventType]: Handler<T> } = {
   hmm_write: (d, e) => dmirror_access(d, e.pid, e.start, e.pages, e.device, true, e.value),
   hmm_read: (d, e) => dmirror_access(d, e.pid, e.start, e.pages, e.device, false),
   hmm_snapshot: (d, e) => dmirror_snapshot(d, e.pid, e.start, e.pages, e.device),
+  madvise: (d, e) => madvise(d, e.pid, e.start, e.pages, e.advice),
+  mremap: (d, e) => mremap(d, e.pid, e.start, e.pages, e.to, e.dontunmap ?? false),
+  hmm_flags: (d, e) => dmirror_set_flags(d, e.device, e.failAlloc),
+  pagemap_read: (d, e) => pagemap_read(d, e.pid, e.start, e.pages),
 };
 
 /** Every event that names PTEs of a process must stay inside that process's range. */
@@ -91,6 +97,7 @@ function checkRange(d: Draft, e: Event): void {
   if (start < 0) return;
   const p = d.proc(e.pid);
   if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
+  if (e.type === 'mremap' && e.to + pages > p.ptes.length) refuse(`PTEs ${e.to}..${e.to + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
 }
 
 function apply<T extends EventType>(d: Draft, e: Extract<Event, { type: T }>): void {
@@ -107,24 +114,4 @@ export function step(state: MachineState, event: Event): StepOutcome {
     throw err;
   }
   return { ok: true, state: d.finish(), trace: d.trace(), result: d.result };
-}
-
-export interface Replay {
-  readonly states: readonly MachineState[];
-  /** Index of the first refused event, and why; -1 when all applied. */
-  readonly failedAt: number;
-  readonly reason: string | null;
-}
-
-/** Applies events in order from `initial`; stops at the first refused one. */
-export function replay(initial: MachineState, events: readonly Event[]): Replay {
-  const states = [initial];
-  let s = initial;
-  for (let i = 0; i < events.length; i++) {
-    const r = step(s, events[i]!);
-    if (!r.ok) return { states, failedAt: i, reason: r.reason };
-    s = r.state;
-    states.push(s);
-  }
-  return { states, failedAt: -1, reason: null };
 }

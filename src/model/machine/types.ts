@@ -2,9 +2,9 @@
  * The machine's state and events. Everything here is plain, immutable data: a scenario (initial
  * setup + events) is JSON, and step(state, event) returns a new state.
  */
-import type { KernelConfig } from '../kernel/config.ts';
-import type { Platform } from '../kernel/platform.ts';
-import type { ProfileId } from '../kernel/profiles.ts';
+import type { KernelOptions } from '../kernel/kernel.ts';
+import type { PageIndex } from './pageindex.ts';
+import type { PageStore } from './pagestore.ts';
 import type { PteTable } from './pagetable.ts';
 import type { Prot } from '../kernel/arch/x86_pgtable.ts';
 
@@ -16,6 +16,14 @@ export interface PteRef {
   readonly pid: Pid;
   /** Index of the PTE in the process's range (VA = vaBase + index * 4096). */
   readonly index: number;
+}
+
+/**
+ * An entry a migration or the rmap found: a PTE, or (pmd: true) the PMD that covers PTEs
+ * index .. index + 511 (index is then the first PTE index of the 2 MiB range).
+ */
+export interface EntryRef extends PteRef {
+  readonly pmd?: boolean;
 }
 
 /** 'phys' = the CPU physical address space (RAM, and device pages before the series); 'device' = the device-private space. */
@@ -46,6 +54,16 @@ export interface Page {
   readonly data: number | null;
   /** Swap slot whose swap cache holds this page. */
   readonly swapSlot: number | null;
+  /**
+   * The folio: the id of its head page (the page's own id for an order-0 page). A THP is one folio of
+   * 512 pages with consecutive numbers; the folio's lock, references, pins, dirty flag and swap slot
+   * live on the head page.
+   */
+  readonly head: number;
+  /** folio_order(): 0, or HPAGE_PMD_ORDER (9) for every page of a 2 MiB folio. */
+  readonly order: number;
+  /** folio_entire_mapcount() on the head page: how many PMDs map the whole folio (`mapcount` counts PTEs). */
+  readonly entireMapcount: number;
 }
 
 export interface Vma {
@@ -59,6 +77,11 @@ export interface Vma {
   readonly uffdWp: boolean;
   /** UFFD_FEATURE_WP_UNPOPULATED: uffd-wp also marks none PTEs (with PTE markers). */
   readonly uffdWpUnpopulated: boolean;
+  /**
+   * VM_HUGEPAGE (MADV_HUGEPAGE; the model's THP mode is "madvise"): a fault in a 2 MiB-aligned range
+   * that the VMA covers maps a THP with one PMD.
+   */
+  readonly thp: boolean;
 }
 
 export interface Process {
@@ -90,6 +113,8 @@ export interface Device {
   readonly pages: readonly number[];
   /** The dmirror "device page table": `${pid}:${index}` -> page. */
   readonly mirror: Readonly<Record<string, DeviceMirrorEntry>>;
+  /** HMM_DMIRROR_FLAG_FAIL_ALLOC: the next large (2 MiB) allocation fails once, in either direction. */
+  readonly failAlloc: boolean;
 }
 
 export type MigrationApi = 'migrate_vma' | 'migrate_device' | 'migrate_folio';
@@ -101,8 +126,10 @@ export interface MigrationSrc {
   readonly hole: PteRef | null;
   /** The address (PTE) the VMA walk found it at; null for migrate_device_range (collected by PFN). */
   readonly at: PteRef | null;
-  /** PTEs holding a migration entry that names src (collect, try_to_migrate, fork). */
-  readonly ptes: readonly PteRef[];
+  /** Entries (PTEs, or PMDs for a 2 MiB folio) holding a migration entry that names src (collect, try_to_migrate, fork). */
+  readonly ptes: readonly EntryRef[];
+  /** MIGRATE_PFN_COMPOUND: src[0] of a whole 2 MiB folio (or an aligned 2 MiB hole); src[1..511] are 0. */
+  readonly compound: boolean;
   /** MIGRATE_PFN_MIGRATE still set. */
   readonly migrate: boolean;
   /** MIGRATE_PFN_WRITE. */
@@ -137,32 +164,47 @@ export interface MachineSetup {
   /**
    * Device-private memory per device: page count, the first page's number in the device-private
    * space (after the series; hex), and its PFN in the physical space (before it; defaults to `first`).
+   * `stride` (default 1) spaces the pages' numbers: with 2 the device's free list hands out every
+   * other page, as a fragmented device would (it then has no 2 MiB folio to give).
    */
-  readonly devices?: readonly { readonly first: string; readonly physFirst?: string; readonly pages: number }[];
+  readonly devices?: readonly { readonly first: string; readonly physFirst?: string; readonly pages: number; readonly stride?: number }[];
+  /**
+   * 2 MiB RAM folios (their 512-aligned head PFNs, hex) handed out in this order for THPs; after them
+   * the next 512-aligned block above the largest RAM PFN.
+   */
+  readonly hugeRam?: readonly string[];
+  /** PFN of the huge zero folio (hex, 512-aligned; default 0x3a00, the spec's illustrative value). */
+  readonly hugeZeroPfn?: string;
   /** First swap slot handed out (hex). */
   readonly swapFirstSlot?: string;
 }
 
-export interface KernelOptions {
-  readonly profile: ProfileId;
-  readonly config: KernelConfig;
-  readonly platform: Platform;
-}
+export type { KernelOptions };
 
 export interface MachineState {
   readonly options: KernelOptions;
   readonly vaBase: bigint;
   readonly ptesPerProcess: number;
   readonly processes: readonly Process[];
-  readonly pages: readonly Page[];
-  /** `${space}:${number}` -> page id. */
-  readonly pageIndex: ReadonlyMap<string, number>;
+  readonly pages: PageStore;
+  /** (space, number) -> page id; shared with later states (see pageindex.ts). */
+  readonly pageIndex: PageIndex;
+  /** Which set of pages the state has: replaced (by a new empty object) when a step adds pages. */
+  readonly pageSet: object;
   readonly ramOrder: readonly number[];
   /** Ids of every RAM page ever created (the allocator's pool), in creation order. */
   readonly ramPages: readonly number[];
+  /** How many of them are free, and the largest PFN among them (the allocator's bookkeeping). */
+  readonly ramFree: number;
+  readonly ramMaxPfn: number;
   /** Where the RAM allocator looks next in ramOrder (it hands pages out round-robin). */
   readonly ramCursor: number;
   readonly zeroPage: number;
+  /** The huge zero folio's PFN (its page is created on the first huge zero fault). */
+  readonly hugeZeroPfn: number;
+  /** 2 MiB RAM folio heads the THP allocator hands out in order, and where it looks next. */
+  readonly hugeRamOrder: readonly number[];
+  readonly hugeRamCursor: number;
   readonly devices: readonly Device[];
   readonly swap: { readonly slots: readonly SwapSlot[]; readonly nextSlot: number };
   readonly migrations: readonly Migration[];
@@ -181,11 +223,19 @@ export interface EventResult {
   readonly data?: readonly (number | null)[];
   /** HMM_DMIRROR_SNAPSHOT: the HMM_DMIRROR_PROT_* flags of each page. */
   readonly prot?: readonly string[];
+  /** /proc/PID/pagemap records of the range, as 0x… strings. */
+  readonly pagemap?: readonly string[];
   readonly note?: string;
 }
 
 export type Change =
   | { readonly kind: 'pte'; readonly pid: Pid; readonly index: number; readonly before: bigint; readonly after: bigint }
+  /**
+   * A PMD changed: `index` is the first PTE index of its 2 MiB range; before/after are leaf values
+   * (0n: none, or a PTE table when `table` says so). `table: 'split'`: the leaf became a table of 512
+   * PTEs (their 'pte' changes follow); 'collapse': a table became the leaf.
+   */
+  | { readonly kind: 'pmd'; readonly pid: Pid; readonly index: number; readonly before: bigint; readonly after: bigint; readonly table?: 'split' | 'collapse' }
   | { readonly kind: 'page'; readonly page: number; readonly what: string };
 
 export interface TraceEntry {

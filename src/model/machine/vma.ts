@@ -31,5 +31,6 @@ export function defaultVma(v: Partial<Vma>): Vma {
     anon: v.anon ?? true,
     uffdWp: v.uffdWp ?? false,
     uffdWpUnpopulated: v.uffdWpUnpopulated ?? false,
+    thp: v.thp ?? false,
   };
 }

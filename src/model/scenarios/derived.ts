@@ -1,6 +1,8 @@
 /**
- * Scenarios S23–S30, which the spec leaves to us to derive (their values are checked in the tests
- * from the encoding rules), and X01, the bug the series prevents.
+ * Scenarios S23–S31, which the spec leaves to us to derive (their values are checked in the tests
+ * from the encoding rules), and X01, the bug the series prevents. A built-in's id and events never
+ * change (links name them): S30, which once handed out swap slot 0, is kept and marked superseded
+ * by S31.
  */
 import type { Event } from '../machine/events.ts';
 import type { MachineSetup } from '../machine/types.ts';
@@ -39,8 +41,12 @@ export const DERIVED_SCENARIOS: readonly Scenario[] = [
     [write(), { type: 'mprotect', pid: T, start: 0, pages: 512, prot: 'none' }, { type: 'mprotect', pid: T, start: 0, pages: 512, prot: 'rw' }]),
   sc('S29', 'uffd-wp over a migration entry', 'UFFDIO_WRITEPROTECT goes through change_pte_range too: a writable migration entry becomes READ_EXCLUSIVE and gets the swap uffd-wp bit.',
     [write(), toDevice(), { type: 'uffd_wp', pid: T, start: 1, pages: 1, enable: true }]),
-  sc('S30', 'swp_entry(0, 0)', 'Swap slot 0 of swap device 0: a real, non-zero PTE (the offset is inverted), but 7.3\'s softleaf_type() calls val 0 SOFTLEAF_NONE.',
+  sc('S30', 'swp_entry(0, 0) (superseded by S31)',
+    'Superseded by S31. This scenario asked the allocator for swap slot 0, which the kernel never hands out: slot 0 holds the swap header. It still opens, but its page gets slot 1; S31 shows swp_entry(0, 0) as what it is, an encoding no swapped-out page has.',
     [write(), { type: 'swap_out', pid: T, start: 1, pages: 1 }], { setup: { ...base, swapFirstSlot: '0x0' } }),
+  sc('S31', 'Swap slot 0 is the header: swp_entry(0, 0) is an encoding only',
+    'The allocator hands out slot 1 first, because slot 0 of a swap device holds the swap header: this page gets swp_entry(0, 1). swp_entry(0, 0) is still a valid encoding, PTE 0x07fffffffffffe00, not none because the offset is stored inverted (7.3\'s softleaf_type() even calls it SOFTLEAF_NONE): set bit 9 of the swapped-out PTE in the bit layout to see it. No page ever has it.',
+    [write(), { type: 'swap_out', pid: T, start: 1, pages: 1 }], { setup: { ...base, swapFirstSlot: '0x1' } }),
   sc('X01', 'The bug the series prevents', 'Device pages in their own space but no new swap types: the migration entry for device offset 0x10 says "RAM pfn 0x10" and names another process page. Watch the invariant fire.',
     twoSpacesEvents, { setup: twoSpaces, profile: 'no-new-types', source: 'RFC cover letter and patch 4/6: why the SWP_MIGRATION_DEVICE_* types are needed' }),
 ];

@@ -6,10 +6,9 @@
  *   npx vitest run -u src/model/scenarios/sentences.test.ts
  */
 import { expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../kernel/config.ts';
 import type { ProfileId } from '../kernel/profiles.ts';
 import { SCENARIOS } from './index.ts';
-import { runScenario } from './run.ts';
+import { builtInRun } from '../../../test/runs.ts';
 
 const PROFILES: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series'];
 
@@ -17,7 +16,7 @@ it('the built-in scenarios explain every step with the sentences of test/fixture
   const said = new Map<string, Set<ProfileId>>();
   for (const profile of PROFILES) {
     for (const s of SCENARIOS) {
-      const r = runScenario(s, { profile, config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } });
+      const r = builtInRun(s, profile);
       for (const step of r.traces) {
         for (const t of step) {
           const line = `${t.fn}: ${t.why}`.replace(/0x[0-9a-f]+/g, '0x#').replace(/\b\d+\b/g, '#');

@@ -16,6 +16,8 @@ export interface Checkpoint {
    * change to this PTE made by that function, as the trace records it.
    */
   readonly mid?: string;
+  /** 'pmd': the value is the PMD covering PTE `index` (a leaf), not the PTE. */
+  readonly level?: 'pmd';
 }
 
 /** What the kernel's selftest asserts after an event. */
@@ -25,8 +27,14 @@ export interface Expectation {
   readonly signal?: 'SIGBUS' | 'SIGSEGV';
   /** Data the event read or the device returned: 'index' = i, 'neg-index' = -i, 'zero' = 0, 'index+1' = i+1. */
   readonly data?: 'index' | 'neg-index' | 'zero' | 'index+1';
+  /** i counts from `base` (default 0): the buffer index of the event's first page (ptr[i] == i after a partial munmap). */
+  readonly base?: number;
   /** HMM_DMIRROR_SNAPSHOT result, page by page. */
   readonly prot?: readonly string[];
+  /** HMM_DMIRROR_SNAPSHOT: every page reports these flags (e.g. DEV_PRIVATE_LOCAL|WRITE|PMD for a device THP). */
+  readonly protEvery?: string;
+  /** /proc/self/pagemap: every record of the range is swapped (PM_SWAP, not PM_PRESENT), present, or neither. */
+  readonly pagemap?: 'swap' | 'present' | 'none';
 }
 
 export interface Scenario {

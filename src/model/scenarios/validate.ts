@@ -44,7 +44,7 @@ function only(o: Record<string, unknown>, keys: string[], path: string): void {
 
 function setupOf(x: unknown, path: string): MachineSetup {
   if (!isObj(x)) throw new Bad(`${path} must be an object`);
-  only(x, ['ptes', 'vaBase', 'processes', 'ram', 'zeroPfn', 'devices', 'swapFirstSlot'], path);
+  only(x, ['ptes', 'vaBase', 'processes', 'ram', 'zeroPfn', 'devices', 'swapFirstSlot', 'hugeRam', 'hugeZeroPfn'], path);
   const out: { -readonly [K in keyof MachineSetup]: MachineSetup[K] } = {};
   const ptes = int(x, 'ptes', path, 1, MAX_PTES, true);
   if (ptes !== undefined) out.ptes = ptes;
@@ -54,6 +54,15 @@ function setupOf(x: unknown, path: string): MachineSetup {
   if (z !== undefined) out.zeroPfn = z;
   const sw = hexStr(x, 'swapFirstSlot', path);
   if (sw !== undefined) out.swapFirstSlot = sw;
+  const hz = hexStr(x, 'hugeZeroPfn', path);
+  if (hz !== undefined) out.hugeZeroPfn = hz;
+  if (x.hugeRam !== undefined) {
+    if (!Array.isArray(x.hugeRam) || x.hugeRam.length > 64) throw new Bad(`${path}.hugeRam must be a list of at most 64 hex head PFNs`);
+    out.hugeRam = x.hugeRam.map((r, i) => {
+      if (typeof r !== 'string' || !/^(0x)?[0-9a-fA-F]{1,13}$/.test(r)) throw new Bad(`${path}.hugeRam[${i}] must be a hex PFN`);
+      return r;
+    });
+  }
   if (x.ram !== undefined) {
     if (!Array.isArray(x.ram) || x.ram.length > 4096) throw new Bad(`${path}.ram must be a list of at most 4096 hex PFNs`);
     out.ram = x.ram.map((r, i) => {
@@ -66,11 +75,12 @@ function setupOf(x: unknown, path: string): MachineSetup {
     out.devices = x.devices.map((d, i) => {
       const p = `${path}.devices[${i}]`;
       if (!isObj(d)) throw new Bad(`${p} must be an object`);
-      only(d, ['first', 'physFirst', 'pages'], p);
+      only(d, ['first', 'physFirst', 'pages', 'stride'], p);
       const first = hexStr(d, 'first', p, false)!;
       const physFirst = hexStr(d, 'physFirst', p);
       const pages = int(d, 'pages', p, 1, 65536)!;
-      return physFirst !== undefined ? { first, physFirst, pages } : { first, pages };
+      const stride = int(d, 'stride', p, 1, 512, true);
+      return { first, ...(physFirst !== undefined ? { physFirst } : {}), pages, ...(stride !== undefined ? { stride } : {}) };
     });
   }
   if (x.processes !== undefined) {
@@ -91,13 +101,13 @@ function setupOf(x: unknown, path: string): MachineSetup {
 
 function vmaOf(v: unknown, p: string): Partial<Vma> {
   if (!isObj(v)) throw new Bad(`${p} must be an object`);
-  only(v, ['start', 'pages', 'prot', 'shared', 'anon'], p);
+  only(v, ['start', 'pages', 'prot', 'shared', 'anon', 'thp'], p);
   const out: { -readonly [K in keyof Vma]?: Vma[K] } = { start: int(v, 'start', p, 0, MAX_PTES)!, pages: int(v, 'pages', p, 1, MAX_PTES)! };
   if (v.prot !== undefined) {
     if (v.prot !== 'none' && v.prot !== 'read' && v.prot !== 'rw') throw new Bad(`${p}.prot must be none, read or rw`);
     out.prot = v.prot;
   }
-  for (const k of ['shared', 'anon'] as const) {
+  for (const k of ['shared', 'anon', 'thp'] as const) {
     if (v[k] !== undefined) {
       if (typeof v[k] !== 'boolean') throw new Bad(`${p}.${k} must be true or false`);
       out[k] = v[k];
@@ -117,14 +127,16 @@ function checkpointsOf(x: unknown, path: string, nEvents: number): Checkpoint[] 
   return x.map((c, i) => {
     const p = `${path}[${i}]`;
     if (!isObj(c)) throw new Bad(`${p} must be an object`);
-    only(c, ['step', 'after', 'pid', 'index', 'mid'], p);
+    only(c, ['step', 'after', 'pid', 'index', 'mid', 'level'], p);
     const mid = str(c, 'mid', p, { optional: true, max: 80 });
+    if (c.level !== undefined && c.level !== 'pmd') throw new Bad(`${p}.level must be "pmd" when given`);
     return {
       step: int(c, 'step', p, 0, 1000)!,
       after: int(c, 'after', p, -1, nEvents - 1)!,
       pid: int(c, 'pid', p, 1, 64)!,
       index: int(c, 'index', p, 0, MAX_INDEX - 1)!,
       ...(mid !== undefined ? { mid } : {}),
+      ...(c.level !== undefined ? { level: 'pmd' as const } : {}),
     };
   });
 }
@@ -137,7 +149,7 @@ function expectOf(x: unknown, path: string, nEvents: number): Record<number, Exp
     if (!Number.isInteger(i) || i < 0 || i >= nEvents) throw new Bad(`${path} has a key "${k.slice(0, 20)}" that is not an event index`);
     const p = `${path}.${k}`;
     if (!isObj(v)) throw new Bad(`${p} must be an object`);
-    only(v, ['ret', 'cpages', 'signal', 'data', 'prot'], p);
+    only(v, ['ret', 'cpages', 'signal', 'data', 'base', 'prot', 'protEvery', 'pagemap'], p);
     const e: { -readonly [K in keyof Expectation]: Expectation[K] } = {};
     if (v.ret !== undefined) e.ret = str(v, 'ret', p, { max: 16 });
     if (v.cpages !== undefined) e.cpages = int(v, 'cpages', p, 0, MAX_INDEX);
@@ -152,6 +164,12 @@ function expectOf(x: unknown, path: string, nEvents: number): Record<number, Exp
     if (v.prot !== undefined) {
       if (!Array.isArray(v.prot) || v.prot.length > 4096 || !v.prot.every((s) => typeof s === 'string' && s.length < 40)) throw new Bad(`${p}.prot must be a list of strings`);
       e.prot = v.prot as string[];
+    }
+    if (v.base !== undefined) e.base = int(v, 'base', p, 0, MAX_INDEX);
+    if (v.protEvery !== undefined) e.protEvery = str(v, 'protEvery', p, { max: 40 });
+    if (v.pagemap !== undefined) {
+      if (v.pagemap !== 'swap' && v.pagemap !== 'present' && v.pagemap !== 'none') throw new Bad(`${p}.pagemap must be swap, present or none`);
+      e.pagemap = v.pagemap;
     }
     out[i] = e;
   }

@@ -4,7 +4,8 @@
  * entry reads directly in hex. No swap soft-dirty bit (arm64 does not select HAVE_ARCH_SOFT_DIRTY).
  * Bit 11 (PTE_PRESENT_INVALID, overlaying nG) must be clear, else the PTE is present-but-invalid.
  */
-import type { ArchLayout, LayoutField, PresentInfo } from './layout.ts';
+import { HPAGE_PMD_NR, PAGE_SHIFT, PMD_SHIFT } from '../platform.ts';
+import type { ArchLayout, LayoutField, PmdLayout, PmdPresentInfo, PresentInfo } from './layout.ts';
 
 export const ARM64_SWP_TYPE_SHIFT = 6;
 export const ARM64_SWP_TYPE_BITS = 5;
@@ -37,14 +38,13 @@ const hb = (n: number): number => 2 ** (n - 32);
 /** Output address bits 12..47 (48-bit PA): 20 bits of the low half, 16 of the high half. */
 const OA_HI_MASK = 0xffff;
 const TWO20 = 2 ** 20;
-const PAGE_SHIFT = 12;
 
-function decodePresent(raw: bigint): PresentInfo {
-  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
+function decodePresent(hi: number, lo: number): PresentInfo {
+  const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
   const valid = on(ARM64.PTE_VALID);
   const write = on(ARM64.PTE_DBM);
   return {
-    pfn: arm64.presentPfn(Number((raw >> 32n) & 0xffffffffn), Number(raw & 0xffffffffn)),
+    pfn: arm64.presentPfn(hi, lo),
     writable: write,
     user: on(ARM64.PTE_USER),
     accessed: on(ARM64.PTE_AF),
@@ -58,6 +58,7 @@ function decodePresent(raw: bigint): PresentInfo {
     nx: on(ARM64.PTE_UXN),
     protnone: !valid && on(ARM64.PTE_PRESENT_INVALID),
     pkey: 0,
+    unusedSet: false,
   };
 }
 
@@ -103,6 +104,10 @@ export const arm64: ArchLayout = {
   hasSwapSoftDirty: false,
   loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: lb(ARM64.PTE_SWP_EXCLUSIVE) },
   exclusiveName: 'PTE_SWP_EXCLUSIVE',
+  presentRules: {
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: lb(ARM64.PTE_PRESENT_INVALID),
   swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },
@@ -142,4 +147,67 @@ export const arm64: ArchLayout = {
     // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.
     return ((BigInt(type) << BigInt(ARM64_SWP_TYPE_SHIFT)) | (offset << BigInt(ARM64_SWP_OFFSET_SHIFT))) & ((1n << 64n) - 1n);
   },
+  get pmd(): PmdLayout {
+    return arm64Pmd;
+  },
+};
+
+// ---- the PMD level -----------------------------------------------------------------------------------
+
+/** PMD_TYPE_MASK / PMD_TYPE_TABLE: bits 1:0 = 3 point to a PTE table; 1 (PMD_TYPE_SECT) is a block. */
+const LO_TYPE_MASK = lb(ARM64.PTE_VALID) | lb(ARM64.PTE_TABLE_BIT);
+const PMD_PFN_LOW = HPAGE_PMD_NR - 1;
+
+const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => (f.id === 'exclusive'
+  ? { id: 'unused2', hi: 2, lo: 2, name: 'unused (no PMD swap-exclusive bit)', role: 'must-be-zero', note: 'nothing defines pmd_swp_mkexclusive(): exclusivity lives in the migration type or in PageAnonExclusive' }
+  : f));
+
+const pmdPresentFields: LayoutField[] = presentFields.flatMap((f): LayoutField[] => {
+  if (f.id === 'pfn') {
+    return [
+      { id: 'pfn', hi: 47, lo: PMD_SHIFT, name: 'output address (2 MiB block)', role: 'pfn', note: 'the block\'s physical address bits 21..47 (48-bit PA)' },
+      { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: 12, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'a block descriptor\'s output address is 2 MiB aligned' },
+    ];
+  }
+  if (f.id === 'table') return [{ ...f, name: 'PMD_TYPE_SECT (bit 1 clear)', note: '0 for a block (a 2 MiB leaf); 1 would make this a table descriptor' }];
+  return [f];
+});
+
+function decodePmdPresent(hi: number, lo: number): PmdPresentInfo {
+  const p = decodePresent(hi, lo);
+  return { ...p, pfn: arm64Pmd.presentPfn(hi, lo), leaf: arm64Pmd.pmdLeaf(hi, lo), invalidated: false };
+}
+
+/** The arm64 PMD level: __pmd_to_swp_entry / __swp_entry_to_pmd are the identity (pgtable.h). */
+export const arm64Pmd: PmdLayout = {
+  swapFields: pmdSwapFields,
+  presentFields: pmdPresentFields,
+  loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: 0 },
+  swpFlagMask: { softDirty: 0n, uffd: PTE_SWP_UFFD_WP },
+  swapMustBeZero: [
+    ...arm64.swapMustBeZero,
+    { mask: lb(ARM64.PTE_SWP_EXCLUSIVE), hiMask: 0, why: 'bit 2 is set: there is no PMD swap-exclusive bit' },
+  ],
+  presentTest: 'pmd_present(): pte_present(pmd_pte(pmd)) (PTE_VALID, or PTE_PRESENT_INVALID without it)',
+  differsFromPte: [
+    { hi: 1, lo: 1, when: 'present', pte: 'PTE_TABLE_BIT: 1 for a level-3 page descriptor', pmd: '0 for a block (the 2 MiB leaf); 1 makes it a table descriptor' },
+    { hi: PMD_SHIFT - 1, lo: 12, when: 'present', pte: 'output address bits 12-20', pmd: 'zero: a block is 2 MiB aligned' },
+    { hi: 2, lo: 2, when: 'non-present', pte: 'PTE_SWP_EXCLUSIVE', pmd: 'unused: there is no PMD swap-exclusive bit' },
+  ],
+  pmdNone: (hi, lo) => hi === 0 && lo === 0,
+  pmdPresent: (hi, lo) => arm64.ptePresent(hi, lo),
+  pmdLeaf(hi, lo) {
+    // pmd_leaf(): pmd_present() && !pmd_table()
+    return arm64.ptePresent(hi, lo) && (lo & LO_TYPE_MASK) !== LO_TYPE_MASK;
+  },
+  presentPfn(hi, lo) {
+    const pfn = arm64.presentPfn(hi, lo);
+    return arm64Pmd.pmdLeaf(hi, lo) ? pfn - (pfn % (PMD_PFN_LOW + 1)) : pfn;
+  },
+  presentSoftDirty: () => false,
+  presentUffdWp: (hi, lo) => arm64.presentUffdWp(hi, lo),
+  decodePresent: decodePmdPresent,
+  swpType: (hi, lo) => arm64.swpType(hi, lo),
+  swpOffset: (hi, lo) => arm64.swpOffset(hi, lo),
+  swpEntryToPmd: (type, offset) => arm64.swpEntryToPte(type, offset),
 };

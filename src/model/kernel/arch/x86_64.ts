@@ -7,7 +7,8 @@
  * looks like a huge physical address that is not cached RAM: the L1 Terminal Fault mitigation),
  * soft-dirty/uffd-wp/exclusive in bits 1..3, bits 4..8 clear.
  */
-import type { ArchLayout, LayoutField, PresentInfo } from './layout.ts';
+import { HPAGE_PMD_NR, PAGE_SHIFT, PMD_SHIFT } from '../platform.ts';
+import type { ArchLayout, LayoutField, PmdLayout, PmdPresentInfo, PresentInfo } from './layout.ts';
 
 export const X86_SWP_TYPE_BITS = 5;
 /** SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1 */
@@ -31,6 +32,9 @@ export const X86 = {
   _PAGE_BIT_SPECIAL: 9,
   _PAGE_BIT_UFFD_WP: 10,
   _PAGE_BIT_SOFT_DIRTY: 11,
+  _PAGE_BIT_SOFTW4: 57,
+  /** _PAGE_BIT_PAT_LARGE: the PAT bit of a 2 MiB / 1 GiB page (bit 7 is _PAGE_PSE there). */
+  _PAGE_BIT_PAT_LARGE: 12,
   _PAGE_BIT_SAVED_DIRTY: 58,
   _PAGE_BIT_NX: 63,
   _PAGE_BIT_SWP_SOFT_DIRTY: 1,
@@ -50,6 +54,10 @@ export const _PAGE_PCD = b(X86._PAGE_BIT_PCD);
 export const _PAGE_ACCESSED = b(X86._PAGE_BIT_ACCESSED);
 export const _PAGE_DIRTY = b(X86._PAGE_BIT_DIRTY);
 export const _PAGE_PROTNONE = b(X86._PAGE_BIT_PROTNONE);
+/** _PAGE_GLOBAL: the same bit as _PAGE_PROTNONE, read as Global while _PAGE_PRESENT is set. */
+export const _PAGE_GLOBAL = b(X86._PAGE_BIT_GLOBAL);
+export const _PAGE_PSE = b(X86._PAGE_BIT_PSE);
+export const _PAGE_PAT_LARGE = b(X86._PAGE_BIT_PAT_LARGE);
 export const _PAGE_SPECIAL = b(X86._PAGE_BIT_SPECIAL);
 export const _PAGE_UFFD_WP = b(X86._PAGE_BIT_UFFD_WP);
 export const _PAGE_SOFT_DIRTY = b(X86._PAGE_BIT_SOFT_DIRTY);
@@ -62,12 +70,17 @@ export const _PAGE_SWP_EXCLUSIVE = b(X86._PAGE_BIT_SWP_EXCLUSIVE);
 export const _PAGE_KNL_ERRATUM_MASK = _PAGE_DIRTY | _PAGE_ACCESSED;
 /** __PHYSICAL_MASK_SHIFT = 52: PTE_PFN_MASK covers bits 12..51. */
 export const PTE_PFN_MASK = ((1n << 52n) - 1n) & ~((1n << 12n) - 1n);
+/** PHYSICAL_PMD_PAGE_MASK: a 2 MiB page's physical address bits 21..51 (pmd_pfn_mask() with PSE). */
+export const PHYSICAL_PMD_PAGE_MASK = ((1n << 52n) - 1n) & ~((1n << BigInt(PMD_SHIFT)) - 1n);
 /** _PAGE_CHG_MASK: the bits pte_modify() keeps from the old PTE. */
 export const _PAGE_CHG_MASK =
   PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SAVED_DIRTY |
   _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
 
 /** protection_map values for a private anonymous VMA (no pkeys, NX supported). */
+/** _HPAGE_CHG_MASK: the bits pmd_modify() keeps (PSE and PAT_LARGE too). */
+export const _HPAGE_CHG_MASK = _PAGE_CHG_MASK | _PAGE_PSE | _PAGE_PAT_LARGE;
+
 export const PAGE_NONE = _PAGE_PROTNONE | _PAGE_ACCESSED; // 0x120
 export const PAGE_COPY = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX; // 0x8000000000000025
 export const PAGE_READONLY = PAGE_COPY;
@@ -115,13 +128,30 @@ const OFFSET_MASK = (1n << BigInt(OFFSET_BITS)) - 1n;
 const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
 const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
 const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
-const PAGE_SHIFT = 12;
+/** __PHYSICAL_MASK_SHIFT: the first bit above the largest physical address a PTE can hold. */
+const X86_UNUSED_FIRST_BIT = 52;
+/**
+ * Bits 52..57 of a PTE: 52..56 are ignored by the MMU and have no macro in pgtable_types.h, 57 is
+ * _PAGE_SOFTW4, which mm never sets in a user PTE. (A mask on the high 32-bit half.)
+ */
+const HI_UNUSED = (2 ** (X86._PAGE_BIT_SOFTW4 + 1 - 32)) - 2 ** (X86_UNUSED_FIRST_BIT - 32);
 /** The offset's share of each half: bits 9..31 of the low half (23 bits), 32..58 of the high half (27 bits). */
 const LO_OFFSET_SPAN = 2 ** (32 - X86_SWP_OFFSET_FIRST_BIT);
 const HI_OFFSET_MASK = 2 ** (32 - X86_SWP_TYPE_BITS) - 1;
 /** PFN bits 12..31 of the low half and 32..51 of the high half: 20 bits each. */
 const PFN_HALF = 0xfffff;
 const TWO20 = 2 ** 20;
+
+/** pte_pfn(): (pte ^ protnone_mask(pte)) & PTE_PFN_MASK, >> PAGE_SHIFT, on the two halves. */
+function pte_pfn(hi: number, lo: number): number {
+  let h = hi & PFN_HALF;
+  let l = lo >>> PAGE_SHIFT;
+  if (__pte_needs_invert(hi, lo)) {
+    h = ~h & PFN_HALF;
+    l = ~l & PFN_HALF;
+  }
+  return h * TWO20 + l;
+}
 
 /**
  * __pte_needs_invert() (pgtable-invert.h): a non-zero PTE without _PAGE_PRESENT (PROT_NONE, and the
@@ -131,10 +161,8 @@ export function __pte_needs_invert(hi: number, lo: number): boolean {
   return (hi !== 0 || lo !== 0) && (lo & LO_PRESENT) === 0;
 }
 
-function decodePresent(raw: bigint): PresentInfo {
-  const on = (n: number) => ((raw >> BigInt(n)) & 1n) === 1n;
-  const hi = Number((raw >> 32n) & 0xffffffffn);
-  const lo = Number(raw & 0xffffffffn);
+function decodePresent(hi: number, lo: number): PresentInfo {
+  const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
   const present = on(X86._PAGE_BIT_PRESENT);
   return {
     pfn: x86_64.presentPfn(hi, lo),
@@ -149,7 +177,8 @@ function decodePresent(raw: bigint): PresentInfo {
     global: present && on(X86._PAGE_BIT_GLOBAL),
     nx: on(X86._PAGE_BIT_NX),
     protnone: !present && on(X86._PAGE_BIT_PROTNONE),
-    pkey: Number((raw >> BigInt(X86_PKEY_BIT0)) & 0xfn),
+    pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
+    unusedSet: (hi & HI_UNUSED) !== 0,
   };
 }
 
@@ -165,6 +194,18 @@ export const x86_64: ArchLayout = {
   hasSwapSoftDirty: true,
   loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
   exclusiveName: '_PAGE_SWP_EXCLUSIVE',
+  presentRules: {
+    'shadow-stack': () => `Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit ${X86._PAGE_BIT_SAVED_DIRTY}) when a PTE is write-protected; this combination marks a shadow-stack PTE`,
+    'rw-saveddirty': () => 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty',
+    'protnone-rw': () => 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none',
+    'protnone-dirty': () => 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE',
+    'protnone-prot': ({ present: p }) => `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`,
+    'swap-bit8': ({ lookalike }) => `bit ${X86._PAGE_BIT_PROTNONE} (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${lookalike}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`,
+    'user-global': () => `bit ${X86._PAGE_BIT_GLOBAL} (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are`,
+    'unused-bits': () => `bits ${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4} are set: no kernel macro sets them in a user PTE (${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4 - 1} are ignored by the MMU, ${X86._PAGE_BIT_SOFTW4} is _PAGE_SOFTW4)`,
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: LO_PROTNONE,
   swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
   swapMustBeZero: [
     // Stryker disable next-line ObjectLiteral,StringLiteral: unreachable: with bit 8 set pte_present() is true (PROT_NONE), so no swap PTE reaches this check
@@ -181,16 +222,7 @@ export const x86_64: ArchLayout = {
     // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
     return (lo & (LO_PRESENT | LO_PROTNONE)) !== 0;
   },
-  presentPfn(hi, lo) {
-    // pte_pfn(): (pte ^ protnone_mask(pte)) & PTE_PFN_MASK, >> PAGE_SHIFT
-    let h = hi & PFN_HALF;
-    let l = lo >>> PAGE_SHIFT;
-    if (__pte_needs_invert(hi, lo)) {
-      h = ~h & PFN_HALF;
-      l = ~l & PFN_HALF;
-    }
-    return h * TWO20 + l;
-  },
+  presentPfn: pte_pfn,
   presentSoftDirty(_hi, lo) {
     return (lo & lb(X86._PAGE_BIT_SOFT_DIRTY)) !== 0;
   },
@@ -215,4 +247,91 @@ export const x86_64: ArchLayout = {
     const inv = ~offset & OFFSET_MASK;
     return (inv << BigInt(X86_SWP_OFFSET_FIRST_BIT)) | (BigInt(type & 31) << 59n);
   },
+  get pmd(): PmdLayout {
+    return x86_64Pmd;
+  },
+};
+
+// ---- the PMD level -----------------------------------------------------------------------------------
+
+const LO_PSE = lb(X86._PAGE_BIT_PSE);
+
+const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
+  switch (f.id) {
+    case 'pse':
+      return { ...f, note: 'pmd_present() tests P | PROTNONE | PSE: a split clears P but keeps PSE, so PSE alone means "present" (pgtable_64.h)' };
+    case 'protnone':
+      return { ...f, note: 'if set, pmd_present() would report a PROT_NONE huge PMD' };
+    case 'exclusive':
+      return { id: 'unused3', hi: 3, lo: 3, name: 'unused (no PMD swap-exclusive bit)', role: 'must-be-zero', note: 'nothing defines pmd_swp_mkexclusive(): exclusivity lives in the migration type or in PageAnonExclusive' };
+    case 'uffd':
+      return { ...f, note: 'pmd_swp_mkuffd() / pmd_swp_uffd(): userfaultfd state kept while the 2 MiB page is not mapped' };
+    case 'softdirty':
+      return { ...f, note: 'pmd_swp_mksoft_dirty() / pmd_swp_soft_dirty(): soft-dirty kept while the 2 MiB page is not mapped' };
+    default:
+      return f;
+  }
+});
+
+const pmdPresentFields: LayoutField[] = ([
+  ...presentFields.filter((f) => f.hi > 51),
+  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
+  { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
+  { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
+  ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
+] satisfies LayoutField[]).sort((a, c) => c.hi - a.hi);
+pmdPresentFields.splice(pmdPresentFields.findIndex((f) => f.id === 'dirty'), 0, {
+  id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'hw-flag', note: 'page size: this PMD maps 2 MiB itself (at PTE level bit 7 is _PAGE_PAT)',
+});
+
+function decodePmdPresent(hi: number, lo: number): PmdPresentInfo {
+  const p = decodePresent(hi, lo);
+  const leaf = (lo & LO_PSE) !== 0;
+  const present = (lo & LO_PRESENT) !== 0;
+  return { ...p, pfn: x86_64Pmd.presentPfn(hi, lo), leaf, invalidated: !present && !p.protnone && leaf };
+}
+
+/** The x86_64 PMD level (pgtable.h, pgtable_64.h, pgtable_types.h, huge_mm.h of 7.3.4). */
+export const x86_64Pmd: PmdLayout = {
+  swapFields: pmdSwapFields,
+  presentFields: pmdPresentFields,
+  loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: 0 },
+  swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffd: _PAGE_SWP_UFFD_WP },
+  swapMustBeZero: [
+    { mask: lb(X86._PAGE_BIT_SWP_EXCLUSIVE), hiMask: 0, why: 'bit 3 is set: there is no PMD swap-exclusive bit (set_pmd_migration_entry() and the split never set it; exclusivity lives in the type or in PageAnonExclusive)' },
+    { mask: lb(X86._PAGE_BIT_PCD), hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
+    { mask: LO_KNL, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: pmd_none() ignores them, so they must not carry data' },
+  ],
+  presentTest: 'pmd_present(): pmd_flags(pmd) & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)',
+  differsFromPte: [
+    { hi: 0, lo: 0, when: 'both', pte: 'pte_present() tests P | PROTNONE', pmd: 'pmd_present() tests P | PROTNONE | PSE: a PMD with P=0 can still be present (PROT_NONE, or the transient value of pmdp_invalidate())' },
+    { hi: 3, lo: 3, when: 'non-present', pte: '_PAGE_SWP_EXCLUSIVE', pmd: 'unused: there is no PMD swap-exclusive bit' },
+    { hi: 7, lo: 7, when: 'present', pte: '_PAGE_PAT (PAT bit of a 4 KiB page)', pmd: '_PAGE_PSE: the PMD maps 2 MiB itself' },
+    { hi: 12, lo: 12, when: 'present', pte: 'PFN bit 0', pmd: '_PAGE_PAT_LARGE' },
+    { hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, when: 'present', pte: 'PFN bits 1-8', pmd: 'zero: a 2 MiB page is 2 MiB aligned' },
+  ],
+  pmdNone(hi, lo) {
+    // pmd_none(): !(pmd_val & ~_PAGE_KNL_ERRATUM_MASK)
+    return hi === 0 && (lo & ~LO_KNL) === 0;
+  },
+  pmdPresent(_hi, lo) {
+    return (lo & (LO_PRESENT | LO_PROTNONE | LO_PSE)) !== 0;
+  },
+  pmdLeaf(_hi, lo) {
+    // pmd_trans_huge(): _PAGE_PSE
+    return (lo & LO_PSE) !== 0;
+  },
+  presentPfn(hi, lo) {
+    // pmd_pfn(): (pmd ^ protnone_mask(pmd)) & pmd_pfn_mask(pmd), >> PAGE_SHIFT: pte_pfn() with, for a
+    // huge PMD, PHYSICAL_PMD_PAGE_MASK: the low HPAGE_PMD_ORDER bits of the PFN are 0 (PAT sits at bit 12)
+    const pfn = pte_pfn(hi, lo);
+    return (lo & LO_PSE) !== 0 ? pfn - (pfn % HPAGE_PMD_NR) : pfn;
+  },
+  presentSoftDirty: (hi, lo) => x86_64.presentSoftDirty(hi, lo),
+  presentUffdWp: (hi, lo) => x86_64.presentUffdWp(hi, lo),
+  decodePresent: decodePmdPresent,
+  swpType: (hi, lo) => x86_64.swpType(hi, lo),
+  swpOffset: (hi, lo) => x86_64.swpOffset(hi, lo),
+  // __swp_entry_to_pmd() is a reinterpretation of the PTE format
+  swpEntryToPmd: (type, offset) => x86_64.swpEntryToPte(type, offset),
 };

@@ -5,9 +5,11 @@
  * whole kernel paths to completion and returns what the selftest checks: ret, cpages, and the data
  * the device saw.
  */
-import { pte_write } from '../../kernel/arch/x86_pgtable.ts';
-import { refuse, type Draft } from '../draft.ts';
-import { view } from '../entries.ts';
+import { pmd_write, pte_write } from '../../kernel/arch/x86_pgtable.ts';
+import { pmdBase, refuse, type Draft } from '../draft.ts';
+import { mappedPage, view, viewPmd } from '../entries.ts';
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, folioPages } from '../folio.ts';
+import { rangeAligned } from '../mm/huge_memory.ts';
 import { accessToCompletion } from '../mm/memory/fault.ts';
 import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } from '../mm/migrate_device.ts';
 import { makeDeviceExclusive } from '../mm/rmap.ts';
@@ -25,37 +27,86 @@ function parseKey(key: string): PteRef {
   return { pid: pid!, index: index! };
 }
 
-function setMirror(d: Draft, device: number, r: PteRef, e: DeviceMirrorEntry): void {
-  d.setDevice(device, (x) => ({ ...x, mirror: { ...x.mirror, [mirrorKey(r)]: e } }));
+/**
+ * page -> the mirror keys that map it, built on the first lookup in a step and kept up to date by
+ * the writes after it (freeing device pages one by one must not scan the whole table each time).
+ */
+const byPageIndex = new WeakMap<Draft, Map<number, Map<number, Set<string>>>>();
+
+function pageKeys(d: Draft, device: number): Map<number, Set<string>> {
+  let perDevice = byPageIndex.get(d);
+  if (!perDevice) byPageIndex.set(d, (perDevice = new Map()));
+  let m = perDevice.get(device);
+  if (!m) {
+    m = new Map();
+    for (const [key, e] of Object.entries(d.device(device).mirror)) addKey(m, e.page, key);
+    perDevice.set(device, m);
+  }
+  return m;
 }
 
-/** Drops the mirror entries for which `gone` is true (one copy of the table per call). */
-function dropMirror(d: Draft, device: number, gone: (key: string, e: DeviceMirrorEntry) => boolean): number {
-  const m = d.device(device).mirror;
-  const keys = Object.entries(m).filter(([key, e]) => gone(key, e)).map(([key]) => key);
+function addKey(m: Map<number, Set<string>>, page: number, key: string): void {
+  const keys = m.get(page);
+  if (keys) keys.add(key);
+  else m.set(page, new Set([key]));
+}
+
+function setMirror(d: Draft, device: number, r: PteRef, e: DeviceMirrorEntry): void {
+  const key = mirrorKey(r);
+  const m = d.writableMirror(device);
+  const index = byPageIndex.get(d)?.get(device);
+  if (index) {
+    const old = m[key];
+    if (old) index.get(old.page)?.delete(key);
+    addKey(index, e.page, key);
+  }
+  m[key] = e;
+}
+
+function deleteKeys(d: Draft, device: number, keys: readonly string[]): number {
   if (keys.length === 0) return 0;
-  d.setDevice(device, (x) => {
-    const mirror = { ...x.mirror };
-    for (const key of keys) delete mirror[key];
-    return { ...x, mirror };
-  });
+  const m = d.writableMirror(device);
+  const index = byPageIndex.get(d)?.get(device);
+  for (const key of keys) {
+    const old = m[key];
+    if (old && index) index.get(old.page)?.delete(key);
+    delete m[key];
+  }
   return keys.length;
 }
 
-/** dmirror_migrate_finalize_and_map(): the device's page table records the new device pages. */
+/** Drops the mirror entries for which `gone` is true. */
+function dropMirror(d: Draft, device: number, gone: (key: string, e: DeviceMirrorEntry) => boolean): number {
+  return deleteKeys(d, device, Object.entries(d.device(device).mirror).filter(([key, e]) => gone(key, e)).map(([key]) => key));
+}
+
+/** dmirror_migrate_finalize_and_map(): the device's page table records the new device pages (512 for a 2 MiB folio). */
 export function dmirror_migrate_finalize_and_map(d: Draft, device: number, srcs: readonly MigrationSrc[]): void {
   d.call('dmirror_migrate_finalize_and_map', `device ${device} records the pages in its page table (dmirror->pt).`, () => {
     for (const s of srcs) {
       if (!s.migrate || s.dst === null || !s.at) continue;
-      setMirror(d, device, s.at, { page: s.dst, write: s.dstWrite, atomic: false });
+      if (s.compound) {
+        folioPages(d, s.dst).forEach((id, i) => setMirror(d, device, { pid: s.at!.pid, index: s.at!.index + i }, { page: id, write: s.dstWrite, atomic: false }));
+      } else {
+        setMirror(d, device, s.at, { page: s.dst, write: s.dstWrite, atomic: false });
+      }
     }
   });
 }
 
 /** The device forgets the pages that moved back to system memory. */
 export function dmirrorForgetMoved(d: Draft, device: number, srcs: readonly MigrationSrc[]): void {
-  const moved = new Set(srcs.filter((s) => s.at && s.migrate && s.dst !== null).map((s) => mirrorKey(s.at!)));
-  dropMirror(d, device, (key) => moved.has(key));
+  const mirror = d.device(device).mirror;
+  const moved: string[] = [];
+  for (const s of srcs) {
+    if (!s.at || !s.migrate || s.dst === null) continue;
+    const n = s.compound ? HPAGE_PMD_NR : 1;
+    for (let i = 0; i < n; i++) {
+      const key = mirrorKey({ pid: s.at.pid, index: s.at.index + i });
+      if (Object.prototype.hasOwnProperty.call(mirror, key)) moved.push(key);
+    }
+  }
+  deleteKeys(d, device, moved);
 }
 
 /** dmirror_interval_invalidate(): the MMU notifier drops the device's mappings of a range. */
@@ -74,25 +125,79 @@ export function dmirror_interval_invalidate(d: Draft, pid: number, start: number
 /** MMU_NOTIFY_EXCLUSIVE: a CPU fault took the page back, the device drops its atomic mapping. */
 export function dmirrorDropAtomic(d: Draft, r: PteRef): void {
   const key = mirrorKey(r);
-  for (const dev of d.base.devices) dropMirror(d, dev.id, (k, e) => k === key && e.atomic);
+  for (const dev of d.base.devices) if (d.device(dev.id).mirror[key]?.atomic) deleteKeys(d, dev.id, [key]);
 }
 
 // ---- device memory ---------------------------------------------------------------------------------
 
+/**
+ * Where the first free page of each device may be, within one step: every page before it is
+ * allocated (an allocation moves it on, a free moves it back).
+ */
+const freeHint = new WeakMap<Draft, Map<number, number>>();
+
 /** dmirror_devmem_alloc_page(): the first free page of the device. */
 export function dmirror_devmem_alloc_page(d: Draft, device: number): number | null {
-  for (const id of d.device(device).pages) {
+  const pages = d.device(device).pages;
+  let hints = freeHint.get(d);
+  if (!hints) freeHint.set(d, (hints = new Map()));
+  for (let at = hints.get(device) ?? 0; at < pages.length; at++) {
+    const id = pages[at]!;
     if (!d.page(id).allocated) {
       d.setPage(id, { allocated: true, anon: true, data: 0, dirty: false, anonExclusive: false }, 'allocated on the device');
+      hints.set(device, at + 1);
       return id;
     }
+  }
+  hints.set(device, pages.length);
+  return null;
+}
+
+/**
+ * dmirror_devmem_alloc_page(is_large): a 2 MiB folio from the device's free folios: 512 free pages
+ * with consecutive numbers starting on a 2 MiB boundary. Returns the head, or null.
+ */
+export function dmirror_devmem_alloc_folio(d: Draft, device: number): number | null {
+  const pages = d.device(device).pages;
+  for (let start = 0; start + HPAGE_PMD_NR <= pages.length; start++) {
+    const first = d.page(pages[start]!);
+    if (first.number % HPAGE_PMD_NR !== 0 || first.allocated) continue;
+    let ok = true;
+    for (let i = 1; i < HPAGE_PMD_NR && ok; i++) {
+      const p = d.page(pages[start + i]!);
+      ok = !p.allocated && p.number === first.number + i;
+    }
+    if (!ok) continue;
+    const head = pages[start]!;
+    for (let i = 0; i < HPAGE_PMD_NR; i++) {
+      d.setPage(pages[start + i]!, { allocated: true, anon: true, data: 0, dirty: false, anonExclusive: false, head, order: HPAGE_PMD_ORDER, entireMapcount: 0 });
+    }
+    d.setPage(head, {}, 'allocated on the device (a 2 MiB folio)');
+    return head;
   }
   return null;
 }
 
+/** HMM_DMIRROR_FLAG_FAIL_ALLOC: consumed by the next large allocation. Returns whether it was set. */
+export function takeFailAlloc(d: Draft, device: number): boolean {
+  if (!d.device(device).failAlloc) return false;
+  d.setDevice(device, (dev) => ({ ...dev, failAlloc: false }));
+  return true;
+}
+
+/** HMM_DMIRROR_FLAGS: dmirror_fops_unlocked_ioctl() sets the device's flags. */
+export function dmirror_set_flags(d: Draft, device: number, failAlloc: boolean): void {
+  d.device(device);
+  d.call('dmirror_fops_unlocked_ioctl', `HMM_DMIRROR_FLAGS on device ${device}: ${failAlloc ? 'HMM_DMIRROR_FLAG_FAIL_ALLOC: the next 2 MiB allocation fails once' : 'no flags'}.`, () =>
+    d.setDevice(device, (dev) => ({ ...dev, failAlloc })));
+  d.result.ret = '0';
+}
+
 /** dmirror_devmem_free() (pgmap->ops->page_free): the freed device page leaves the device's table. */
 export function dmirror_devmem_free(d: Draft, device: number, id: number): void {
-  dropMirror(d, device, (_key, e) => e.page === id);
+  freeHint.get(d)?.delete(device);
+  const keys = pageKeys(d, device).get(id);
+  if (keys?.size) deleteKeys(d, device, [...keys]);
 }
 
 // ---- ioctls ----------------------------------------------------------------------------------------
@@ -123,11 +228,21 @@ function dmirrorDoRead(d: Draft, device: number, pid: number, start: number, pag
   return { ret: '0', cpages: data.length, data };
 }
 
-/** A whole migrate_vma_* cycle for one chunk: setup, the driver's alloc and copy, pages, finalize. */
+/**
+ * A whole migrate_vma_* cycle for one chunk: setup, the driver's alloc and copy, pages, finalize.
+ * Since 6.19 test_hmm passes MIGRATE_VMA_SELECT_COMPOUND and works in 2 MiB windows, so an aligned
+ * 2 MiB buffer is one PMD per window.
+ */
 function migrateChunk(d: Draft, pid: number, start: number, pages: number, select: 'system' | 'device_private', device: number): number {
-  const mig = d.call('migrate_vma_setup', '', () => migrateVmaSetup(d, { pid, start, pages, select, device, origin: 'driver' }));
+  const compound = d.k.profile.deviceThp && rangeAligned(d);
+  if (compound && pmdBase(start) !== pmdBase(start + pages - 1)) {
+    let n = 0;
+    for (let s = start; s < start + pages; s = pmdBase(s) + HPAGE_PMD_NR) n += migrateChunk(d, pid, s, Math.min(start + pages, pmdBase(s) + HPAGE_PMD_NR) - s, select, device);
+    return n;
+  }
+  const mig = d.call('migrate_vma_setup', compound ? 'MIGRATE_VMA_SELECT_COMPOUND.' : '', () => migrateVmaSetup(d, { pid, start, pages, select, device, compound, origin: 'driver' }));
   if (!mig || typeof mig === 'string') return 0;
-  const cpages = mig.srcs.filter((s) => s.migrate && s.src !== null).length;
+  const cpages = mig.srcs.reduce((n, s) => n + (s.migrate && s.src !== null ? (s.compound ? HPAGE_PMD_NR : 1) : 0), 0);
   migratePages(d, mig, false);
   migrateFinalize(d, d.migration(mig.id));
   return cpages;
@@ -219,13 +334,13 @@ export function dmirror_access(d: Draft, pid: number, start: number, pages: numb
           return;
         }
         const ref = { pid, index: i };
-        const v = view(d, ref);
+        const v = viewPmd(d, ref) ?? view(d, ref);
         const own = v.kind === 'device-private' && d.page(v.target).device === device;
         if (!own) {
           const sig = accessToCompletion(d, ref, write ? 'write' : 'read');
           if (sig) refuse(`the fault on PTE ${i} gets ${sig}`);
         }
-        const id = view(d, ref).target;
+        const id = mappedPage(d, ref);
         if (write) d.setPage(id, { data: value ?? -(i - start), dirty: true });
         data.push(d.page(id).data);
         setMirror(d, device, ref, { page: id, write, atomic: false });
@@ -250,13 +365,18 @@ export function dmirror_snapshot(d: Draft, pid: number, start: number, pages: nu
         prot.push('ERROR');
         continue;
       }
-      const v = view(d, { pid, index: i });
+      const ref = { pid, index: i };
+      const pv = viewPmd(d, ref);
+      // hmm_vma_handle_pmd() / hmm_vma_handle_absent_pmd() report order 9: HMM_DMIRROR_PROT_PMD
+      const pmd = pv ? '|PMD' : '';
+      const v = pv ?? view(d, ref);
       if (v.kind === 'present') {
         const page = d.page(v.target);
-        if (page.kind === 'zero') prot.push('ZERO|READ');
-        else prot.push(pte_write(v.raw) ? 'WRITE' : 'READ');
+        // is_zero_pfn() is true only for the 4 KiB zero page, not for the huge zero folio
+        if (page.kind === 'zero' && !pv) prot.push('ZERO|READ');
+        else prot.push(`${(pv ? pmd_write(pv.raw) : pte_write(view(d, ref).raw)) ? 'WRITE' : 'READ'}${pmd}`);
       } else if (v.kind === 'device-private' && d.page(v.target).device === device) {
-        prot.push(`DEV_PRIVATE_LOCAL|${v.row?.access === 'write' ? 'WRITE' : 'READ'}`);
+        prot.push(`DEV_PRIVATE_LOCAL|${v.row?.access === 'write' ? 'WRITE' : 'READ'}${pmd}`);
       } else {
         prot.push('NONE');
       }
@@ -284,6 +404,24 @@ export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Mig
   });
   const m = mig as Migration | string;
   return typeof m === 'string' || !m.srcs.some((s) => s.src === pageId) ? null : m;
+}
+
+/**
+ * dmirror_devmem_fault() for a device-private PMD (vmf->pte is NULL, so the order comes from the
+ * folio): migrate the whole aligned 2 MiB with SELECT_DEVICE_PRIVATE | SELECT_COMPOUND and fault_page.
+ */
+export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): Migration | null {
+  const page = d.page(head);
+  let mig: Migration | string = '-EFAULT';
+  d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the 2 MiB folio back to RAM.`, () => {
+    d.call('dmirror_devmem_fault', 'order 9 (vmf->pte is NULL): migrate_vma_setup over the aligned 2 MiB, SELECT_DEVICE_PRIVATE | SELECT_COMPOUND, fault_page set.', () => {
+      d.call('migrate_vma_setup', '', () => {
+        mig = migrateVmaSetup(d, { pid: ref.pid, start: pmdBase(ref.index), pages: HPAGE_PMD_NR, select: 'device_private', device: page.device ?? 0, compound: true, faultPage: head, origin: 'fault' });
+      });
+    });
+  });
+  const m = mig as Migration | string;
+  return typeof m === 'string' || !m.srcs.some((s) => s.src === head) ? null : m;
 }
 
 /** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */

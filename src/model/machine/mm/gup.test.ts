@@ -10,7 +10,7 @@ describe('GUP references and pins', () => {
     const w = new M().do({ type: 'folio_get', pid: 1, index: 1, write: true });
     expect(w.page(0x1234)).toMatchObject({ refs: 1, mapcount: 1 });
     expect(w.why('get_user_pages')).toBe('FOLL_GET: an extra reference on pfn 0x1234 (e.g. held for I/O).');
-    expect(w.trace.at(-1)?.changes).toEqual([{ kind: 'page', page: w.state.pageIndex.get('phys:4660'), what: 'refcount + 1' }]);
+    expect(w.trace.at(-1)?.changes).toEqual([{ kind: 'page', page: w.pageId(0x1234), what: 'refcount + 1' }]);
     w.do(ev.put(1));
     expect(w.page(0x1234).refs).toBe(0);
     expect(w.why('folio_put')).toBe('drops the extra reference on pfn 0x1234.');

@@ -103,7 +103,7 @@ describe('migrate_pages(): unmap and move', () => {
     expect(m.page(0x1234)).toMatchObject({ locked: true, refs: 1, mapcount: 0 });
     expect(m.fns()).toEqual(expect.arrayContaining(['migrate_pages', 'migrate_folio_unmap', 'try_to_migrate', 'try_to_migrate_one']));
     expect(m.why('migrate_pages')).toBe('moves pfn 0x1234 to another RAM page (NUMA balancing, compaction, …).');
-    expect(m.why('try_to_migrate')).toBe('rmap walk over the 1 mapping(s).');
+    expect(m.why('try_to_migrate')).toBe('rmap walk over every mapping.');
     expect(m.state.migrations).toHaveLength(1);
   });
 
@@ -136,7 +136,7 @@ describe('migrate_pages(): unmap and move', () => {
   });
 
   it.each([
-    ['a none PTE', (m: M) => m, 'PTE 1 of pid 1 is not a present PTE: migrate_pages moves mapped RAM pages'],
+    ['a none PTE', (m: M) => m, 'PTE 1 of pid 1 is not present: migrate_pages moves mapped RAM pages'],
     ['the zero page', (m: M) => m.do(ev.read(1)), 'PTE 1 maps the shared zero page, which migrate_pages does not move'],
     ['a second migration', (m: M) => m.do(ev.write(1), ev.write(2), ev.unmap(2)), 'a migrate_pages migration is already in progress: migrate_folio_move finishes it'],
   ] as const)('migrate_folio_unmap refuses %s', (_w, setup, reason) => {

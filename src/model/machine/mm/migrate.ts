@@ -9,10 +9,12 @@ import {
 import { isMigrationKind } from '../../kernel/leafops.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
-import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view } from '../entries.ts';
-import type { Migration, MigrationSrc, PteRef } from '../types.ts';
+import { keepSwpFlags, makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view, viewPmd } from '../entries.ts';
+import { folioOf, folioPage, folioPages, isLarge } from '../folio.ts';
+import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf } from '../vma.ts';
-import { allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
+import { removeMigrationPmd, splitFolioEverywhere } from './huge_memory.ts';
+import { allocRamFolio, allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
 import { addRmap, tryToMigrate } from './rmap.ts';
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -35,13 +37,14 @@ export function removeMigrationPte(d: Draft, ref: PteRef, oldId: number, newId: 
     let pte = mk_pte(np.number, pageProt(vma));
     const young = k.is_migration_entry_young(entry);
     const dirty = k.is_migration_entry_dirty(entry);
+    const folioDirty = folioOf(d, newId).dirty;
     if (!young) pte = pte_mkold(pte);
-    if (np.dirty && dirty) pte = pte_mkdirty(pte);
+    if (folioDirty && dirty) pte = pte_mkdirty(pte);
     if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
     const writable = row.access === 'write';
     if (writable) pte = pte_mkwrite(pte);
     else if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
-    if (np.kind !== 'device') d.explain(`${young ? 'young' : 'old (no SWP_MIG_YOUNG)'}, ${np.dirty && dirty ? 'dirty' : 'clean'}${writable ? ', writable' : ''}.`);
+    if (np.kind !== 'device') d.explain(`${young ? 'young' : 'old (no SWP_MIG_YOUNG)'}, ${folioDirty && dirty ? 'dirty' : 'clean'}${writable ? ', writable' : ''}.`);
     else d.explain(`the rebuilt PTE would be ${writable ? 'writable' : 'read-only'}.`);
     addRmap(d, newId, row.access !== 'read');
     if (np.kind === 'device') {
@@ -55,15 +58,40 @@ export function removeMigrationPte(d: Draft, ref: PteRef, oldId: number, newId: 
 }
 
 /**
- * The end of a migration of one source page, whichever way it went: remove_migration_ptes(src, dst)
- * rebuilds every migration entry for `dst` (dst = src restores the old page), then the source is
- * unlocked and its migration reference put.
+ * The end of a migration of one source folio, whichever way it went: remove_migration_ptes(src, dst)
+ * rebuilds every migration entry for `dst` (dst = src restores the old folio): a migration PMD with
+ * remove_migration_pmd(), a migration PTE (of page i of a large folio) with remove_migration_pte() for
+ * page i of dst. Then the source is unlocked and its migration reference put.
  */
-export function remove_migration_ptes(d: Draft, src: number, dst: number, ptes: readonly PteRef[], why: string): void {
+export function remove_migration_ptes(d: Draft, src: number, dst: number, ptes: readonly EntryRef[], why: string): void {
+  const large = isLarge(d.page(src));
   d.call('remove_migration_ptes', why, () => {
-    for (const ref of ptes) removeMigrationPte(d, ref, src, dst);
+    for (const ref of ptes) {
+      if (ref.pmd) {
+        removeMigrationPmd(d, ref, src, dst);
+        continue;
+      }
+      if (!large) {
+        removeMigrationPte(d, ref, src, dst);
+        continue;
+      }
+      const old = view(d, ref).target;
+      if (old < 0) continue;
+      const i = d.page(old).number - d.page(src).number;
+      removeMigrationPte(d, ref, old, i >= 0 && isLarge(d.page(dst)) ? folioPage(d, dst, i) : dst);
+    }
   });
   unlockAndPut(d, src);
+}
+
+const sameRef = (a: EntryRef, b: EntryRef) => a.pid === b.pid && a.index === b.index && Boolean(a.pmd) === Boolean(b.pmd);
+
+/** A migration PMD was split (or moved): the migration in flight lists `refs` instead of `old`. */
+export function replaceMigrationRef(d: Draft, old: EntryRef, refs: readonly EntryRef[]): void {
+  for (const m of d.migrations()) {
+    if (!m.srcs.some((s) => s.ptes.some((p) => sameRef(p, old)))) continue;
+    d.setMigration(m.id, { ...m, srcs: m.srcs.map((s) => (s.ptes.some((p) => sameRef(p, old)) ? { ...s, ptes: s.ptes.flatMap((p) => (sameRef(p, old) ? refs : [p])) } : s)) });
+  }
 }
 
 /** The migration of `api` in flight, or a refusal naming the call that starts one. */
@@ -76,10 +104,11 @@ export function currentMigration(d: Draft, api: Migration['api']): Migration {
   return m;
 }
 
-/** fork copied a migration entry: the child's PTE joins the migration's list for its page. */
-export function addMigrationPte(d: Draft, pageId: number, ref: PteRef): void {
+/** fork copied a migration entry: the child's PTE (or PMD) joins the migration's list for its folio. */
+export function addMigrationPte(d: Draft, pageId: number, ref: EntryRef): void {
+  const head = folioOf(d, pageId).id;
   for (const m of d.migrations()) {
-    const i = m.srcs.findIndex((s) => s.src === pageId);
+    const i = m.srcs.findIndex((s) => s.src === pageId || s.src === head);
     if (i < 0) continue;
     const srcs = m.srcs.slice();
     srcs[i] = { ...srcs[i]!, ptes: [...srcs[i]!.ptes, ref] };
@@ -88,12 +117,25 @@ export function addMigrationPte(d: Draft, pageId: number, ref: PteRef): void {
 }
 
 /** zap cleared a migration entry: it leaves the migration's list. */
-export function dropMigrationPte(d: Draft, ref: PteRef): void {
-  const same = (p: PteRef) => p.pid === ref.pid && p.index === ref.index;
+export function dropMigrationPte(d: Draft, ref: EntryRef): void {
+  const same = (p: EntryRef) => sameRef(p, ref);
   for (const m of d.migrations()) {
     if (!m.srcs.some((s) => s.ptes.some(same))) continue;
     d.setMigration(m.id, { ...m, srcs: m.srcs.map((s) => ({ ...s, ptes: s.ptes.filter((p) => !same(p)) })) });
   }
+}
+
+/** folio_copy() + folio_migrate_flags(): data page by page, the dirty flag and the mapping. */
+export function copyFolio(d: Draft, src: number, dst: number): void {
+  const sp = d.page(src);
+  if (!isLarge(sp)) {
+    d.setPage(dst, { data: sp.data, dirty: sp.dirty, anon: sp.anon }, `copied from ${pageName(sp)}`);
+    return;
+  }
+  const from = folioPages(d, src);
+  const to = folioPages(d, dst);
+  for (let i = 0; i < from.length; i++) d.setPage(to[i]!, { data: d.page(from[i]!).data, anon: sp.anon });
+  d.setPage(dst, { dirty: sp.dirty }, `copied from ${pageName(sp)} (512 pages)`);
 }
 
 // ---- RAM to RAM: migrate_pages -----------------------------------------------------------------------
@@ -102,20 +144,35 @@ export function dropMigrationPte(d: Draft, ref: PteRef): void {
 export function migrateFolioUnmap(d: Draft, ref: PteRef): void {
   requireMigration(d);
   if (d.migrations().some((m) => m.api === 'migrate_folio')) refuse('a migrate_pages migration is already in progress: migrate_folio_move finishes it');
-  const v = view(d, ref);
-  if (v.kind !== 'present') refuse(`PTE ${ref.index} of pid ${ref.pid} is not a present PTE: migrate_pages moves mapped RAM pages`);
-  const page = d.page(v.target);
+  const pv = viewPmd(d, ref);
+  const v = pv ?? view(d, ref);
+  if (v.kind !== 'present') refuse(`${pv ? 'the PMD at' : 'PTE'} ${ref.index} of pid ${ref.pid} is not present: migrate_pages moves mapped RAM pages`);
+  let target = v.target;
+  let page = folioOf(d, target);
   if (page.kind !== 'ram') refuse(`PTE ${ref.index} maps the ${page.kind === 'zero' ? 'shared zero page' : 'device page'}, which migrate_pages does not move`);
   if (page.locked) refuse(`${pageName(page)} is locked (another migration holds it)`);
-  let ptes: PteRef[] = [];
-  d.call('migrate_pages', `moves ${pageName(page)} to another RAM page (NUMA balancing, compaction, …).`, () => {
+  if (!pv && isLarge(page)) {
+    // A PTE-mapped large folio: this model migrates it as 4 KiB pages.
+    const head = page.id;
+    let ok = true;
+    d.call('split_folio', `${pageName(page)} is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).`, () => {
+      ok = splitFolioEverywhere(d, head);
+    });
+    if (!ok) refuse(`${pageName(page)} is a PTE-mapped large folio with extra references: split_folio() fails`);
+    target = v.target;
+    page = d.page(target);
+  } else {
+    target = page.id;
+  }
+  let ptes: EntryRef[] = [];
+  d.call('migrate_pages', `moves ${pageName(page)} to ${isLarge(page) ? 'another 2 MiB RAM folio' : 'another RAM page'} (NUMA balancing, compaction, …).`, () => {
     d.call('migrate_folio_unmap', 'locks the folio and unmaps it everywhere.', () => {
-      lockPage(d, v.target);
-      getRef(d, v.target);
-      ptes = tryToMigrate(d, v.target, `rmap walk over the ${page.mapcount} mapping(s).`);
+      lockPage(d, target);
+      getRef(d, target);
+      ptes = tryToMigrate(d, target, 'rmap walk over every mapping.');
     });
   });
-  const src: MigrationSrc = { src: v.target, hole: null, at: ref, ptes, migrate: true, write: false, dst: null, dstWrite: false };
+  const src: MigrationSrc = { src: target, hole: null, at: pv ? pv.ref : ref, ptes, migrate: true, write: false, dst: null, dstWrite: false, compound: isLarge(page) };
   d.addMigration({ api: 'migrate_folio', origin: 'migrate_pages', device: null, phase: 'collected', to: 'ram', srcs: [src] });
 }
 
@@ -131,8 +188,8 @@ export function migrateFolioMove(d: Draft, mig: Migration): void {
       remove_migration_ptes(d, srcId, srcId, s.ptes, 'remove_migration_ptes(src, src): the old page is mapped again.');
       return;
     }
-    const dst = allocRamPage(d);
-    d.setPage(dst, { data: sp.data, dirty: sp.dirty, anon: sp.anon }, `copied from ${pageName(sp)}`);
+    const dst = isLarge(sp) ? allocRamFolio(d, sp.anon) : allocRamPage(d);
+    copyFolio(d, srcId, dst);
     d.call('move_to_new_folio', `${pageName(sp)} -> ${pageName(d.page(dst))} (migrate_folio copies data and flags).`);
     remove_migration_ptes(d, srcId, dst, s.ptes, 'every migration entry now points at the new page.');
   });

@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACCESSED, DIRTY, ev, M, NX, onDevice, P, present, RW, SOFT_DIRTY, USER } from '../../../../test/machine.ts';
+import { DEFAULT_CONFIG } from '../../kernel/config.ts';
+import { runScenario } from '../../scenarios/run.ts';
+import { THP_SCENARIOS } from '../../scenarios/thp.ts';
 
 const WRITTEN = present(0x1234, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P);
 
@@ -15,7 +18,7 @@ describe('migrate_vma_setup (SELECT_SYSTEM): what is collected', () => {
     expect(m.page(0x1234)).toMatchObject({ locked: true, refs: 1, mapcount: 0, dirty: true });
     expect(m.result.cpages).toBe(1);
     expect(m.state.migrations[0]).toMatchObject({ api: 'migrate_vma', origin: 'driver', device: 0, to: 'device', phase: 'collected' });
-    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ src: m.state.pageIndex.get('phys:4660'), migrate: true, write: true, ptes: [{ pid: 1, index: 1 }] });
+    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ src: m.pageId(0x1234), migrate: true, write: true, ptes: [{ pid: 1, index: 1 }] });
     expect(m.why('migrate_vma_collect_pmd')).toMatch(/^MIGRATE_VMA_SELECT_SYSTEM: .*PTE 1: pfn 0x1234 collected \(MIGRATE_PFN_MIGRATE \| MIGRATE_PFN_WRITE\), rmap dropped\.$/);
     expect(m.why('migrate_vma_setup')).toBe('the driver asks to migrate PTEs 1..1 of pid 1.');
   });
@@ -24,7 +27,19 @@ describe('migrate_vma_setup (SELECT_SYSTEM): what is collected', () => {
     const m = new M().do(ev.read(2), ev.toDevice(1, 2));
     expect(m.state.migrations[0]!.srcs.map((s) => [s.src, s.hole])).toEqual([[null, { pid: 1, index: 1 }], [null, { pid: 1, index: 2 }]]);
     expect(m.result.cpages).toBe(2);
-    expect(m.why('migrate_vma_collect_pmd')).toMatch(/PTE 1 is none: .*PTE 2 maps the shared zero page: treated like a hole\./);
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/PTE 1: none: .*PTE 2: the shared zero page, treated like a hole\.$/);
+  });
+
+  it('a run of PTEs collected alike reads as one sentence: T03 under v6.18 (no device THP) collects 512 pages', () => {
+    const t03 = THP_SCENARIOS.find((s) => s.id === 'T03')!;
+    const run = runScenario(t03, { profile: 'v6.18', config: DEFAULT_CONFIG, platform: { arch: 'x86_64', paging: 4, migrationAd: true } });
+    const collect = run.traces.flat().filter((e) => e.fn === 'migrate_vma_collect_pmd').map((e) => e.why);
+    expect(collect[0]).toMatch(/skipped\. PTEs 0\.\.511: pfn 0x12400–0x125ff collected \(MIGRATE_PFN_MIGRATE \| MIGRATE_PFN_WRITE\), rmap dropped\.$/);
+  });
+
+  it('PTEs whose pages do not follow each other keep a sentence each', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.write(3), ev.toDevice(1, 3));
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/skipped\. PTE 1: pfn 0x1234 collected (.*) PTE 2: pfn 0x5678 collected .* PTE 3: pfn 0x9abc collected/);
   });
 
   it('the driver populates a hole directly: a writable device-private entry without soft-dirty in a VM_WRITE VMA', () => {

@@ -2,17 +2,27 @@
  * Device migration (mm/migrate_device.c): the three-step migrate_vma_* API a driver calls
  * (setup = collect + unmap, pages, finalize) and migrate_device_range() eviction by PFN. The driver's
  * part between setup and pages (allocate destinations, copy) is done by lib/test_hmm.c's allocator.
+ *
+ * Since 6.19 (MIGRATE_VMA_SELECT_COMPOUND) a whole 2 MiB folio, or an aligned 2 MiB hole, is one
+ * src[] slot with MIGRATE_PFN_COMPOUND: migrate_vma_collect_huge_pmd() installs a migration PMD, and
+ * the destination is a 2 MiB folio if the driver gets one; otherwise migrate_vma_pages() splits the
+ * source (or fills the hole page by page).
  */
-import { mk_pte, pte_dirty, pte_mkdirty, pte_mkwrite, pte_write } from '../../kernel/arch/x86_pgtable.ts';
-import { refuse, type Draft } from '../draft.ts';
+import { mk_pte, pte_dirty, pte_mkdirty, pte_mkwrite, pte_write, pmd_write } from '../../kernel/arch/x86_pgtable.ts';
+import { pmdBase, refuse, type Draft } from '../draft.ts';
 import {
-  dmirror_devmem_alloc_page, dmirror_migrate_finalize_and_map, dmirrorForgetMoved,
+  dmirror_devmem_alloc_folio, dmirror_devmem_alloc_page, dmirror_migrate_finalize_and_map, dmirrorForgetMoved, takeFailAlloc,
 } from '../drivers/test_hmm.ts';
-import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view } from '../entries.ts';
-import type { Migration, MigrationSrc, PteRef } from '../types.ts';
+import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view, viewPmd, type PmdView } from '../entries.ts';
+import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, isLarge, splitFolio } from '../folio.ts';
+import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf, vmaWritable } from '../vma.ts';
-import { remove_migration_ptes } from './migrate.ts';
-import { allocRamPage, getRef, lockPage, maybeFree, putRef } from './page_alloc.ts';
+import {
+  folio_add_anon_rmap_pmd, rangeAligned, setPmdMigrationEntry, splitFolioEverywhere, splitHugePmd,
+} from './huge_memory.ts';
+import { insert_huge_pmd_value } from './huge_memory_rules.ts';
+import { copyFolio, remove_migration_ptes } from './migrate.ts';
+import { allocRamFolio, allocRamPage, getRef, lockPage, maybeFree, putRef } from './page_alloc.ts';
 import { addRmap, installMigrationEntry, removeRmap, tryShareAnon, tryToMigrate } from './rmap.ts';
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -23,15 +33,21 @@ export interface CollectOptions {
   pages: number;
   select: 'system' | 'device_private';
   device: number;
-  /** The faulting page of migrate_to_ram (already locked by do_swap_page). */
+  /** MIGRATE_VMA_SELECT_COMPOUND (6.19+): a whole aligned 2 MiB may be collected as one folio or hole. */
+  compound?: boolean;
+  /** The faulting page of migrate_to_ram (already locked by do_swap_page / do_huge_pmd_device_private). */
   faultPage?: number;
   origin: Migration['origin'];
 }
 
+const srcOf = (p: Partial<MigrationSrc> & Pick<MigrationSrc, 'src' | 'hole' | 'at'>): MigrationSrc => ({
+  ptes: [], migrate: true, write: false, dst: null, dstWrite: false, compound: false, ...p,
+});
+
 /**
- * migrate_vma_setup(): checks the range, collects (migrate_vma_collect_pmd) and unmaps
- * (migrate_vma_unmap -> migrate_device_unmap). Pages that cannot migrate are restored at once.
- * Returns the in-flight migration, or an errno string.
+ * migrate_vma_setup(): checks the range, collects (migrate_vma_collect_pmd, migrate_vma_collect_huge_pmd,
+ * migrate_vma_collect_hole) and unmaps (migrate_vma_unmap -> migrate_device_unmap). Pages that cannot
+ * migrate are restored at once. Returns the in-flight migration, or an errno string.
  */
 export function migrateVmaSetup(d: Draft, o: CollectOptions): Migration | string {
   requireMigration(d);
@@ -41,14 +57,35 @@ export function migrateVmaSetup(d: Draft, o: CollectOptions): Migration | string
     d.explain('the range is not inside one VMA: -EINVAL.');
     return '-EINVAL';
   }
+  const compound = (o.compound ?? false) && d.k.profile.deviceThp && rangeAligned(d);
+  const anonVma = vma.anon && !vma.shared;
   const srcs: MigrationSrc[] = [];
-  d.call('migrate_vma_collect', `walks PTEs ${o.start}..${o.start + o.pages - 1} of pid ${o.pid} (walk_page_range).`, () => {
-    d.call('migrate_vma_collect_pmd', collectWhy(o), () => {
-      for (let i = o.start; i < o.start + o.pages; i++) {
-        const s = collectOne(d, { pid: o.pid, index: i }, o, vma.anon && !vma.shared);
-        if (s) srcs.push(s);
+  const end = o.start + o.pages;
+  d.call('migrate_vma_collect', `walks PTEs ${o.start}..${end - 1} of pid ${o.pid} (walk_page_range)${compound ? ', MIGRATE_VMA_SELECT_COMPOUND' : ''}.`, () => {
+    for (let base = pmdBase(o.start); base < end; base += HPAGE_PMD_NR) {
+      const lo = Math.max(base, o.start);
+      const hi = Math.min(base + HPAGE_PMD_NR, end);
+      const whole = compound && lo === base && hi === base + HPAGE_PMD_NR;
+      const ref = { pid: o.pid, index: lo };
+      const pv = viewPmd(d, ref);
+      if (pv) {
+        const r = collectHugePmd(d, pv, o, whole);
+        if (r !== 'split') {
+          if (r) srcs.push(r);
+          continue;
+        }
+      } else if (whole && anonVma && o.select === 'system' && !d.hasPteTable(ref)) {
+        d.call('migrate_vma_collect_hole', `pmd_none, SELECT_COMPOUND and an aligned 2 MiB: src[0] = MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND, src[1..511] = 0.`);
+        srcs.push(srcOf({ src: null, hole: ref, at: ref, compound: true }));
+        continue;
       }
-    });
+      d.call('migrate_vma_collect_pmd', collectWhy(o), () => {
+        for (let i = lo; i < hi; i++) {
+          const s = collectOne(d, { pid: o.pid, index: i }, o, anonVma);
+          if (s) srcs.push(s);
+        }
+      });
+    }
   });
   const mig = d.addMigration({
     api: 'migrate_vma', origin: o.origin, device: o.device, phase: 'collected',
@@ -66,11 +103,17 @@ export function migrateVmaSetupEvent(d: Draft, o: Omit<CollectOptions, 'origin'>
   if (d.migrations().some((m) => m.api === 'migrate_vma')) {
     refuse('a migrate_vma migration is already in progress: finish it with migrate_vma_pages / migrate_vma_finalize (this model runs one at a time)');
   }
-  d.call('migrate_vma_setup', `the driver asks to migrate PTEs ${o.start}..${o.start + o.pages - 1} of pid ${o.pid}.`, () => {
+  if (o.compound && !d.k.profile.deviceThp) d.explain(`MIGRATE_VMA_SELECT_COMPOUND does not exist in ${d.k.profile.label} (device-private THP arrived in 6.19): a THP is split and moves as 512 pages.`);
+  d.call('migrate_vma_setup', `the driver asks to migrate PTEs ${o.start}..${o.start + o.pages - 1} of pid ${o.pid}${o.compound ? ' (MIGRATE_VMA_SELECT_COMPOUND)' : ''}.`, () => {
     const m = migrateVmaSetup(d, { ...o, origin: 'driver' });
     if (typeof m === 'string') d.result.ret = m;
-    else d.result.cpages = m.srcs.filter((s) => s.migrate).length;
+    else d.result.cpages = cpagesOf(m);
   });
+}
+
+/** cpages: collected pages, a 2 MiB src counting 512. */
+export function cpagesOf(m: Migration): number {
+  return m.srcs.reduce((n, s) => n + (s.migrate ? (s.compound ? HPAGE_PMD_NR : 1) : 0), 0);
 }
 
 function collectWhy(o: CollectOptions): string {
@@ -79,27 +122,115 @@ function collectWhy(o: CollectOptions): string {
     : `MIGRATE_VMA_SELECT_DEVICE_PRIVATE: device-private entries owned by device ${o.device} are collected.`;
 }
 
+/**
+ * migrate_vma_collect_huge_pmd(): a huge present PMD (SELECT_SYSTEM; the huge zero PMD counts as a
+ * hole) or a device-private PMD of the owner (SELECT_DEVICE_PRIVATE). With SELECT_COMPOUND and the
+ * whole aligned 2 MiB in range it installs a migration PMD (set_pmd_migration_entry() on the head)
+ * and collects the folio as one src; otherwise it falls back to split_folio() and the PTE walk.
+ */
+function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean): MigrationSrc | null | 'split' {
+  const head = pv.target;
+  const h = d.page(head);
+  let out: MigrationSrc | null | 'split' = null;
+  d.call('migrate_vma_collect_huge_pmd', `pmd_trans_huge() || !pmd_present() at PTEs ${pv.ref.index}..${pv.ref.index + HPAGE_PMD_NR - 1}.`, () => {
+    if (pv.kind === 'present') {
+      if (o.select !== 'system') {
+        d.explain('a present THP without SELECT_SYSTEM: skipped.');
+        return;
+      }
+      if (h.kind === 'zero') {
+        if (whole) {
+          d.explain('the huge zero PMD counts as a hole: src[0] = MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND.');
+          out = srcOf({ src: null, hole: pv.ref, at: pv.ref, compound: true });
+        } else {
+          splitHugePmd(d, pv.ref, false, 'the range does not cover the aligned 2 MiB: split the huge zero PMD and collect the zero PTEs as holes.', 'split_huge_pmd');
+          out = 'split';
+        }
+        return;
+      }
+    } else if (pv.kind === 'device-private') {
+      if (o.select !== 'device_private' || h.device !== o.device) {
+        d.explain(o.select !== 'device_private' ? 'a device-private PMD without SELECT_DEVICE_PRIVATE: skipped.' : `the device folio belongs to device ${h.device}, not to pgmap_owner ${o.device}: skipped.`);
+        return;
+      }
+    } else {
+      d.explain(`${pv.row?.name ?? pv.kind}: a migration PMD is left alone.`);
+      return;
+    }
+    if (!whole) {
+      out = splitForCollect(d, pv, 'no SELECT_COMPOUND, or the range does not cover the aligned 2 MiB: split_folio() first and collect 4 KiB pages.');
+      return;
+    }
+    if (h.locked && head !== o.faultPage) {
+      d.explain(`folio_trylock() fails (${pageName(h)} is locked, e.g. already migrating): skipped.`);
+      return;
+    }
+    if (head !== o.faultPage) lockPage(d, head, 'locked (folio_trylock)');
+    getRef(d, head);
+    const write = pv.kind === 'present' ? pmd_write(pv.raw) : pv.row?.access === 'write';
+    if (!setPmdMigrationEntry(d, pv, h.anon && h.anonExclusive, `src[0] = migrate_pfn(head)${write ? ' | MIGRATE_PFN_WRITE' : ''} | MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND.`)) {
+      d.setPage(head, { locked: false });
+      putRef(d, head);
+      out = splitForCollect(d, pv, 'set_pmd_migration_entry() failed: fall back to split_folio().');
+      return;
+    }
+    out = srcOf({ src: head, hole: null, at: pv.ref, ptes: [pv.ref], write, compound: true });
+  });
+  return out;
+}
+
+/** The collect-time fallback: split the PMD and the folio (split_folio()), then walk the PTEs. */
+function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' {
+  d.call('split_folio', why, () => {
+    splitHugePmd(d, pv.ref, false, 'unmap the PMD into 512 PTEs.');
+    if (!splitFolioEverywhere(d, pv.target)) d.explain('the folio stays large; its pages are not collected.');
+  });
+  return 'split';
+}
+
+/**
+ * migrate_vma_split_folio(): the PTE walk found a page of a large folio (after a partial munmap, or
+ * a PTE-mapped THP): split the folio first; only the faulting page's folio stays locked.
+ */
+/** The ids of the 512 pages that were one folio at `head` (consecutive). */
+const folioIds = (head: number): number[] => Array.from({ length: HPAGE_PMD_NR }, (_, i) => head + i);
+
+function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | undefined): boolean {
+  const h = folioOf(d, pageId);
+  if (!isLarge(h)) return true;
+  if (h.pins > 0 || h.refs > 0) {
+    d.explain(`${pageName(h)} is large and has extra references: migrate_vma_split_folio() fails, the page is skipped.`);
+    return false;
+  }
+  let ok = true;
+  d.call('migrate_vma_split_folio', `${pageName(h)} is mapped by PTEs: split it into 4 KiB folios first.`, () => {
+    ok = splitFolioEverywhere(d, h.id, faultPage !== undefined);
+    if (ok && h.locked) for (const id of folioIds(h.id)) if (id !== faultPage) d.setPage(id, { locked: false });
+  });
+  return ok;
+}
+
 /** One PTE of migrate_vma_collect_pmd(). Returns the src[] slot, or null when skipped. */
 function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean): MigrationSrc | null {
   const v = view(d, ref);
-  const hole = (why: string): MigrationSrc => {
-    d.explain(why);
-    return { src: null, hole: ref, at: ref, ptes: [], migrate: true, write: false, dst: null, dstWrite: false };
+  const hole = (index: number, why: string): MigrationSrc => {
+    d.explainPte(index, why);
+    return srcOf({ src: null, hole: ref, at: ref });
   };
   if (v.kind === 'none') {
     if (!anonVma || o.select !== 'system') return null;
-    return hole(`PTE ${ref.index} is none: src = MIGRATE_PFN_MIGRATE with no page (the driver may populate it).`);
+    return hole(ref.index, ': none: src = MIGRATE_PFN_MIGRATE with no page (the driver may populate it).');
   }
   let write: boolean;
   if (v.kind === 'present') {
     if (o.select !== 'system') return null;
-    if (d.page(v.target).kind === 'zero') return hole(`PTE ${ref.index} maps the shared zero page: treated like a hole.`);
+    if (d.page(v.target).kind === 'zero') return hole(ref.index, ': the shared zero page, treated like a hole.');
     write = pte_write(v.raw);
   } else if (v.kind === 'device-private') {
     if (o.select !== 'device_private') return null;
     const page = d.page(v.target);
     if (page.device !== o.device) {
-      d.explain(`PTE ${ref.index}: the device page belongs to device ${page.device}, not to pgmap_owner ${o.device}: skipped.`);
+      d.explainPte(ref.index, `: the device page belongs to device ${page.device}, not to pgmap_owner ${o.device}: skipped.`);
       return null;
     }
     write = v.row?.access === 'write';
@@ -107,16 +238,17 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
     return null;
   }
   const pageId = v.target;
+  if (!migrateVmaSplitFolio(d, pageId, o.faultPage)) return null;
   const page = d.page(pageId);
   if (page.locked && pageId !== o.faultPage) {
-    d.explain(`PTE ${ref.index}: folio_trylock() fails (${pageName(page)} is locked, e.g. already migrating): skipped.`);
+    d.explainPte(ref.index, `: folio_trylock() fails (${pageName(page)} is locked, e.g. already migrating): skipped.`);
     return null;
   }
   lockPage(d, pageId, 'locked (folio_trylock)');
   getRef(d, pageId);
   const anonExclusive = page.anon && page.anonExclusive;
   if (anonExclusive && !tryShareAnon(d, pageId)) {
-    d.explain(`PTE ${ref.index}: folio_try_share_anon_rmap_pte() fails (the page may be pinned): PTE restored, page skipped.`);
+    d.explainPte(ref.index, `: folio_try_share_anon_rmap_pte() fails (the page may be pinned): PTE restored, page skipped.`);
     d.setPage(pageId, { locked: false });
     putRef(d, pageId);
     return null;
@@ -124,8 +256,8 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
   if (v.kind === 'present' && pte_dirty(v.raw)) d.setPage(pageId, { dirty: true }, 'marked dirty (folio_mark_dirty)');
   installMigrationEntry(d, ref, pageId, v.raw, v.kind === 'present', write, anonExclusive);
   removeRmap(d, pageId);
-  d.explain(`PTE ${ref.index}: ${pageName(page)} collected (MIGRATE_PFN_MIGRATE${write ? ' | MIGRATE_PFN_WRITE' : ''}), rmap dropped.`);
-  return { src: pageId, hole: null, at: ref, ptes: [ref], migrate: true, write, dst: null, dstWrite: false };
+  d.explainPte(ref.index, `: ${pageName(page)} collected (MIGRATE_PFN_MIGRATE${write ? ' | MIGRATE_PFN_WRITE' : ''}), rmap dropped.`);
+  return srcOf({ src: pageId, hole: null, at: ref, ptes: [ref], write });
 }
 
 /**
@@ -144,10 +276,12 @@ function unmapAndCheck(d: Draft, migId: number): void {
     }
     const srcId = s.src;
     const page = d.page(srcId);
-    if (page.mapcount > 0) s.ptes.push(...tryToMigrate(d, srcId, `${pageName(page)} is still mapped ${page.mapcount} more time(s): unmap through the rmap.`));
+    const mapped = folioMapcount(d, srcId);
+    if (mapped > 0) s.ptes.push(...tryToMigrate(d, srcId, `${pageName(page)} is still mapped ${mapped} more time(s): unmap through the rmap.`));
     const p = d.page(srcId);
     const extra = p.refs - 1;
-    if (p.mapcount > 0 || extra > 0 || p.pins > 0) {
+    const left = folioMapcount(d, srcId);
+    if (left > 0 || extra > 0 || p.pins > 0) {
       const why = p.pins > 0 ? `${p.pins} pin(s)` : extra > 0 ? `${extra} extra reference(s)` : 'mappings left';
       d.call('migrate_vma_check_page', `${pageName(p)} has ${why}: it cannot migrate; MIGRATE_PFN_MIGRATE is cleared.`);
       remove_migration_ptes(d, srcId, srcId, s.ptes, `restore: remove_migration_ptes(folio, folio) maps ${pageName(p)} again.`);
@@ -158,58 +292,165 @@ function unmapAndCheck(d: Draft, migId: number): void {
   d.setMigration(migId, { ...mig, srcs: kept });
 }
 
+type Work = { -readonly [K in keyof MigrationSrc]: MigrationSrc[K] } & { small?: (number | null)[] };
+
+/** A 2 MiB destination, unless the allocation fails (test_hmm's one-shot FAIL_ALLOC, or no free 2 MiB). */
+function allocLargeDst(d: Draft, mig: Migration, srcPage: number | null): number | null {
+  if (takeFailAlloc(d, mig.device ?? 0)) {
+    d.explain('HMM_DMIRROR_FLAG_FAIL_ALLOC: the 2 MiB allocation fails once; fall back to 512 small pages.');
+    return null;
+  }
+  if (mig.to === 'device') {
+    const id = dmirror_devmem_alloc_folio(d, mig.device ?? 0);
+    if (id === null) d.explain(`device ${mig.device} has no free 2 MiB folio: fall back to 512 small pages.`);
+    return id;
+  }
+  return allocRamFolio(d, srcPage === null ? true : d.page(srcPage).anon);
+}
+
+function allocSmallDst(d: Draft, mig: Migration): number | null {
+  return mig.to === 'device' ? dmirror_devmem_alloc_page(d, mig.device ?? 0) : allocRamPage(d);
+}
+
 /** The driver allocates destinations and copies, then migrate_vma_pages()/migrate_device_pages(). */
 export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void {
   if (mig.phase !== 'collected') refuse(`${mig.api}_pages already ran for this migration: ${mig.api}_finalize comes next`);
   const fn = mig.api === 'migrate_vma' ? 'migrate_vma_pages' : 'migrate_device_pages';
   const alloc = mig.to === 'device' ? 'dmirror_migrate_alloc_and_copy' : mig.origin === 'fault' ? 'dmirror_devmem_fault_alloc_and_copy' : mig.origin === 'evict' ? 'dmirror_device_evict_chunk' : 'alloc_page';
-  const srcs = mig.srcs.map((s) => ({ ...s }));
-  d.call(alloc, mig.to === 'device' ? `the driver allocates device pages on device ${mig.device} and copies the data.` : 'the driver allocates system pages (alloc_page) and copies the data back.', () => {
-    for (const s of srcs) {
+  const work: Work[] = mig.srcs.map((s) => ({ ...s }));
+  d.call(alloc, mig.to === 'device' ? `the driver allocates device pages on device ${mig.device} and copies the data.` : 'the driver allocates system pages and copies the data back.', () => {
+    for (const s of work) {
       if (!s.migrate) continue;
-      const dst = failAlloc ? null : mig.to === 'device' ? dmirror_devmem_alloc_page(d, mig.device ?? 0) : allocRamPage(d);
-      if (dst === null) {
-        d.explain(failAlloc ? 'allocation fails: dst = 0, the page stays where it is.' : `device ${mig.device} is out of memory: dst = 0.`);
+      if (failAlloc) {
+        d.explain('allocation fails: dst = 0, the page stays where it is.');
         continue;
       }
       const srcPage = s.src !== null ? d.page(s.src) : null;
       const vma = s.hole ? vmaOf(d, s.hole) : undefined;
-      d.setPage(dst, { locked: true, data: srcPage ? srcPage.data : 0 }, srcPage ? `copied from ${pageName(srcPage)}` : 'zero-filled');
-      s.dst = dst;
       s.dstWrite = s.write || (s.src === null && vma !== undefined && vmaWritable(vma));
-    }
-  });
-  d.call(fn, 'moves struct page state to the destinations (__migrate_device_pages).', () => {
-    for (const s of srcs) {
-      if (!s.migrate) continue;
-      if (s.dst === null) {
-        s.migrate = false;
-        continue;
-      }
-      if (s.src === null && s.hole) {
-        insertPage(d, s.hole, s.dst);
-      } else if (s.src !== null) {
-        const sp = d.page(s.src);
-        if (!sp.anon && d.page(s.dst).kind === 'device') {
-          d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
-          s.migrate = false;
+      if (s.compound) {
+        const big = allocLargeDst(d, mig, s.src);
+        if (big !== null) {
+          d.setPage(big, { locked: true }, 'locked');
+          if (s.src !== null) copyFolio(d, s.src, big);
+          s.dst = big;
+          d.explain(`dst[0] = ${pageName(d.page(big))} | MIGRATE_PFN_COMPOUND.`);
           continue;
         }
-        d.call('migrate_folio', `${pageName(sp)} -> ${pageName(d.page(s.dst))}: data, dirty flag and mapping move over.`);
-        d.setPage(s.dst, { dirty: sp.dirty, anon: sp.anon });
+        const from = s.src !== null ? folioPages(d, s.src) : null;
+        s.small = [];
+        for (let i = 0; i < HPAGE_PMD_NR; i++) {
+          const dst = allocSmallDst(d, mig);
+          s.small.push(dst);
+          if (dst !== null) d.setPage(dst, { locked: true, data: from ? d.page(from[i]!).data : 0 });
+        }
+        continue;
       }
+      const dst = mig.to === 'device' ? dmirror_devmem_alloc_page(d, mig.device ?? 0) : allocRamPage(d);
+      if (dst === null) {
+        d.explain(`device ${mig.device} is out of memory: dst = 0.`);
+        continue;
+      }
+      d.setPage(dst, { locked: true, data: srcPage ? srcPage.data : 0 }, srcPage ? `copied from ${pageName(srcPage)}` : 'zero-filled');
+      s.dst = dst;
     }
   });
+  const out: Work[] = [];
+  d.call(fn, 'moves struct page state to the destinations (__migrate_device_pages).', () => {
+    for (const s of work) {
+      if (!s.migrate) {
+        out.push(s);
+        continue;
+      }
+      if (s.compound && s.dst === null && s.small) {
+        for (const e of splitCompound(d, s)) {
+          movePage(d, e);
+          out.push(e);
+        }
+        continue;
+      }
+      movePage(d, s);
+      out.push(s);
+    }
+  });
+  const srcs = out.map(({ small: _small, ...s }) => s);
   if (mig.to === 'device' && mig.api === 'migrate_vma') dmirror_migrate_finalize_and_map(d, mig.device ?? 0, srcs);
   if (mig.origin === 'fault' || (mig.to === 'ram' && mig.api === 'migrate_vma')) dmirrorForgetMoved(d, mig.device ?? 0, srcs);
   d.setMigration(mig.id, { ...mig, srcs, phase: 'moved' });
+}
+
+/** One src of __migrate_device_pages(): insert into a hole, or move the page's state to dst. */
+function movePage(d: Draft, s: Work): void {
+  if (s.dst === null) {
+    s.migrate = false;
+    return;
+  }
+  if (s.src === null && s.hole) {
+    if (s.compound) insertHugePmdPage(d, s.hole, s.dst);
+    else insertPage(d, s.hole, s.dst);
+    return;
+  }
+  if (s.src !== null) {
+    const sp = d.page(s.src);
+    if (!sp.anon && d.page(s.dst).kind === 'device') {
+      d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
+      s.migrate = false;
+      return;
+    }
+    d.call('migrate_folio', `${pageName(sp)} -> ${pageName(d.page(s.dst))}: data, dirty flag and mapping move over.`);
+    d.setPage(s.dst, { dirty: sp.dirty, anon: sp.anon });
+  }
+}
+
+/**
+ * A COMPOUND src whose driver could not get a 2 MiB destination: a hole is filled page by page
+ * (a huge zero PMD is split first); a folio goes through migrate_vma_split_unmapped_folio():
+ * split_huge_pmd_address(freeze) turns each migration PMD into 512 migration PTEs, then
+ * folio_split_unmapped() and src[i] = migrate_pfn(pfn + i).
+ */
+function splitCompound(d: Draft, s: Work): Work[] {
+  const small = s.small!;
+  const base = s.at!.index;
+  if (s.src === null) {
+    const hole = s.hole!;
+    const pv = viewPmd(d, hole);
+    if (pv && d.page(pv.target).kind === 'zero') splitHugePmd(d, hole, false, 'the huge zero PMD is split before 512 × migrate_vma_insert_page().', 'split_huge_pmd');
+    return small.map((dst, i) => ({ ...s, compound: false, small: undefined, hole: { pid: hole.pid, index: base + i }, at: { pid: hole.pid, index: base + i }, dst }));
+  }
+  const head = s.src;
+  const out: Work[] = [];
+  d.call('migrate_vma_split_unmapped_folio', `dst[0] has no MIGRATE_PFN_COMPOUND: split the 2 MiB source and migrate 512 pages.`, () => {
+    const ptes: EntryRef[] = [];
+    for (const ref of s.ptes) {
+      if (!ref.pmd) {
+        ptes.push(ref);
+        continue;
+      }
+      ptes.push(...splitHugePmd(d, ref, true, 'the migration PMD becomes 512 migration PTEs (same type, number + i).', 'split_huge_pmd_address'));
+    }
+    let ids: number[] = [];
+    d.call('folio_split_unmapped', `${pageName(d.page(head))} becomes 512 order-0 folios, each still locked and isolated.`, () => {
+      ids = splitFolio(d, head);
+    });
+    const byPage = new Map<number, EntryRef[]>();
+    for (const r of ptes) {
+      const t = view(d, r).target;
+      const list = byPage.get(t);
+      if (list) list.push(r);
+      else byPage.set(t, [r]);
+    }
+    ids.forEach((id, i) => {
+      out.push({ ...s, compound: false, small: undefined, src: id, dst: small[i]!, at: { pid: s.at!.pid, index: base + i }, ptes: byPage.get(id) ?? [] });
+    });
+  });
+  return out;
 }
 
 /** migrate_vma_insert_page(): a hole gets the new page directly (no migration entry existed). */
 function insertPage(d: Draft, ref: PteRef, dst: number): void {
   const vma = vmaOf(d, ref);
   const v = view(d, ref);
-  if (!vma || !(v.kind === 'none' || (v.kind === 'present' && d.page(v.target).kind === 'zero'))) {
+  if (!vma || d.pmdEntry(ref) || !(v.kind === 'none' || (v.kind === 'present' && d.page(v.target).kind === 'zero'))) {
     d.call('migrate_vma_insert_page', `PTE ${ref.index} changed meanwhile: abort, the new page is not used.`);
     return;
   }
@@ -225,6 +466,28 @@ function insertPage(d: Draft, ref: PteRef, dst: number): void {
       d.setPte(ref, pte, dst);
     }
     addRmap(d, dst, true);
+  });
+}
+
+/**
+ * migrate_vma_insert_huge_pmd_page(): an aligned 2 MiB hole (pmd_none, or the huge zero PMD, which is
+ * replaced) gets a device-private PMD: WRITE if VM_WRITE, else READ, no soft-dirty or uffd.
+ */
+function insertHugePmdPage(d: Draft, ref: PteRef, dst: number): void {
+  const vma = vmaOf(d, ref);
+  const pv = viewPmd(d, ref);
+  const zero = pv !== null && d.page(pv.target).kind === 'zero';
+  if (!vma || d.hasPteTable(ref) || (pv && !zero)) {
+    d.call('migrate_vma_insert_huge_pmd_page', `the PMD at PTE ${ref.index} changed meanwhile (it must be none or the huge zero PMD): abort.`);
+    return;
+  }
+  const page = d.page(dst);
+  d.call('migrate_vma_insert_huge_pmd_page', `fills the 2 MiB hole at PTEs ${ref.index}..${ref.index + HPAGE_PMD_NR - 1} with ${pageName(page)}${zero ? ', replacing the huge zero PMD' : ''}${vmaWritable(vma) ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
+    if (page.kind !== 'device') refuse('migrate_vma_insert_huge_pmd_page() inserts device-private folios only');
+    const r = insert_huge_pmd_value(d.k, page, vmaWritable(vma));
+    traceBuilt(d, r.built, `${d.k.typeName(d.k.swp_type(r.built.entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, no soft-dirty even under VM_SOFTDIRTY.`);
+    d.setPmd(ref, r.pmd, dst);
+    folio_add_anon_rmap_pmd(d, dst, true);
   });
 }
 
@@ -251,30 +514,45 @@ export function migrateFinalize(d: Draft, mig: Migration): void {
   d.setMigration(mig.id, null);
 }
 
-/** migrate_device_range(): collects every allocated page of a device by PFN and unmaps it. */
+/** migrate_device_range(): collects every allocated folio of a device by PFN and unmaps it. */
 export function migrateDeviceRange(d: Draft, device: number): Migration {
   requireMigration(d);
   const dev = d.device(device);
   const srcs: MigrationSrc[] = [];
   d.call('migrate_device_range', `collects every allocated page of device ${device} by PFN (no VMA walk).`, () => {
+    const taken = new Set<number>();
     for (const id of dev.pages) {
       const p = d.page(id);
-      if (!p.allocated) continue;
+      if (!p.allocated || p.head !== id || taken.has(id)) continue;
       if (p.locked) {
         d.explain(`${pageName(p)} is locked: skipped.`);
         continue;
       }
+      if (isLarge(p) && d.pmdRefsTo(id).length === 0 && folioMapcount(d, id) > 0) {
+        // mapped by PTEs only (after a partial munmap): the pages move one by one
+        if (!splitFolioEverywhere(d, id)) continue;
+        for (const sub of folioIds(id)) {
+          taken.add(sub);
+          lockPage(d, sub);
+          getRef(d, sub);
+          srcs.push(srcOf({ src: sub, hole: null, at: null }));
+        }
+        continue;
+      }
       lockPage(d, id);
       getRef(d, id);
-      srcs.push({ src: id, hole: null, at: null, ptes: [], migrate: true, write: false, dst: null, dstWrite: false });
+      srcs.push(srcOf({ src: id, hole: null, at: null, compound: isLarge(p) }));
     }
   });
   const mig = d.addMigration({ api: 'migrate_device', origin: 'evict', device, phase: 'collected', to: 'ram', srcs });
-  d.call('migrate_device_unmap', 'unmaps every mapping through the rmap (try_to_migrate).', () => {
+  d.call('migrate_device_unmap', 'unmaps every mapping through the rmap (try_to_migrate); a large folio is marked COMPOUND.', () => {
     const out = mig.srcs.map((s) => ({ ...s, ptes: [...s.ptes] }));
     for (const s of out) {
       s.ptes.push(...tryToMigrate(d, s.src!, `${pageName(d.page(s.src!))}.`));
-      if (s.ptes.length) s.write = view(d, s.ptes[0]!).row?.access === 'write';
+      if (s.ptes.length) {
+        const first = s.ptes[0]!;
+        s.write = (first.pmd ? viewPmd(d, first)?.row : view(d, first).row)?.access === 'write';
+      }
     }
     d.setMigration(mig.id, { ...mig, srcs: out });
   });
@@ -284,5 +562,5 @@ export function migrateDeviceRange(d: Draft, device: number): Migration {
 /** migrate_device_range as an event: one eviction at a time. */
 export function migrateDeviceRangeEvent(d: Draft, device: number): void {
   if (d.migrations().some((m) => m.api === 'migrate_device')) refuse('an eviction is already in progress: finish it first');
-  d.result.cpages = migrateDeviceRange(d, device).srcs.length;
+  d.result.cpages = cpagesOf(migrateDeviceRange(d, device));
 }

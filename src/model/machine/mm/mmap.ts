@@ -7,6 +7,7 @@ import { dmirror_interval_invalidate } from '../drivers/test_hmm.ts';
 import { emptyTable } from '../pagetable.ts';
 import type { Process, Prot, Vma } from '../types.ts';
 import { defaultVma } from '../vma.ts';
+import { splitAtBoundary } from './huge_memory.ts';
 import { copyPageRange } from './memory/copy.ts';
 import { zapRange } from './memory/zap.ts';
 
@@ -37,7 +38,9 @@ export function vmasWithout(vmas: readonly Vma[], start: number, pages: number):
 export function munmap(d: Draft, pid: number, start: number, pages: number): void {
   const p = d.proc(pid);
   d.call('do_vmi_munmap', `unmaps PTEs ${start}..${start + pages - 1}.`, () => {
-    d.call('zap_pte_range', 'drops every mapping: rmap and references, swap slot counts; migration entries are just cleared.', () => zapRange(d, pid, start, pages));
+    splitAtBoundary(d, pid, start);
+    splitAtBoundary(d, pid, start + pages);
+    d.call('zap_pte_range', 'drops every mapping: rmap and references, swap slot counts; migration entries are just cleared.', () => zapRange(d, pid, start, pages, true));
     dmirror_interval_invalidate(d, pid, start, pages);
     d.setProcess(pid, (x) => ({ ...x, vmas: vmasWithout(p.vmas, start, pages) }));
   });
@@ -47,7 +50,7 @@ export function exit(d: Draft, pid: number): void {
   const p = d.proc(pid);
   d.call('exit_mmap', `pid ${pid} exits: every VMA is unmapped.`, () => {
     for (const v of p.vmas) {
-      d.call('unmap_vmas', '', () => zapRange(d, pid, v.start, v.pages));
+      d.call('unmap_vmas', '', () => zapRange(d, pid, v.start, v.pages, true));
       dmirror_interval_invalidate(d, pid, v.start, v.pages);
     }
   });
@@ -70,7 +73,7 @@ export function fork(d: Draft, pid: number): number {
   d.addProcess(child);
   d.call('dup_mmap', `pid ${pid} forks: pid ${childPid} gets a copy of every VMA.`, () => {
     d.call('copy_page_range', 'copies the page tables of every VMA (COW for private ones).', () => {
-      for (const vma of parent.vmas) copyPageRange(d, pid, childPid, vma);
+      for (const vma of parent.vmas) copyPageRange(d, pid, childPid, vma, { ...vma, uffdWp: false, uffdWpUnpopulated: false });
     });
   });
   d.result.note = `child pid ${childPid}`;

@@ -8,8 +8,10 @@ import {
 } from '../../kernel/arch/x86_pgtable.ts';
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../kernel/kernel.ts';
 import type { PteBits } from '../../kernel/u64.ts';
-import { refuse, type Draft } from '../draft.ts';
+import { pmdBase, refuse, type Draft } from '../draft.ts';
 import { keepSwpFlags, markerPte, readableDeviceFrom, readableMigrationFrom, toPte, traceBuilt, view } from '../entries.ts';
+import { folioOf, HPAGE_PMD_NR } from '../folio.ts';
+import { changeHugePmd, splitAtBoundary } from './huge_memory.ts';
 import type { Prot, PteRef, Vma } from '../types.ts';
 import { pageProt } from '../vma.ts';
 
@@ -22,9 +24,16 @@ export interface ChangeFlags {
   readonly tryChangeWritable: boolean;
 }
 
-/** Splits VMAs at start and end, applies `patch` to the covered parts; refuses gaps. */
+/**
+ * Splits VMAs at start and end, applies `patch` to the covered parts; refuses gaps. A huge PMD that a
+ * new VMA boundary cuts is split first (__split_vma() -> vma_adjust_trans_huge()).
+ */
 export function splitAndPatch(d: Draft, pid: number, start: number, pages: number, patch: (v: Vma) => Vma): Vma[] {
   const end = start + pages;
+  for (const v of d.proc(pid).vmas) {
+    if (v.start < start && v.start + v.pages > start) splitAtBoundary(d, pid, start);
+    if (v.start < end && v.start + v.pages > end) splitAtBoundary(d, pid, end);
+  }
   const out: Vma[] = [];
   const covered: Vma[] = [];
   for (const v of d.proc(pid).vmas) {
@@ -64,8 +73,17 @@ export function mprotect(d: Draft, pid: number, start: number, pages: number, pr
 export function changeProtection(d: Draft, pid: number, vma: Vma, f: ChangeFlags): void {
   const newprot = pageProt(vma);
   d.call('change_protection', '', () => {
+    const end = vma.start + vma.pages;
+    for (let i = vma.start; i < end; i = pmdBase(i) + HPAGE_PMD_NR) {
+      if (d.pmdEntry({ pid, index: i })) changeHugePmd(d, { pid, index: i }, vma, newprot, f);
+    }
     d.call('change_pte_range', `new vm_page_prot 0x${newprot.toString(16)}${f.uffdWp ? ', MM_CP_UFFD_WP' : ''}${f.uffdWpResolve ? ', MM_CP_UFFD_WP_RESOLVE' : ''}${f.tryChangeWritable ? ', MM_CP_TRY_CHANGE_WRITABLE' : ''}.`, () => {
-      for (let i = vma.start; i < vma.start + vma.pages; i++) changeOne(d, { pid, index: i }, vma, newprot, f);
+      // A none PTE changes only when uffd-wp marks unpopulated entries: otherwise empty page tables are
+      // skipped. PMD leaves were handled above (change_huge_pmd()).
+      const indices = f.uffdWp && vma.uffdWpUnpopulated
+        ? Array.from({ length: vma.pages }, (_, n) => vma.start + n).filter((i) => !d.pmdEntry({ pid, index: i }))
+        : [...d.populated(pid, vma.start, vma.start + vma.pages)];
+      for (const i of indices) changeOne(d, { pid, index: i }, vma, newprot, f);
     });
   });
 }
@@ -89,7 +107,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
     else if (f.uffdWpResolve) pte = pte_clear_uffd_wp(pte);
     if (f.tryChangeWritable && !pte_write(pte) && canChangePteWritable(d, vma, pte, v.target)) {
       pte = pte_mkwrite(pte);
-      d.explain(`PTE ${ref.index}: can_change_pte_writable() (the anon page is exclusive): made writable right away.`);
+      d.explainPte(ref.index, `: can_change_pte_writable() (the anon page is exclusive): made writable right away.`);
     }
     d.setPte(ref, pte, v.target);
     return;
@@ -99,7 +117,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
   const row = v.row;
   const fn = k.profile.api === 'softleaf' ? 'change_softleaf_pte' : 'change_pte_range';
   if ((v.kind === 'migration' || v.kind === 'device-migration') && row?.access === 'write') {
-    const page = v.target >= 0 ? d.page(v.target) : null;
+    const page = v.target >= 0 ? folioOf(d, v.target) : null;
     const anon = page?.anon ?? true;
     const built = readableMigrationFrom(d, v.entry!, anon);
     d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(built.entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>

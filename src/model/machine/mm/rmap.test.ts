@@ -139,7 +139,7 @@ describe('make_device_exclusive() and restore_exclusive_pte() (S18)', () => {
     expect(m.pte(1)).toBe(swapPte(30, 0x1234n, SWP_SD));
     expect(m.page(0x1234)).toMatchObject({ mapcount: 1, dirty: true, allocated: true });
     expect(m.result.cpages).toBe(1);
-    expect(m.state.devices[0]!.mirror['1:1']).toEqual({ page: m.state.pageIndex.get('phys:4660'), write: true, atomic: true });
+    expect(m.state.devices[0]!.mirror['1:1']).toEqual({ page: m.pageId(0x1234), write: true, atomic: true });
     expect(m.why('make_device_exclusive_entry')).toBe('SWP_DEVICE_EXCLUSIVE for pfn 0x1234; the page stays mapped (mapcount unchanged) and in RAM.');
     m.consistent();
   });

@@ -13,9 +13,12 @@ import type { Access } from '../../kernel/swapTypes.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
 import { dmirrorMapAtomic } from '../drivers/test_hmm.ts';
-import { makeMigrationEntry, pageName, pageNumberFn, toPte, traceBuilt, view } from '../entries.ts';
-import type { PteRef } from '../types.ts';
+import { makeMigrationEntry, pageName, pageNumberFn, toPte, traceBuilt, view, viewPmd } from '../entries.ts';
+import { folioMapcount, folioOf, folioPages } from '../folio.ts';
+import type { EntryRef, PteRef } from '../types.ts';
+import { setPmdMigrationEntry, splitHugePmd } from './huge_memory.ts';
 import { accessToCompletion } from './memory/fault.ts';
+import { markDirty } from './page_alloc.ts';
 
 const hex = (n: number) => '0x' + n.toString(16);
 
@@ -33,10 +36,10 @@ export function removeRmap(d: Draft, id: number): void {
   d.setPage(id, { mapcount: Math.max(0, p.mapcount - 1) });
 }
 
-/** folio_try_share_anon_rmap_pte(): clears PageAnonExclusive; fails if the page may be DMA-pinned. */
+/** folio_try_share_anon_rmap_pte(): clears PageAnonExclusive; fails if the folio may be DMA-pinned. */
 export function tryShareAnon(d: Draft, id: number): boolean {
   const p = d.page(id);
-  if (p.pins > 0) return false;
+  if (folioOf(d, id).pins > 0) return false;
   if (p.anonExclusive) d.setPage(id, { anonExclusive: false });
   return true;
 }
@@ -86,15 +89,27 @@ export function installMigrationEntry(d: Draft, ref: PteRef, pageId: number, old
   d.setPte(ref, swp, pageId);
 }
 
-/** try_to_migrate_one() for one mapping: present PTE or device-private entry -> migration entry. */
-export function tryToMigrateOne(d: Draft, ref: PteRef, pageId: number): boolean {
+/**
+ * try_to_migrate_one() for one mapping: a present PTE or device-private entry becomes a migration
+ * entry; a PMD mapping (!pvmw.pte) goes to set_pmd_migration_entry() for the head page.
+ */
+export function tryToMigrateOne(d: Draft, ref: EntryRef, pageId: number): boolean {
+  if (ref.pmd) {
+    const pv = viewPmd(d, ref);
+    const h = d.page(pageId);
+    if (!pv || (pv.kind !== 'present' && pv.kind !== 'device-private')) return false;
+    return (
+      d.call('try_to_migrate_one', `pid ${ref.pid} maps ${pageName(h)} with a PMD (PTEs ${ref.index}..${ref.index + 511}).`, () =>
+        setPmdMigrationEntry(d, pv, h.anon && h.anonExclusive, `the PMD branch (!pvmw.pte): subpage = folio_page(folio, ${pv.kind === 'present' ? 'pmd_pfn()' : 'softleaf_to_pfn()'} − folio_pfn()) = the head.`)) ?? false
+    );
+  }
   const v = view(d, ref);
   const page = d.page(pageId);
   const anonExclusive = page.anon && page.anonExclusive;
   return (
     d.call('try_to_migrate_one', `pid ${ref.pid} PTE ${ref.index} maps ${pageName(page)}.`, () => {
       if (v.kind === 'present') {
-        if (pte_dirty(v.raw)) d.setPage(pageId, { dirty: true });
+        if (pte_dirty(v.raw)) markDirty(d, pageId);
         if (anonExclusive && !tryShareAnon(d, pageId)) {
           d.explain('folio_try_share_anon_rmap_pte() fails (maybe pinned): the PTE is restored and migration stops.');
           return false;
@@ -112,11 +127,17 @@ export function tryToMigrateOne(d: Draft, ref: PteRef, pageId: number): boolean 
   );
 }
 
-/** try_to_migrate(): every mapping of the page becomes a migration entry; returns those PTEs. */
-export function tryToMigrate(d: Draft, pageId: number, why: string): PteRef[] {
-  const out: PteRef[] = [];
+/**
+ * try_to_migrate(): every mapping of the folio (PMDs, and PTEs of any of its pages) becomes a
+ * migration entry; returns them.
+ */
+export function tryToMigrate(d: Draft, pageId: number, why: string): EntryRef[] {
+  const out: EntryRef[] = [];
+  const h = d.page(pageId);
   d.call('try_to_migrate', why, () => {
-    for (const ref of rmapMappings(d, pageId)) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
+    for (const ref of d.pmdRefsTo(pageId)) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
+    const pages = h.order > 0 && folioMapcount(d, pageId) > h.entireMapcount ? folioPages(d, pageId) : [pageId];
+    for (const id of pages) for (const ref of rmapMappings(d, id)) if (tryToMigrateOne(d, ref, id)) out.push(ref);
   });
   return out;
 }
@@ -148,12 +169,16 @@ export function makeDeviceExclusive(d: Draft, pid: number, start: number, pages:
   for (let i = start; i < start + pages; i++) {
     const ref = { pid, index: i };
     d.call('make_device_exclusive', `PTE ${i}: fault the page in writable (GUP with FOLL_WRITE), lock it, replace the PTE by a device-exclusive entry.`, () => {
+      if (d.pmdEntry(ref)) {
+        accessToCompletion(d, ref, 'write');
+        if (d.pmdEntry(ref)) splitHugePmd(d, ref, false, 'GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).', 'split_huge_pmd');
+      }
       const sig = accessToCompletion(d, ref, 'write');
       if (sig) refuse(`the write fault on PTE ${i} gets ${sig}`);
       const v = view(d, ref);
       if (v.kind !== 'present' || !pte_write(v.raw)) refuse(`PTE ${i} did not become writable`);
       const page = d.page(v.target);
-      if (pte_dirty(v.raw)) d.setPage(v.target, { dirty: true });
+      if (pte_dirty(v.raw)) markDirty(d, v.target);
       let pte = toPte(d, d.k.make_device_exclusive_entry(asPfn(page.number))) as PteBits;
       if (pte_soft_dirty(v.raw)) pte = d.k.pte_swp_mksoft_dirty(pte);
       d.call('make_device_exclusive_entry', `SWP_DEVICE_EXCLUSIVE for pfn 0x${page.number.toString(16)}; the page stays mapped (mapcount unchanged) and in RAM.`, () =>

@@ -11,9 +11,17 @@ import { maybeFree } from './page_alloc.ts';
 /** The first slot a swap device hands out: slot 0 is the swap header. */
 export const SWAP_FIRST_USABLE_SLOT = 1;
 
-/** get_swap_pages(): the next free slot of swap device 0 (never the header slot). */
+/**
+ * get_swap_pages(): the next free slot of swap device 0, never the header slot. A scenario whose
+ * setup asks for slot 0 first (swapFirstSlot 0x0, as S30 did) gets slot 1: the trace says why.
+ */
 export function get_swap_page(d: Draft): number {
-  return d.allocSlot();
+  let slot = d.allocSlot();
+  while (slot < SWAP_FIRST_USABLE_SLOT) {
+    d.explain(`slot 0x${slot.toString(16)} holds the swap header and is never handed out: the allocator skips it.`);
+    slot = d.allocSlot();
+  }
+  return slot;
 }
 
 /** swap_duplicate(): one more PTE uses the slot. */

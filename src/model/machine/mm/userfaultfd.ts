@@ -19,7 +19,7 @@ export function uffdWriteprotect(d: Draft, pid: number, start: number, pages: nu
 /** UFFDIO_POISON: mfill_atomic_pte_poison() installs a PTE_MARKER_POISONED marker in a none PTE. */
 export function uffdioPoison(d: Draft, ref: PteRef): void {
   if (!d.vmaAt(ref.pid, ref.index)) refuse(`no VMA covers PTE ${ref.index}`);
-  if (view(d, ref).kind !== 'none') {
+  if (d.pmdEntry(ref) || view(d, ref).kind !== 'none') {
     d.call('mfill_atomic_pte_poison', 'the PTE is not none: -EEXIST.');
     d.result.ret = '-EEXIST';
     return;

@@ -6,7 +6,9 @@
 import { pte_dirty, pte_soft_dirty, pte_uffd_wp } from '../../kernel/arch/x86_pgtable.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
-import { pageName, toPte, view } from '../entries.ts';
+import { pageName, toPte, view, viewPmd } from '../entries.ts';
+import { folioOf, isLarge } from '../folio.ts';
+import { splitToSmall } from './huge_memory.ts';
 import { maybeFree } from './page_alloc.ts';
 import { tryShareAnon, tryToUnmap } from './rmap.ts';
 import { get_swap_page } from './swapfile.ts';
@@ -18,17 +20,22 @@ export function swapOut(d: Draft, pid: number, start: number, pages: number): vo
   const done = new Set<number>();
   d.call('shrink_folio_list', `reclaim picks the anon pages mapped at PTEs ${start}..${start + pages - 1}.`, () => {
     for (let i = start; i < start + pages; i++) {
+      const pv = viewPmd(d, { pid, index: i });
+      const t = pv && pv.kind === 'present' ? pv.target : view(d, { pid, index: i }).target;
+      if ((pv && pv.kind === 'present') || (t >= 0 && !pv && isLarge(folioOf(d, t)) && folioOf(d, t).kind === 'ram')) {
+        splitToSmall(d, { pid, index: i }, 'reclaim of a THP without a 2 MiB swap cluster: TTU_SPLIT_HUGE_PMD and split_folio_to_list() first.', 'split_folio_to_list');
+      }
       const v = view(d, { pid, index: i });
       if (v.kind !== 'present' || done.has(v.target)) continue;
       const id = v.target;
       done.add(id);
       const page = d.page(id);
       if (page.kind !== 'ram' || !page.anon) {
-        d.explain(`PTE ${i}: ${pageName(page)} is not an anon RAM page: skipped.`);
+        d.explainPte(i, `: ${pageName(page)} is not an anon RAM page: skipped.`);
         continue;
       }
       if (page.locked || page.refs > 0 || page.pins > 0) {
-        d.explain(`PTE ${i}: ${pageName(page)} is locked, pinned or referenced: skipped.`);
+        d.explainPte(i, `: ${pageName(page)} is locked, pinned or referenced: skipped.`);
         continue;
       }
       const slotNo = get_swap_page(d);

@@ -7,8 +7,10 @@ import {
 } from '../../../kernel/arch/x86_pgtable.ts';
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, type PteMarker } from '../../../kernel/kernel.ts';
 import type { PteBits } from '../../../kernel/u64.ts';
-import type { Draft } from '../../draft.ts';
+import { pmdBase, type Draft } from '../../draft.ts';
 import { keepSwpFlags, markerPte, pageName, readableDeviceFrom, readableMigrationFrom, toPte, traceBuilt, view } from '../../entries.ts';
+import { folioOf, HPAGE_PMD_NR } from '../../folio.ts';
+import { copyHugePmd } from '../huge_memory.ts';
 import type { PteRef, Vma } from '../../types.ts';
 import { isCow, pageProt, vmaWritable } from '../../vma.ts';
 import { addMigrationPte } from '../migrate.ts';
@@ -17,9 +19,16 @@ import { addRmap, tryShareAnon } from '../rmap.ts';
 import { swap_duplicate } from '../swapfile.ts';
 import { restoreExclusivePte } from './fault.ts';
 
-/** copy_page_range() for one VMA: every PTE of the parent's range into the child's. */
-export function copyPageRange(d: Draft, pid: number, childPid: number, vma: Vma): void {
-  for (let i = vma.start; i < vma.start + vma.pages; i++) copyOne(d, { pid, index: i }, { pid: childPid, index: i }, vma);
+/** copy_page_range() for one VMA: every PMD leaf (copy_huge_pmd) and every PTE of the parent's range into the child's. */
+export function copyPageRange(d: Draft, pid: number, childPid: number, vma: Vma, childVma: Vma): void {
+  const end = vma.start + vma.pages;
+  for (let base = pmdBase(vma.start); base < end; base += HPAGE_PMD_NR) {
+    const i = Math.max(base, vma.start);
+    const src = { pid, index: i };
+    if (d.pmdEntry(src) && copyHugePmd(d, src, { pid: childPid, index: i }, vma, childVma)) continue;
+    // Page tables with no entry are skipped, as copy_pte_range() never sees them (pmd_none).
+    for (const j of [...d.populated(pid, i, Math.min(end, base + HPAGE_PMD_NR))]) copyOne(d, { pid, index: j }, { pid: childPid, index: j }, vma);
+  }
 }
 
 function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
@@ -100,7 +109,7 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
 function copyPresent(d: Draft, src: PteRef, dst: PteRef, vma: Vma, raw: Pte, target: number): void {
   const page = d.page(target);
   d.call('copy_present_ptes', '', () => {
-    if (page.kind !== 'zero' && page.anon && page.anonExclusive && page.pins > 0 && isCow(vma)) {
+    if (page.kind !== 'zero' && page.anon && page.anonExclusive && folioOf(d, target).pins > 0 && isCow(vma)) {
       d.call('copy_present_page', `${pageName(page)} may be DMA-pinned: the child gets its own copy now instead of sharing it.`, () => {
         const id = allocRamPage(d);
         d.setPage(id, { data: page.data, dirty: true });

@@ -3,17 +3,19 @@
  * do_wp_page / do_swap_page, and what do_swap_page does with each kind of soft leaf.
  */
 import {
-  mk_pte, pte_hw_dirty, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
+  mk_pte, pmd_hw_dirty, pmd_write, pmd_young, pte_hw_dirty, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
   pte_set_hw_dirty, pte_uffd_wp, pte_write, pte_young,
 } from '../../../kernel/arch/x86_pgtable.ts';
 import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../../kernel/kernel.ts';
 import type { PteBits } from '../../../kernel/u64.ts';
 import { refuse, type Draft } from '../../draft.ts';
 import { dmirror_devmem_fault, dmirrorDevmemFaultFinish, dmirrorDropAtomic } from '../../drivers/test_hmm.ts';
-import { pageName, view, type EntryView } from '../../entries.ts';
+import { pageName, view, viewPmd, type EntryView } from '../../entries.ts';
+import { folioOf, isLarge } from '../../folio.ts';
 import type { Migration, PteRef, Vma } from '../../types.ts';
 import { pageProt, vmaOf, vmaWritable } from '../../vma.ts';
-import { allocRamPage, maybeFree } from '../page_alloc.ts';
+import { do_huge_pmd_anonymous_page, hugePmdFault, thpSuitable } from '../huge_memory.ts';
+import { allocRamPage, lockPage, markDirty, maybeFree } from '../page_alloc.ts';
 import { addRmap, removeRmap } from '../rmap.ts';
 import { swap_free } from '../swapfile.ts';
 
@@ -39,9 +41,18 @@ export type FaultStep =
  */
 export function cpuFaultStep(d: Draft, ref: PteRef, access: Access): FaultStep {
   const vma = checkAccess(d, ref, access);
+  const pv = viewPmd(d, ref);
+  if (pv) {
+    const r = hugePmdFault(d, ref, vma, pv, access);
+    if (r !== 'fallback') return r;
+  }
   const v = view(d, ref);
   if (v.kind === 'present') return presentAccess(d, ref, vma, v, access);
   let out: FaultStep = { done: true };
+  if (v.kind === 'none' && !d.hasPteTable(ref) && thpSuitable(d, ref, vma)) {
+    d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}: pmd_none().`, () => do_huge_pmd_anonymous_page(d, ref, vma, access));
+    return out;
+  }
   d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}.`, () => {
     d.call('handle_pte_fault', v.kind === 'none' ? 'the PTE is none.' : 'the PTE is not present and not none: a swap-style entry.', () => {
       if (v.kind === 'none') {
@@ -115,10 +126,13 @@ export function doWpPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
   if (pte_uffd_wp(v.raw)) refuse('the PTE is userfaultfd write-protected: the write goes to the uffd handler (UFFDIO_WRITEPROTECT unprotect resolves it)');
   d.call('do_wp_page', 'write to a write-protected present PTE.', () => {
     const page = d.page(v.target);
-    const reuse = page.kind !== 'zero' && page.anon && (page.anonExclusive || (page.mapcount === 1 && page.refs === 0 && page.pins === 0 && page.swapSlot === null));
+    const folio = folioOf(d, v.target);
+    // wp_can_reuse_anon_folio(): a large folio is reused only through PageAnonExclusive
+    const reuse = page.kind !== 'zero' && page.anon && (page.anonExclusive || (!isLarge(folio) && page.mapcount === 1 && folio.refs === 0 && folio.pins === 0 && folio.swapSlot === null));
     if (reuse) {
       if (!page.anonExclusive) d.call('wp_can_reuse_anon_folio', `${pageName(page)} has one mapping and no other reference: it becomes exclusive and is reused.`);
-      d.setPage(v.target, { anonExclusive: true, dirty: true });
+      d.setPage(v.target, { anonExclusive: true });
+      markDirty(d, v.target);
       d.call('wp_page_reuse', `${pageName(page)} is exclusive to this process: make the PTE writable in place.`, () =>
         d.setPte(ref, pte_mkwrite(pte_mkdirty(pte_mkyoung(v.raw))), v.target));
       return;
@@ -155,17 +169,17 @@ function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Acces
         });
         return;
       case 'device-private': {
-        const page = d.page(v.target);
+        const page = folioOf(d, v.target);
         if (page.locked) {
           d.explain(`${pageName(page)} is locked (already migrating): wait on the page lock and retry.`);
           out = { done: false, wait: 'migration' };
           return;
         }
         d.explain('read and write faults are handled the same way: the memory is not CPU-addressable.');
-        d.setPage(v.target, { locked: true }, 'locked by do_swap_page (trylock)');
+        lockPage(d, v.target, 'locked by do_swap_page (trylock)');
         const m = dmirror_devmem_fault(d, ref, v.target);
         if (m === null) {
-          d.setPage(v.target, { locked: false }, 'unlocked: nothing to migrate');
+          d.setPage(folioOf(d, v.target).id, { locked: false }, 'unlocked: nothing to migrate');
           out = { done: true };
         } else {
           out = { done: false, migration: m };
@@ -251,12 +265,13 @@ function swapIn(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Access): 
 export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
   const k = d.k;
   const page = d.page(v.target);
-  d.call('restore_exclusive_pte', `a fresh old PTE for ${pageName(page)}; soft-dirty/uffd restored; writable${page.dirty ? ' and dirty' : ''} since the VMA is writable and the page is exclusive.`, () => {
+  const dirty = folioOf(d, v.target).dirty;
+  d.call('restore_exclusive_pte', `a fresh old PTE for ${pageName(page)}; soft-dirty/uffd restored; writable${dirty ? ' and dirty' : ''} since the VMA is writable and the page is exclusive.`, () => {
     let pte = pte_mkold(mk_pte(page.number, pageProt(vma)));
     if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
     if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
     if (vmaWritable(vma) && page.anonExclusive && !pte_uffd_wp(pte)) {
-      if (page.dirty) pte = pte_mkdirty(pte);
+      if (dirty) pte = pte_mkdirty(pte);
       pte = pte_mkwrite(pte);
     }
     d.setPte(ref, pte, v.target);
@@ -272,6 +287,25 @@ export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryVie
  */
 export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGBUS' | 'SIGSEGV' | null {
   for (let round = 0; round < 4; round++) {
+    const pv = viewPmd(d, ref);
+    if (pv && pv.kind === 'present') {
+      if (access === 'read' && pmd_young(pv.raw)) return null;
+      if (access === 'write' && pmd_write(pv.raw) && pmd_hw_dirty(pv.raw)) return null;
+      cpuFaultStep(d, ref, access);
+      const after = viewPmd(d, ref);
+      if (after && after.kind === 'present' && (access === 'read' || pmd_write(after.raw))) return null;
+      continue;
+    }
+    if (pv) {
+      const r = cpuFaultStep(d, ref, access);
+      if (r.done) {
+        if (r.signal) return r.signal;
+        continue;
+      }
+      if (r.wait) refuse(`the PMD at PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in pmd_migration_entry_wait until migrate_*_finalize runs`);
+      if (r.migration) dmirrorDevmemFaultFinish(d, r.migration);
+      continue;
+    }
     const v = view(d, ref);
     if (v.kind === 'present') {
       const before = v.raw;

@@ -5,6 +5,7 @@
  */
 import type { Draft } from '../../draft.ts';
 import { view } from '../../entries.ts';
+import { walkPmds, zapHugePmd } from '../huge_memory.ts';
 import type { PteRef } from '../../types.ts';
 import { dropMigrationPte } from '../migrate.ts';
 import { maybeFree } from '../page_alloc.ts';
@@ -38,8 +39,18 @@ export function zapOne(d: Draft, ref: PteRef): void {
   }
 }
 
-/** zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its range). */
-export function zapRange(d: Draft, pid: number, start: number, pages: number): void {
+/**
+ * zap_pmd_range() / zap_pte_range() over PTEs [start, start + pages) of a process (clipped to its
+ * range): a PMD leaf the range covers goes whole (zap_huge_pmd); one it covers in part is split
+ * first. With `freeTables`, a PTE table the range covers entirely is freed afterwards (free_pgtables()).
+ * Page tables with no entry are skipped (pmd_none: zap_pmd_range() moves on).
+ */
+export function zapRange(d: Draft, pid: number, start: number, pages: number, freeTables = false): void {
   const end = Math.min(start + pages, d.proc(pid).ptes.length);
-  for (let i = start; i < end; i++) zapOne(d, { pid, index: i });
+  walkPmds(d, pid, start, end, (r) => zapHugePmd(d, r),
+    (i, next) => `the range covers only PTEs ${i}..${next - 1} of this huge PMD: split it, then zap the PTEs.`,
+    (i, next, all) => {
+      for (const j of [...d.populated(pid, i, next)]) zapOne(d, { pid, index: j });
+      if (freeTables && all && d.hasPteTable({ pid, index: i })) d.freePteTable({ pid, index: i });
+    });
 }

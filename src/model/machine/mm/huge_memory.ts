@@ -1,0 +1,520 @@
+/**
+ * Transparent huge pages at the PMD level (mm/huge_memory.c): the THP fault and the huge zero PMD,
+ * write faults on a huge PMD, set_pmd_migration_entry() / remove_migration_pmd(), the device-private
+ * PMD fault, __split_huge_pmd_locked(), fork (copy_huge_pmd), mprotect (change_huge_pmd), zap and
+ * MADV_FREE. The values come from the pure rules in huge_memory_rules.ts.
+ */
+import {
+  folio_mk_pmd, mk_pte, pmd_clear_uffd, pmd_mkdirty, pmd_mkinvalid, pmd_mkold, pmd_mkclean, pmd_mkspecial, pmd_mkuffd,
+  pmd_mkwrite, pmd_mkyoung, pmd_modify, pmd_set_hw_dirty, pmd_uffd, pmd_write, pmd_wrprotect, pte_mkspecial, pte_mkuffd_wp,
+} from '../../kernel/arch/x86_pgtable.ts';
+import { isMigrationKind } from '../../kernel/leafops.ts';
+import { PAGE_SHIFT } from '../../kernel/platform.ts';
+import { pmdBase, refuse, type Draft } from '../draft.ts';
+import { dmirror_devmem_fault_pmd } from '../drivers/test_hmm.ts';
+import { pageName, traceBuilt, viewPmd, type PmdView } from '../entries.ts';
+import { folioOf, folioPages, HPAGE_PMD_NR, HPAGE_PMD_ORDER, splitFolio } from '../folio.ts';
+import type { EntryRef, PteRef, Vma } from '../types.ts';
+import { isCow, pageProt, vmaWritable } from '../vma.ts';
+import {
+  change_huge_pmd_value, copy_huge_pmd_values, describeRead, remove_migration_pmd_value, set_pmd_migration_value, split_ptes,
+} from './huge_memory_rules.ts';
+import type { FaultStep } from './memory/fault.ts';
+import type { ChangeFlags } from './mprotect.ts';
+import { addMigrationPte, dropMigrationPte, replaceMigrationRef } from './migrate.ts';
+import { allocRamFolio, markDirty, maybeFree } from './page_alloc.ts';
+
+const hex = (n: number) => '0x' + n.toString(16);
+/** VA bits of a 2 MiB range below PMD_SHIFT, in PTE indices. */
+const PMD_INDEX_MASK = BigInt(HPAGE_PMD_NR - 1);
+
+// ---- where a THP may go ------------------------------------------------------------------------------
+
+/** The process range's PTE index 0 sits on a 2 MiB boundary (else no PMD covers 512 of its PTEs). */
+export function rangeAligned(d: Draft): boolean {
+  return ((d.base.vaBase >> BigInt(PAGE_SHIFT)) & PMD_INDEX_MASK) === 0n;
+}
+
+/**
+ * thp_vma_allowable_order() + thp_vma_suitable_order(): the VMA has VM_HUGEPAGE (the model's THP mode
+ * is "madvise"), is private anonymous, and covers the whole 2 MiB range around `ref`.
+ */
+export function thpSuitable(d: Draft, ref: PteRef, vma: Vma): boolean {
+  const base = pmdBase(ref.index);
+  return vma.thp && vma.anon && !vma.shared && rangeAligned(d) && vma.start <= base && base + HPAGE_PMD_NR <= vma.start + vma.pages
+    && base + HPAGE_PMD_NR <= d.proc(ref.pid).ptes.length;
+}
+
+/** The huge zero folio (get_huge_zero_folio()): made on first use, shared by everyone, never freed. */
+export function hugeZeroPage(d: Draft): number {
+  const pfn = d.base.hugeZeroPfn;
+  const id = d.findPage('phys', pfn);
+  if (id !== undefined) {
+    if (d.page(id).kind !== 'zero') refuse(`pfn 0x${pfn.toString(16)} is a RAM page of this scenario: the huge zero folio needs its own (setup.hugeZeroPfn)`);
+    return id;
+  }
+  return d.addPage({
+    kind: 'zero', space: 'phys', number: pfn, device: null, allocated: true, anon: true, mapcount: 0, refs: 0, pins: 0, locked: false,
+    dirty: false, anonExclusive: false, hwpoison: false, data: 0, swapSlot: null, order: HPAGE_PMD_ORDER,
+  });
+}
+
+// ---- rmap at PMD level ----------------------------------------------------------------------------------
+
+/** folio_add_{new_,}anon_rmap_pmd(): one more PMD maps the folio; RMAP_EXCLUSIVE sets PageAnonExclusive on the head. */
+export function folio_add_anon_rmap_pmd(d: Draft, head: number, exclusive: boolean): void {
+  const h = d.page(head);
+  if (h.kind === 'zero') return;
+  d.setPage(head, { entireMapcount: h.entireMapcount + 1, anonExclusive: h.anon && (exclusive || (h.entireMapcount === 0 ? false : h.anonExclusive)) });
+}
+
+/** folio_remove_rmap_pmd() */
+export function folio_remove_rmap_pmd(d: Draft, head: number): void {
+  const h = d.page(head);
+  if (h.kind === 'zero') return;
+  d.setPage(head, { entireMapcount: Math.max(0, h.entireMapcount - 1) });
+}
+
+/** folio_try_share_anon_rmap_pmd(): clears PageAnonExclusive; fails if the folio may be DMA-pinned. */
+export function folio_try_share_anon_rmap_pmd(d: Draft, head: number): boolean {
+  const h = d.page(head);
+  if (h.pins > 0) return false;
+  if (h.anonExclusive) d.setPage(head, { anonExclusive: false });
+  return true;
+}
+
+// ---- faults ---------------------------------------------------------------------------------------------
+
+/**
+ * create_huge_pmd() -> do_huge_pmd_anonymous_page(): a read maps the huge zero folio
+ * (set_huge_zero_folio), a write allocates a 2 MiB folio and maps it with map_anon_folio_pmd_nopf():
+ * folio_mk_pmd(), pmd_mkdirty() (D parked in SavedDirty while RO), maybe_pmd_mkwrite() (moved back).
+ */
+export function do_huge_pmd_anonymous_page(d: Draft, ref: PteRef, vma: Vma, access: 'read' | 'write'): void {
+  const base = { pid: ref.pid, index: pmdBase(ref.index) };
+  d.call('create_huge_pmd', `the PMD is none and the VMA allows a THP here (VM_HUGEPAGE, 2 MiB range inside the VMA).`, () => {
+    d.call('do_huge_pmd_anonymous_page', access === 'read' ? 'a read fault: map the huge zero folio read-only.' : 'a write fault: allocate a 2 MiB folio.', () => {
+      if (access === 'read') {
+        const z = hugeZeroPage(d);
+        const pmd = pmd_mkspecial(folio_mk_pmd(d.page(z).number, pageProt(vma)));
+        d.call('set_huge_zero_folio', `pmd_mkspecial(folio_mk_pmd(huge zero folio pfn ${hex(d.page(z).number)}, vm_page_prot)): special, so no struct page is refcounted.`, () =>
+          d.setPmd(base, pmd, z));
+        return;
+      }
+      const head = allocRamFolio(d);
+      d.call('vma_alloc_anon_folio_pmd', `${pageName(d.page(head))}, zeroed.`);
+      mapAnonFolioPmd(d, base, vma, head, 'map_anon_folio_pmd_nopf');
+    });
+  });
+}
+
+/** map_anon_folio_pmd_nopf(): a new anon THP, mapped writable and dirty, exclusive to this process. */
+function mapAnonFolioPmd(d: Draft, base: PteRef, vma: Vma, head: number, fn: string): void {
+  let pmd = folio_mk_pmd(d.page(head).number, pageProt(vma));
+  pmd = pmd_mkdirty(pmd);
+  if (vmaWritable(vma)) pmd = pmd_mkwrite(pmd);
+  d.call(fn, `folio_mk_pmd(vm_page_prot) + pmd_mkdirty (Dirty parked in SavedDirty while RW=0) + maybe_pmd_mkwrite (moved back); folio_add_new_anon_rmap(RMAP_EXCLUSIVE).`, () => {
+    folio_add_anon_rmap_pmd(d, head, true);
+    markDirty(d, head);
+    d.setPmd(base, pmd, head);
+  });
+}
+
+/**
+ * A fault (or an access) on a PMD leaf: a present PMD is used by the MMU, or write-protected
+ * (do_huge_pmd_wp_page: reuse an exclusive folio, copy the huge zero folio, otherwise split and fall
+ * back to the PTE path); a migration PMD waits; a device-private PMD calls the driver's migrate_to_ram
+ * for the whole 2 MiB (do_huge_pmd_device_private).
+ */
+export function hugePmdFault(d: Draft, ref: PteRef, vma: Vma, pv: PmdView, access: 'read' | 'write'): FaultStep | 'fallback' {
+  if (pv.kind === 'present') {
+    if (access === 'write' && !pmd_write(pv.raw)) {
+      if (pmd_uffd(pv.raw)) refuse('the huge PMD is userfaultfd write-protected: the write goes to the uffd handler (UFFDIO_WRITEPROTECT unprotect resolves it)');
+      let out: FaultStep | 'fallback' = { done: true };
+      d.call('handle_mm_fault', `write fault at PTE ${ref.index} of pid ${ref.pid}: a present huge PMD, write-protected.`, () => {
+        d.call('wp_huge_pmd', '', () => {
+          out = doHugePmdWpPage(d, ref, vma, pv);
+        });
+      });
+      return out;
+    }
+    d.call('hardware', `no fault: the MMU walks to the huge PMD and sets ${access === 'write' ? 'Accessed and Dirty' : 'Accessed'} itself.`, () => {
+      let pmd = pmd_mkyoung(pv.raw);
+      if (access === 'write') pmd = pmd_set_hw_dirty(pmd);
+      d.setPmd(pv.ref, pmd, pv.target);
+    });
+    return { done: true };
+  }
+  let out: FaultStep = { done: true };
+  d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}: the PMD is not present (pmd_is_huge()).`, () => {
+    if (isMigrationKind(pv.kind)) {
+      d.call('pmd_migration_entry_wait', `pmd_is_migration_entry(): the 2 MiB folio is migrating. Take the PMD lock, re-check, sleep on the folio lock (${d.k.profile.api === 'softleaf' ? 'softleaf_entry_wait_on_locked' : 'migration_entry_wait_on_locked'}); the PMD is not changed and the fault is retried.`);
+      out = { done: false, wait: 'migration' };
+      return;
+    }
+    if (pv.kind === 'device-private') {
+      const h = d.page(pv.target);
+      d.call('do_huge_pmd_device_private', `pmd_is_device_private_entry(): vmf->page = the head page (softleaf_to_page()), vmf->pte = NULL; read and write faults alike.`, () => {
+        if (h.locked) {
+          d.explain(`${pageName(h)} is locked (already migrating): folio_trylock() fails, return 0 and retry.`);
+          out = { done: false, wait: 'migration' };
+          return;
+        }
+        d.setPage(pv.target, { locked: true }, 'locked (folio_trylock)');
+        const m = dmirror_devmem_fault_pmd(d, pv.ref, pv.target);
+        if (m === null) {
+          d.setPage(pv.target, { locked: false }, 'unlocked: nothing to migrate');
+          out = { done: true };
+        } else {
+          out = { done: false, migration: m };
+        }
+      });
+      return;
+    }
+    refuse(`the PMD holds ${pv.row?.name ?? pv.kind}, which is not valid at PMD level`);
+  });
+  return out;
+}
+
+/** do_huge_pmd_wp_page(): reuse, copy the huge zero folio (do_huge_zero_wp_pmd), or split and fall back. */
+function doHugePmdWpPage(d: Draft, ref: PteRef, vma: Vma, pv: PmdView): FaultStep | 'fallback' {
+  const h = d.page(pv.target);
+  let out: FaultStep | 'fallback' = { done: true };
+  d.call('do_huge_pmd_wp_page', '', () => {
+    if (h.kind === 'zero') {
+      d.call('do_huge_zero_wp_pmd', 'a write to the huge zero folio: allocate a 2 MiB folio and map it instead.', () => {
+        const head = allocRamFolio(d);
+        mapAnonFolioPmd(d, pv.ref, vma, head, 'map_anon_folio_pmd_pf');
+      });
+      return;
+    }
+    const mapcount = h.entireMapcount;
+    if (h.anon && (h.anonExclusive || (mapcount === 1 && h.refs === 0 && h.pins === 0))) {
+      d.explain(`${pageName(h)} is exclusive to this process: reuse it (PageAnonExclusive).`);
+      if (!h.anonExclusive) d.setPage(pv.target, { anonExclusive: true });
+      markDirty(d, pv.target);
+      d.setPmd(pv.ref, pmd_mkwrite(pmd_mkdirty(pmd_mkyoung(pv.raw))), pv.target);
+      return;
+    }
+    d.explain(`${pageName(h)} is shared: split the PMD and let the PTE fault copy the one 4 KiB page (VM_FAULT_FALLBACK).`);
+    splitHugePmd(d, ref, false, 'the THP is shared: fall back to 4 KiB copy-on-write.');
+    out = 'fallback';
+  });
+  return out;
+}
+
+// ---- migration ---------------------------------------------------------------------------------------
+
+/**
+ * set_pmd_migration_entry(): the present branch invalidates the PMD first (the transient value of
+ * pmdp_invalidate() is recorded), the non-present one clears it; then the migration PMD of the head
+ * page. Returns false (-EBUSY) when folio_try_share_anon_rmap_pmd() fails.
+ */
+export function setPmdMigrationEntry(d: Draft, pv: PmdView, anonExclusive: boolean, why: string): boolean {
+  const k = d.k;
+  const head = pv.target;
+  const page = d.page(head);
+  const r = set_pmd_migration_value(k, pv.raw, page, anonExclusive);
+  let ok = true;
+  d.call('set_pmd_migration_entry', why, () => {
+    if (r.present) {
+      d.call('pmdp_invalidate', 'P and PROTNONE cleared, PSE kept, PFN stored inverted: the MMU cannot use it, pmd_present() is still true (transient).', () =>
+        d.setPmd(pv.ref, pmd_mkinvalid(pv.raw), head));
+    } else {
+      d.call('pmdp_huge_get_and_clear', `the non-present PMD is read and cleared; ${k.profile.pmdFlagsBug ? 'this kernel (before the June 2026 fix) then reads it with pmd_write()/pmd_young()/pmd_dirty()/pmd_soft_dirty()/pmd_uffd_wp() as if it were present' : 'writable = softleaf_is_device_private_write(), soft-dirty and uffd from pmd_swp_*(), no A/D'}: it reads ${describeRead(r.read)}.`);
+    }
+    if (anonExclusive && !folio_try_share_anon_rmap_pmd(d, head)) {
+      d.explain('folio_try_share_anon_rmap_pmd() fails (maybe pinned): the old PMD is restored, -EBUSY.');
+      d.setPmd(pv.ref, pv.raw, head);
+      ok = false;
+      return;
+    }
+    if (r.read.dirty) markDirty(d, head, 'marked dirty (folio_mark_dirty)');
+    traceBuilt(d, r.built, `${r.built.ctor}(${r.built.inner || k.profile.fromPage ? 'page' : `page_to_pfn(page) = ${hex(page.number)}`}): ${k.typeName(k.swp_type(r.built.entry))}.`);
+    if (r.read.young) d.call('make_migration_entry_young', k.migration_entry_supports_ad() ? 'young: SWP_MIG_YOUNG goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
+    if (r.read.dirty) d.call('make_migration_entry_dirty', k.migration_entry_supports_ad() ? 'dirty: SWP_MIG_DIRTY goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
+    d.call('set_pmd_at', `the migration PMD${r.read.softDirty ? ' + pmd_swp_mksoft_dirty' : ''}${r.read.uffd ? ' + pmd_swp_mkuffd' : ''}.`, () => d.setPmd(pv.ref, r.pmd, head));
+    if (pv.kind === 'present' || pv.kind === 'device-private') d.call('folio_remove_rmap_pmd', '', () => folio_remove_rmap_pmd(d, head));
+  });
+  return ok;
+}
+
+/**
+ * remove_migration_pmd(): rebuilds one migration PMD for the new folio `newHead` (or the old one when
+ * migration failed); a device-private destination gets a device-private PMD.
+ */
+export function removeMigrationPmd(d: Draft, ref: EntryRef, oldHead: number, newHead: number): void {
+  const pv = viewPmd(d, ref);
+  if (!pv || !isMigrationKind(pv.kind) || pv.target !== oldHead) return;
+  const vma = d.vmaAt(ref.pid, ref.index);
+  if (!vma) return;
+  const np = d.page(newHead);
+  const r = remove_migration_pmd_value(d.k, pv.raw, np, pageProt(vma));
+  d.call('remove_migration_pmd', `pid ${ref.pid} PMD at PTE ${pv.ref.index}: ${pv.row!.name} -> ${np.kind === 'device' ? 'a device-private PMD' : 'a present huge PMD'} for ${pageName(np)}; ${r.young ? 'young' : 'old'}, ${r.dirty ? 'dirty' : 'clean'}${r.writable ? ', writable' : ''}.`, () => {
+    if (r.built) traceBuilt(d, r.built, `the new folio is device-private: ${d.k.typeName(d.k.swp_type(r.built.entry))}; swap soft-dirty/uffd copied, no A/D.`);
+    folio_add_anon_rmap_pmd(d, newHead, pv.row!.access !== 'read');
+    d.setPmd(pv.ref, r.pmd, newHead);
+  });
+}
+
+// ---- the split ------------------------------------------------------------------------------------------
+
+/**
+ * Walks PTEs [start, end) of a process PMD by PMD, as zap_pmd_range() and madvise_free_pmd_range()
+ * do: a PMD leaf the range covers whole goes to `whole`; one it covers only in part is split first
+ * (split_huge_pmd, saying `why`); then `ptes(i, next, all)` handles the PTEs [i, next) of that PMD,
+ * `all` when the range covers the whole PMD.
+ */
+export function walkPmds(d: Draft, pid: number, start: number, end: number, whole: (r: PteRef) => void,
+  why: (i: number, next: number) => string, ptes: (i: number, next: number, all: boolean) => void): void {
+  for (let i = start; i < end;) {
+    const base = pmdBase(i);
+    const next = Math.min(end, base + HPAGE_PMD_NR);
+    const all = i === base && next === base + HPAGE_PMD_NR;
+    const ref = { pid, index: i };
+    if (d.pmdEntry(ref)) {
+      if (all) {
+        whole(ref);
+        i = next;
+        continue;
+      }
+      splitHugePmd(d, ref, false, why(i, next), 'split_huge_pmd');
+    }
+    ptes(i, next, all);
+    i = next;
+  }
+}
+
+/**
+ * __split_huge_pmd() -> __split_huge_pmd_locked(): the PMD leaf becomes a table of 512 PTEs of the same
+ * kind for page + i (§c.5). A present or device-private PMD moves its rmap to the PTEs (PageAnonExclusive
+ * pushed to every page); with `freeze` they become migration PTEs instead. A migration PMD becomes 512
+ * migration PTEs, and the migration in flight now lists them. The folio stays large. Returns the PTEs.
+ */
+export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, fn = '__split_huge_pmd'): EntryRef[] {
+  const pv = viewPmd(d, r);
+  if (!pv) return [];
+  const k = d.k;
+  const vma = d.vmaAt(r.pid, pv.ref.index);
+  const base = pv.ref.index;
+  const out: EntryRef[] = Array.from({ length: HPAGE_PMD_NR }, (_, j) => ({ pid: r.pid, index: base + j }));
+  d.call(fn, why, () => {
+    d.call('__split_huge_pmd_locked', `${freeze ? 'freeze: ' : ''}PMD at PTEs ${base}..${base + HPAGE_PMD_NR - 1} -> 512 PTEs.`, () => {
+      const head = pv.target;
+      const h = d.page(head);
+      const vmProt = vma ? pageProt(vma) : 0n;
+      if (pv.kind === 'present' && h.kind === 'zero') {
+        const z = d.page(d.base.zeroPage);
+        d.call('__split_huge_zero_page_pmd', `512 special PTEs mapping the 4 KiB zero page${pmd_uffd(pv.raw) ? ', uffd copied' : ''}.`, () => {
+          let pte = pte_mkspecial(mk_pte(z.number, vmProt));
+          if (pmd_uffd(pv.raw)) pte = pte_mkuffd_wp(pte);
+          d.splitPmdInto(pv.ref, () => [pte, d.base.zeroPage]);
+        });
+        return;
+      }
+      let raw = pv.raw;
+      let doFreeze = freeze;
+      if (pv.kind === 'present') {
+        d.call('pmdp_invalidate', 'the transient value: P cleared, PSE kept, PFN inverted; pmd_present() is still true.', () => d.setPmd(pv.ref, pmd_mkinvalid(pv.raw), head));
+        raw = pv.raw;
+      }
+      const anonExclusive = h.anon && h.anonExclusive;
+      if (doFreeze && anonExclusive && pv.kind !== 'migration' && pv.kind !== 'device-migration' && !folio_try_share_anon_rmap_pmd(d, head)) {
+        d.explain('folio_try_share_anon_rmap_pmd() fails (maybe pinned): not frozen.');
+        doFreeze = false;
+      }
+      const pages = folioPages(d, head);
+      const opts = { freeze: doFreeze, anonExclusive, anon: h.anon, vmProt };
+      const pteOf = split_ptes(k, raw, opts);
+      const first = pteOf(0);
+      if (first.built) traceBuilt(d, first.built, `× 512: page + i, the same flags; PTE i = PTE 0 − i·0x200 (the offset is stored inverted).`);
+      d.splitPmdInto(pv.ref, (j) => [j === 0 ? first.pte : pteOf(j).pte, pages[j]!]);
+      const mapped = pv.kind === 'present' || pv.kind === 'device-private';
+      if (mapped) {
+        folio_remove_rmap_pmd(d, head);
+        if (!doFreeze) {
+          d.call('folio_add_anon_rmap_ptes', `512 PTE mappings${anonExclusive ? ', RMAP_EXCLUSIVE: every page becomes PageAnonExclusive' : ''}.`, () => {
+            for (const id of pages) {
+              const p = d.page(id);
+              d.setPage(id, { mapcount: p.mapcount + 1, anonExclusive: anonExclusive });
+            }
+          });
+        }
+      }
+      if (!mapped || doFreeze) replaceMigrationRef(d, pv.ref, out);
+    });
+  });
+  return out;
+}
+
+/** Splits every PMD leaf that a VMA boundary at PTE `at` would cut (vma_adjust_trans_huge()). */
+export function splitAtBoundary(d: Draft, pid: number, at: number): void {
+  if (at % HPAGE_PMD_NR === 0 || at <= 0 || at >= d.proc(pid).ptes.length) return;
+  const ref = { pid, index: at };
+  if (!d.pmdEntry(ref)) return;
+  d.call('vma_adjust_trans_huge', `a VMA boundary at PTE ${at} falls inside a huge PMD: split it first.`, () => splitHugePmd(d, ref, false, ''));
+}
+
+// ---- fork, mprotect, zap, MADV_FREE -------------------------------------------------------------------------
+
+/**
+ * copy_huge_pmd(): a present THP is write-protected in both and shared (the child's PMD is old); a
+ * pinned one is split and copied at PTE level (-EAGAIN). Non-present: copy_huge_non_present_pmd().
+ * Returns false when the caller must copy PTEs instead (after the split).
+ */
+export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childVma: Vma): boolean {
+  const pv = viewPmd(d, src);
+  if (!pv) return false;
+  const k = d.k;
+  const head = pv.target;
+  const h = d.page(head);
+  let copied = true;
+  d.call('copy_huge_pmd', '', () => {
+    if (pv.kind === 'present') {
+      if (h.kind === 'zero') {
+        d.explain('the huge zero folio: the child maps it too (mm_get_huge_zero_folio()).');
+        d.setPmd(dst, pv.raw, head);
+        return;
+      }
+      if (h.anon && h.anonExclusive && h.pins > 0) {
+        d.explain(`${pageName(h)} may be DMA-pinned: folio_try_dup_anon_rmap_pmd() fails; split the PMD and copy 4 KiB PTEs (-EAGAIN).`);
+        splitHugePmd(d, src, false, 'the pinned THP is copied at PTE level.');
+        copied = false;
+        return;
+      }
+      let parent = pv.raw;
+      if (isCow(vma) && pmd_write(parent)) {
+        parent = pmd_wrprotect(parent);
+        d.call('pmdp_set_wrprotect', 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).', () => d.setPmd(pv.ref, parent, head));
+      }
+      let child = pmd_mkold(parent);
+      if (!childVma.uffdWp) child = pmd_clear_uffd(child);
+      d.explain(`the child maps ${pageName(h)} too: old${isCow(vma) ? ', read-only' : ''}; folio_try_dup_anon_rmap_pmd() shares it.`);
+      folio_try_share_anon_rmap_pmd(d, head);
+      folio_add_anon_rmap_pmd(d, head, false);
+      d.setPmd(dst, child, head);
+      return;
+    }
+    const r = copy_huge_pmd_values(k, pv.raw, childVma.uffdWp);
+    d.call('copy_huge_non_present_pmd', pv.kind === 'device-private'
+      ? `a device-private PMD: ${r.device ? 'SWP_DEVICE_WRITE becomes SWP_DEVICE_READ in parent and child; soft-dirty is kept (copy_nonpresent_pte() drops it at PTE level)' : 'copied as is'}; folio_try_dup_anon_rmap_pmd() shares the device folio.`
+      : `a migration PMD: ${r.built ? 'WRITE/READ_EXCLUSIVE become READ in parent and child (the whole swp_offset, A/D included, is kept)' : 'a READ entry is copied as is'}.`, () => {
+      if (r.built) traceBuilt(d, r.built, '');
+      if (r.device) d.call('make_readable_device_private_entry', '');
+      if (r.parent !== pv.raw) d.setPmd(pv.ref, r.parent, head);
+      if (pv.kind === 'device-private') {
+        folio_try_share_anon_rmap_pmd(d, head);
+        folio_add_anon_rmap_pmd(d, head, false);
+      } else {
+        addMigrationPte(d, head, { pid: dst.pid, index: pv.ref.index, pmd: true });
+      }
+      d.setPmd(dst, r.child, head);
+    });
+  });
+  return copied;
+}
+
+/**
+ * change_huge_pmd(): a present huge PMD gets pmd_modify(newprot) (and the uffd bit); a non-present one
+ * change_non_present_huge_pmd(), which does not look at the new protection.
+ */
+export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFlags): void {
+  const pv = viewPmd(d, ref);
+  if (!pv) return;
+  const k = d.k;
+  const h = d.page(pv.target);
+  d.call('change_huge_pmd', `PMD at PTE ${pv.ref.index}: the range covers all 2 MiB.`, () => {
+    if (pv.kind === 'present') {
+      let pmd = pmd_modify(pv.raw, newprot);
+      if (f.uffdWp) pmd = pmd_mkuffd(pmd);
+      else if (f.uffdWpResolve) pmd = pmd_clear_uffd(pmd);
+      if (f.tryChangeWritable && !pmd_write(pmd) && vma.prot === 'rw' && !vma.shared && h.kind !== 'zero' && h.anon && h.anonExclusive && !pmd_uffd(pmd)) {
+        pmd = pmd_mkwrite(pmd);
+        d.explain('can_change_pmd_writable(): the anon folio is exclusive, made writable right away.');
+      }
+      d.explain(`pmd_modify(): keep _HPAGE_CHG_MASK (PFN, PSE, A, D, soft-dirty, uffd), take the rest from vm_page_prot.`);
+      d.setPmd(pv.ref, pmd, pv.target);
+      return;
+    }
+    const r = change_huge_pmd_value(k, pv.raw, { anon: h.anon, uffdWp: f.uffdWp, uffdWpResolve: f.uffdWpResolve });
+    d.call('change_non_present_huge_pmd', r.built
+      ? `a writable migration PMD: ${k.typeName(k.swp_type(r.built.entry))} (${h.anon ? 'anon folio' : 'not anon'}); soft-dirty copied, the uffd bit is not.`
+      : r.device ? 'SWP_DEVICE_WRITE -> SWP_DEVICE_READ; soft-dirty dropped, uffd kept.' : 'nothing to downgrade.', () => {
+      if (r.built) traceBuilt(d, r.built, '');
+      if (r.device) d.call('make_readable_device_private_entry', '');
+      if (r.pmd !== pv.raw) d.setPmd(pv.ref, r.pmd, pv.target);
+    });
+  });
+}
+
+/** zap_huge_pmd(): the whole PMD goes; a mapped folio loses its PMD rmap, a migration PMD just its counters. */
+export function zapHugePmd(d: Draft, ref: PteRef): void {
+  const pv = viewPmd(d, ref);
+  if (!pv) return;
+  d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row?.name ?? pv.kind}, pmdp_huge_get_and_clear_full().`, () => {
+    d.setPmd(pv.ref, 0n, -1);
+    if (isMigrationKind(pv.kind)) {
+      dropMigrationPte(d, pv.ref);
+      return;
+    }
+    if (d.page(pv.target).kind === 'zero') return;
+    folio_remove_rmap_pmd(d, pv.target);
+    maybeFree(d, pv.target);
+  });
+}
+
+/** madvise_free_huge_pmd(): a present THP mapped once becomes old and clean (lazy free); a non-present PMD is skipped. */
+export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
+  const pv = viewPmd(d, ref);
+  if (!pv) return;
+  const h = folioOf(d, pv.target);
+  d.call('madvise_free_huge_pmd', pv.kind !== 'present'
+    ? `${pv.row?.name ?? pv.kind}: not present, nothing to do (it warns unless migration or device-private).`
+    : h.kind === 'zero' ? 'the huge zero folio: nothing to free.' : `${pageName(h)}: old and clean, the folio becomes lazily freeable.`, () => {
+    if (pv.kind !== 'present' || h.kind === 'zero') return;
+    if (h.entireMapcount !== 1) return;
+    d.setPage(h.id, { dirty: false }, 'folio_mark_lazyfree: clean');
+    d.setPmd(pv.ref, pmd_mkclean(pmd_mkold(pv.raw)), pv.target);
+  });
+}
+
+/**
+ * split_folio(): unmap_folio() splits every PMD that maps the folio (in every process), then
+ * __folio_split() makes 512 order-0 folios. Returns false (nothing split) when the folio has extra
+ * references, pins or is locked by someone else (can_split_folio()).
+ */
+export function splitFolioEverywhere(d: Draft, head: number, lockedOk = false): boolean {
+  const h = d.page(head);
+  if (h.order === 0) return true;
+  if (h.refs > 0 || h.pins > 0 || (h.locked && !lockedOk)) {
+    d.explain(`${pageName(h)} has extra references or is locked: the folio cannot be split now.`);
+    return false;
+  }
+  for (const ref of d.pmdRefsTo(head)) splitHugePmd(d, ref, false, `unmap_folio(): pid ${ref.pid} maps the folio with a PMD.`, 'split_huge_pmd');
+  splitFolio(d, head);
+  return true;
+}
+
+/**
+ * For paths that work on 4 KiB pages only (reclaim with TTU_SPLIT_HUGE_PMD, memory_failure()'s
+ * try_to_split_thp_page()): split the PMD at `ref` and the folio behind it. Returns false when the
+ * folio cannot be split (extra references or pins).
+ */
+export function splitToSmall(d: Draft, ref: PteRef, why: string, fn: string): boolean {
+  const pv = viewPmd(d, ref);
+  let ok = true;
+  const target = pv ? pv.target : d.target(ref);
+  if (target < 0) return true;
+  const h = folioOf(d, target);
+  if (h.order === 0 || h.kind === 'zero') {
+    if (pv) splitHugePmd(d, ref, false, why, fn);
+    return true;
+  }
+  d.call(fn, why, () => {
+    if (pv) splitHugePmd(d, ref, false, 'the PMD first.');
+    d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => {
+      ok = splitFolioEverywhere(d, h.id);
+    });
+  });
+  return ok;
+}

@@ -1,0 +1,163 @@
+/**
+ * The PMD rewrites of mm/huge_memory.c against the kernel-computed vectors (pmd-vectors.json):
+ * set_pmd_migration_entry() (and its pre-fix form), remove_migration_pmd(), the 512 PTEs of
+ * __split_huge_pmd_locked(), fork, mprotect / uffd-wp and mremap over non-present PMDs, and
+ * migrate_vma_insert_huge_pmd_page(). Plus a property test of the split formula PTE[i] = PMD − i·0x200.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { vectorsOf, type PmdVector } from '../../../../test/pmdVectors.ts';
+import { PAGE_COPY } from '../../kernel/arch/x86_64.ts';
+import type { Pmd } from '../../kernel/arch/x86_pgtable.ts';
+import { DEFAULT_CONFIG } from '../../kernel/config.ts';
+import { getKernel, type Kernel } from '../../kernel/kernel.ts';
+import type { ProfileId } from '../../kernel/profiles.ts';
+import type { Access } from '../../kernel/swapTypes.ts';
+import { hex64 } from '../../kernel/u64.ts';
+import { makeMigrationEntry, type PageNumber } from '../entries.ts';
+import {
+  change_huge_pmd_value, copy_huge_pmd_values, entryPage, insert_huge_pmd_value, move_soft_dirty_pmd, pmdLeaf, remove_migration_pmd_value,
+  set_pmd_migration_value, split_pte_value,
+} from './huge_memory_rules.ts';
+
+const kernel = (profile: ProfileId, ad = true): Kernel => getKernel(profile, DEFAULT_CONFIG, { arch: 'x86_64', paging: 4, migrationAd: ad });
+const pmdOf = (s: string | number | boolean | undefined): Pmd => BigInt(String(s)) as Pmd;
+const cases = (kind: Parameters<typeof vectorsOf>[0]) => vectorsOf(kind).map((v) => [v.id, v] as const);
+
+const devPage = (k: Kernel, n: number): PageNumber => ({ kind: 'device', space: k.profile.deviceSpace === 'separate' ? 'device' : 'phys', number: n });
+const ramPage = (n: number): PageNumber => ({ kind: 'ram', space: 'phys', number: n });
+
+/** A migration PMD as the vectors' prose describes it: "write+A+D+sd of pfn 0x12400", "read_exclusive of device THP 0x200". */
+function migrationPmd(k: Kernel, text: string): Pmd {
+  const m = /^(write|read_exclusive|read)((?:\+(?:A|D|sd))*) of (pfn|device THP) (0x[0-9a-f]+)$/.exec(text);
+  if (!m) throw new Error(`unparsed: ${text}`);
+  const page = m[3] === 'pfn' ? ramPage(Number(m[4])) : devPage(k, Number(m[4]));
+  let e = makeMigrationEntry(k, page, m[1] as Access).entry;
+  if (m[2]!.includes('+A')) e = k.make_migration_entry_young(e);
+  if (m[2]!.includes('+D')) e = k.make_migration_entry_dirty(e);
+  let pmd = k.swp_entry_to_pmd(e);
+  if (m[2]!.includes('+sd')) pmd = k.pmd_swp_mksoft_dirty(pmd);
+  return pmd;
+}
+
+describe('set_pmd_migration_entry()', () => {
+  const run = (v: PmdVector, profile: ProfileId) => {
+    const k = kernel(profile, v.inputs.ad_supported !== false);
+    const old = pmdOf(v.inputs.source_pmd);
+    const leaf = pmdLeaf(k, old);
+    const page = v.inputs.page_pfn !== undefined ? ramPage(Number(v.inputs.page_pfn)) : leaf ? entryPage(k, leaf) : ramPage(Number(v.inputs.pfn));
+    return set_pmd_migration_value(k, old, page, Boolean(v.inputs.anon_exclusive));
+  };
+  it.each(cases('set_pmd_migration_entry'))('%s', (_id, v) => {
+    expect(hex64(run(v, v.profile).pmd)).toBe(v.pmd);
+  });
+  it.each(cases('set_pmd_migration_entry_prefix_bug'))('%s: before the June 2026 fix (the series as posted)', (_id, v) => {
+    expect(hex64(run(v, 'series-pre-fix').pmd)).toBe(v.pmd);
+    // the fixed code reads the swap bits: READ, soft-dirty only where the PMD had it, no uffd, no dirty
+    const fixed = run(v, 'series');
+    expect(fixed.read).toMatchObject({ writable: false, young: false, dirty: false, uffd: false });
+  });
+  it('the pre-fix code reads bit 1 (swap soft-dirty) as RW, bit 58 as dirty and bits 11/10 as soft-dirty/uffd: T07.2 in both numberings', () => {
+    // T07 step 2: the child's READ device-private PMD with sd, not exclusive after fork
+    const k73 = kernel('7.3-pre-fix');
+    expect(hex64(set_pmd_migration_value(k73, 0xeffffffffffbfe02n as Pmd, devPage(k73, 0x200), false).pmd)).toBe('0xdfffeffffffbfe06');
+    const kS = kernel('series-pre-fix');
+    expect(hex64(set_pmd_migration_value(kS, 0xd7fffffffffbfe02n as Pmd, devPage(kS, 0x200), false).pmd)).toBe('0xf7ffeffffffbfe06');
+    const fixed = kernel('7.3');
+    expect(hex64(set_pmd_migration_value(fixed, 0xeffffffffffbfe02n as Pmd, devPage(fixed, 0x200), false).pmd)).toBe('0xcffffffffffbfe02');
+  });
+});
+
+describe('remove_migration_pmd()', () => {
+  it.each(cases('remove_migration_pmd'))('%s', (_id, v) => {
+    const k = kernel(v.profile);
+    const mig = migrationPmd(k, String(v.inputs.migration_pmd));
+    const dst: PageNumber = v.inputs.new !== undefined
+      ? devPage(k, Number(/0x[0-9a-f]+/.exec(String(v.inputs.new))![0]))
+      : ramPage(Number(/0x[0-9a-f]+/.exec(String(v.inputs.new_pfn))![0]));
+    expect(hex64(remove_migration_pmd_value(k, mig, { ...dst, dirty: v.inputs.folio_dirty !== false }, PAGE_COPY).pmd)).toBe(v.pmd);
+  });
+});
+
+describe('migrate_vma_insert_huge_pmd_page()', () => {
+  it.each(cases('migrate_vma_insert_huge_pmd_page'))('%s', (_id, v) => {
+    const k = kernel(v.profile);
+    expect(hex64(insert_huge_pmd_value(k, devPage(k, Number(v.inputs.device)), v.inputs.vma === 'VM_WRITE').pmd)).toBe(v.pmd);
+  });
+});
+
+describe('__split_huge_pmd_locked(): PTE i of 512', () => {
+  it.each(cases('split_pte'))('%s', (_id, v) => {
+    const k = kernel(v.profile);
+    const r = split_pte_value(k, pmdOf(v.inputs.source_pmd), Number(v.inputs.index), {
+      freeze: Boolean(v.inputs.freeze), anonExclusive: Boolean(v.inputs.PageAnonExclusive), anon: true, vmProt: PAGE_COPY,
+    });
+    expect(hex64(r.pte)).toBe(v.pte);
+  });
+
+  const swapPmds: Readonly<Record<string, readonly Pmd[]>> = {
+    '7.3': [0xdfffe7fffdb7fe02n, 0xd7ffe7fffdb7fe06n, 0xcfffe7fffdb7fe00n, 0xe7fffffffffbfe02n, 0xeffffffffffbfe06n, 0xe7fff80001fffe00n] as Pmd[],
+    series: [0xc7ffe7fffdb7fe02n, 0xbfffe7fffdb7fe06n, 0xcffffffffffbfe02n, 0xd7fffffffffbfe06n, 0xf7fffffffffbfe02n, 0xeffffffffffbfe00n, 0xe7fffffffffbfe06n] as Pmd[],
+  };
+  for (const profile of ['7.3', 'series'] as const) {
+    it(`under ${profile}: a swap-type PMD split without freeze gives PTE[0] == PMD and PTE[i] == PMD − i·0x200, for random PMDs and indices`, () => {
+      const k = kernel(profile);
+      fc.assert(
+        fc.property(fc.constantFrom(...swapPmds[profile]!), fc.integer({ min: 0, max: 511 }), fc.boolean(), (pmd, i, excl) => {
+          const pte = split_pte_value(k, pmd, i, { freeze: false, anonExclusive: excl, anon: true, vmProt: PAGE_COPY }).pte;
+          expect(hex64(pte)).toBe(hex64(pmd - BigInt(i) * 0x200n));
+        }),
+        { numRuns: 400, seed: 0x2606 },
+      );
+    });
+  }
+  it('with freeze a device-private PMD becomes migration PTEs (device migration types after the series), still PMD − i·0x200 within the new type', () => {
+    const k = kernel('series');
+    const pte0 = split_pte_value(k, 0xcffffffffffbfe02n as Pmd, 0, { freeze: true, anonExclusive: true, anon: true, vmProt: PAGE_COPY }).pte;
+    fc.assert(fc.property(fc.integer({ min: 0, max: 511 }), (i) => {
+      const pte = split_pte_value(k, 0xcffffffffffbfe02n as Pmd, i, { freeze: true, anonExclusive: true, anon: true, vmProt: PAGE_COPY }).pte;
+      expect(pte).toBe(pte0 - BigInt(i) * 0x200n);
+    }), { numRuns: 100, seed: 7 });
+  });
+  it('READ_EXCLUSIVE stays exclusive only for an anon folio', () => {
+    const k = kernel('7.3');
+    const r = split_pte_value(k, 0xd7ffe7fffdb7fe02n as Pmd, 0, { freeze: false, anonExclusive: false, anon: false, vmProt: PAGE_COPY });
+    expect(hex64(r.pte)).toBe('0xcfffe7fffdb7fe02');
+  });
+});
+
+describe('fork: copy_huge_pmd() -> copy_huge_non_present_pmd()', () => {
+  it.each(cases('copy_huge_pmd'))('%s', (id, v) => {
+    const k = kernel(v.profile);
+    const r = copy_huge_pmd_values(k, pmdOf(v.inputs.parent_before), Boolean(v.inputs.child_vma_uffd_wp));
+    expect(hex64(id.includes('-parent-') ? r.parent : r.child)).toBe(v.pmd);
+  });
+  it('keeps soft-dirty on a device-private WRITE PMD (T07.1), unlike copy_nonpresent_pte()', () => {
+    expect(hex64(copy_huge_pmd_values(kernel('7.3'), 0xe7fffffffffbfe02n as Pmd, false).parent)).toBe('0xeffffffffffbfe02');
+    expect(hex64(copy_huge_pmd_values(kernel('series'), 0xcffffffffffbfe02n as Pmd, false).parent)).toBe('0xd7fffffffffbfe02');
+  });
+});
+
+describe('mprotect / UFFDIO_WRITEPROTECT: change_huge_pmd() -> change_non_present_huge_pmd()', () => {
+  it.each(cases('change_huge_pmd'))('%s', (_id, v) => {
+    const k = kernel(v.profile);
+    const before = String(v.inputs.before).startsWith('0x') ? pmdOf(v.inputs.before) : migrationPmd(k, 'write+A+D+sd of pfn 0x12400');
+    const op = String(v.inputs.op);
+    const r = change_huge_pmd_value(k, before, { anon: Boolean(v.inputs.folio_anon), uffdWp: op === 'uffd-wp-protect', uffdWpResolve: op === 'uffd-wp-resolve' });
+    expect(hex64(r.pmd)).toBe(v.pmd);
+  });
+  it('T08: a migration WRITE PMD with the uffd bit loses it (as at PTE level)', () => {
+    expect(hex64(change_huge_pmd_value(kernel('7.3'), 0xdfffe7fffdb7fe06n as Pmd, { anon: true, uffdWp: false, uffdWpResolve: false }).pmd)).toBe('0xd7ffe7fffdb7fe02');
+  });
+});
+
+describe('mremap: move_huge_pmd() -> move_soft_dirty_pmd()', () => {
+  const before: Readonly<Record<string, (k: Kernel) => Pmd>> = {
+    'mig write A D, no sd': (k) => migrationPmd(k, 'write+A+D of pfn 0x12400'),
+    'device-private write, no sd': (k) => k.swp_entry_to_pmd(k.swp_entry(k.typeNumber('SWP_DEVICE_WRITE')!, 0x200n)),
+  };
+  it.each(cases('move_huge_pmd'))('%s', (_id, v) => {
+    const k = kernel(v.profile);
+    expect(hex64(move_soft_dirty_pmd(k, before[String(v.inputs.before)]!(k)))).toBe(v.pmd);
+  });
+});
