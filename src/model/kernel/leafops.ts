@@ -139,38 +139,62 @@ export function newClassified(): Classified {
  * part is the same at both levels; only the flag bits a level keeps differ (no exclusive bit in a PMD).
  */
 export function classify(k: Kernel, hi: number, lo: number, out: Classified, level: Level = 'pte'): Classified {
+  if (level === 'pmd') return classifyPmd(k, hi, lo, out);
   const a = k.arch;
-  const pmd = level === 'pmd' ? a.pmd : null;
+  if (a.pteNone(hi, lo)) return none(out);
+  if (a.ptePresent(hi, lo)) return present(out, a.presentPfn(hi, lo), a.presentSoftDirty(hi, lo), a.presentUffdWp(hi, lo));
+  return softleaf(k, hi, lo, out, a.loFlagBits);
+}
+
+/** classify() at PMD level: pmd_none / pmd_present / softleaf_from_pmd(). */
+function classifyPmd(k: Kernel, hi: number, lo: number, out: Classified): Classified {
+  const a = k.arch;
+  const pmd = a.pmd;
+  if (pmd.pmdNone(hi, lo)) return none(out);
+  if (pmd.pmdPresent(hi, lo)) return present(out, pmd.presentPfn(hi, lo), a.presentSoftDirty(hi, lo), a.presentUffdWp(hi, lo));
+  return softleaf(k, hi, lo, out, pmd.loFlagBits);
+}
+
+function none(out: Classified): Classified {
+  out.kind = KIND.none;
+  out.type = 0;
+  out.offset = 0;
+  out.pfn = -1;
   out.young = out.dirty = out.youngBit = out.dirtyBit = false;
+  out.softDirty = out.uffdWp = out.exclusive = false;
   out.deviceSpace = 0;
   out.above = 0;
+  return out;
+}
+
+function present(out: Classified, pfn: number, softDirty: boolean, uffdWp: boolean): Classified {
+  out.kind = KIND.present;
+  out.type = 0;
+  out.offset = 0;
+  out.pfn = pfn;
+  out.young = out.dirty = out.youngBit = out.dirtyBit = false;
+  out.softDirty = softDirty;
+  out.uffdWp = uffdWp;
   out.exclusive = false;
-  if (pmd ? pmd.pmdNone(hi, lo) : a.pteNone(hi, lo)) {
-    out.kind = KIND.none;
-    out.type = 0;
-    out.offset = 0;
-    out.pfn = -1;
-    out.softDirty = out.uffdWp = false;
-    return out;
-  }
-  if (pmd ? pmd.pmdPresent(hi, lo) : a.ptePresent(hi, lo)) {
-    out.kind = KIND.present;
-    out.type = 0;
-    out.offset = 0;
-    out.pfn = pmd ? pmd.presentPfn(hi, lo) : a.presentPfn(hi, lo);
-    out.softDirty = a.presentSoftDirty(hi, lo);
-    out.uffdWp = a.presentUffdWp(hi, lo);
-    return out;
-  }
+  out.deviceSpace = 0;
+  out.above = 0;
+  return out;
+}
+
+/** A soft leaf (softleaf_type()): the same swap layout at both levels, with the level's flag bits. */
+function softleaf(k: Kernel, hi: number, lo: number, out: Classified, bits: { readonly softDirty: number; readonly uffdWp: number; readonly exclusive: number }): Classified {
+  const a = k.arch;
   const type = a.swpType(hi, lo);
   const offset = a.swpOffset(hi, lo);
-  const bits = pmd ? pmd.loFlagBits : a.loFlagBits;
   out.kind = k.kindByType[type]!;
   out.type = type;
   out.offset = offset;
   out.softDirty = (lo & bits.softDirty) !== 0;
   out.uffdWp = (lo & bits.uffdWp) !== 0;
   out.exclusive = (lo & bits.exclusive) !== 0;
+  out.young = out.dirty = out.youngBit = out.dirtyBit = false;
+  out.deviceSpace = 0;
+  out.above = 0;
   const space = k.pfnByType[type]!;
   if (space === 0) {
     out.pfn = -1;

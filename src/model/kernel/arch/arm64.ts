@@ -95,62 +95,12 @@ const presentFields: LayoutField[] = [
   { id: 'valid', hi: 0, lo: 0, name: 'PTE_VALID', role: 'present-bit', note: 'the MMU may use this translation' },
 ];
 
-export const arm64: ArchLayout = {
-  id: 'arm64',
-  title: 'arm64 (4K pages)',
-  offsetBits: ARM64_SWP_OFFSET_BITS,
-  swapFields,
-  presentFields,
-  hasSwapSoftDirty: false,
-  loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: lb(ARM64.PTE_SWP_EXCLUSIVE) },
-  exclusiveName: 'PTE_SWP_EXCLUSIVE',
-  presentRules: {
-    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
-  },
-  protnoneLo: lb(ARM64.PTE_PRESENT_INVALID),
-  swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
-  swapMustBeZero: [
-    { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },
-    { mask: 0x30, hiMask: 0, why: 'bits 4-5 are set: the arm64 swap format does not use them' },
-    { mask: 0x2, hiMask: 0, why: 'bit 1 (PTE_TABLE_BIT) is set: a swap PTE keeps bits 0-1 clear' },
-  ],
-  pteNone(hi, lo) {
-    return hi === 0 && lo === 0;
-  },
-  ptePresent(_hi, lo) {
-    // pte_valid(pte) || pte_present_invalid(pte)
-    const valid = lb(ARM64.PTE_VALID);
-    const invalid = lb(ARM64.PTE_PRESENT_INVALID);
-    return (lo & valid) !== 0 || (lo & (valid | invalid)) === invalid;
-  },
-  presentPfn(hi, lo) {
-    return (hi & OA_HI_MASK) * TWO20 + (lo >>> PAGE_SHIFT);
-  },
-  presentSoftDirty() {
-    return false;
-  },
-  presentUffdWp(hi) {
-    return (hi & hb(ARM64.PTE_UFFD_WP)) !== 0;
-  },
-  decodePresent,
-  swpType(_hi, lo) {
-    return (lo >>> ARM64_SWP_TYPE_SHIFT) & 0x1f;
-  },
-  swpOffset(hi, lo) {
-    return (hi & 0x3fffffff) * 1048576 + (lo >>> ARM64_SWP_OFFSET_SHIFT);
-  },
-  swpFlags(_hi, lo) {
-    const f = arm64.loFlagBits;
-    return { softDirty: false, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
-  },
-  swpEntryToPte(type, offset) {
-    // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.
-    return ((BigInt(type) << BigInt(ARM64_SWP_TYPE_SHIFT)) | (offset << BigInt(ARM64_SWP_OFFSET_SHIFT))) & ((1n << 64n) - 1n);
-  },
-  get pmd(): PmdLayout {
-    return arm64Pmd;
-  },
-};
+/** Bits a swap PTE keeps clear (__swp_entry() never sets them). */
+const SWAP_MUST_BE_ZERO: ArchLayout['swapMustBeZero'] = [
+  { mask: 0, hiMask: 0xc0000000, why: 'bits 62-63 are set: above the 50-bit swap offset' },
+  { mask: 0x30, hiMask: 0, why: 'bits 4-5 are set: the arm64 swap format does not use them' },
+  { mask: 0x2, hiMask: 0, why: 'bit 1 (PTE_TABLE_BIT) is set: a swap PTE keeps bits 0-1 clear' },
+];
 
 // ---- the PMD level -----------------------------------------------------------------------------------
 
@@ -185,7 +135,7 @@ export const arm64Pmd: PmdLayout = {
   loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: 0 },
   swpFlagMask: { softDirty: 0n, uffd: PTE_SWP_UFFD_WP },
   swapMustBeZero: [
-    ...arm64.swapMustBeZero,
+    ...SWAP_MUST_BE_ZERO,
     { mask: lb(ARM64.PTE_SWP_EXCLUSIVE), hiMask: 0, why: 'bit 2 is set: there is no PMD swap-exclusive bit' },
   ],
   presentTest: 'pmd_present(): pte_present(pmd_pte(pmd)) (PTE_VALID, or PTE_PRESENT_INVALID without it)',
@@ -210,4 +160,57 @@ export const arm64Pmd: PmdLayout = {
   swpType: (hi, lo) => arm64.swpType(hi, lo),
   swpOffset: (hi, lo) => arm64.swpOffset(hi, lo),
   swpEntryToPmd: (type, offset) => arm64.swpEntryToPte(type, offset),
+};
+
+// ---- the PTE level ----------------------------------------------------------------------------------
+
+export const arm64: ArchLayout = {
+  id: 'arm64',
+  title: 'arm64 (4K pages)',
+  offsetBits: ARM64_SWP_OFFSET_BITS,
+  swapFields,
+  presentFields,
+  hasSwapSoftDirty: false,
+  loFlagBits: { softDirty: 0, uffdWp: lb(ARM64.PTE_SWP_UFFD_WP), exclusive: lb(ARM64.PTE_SWP_EXCLUSIVE) },
+  exclusiveName: 'PTE_SWP_EXCLUSIVE',
+  presentRules: {
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: lb(ARM64.PTE_PRESENT_INVALID),
+  swpFlagMask: { softDirty: 0n, uffdWp: PTE_SWP_UFFD_WP, exclusive: PTE_SWP_EXCLUSIVE },
+  swapMustBeZero: SWAP_MUST_BE_ZERO,
+  pteNone(hi, lo) {
+    return hi === 0 && lo === 0;
+  },
+  ptePresent(_hi, lo) {
+    // pte_valid(pte) || pte_present_invalid(pte)
+    const valid = lb(ARM64.PTE_VALID);
+    const invalid = lb(ARM64.PTE_PRESENT_INVALID);
+    return (lo & valid) !== 0 || (lo & (valid | invalid)) === invalid;
+  },
+  presentPfn(hi, lo) {
+    return (hi & OA_HI_MASK) * TWO20 + (lo >>> PAGE_SHIFT);
+  },
+  presentSoftDirty() {
+    return false;
+  },
+  presentUffdWp(hi) {
+    return (hi & hb(ARM64.PTE_UFFD_WP)) !== 0;
+  },
+  decodePresent,
+  swpType(_hi, lo) {
+    return (lo >>> ARM64_SWP_TYPE_SHIFT) & 0x1f;
+  },
+  swpOffset(hi, lo) {
+    return (hi & 0x3fffffff) * 1048576 + (lo >>> ARM64_SWP_OFFSET_SHIFT);
+  },
+  swpFlags(_hi, lo) {
+    const f = arm64.loFlagBits;
+    return { softDirty: false, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
+  },
+  swpEntryToPte(type, offset) {
+    // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.
+    return ((BigInt(type) << BigInt(ARM64_SWP_TYPE_SHIFT)) | (offset << BigInt(ARM64_SWP_OFFSET_SHIFT))) & ((1n << 64n) - 1n);
+  },
+  pmd: arm64Pmd,
 };

@@ -128,6 +128,8 @@ const OFFSET_MASK = (1n << BigInt(OFFSET_BITS)) - 1n;
 const LO_PRESENT = lb(X86._PAGE_BIT_PRESENT);
 const LO_PROTNONE = lb(X86._PAGE_BIT_PROTNONE);
 const LO_KNL = lb(X86._PAGE_BIT_ACCESSED) | lb(X86._PAGE_BIT_DIRTY);
+const LO_SOFT_DIRTY = lb(X86._PAGE_BIT_SOFT_DIRTY);
+const LO_UFFD_WP = lb(X86._PAGE_BIT_UFFD_WP);
 /** __PHYSICAL_MASK_SHIFT: the first bit above the largest physical address a PTE can hold. */
 const X86_UNUSED_FIRST_BIT = 52;
 /**
@@ -184,73 +186,6 @@ function decodePresent(hi: number, lo: number): PresentInfo {
 
 /** _PAGE_BIT_PKEY_BIT0: protection keys in bits 59..62. */
 export const X86_PKEY_BIT0 = 59;
-
-export const x86_64: ArchLayout = {
-  id: 'x86_64',
-  title: 'x86_64',
-  offsetBits: OFFSET_BITS,
-  swapFields,
-  presentFields,
-  hasSwapSoftDirty: true,
-  loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
-  exclusiveName: '_PAGE_SWP_EXCLUSIVE',
-  presentRules: {
-    'shadow-stack': () => `Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit ${X86._PAGE_BIT_SAVED_DIRTY}) when a PTE is write-protected; this combination marks a shadow-stack PTE`,
-    'rw-saveddirty': () => 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty',
-    'protnone-rw': () => 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none',
-    'protnone-dirty': () => 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE',
-    'protnone-prot': ({ present: p }) => `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`,
-    'swap-bit8': ({ lookalike }) => `bit ${X86._PAGE_BIT_PROTNONE} (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${lookalike}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`,
-    'user-global': () => `bit ${X86._PAGE_BIT_GLOBAL} (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are`,
-    'unused-bits': () => `bits ${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4} are set: no kernel macro sets them in a user PTE (${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4 - 1} are ignored by the MMU, ${X86._PAGE_BIT_SOFTW4} is _PAGE_SOFTW4)`,
-    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
-  },
-  protnoneLo: LO_PROTNONE,
-  swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
-  swapMustBeZero: [
-    // Stryker disable next-line ObjectLiteral,StringLiteral: unreachable: with bit 8 set pte_present() is true (PROT_NONE), so no swap PTE reaches this check
-    { mask: lb(X86._PAGE_BIT_PROTNONE), hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
-    { mask: lb(X86._PAGE_BIT_PSE), hiMask: 0, why: 'bit 7 (_PAGE_PSE) is set: the swap format keeps it clear so pmd_present() stays false for a PMD entry' },
-    { mask: LO_KNL, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: the kernel never sets them in a swap PTE (only the Knights Landing erratum does)' },
-    { mask: lb(X86._PAGE_BIT_PCD), hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
-  ],
-  pteNone(hi, lo) {
-    // pte_none(): !(pte & ~_PAGE_KNL_ERRATUM_MASK)
-    return hi === 0 && (lo & ~LO_KNL) === 0;
-  },
-  ptePresent(_hi, lo) {
-    // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
-    return (lo & (LO_PRESENT | LO_PROTNONE)) !== 0;
-  },
-  presentPfn: pte_pfn,
-  presentSoftDirty(_hi, lo) {
-    return (lo & lb(X86._PAGE_BIT_SOFT_DIRTY)) !== 0;
-  },
-  presentUffdWp(_hi, lo) {
-    return (lo & lb(X86._PAGE_BIT_UFFD_WP)) !== 0;
-  },
-  decodePresent,
-  swpType(hi) {
-    // __swp_type(x) = x >> (64 - SWP_TYPE_BITS)
-    return hi >>> (32 - X86_SWP_TYPE_BITS);
-  },
-  swpOffset(hi, lo) {
-    // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
-    return (~hi & HI_OFFSET_MASK) * LO_OFFSET_SPAN + ((~lo >>> X86_SWP_OFFSET_FIRST_BIT) & (LO_OFFSET_SPAN - 1));
-  },
-  swpFlags(_hi, lo) {
-    const f = x86_64.loFlagBits;
-    return { softDirty: (lo & f.softDirty) !== 0, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
-  },
-  swpEntryToPte(type, offset) {
-    // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)
-    const inv = ~offset & OFFSET_MASK;
-    return (inv << BigInt(X86_SWP_OFFSET_FIRST_BIT)) | (BigInt(type & 31) << 59n);
-  },
-  get pmd(): PmdLayout {
-    return x86_64Pmd;
-  },
-};
 
 // ---- the PMD level -----------------------------------------------------------------------------------
 
@@ -334,4 +269,71 @@ export const x86_64Pmd: PmdLayout = {
   swpOffset: (hi, lo) => x86_64.swpOffset(hi, lo),
   // __swp_entry_to_pmd() is a reinterpretation of the PTE format
   swpEntryToPmd: (type, offset) => x86_64.swpEntryToPte(type, offset),
+};
+
+// ---- the PTE level ----------------------------------------------------------------------------------
+
+export const x86_64: ArchLayout = {
+  id: 'x86_64',
+  title: 'x86_64',
+  offsetBits: OFFSET_BITS,
+  swapFields,
+  presentFields,
+  hasSwapSoftDirty: true,
+  loFlagBits: { softDirty: lb(X86._PAGE_BIT_SWP_SOFT_DIRTY), uffdWp: lb(X86._PAGE_BIT_SWP_UFFD_WP), exclusive: lb(X86._PAGE_BIT_SWP_EXCLUSIVE) },
+  exclusiveName: '_PAGE_SWP_EXCLUSIVE',
+  presentRules: {
+    'shadow-stack': () => `Write=0 with Dirty=1: x86 moves Dirty to SavedDirty (bit ${X86._PAGE_BIT_SAVED_DIRTY}) when a PTE is write-protected; this combination marks a shadow-stack PTE`,
+    'rw-saveddirty': () => 'RW=1 with SavedDirty=1: pte_mkwrite() moves SavedDirty back to Dirty (clear_saveddirty_shift()), so a writable PTE never keeps SavedDirty',
+    'protnone-rw': () => 'PROT_NONE with RW=1: pte_modify() keeps only _PAGE_CHG_MASK from the old PTE and takes RW from PAGE_NONE, which has none',
+    'protnone-dirty': () => 'PROT_NONE with Dirty=1: pte_modify() moves Dirty into SavedDirty when it write-protects a writable PTE',
+    'protnone-prot': ({ present: p }) => `PROT_NONE with ${[p.user ? '_PAGE_USER' : '', p.nx ? '_PAGE_NX' : ''].filter(Boolean).join(' and ')}: pte_modify() takes these bits from PAGE_NONE (_PAGE_PROTNONE | _PAGE_ACCESSED), which has neither`,
+    'swap-bit8': ({ lookalike }) => `bit ${X86._PAGE_BIT_PROTNONE} (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${lookalike}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`,
+    'user-global': () => `bit ${X86._PAGE_BIT_GLOBAL} (_PAGE_GLOBAL) is set in a present PTE: no user protection in protection_map is global; only kernel mappings are`,
+    'unused-bits': () => `bits ${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4} are set: no kernel macro sets them in a user PTE (${X86_UNUSED_FIRST_BIT}–${X86._PAGE_BIT_SOFTW4 - 1} are ignored by the MMU, ${X86._PAGE_BIT_SOFTW4} is _PAGE_SOFTW4)`,
+    'pfn-beyond-physmem': ({ pfnHex, maxPhysmemBits }) => `PFN ${pfnHex} is beyond MAX_PHYSMEM_BITS (${maxPhysmemBits}): pfn_pte() is only called for a page that exists`,
+  },
+  protnoneLo: LO_PROTNONE,
+  swpFlagMask: { softDirty: _PAGE_SWP_SOFT_DIRTY, uffdWp: _PAGE_SWP_UFFD_WP, exclusive: _PAGE_SWP_EXCLUSIVE },
+  swapMustBeZero: [
+    // Stryker disable next-line ObjectLiteral,StringLiteral: unreachable: with bit 8 set pte_present() is true (PROT_NONE), so no swap PTE reaches this check
+    { mask: lb(X86._PAGE_BIT_PROTNONE), hiMask: 0, why: 'bit 8 (_PAGE_PROTNONE) is set: pte_present() would call this a PROT_NONE PTE' },
+    { mask: lb(X86._PAGE_BIT_PSE), hiMask: 0, why: 'bit 7 (_PAGE_PSE) is set: the swap format keeps it clear so pmd_present() stays false for a PMD entry' },
+    { mask: LO_KNL, hiMask: 0, why: 'bits 5-6 (A/D, _PAGE_KNL_ERRATUM_MASK) are set: the kernel never sets them in a swap PTE (only the Knights Landing erratum does)' },
+    { mask: lb(X86._PAGE_BIT_PCD), hiMask: 0, why: 'bit 4 is set: the x86 swap format does not use it' },
+  ],
+  pteNone(hi, lo) {
+    // pte_none(): !(pte & ~_PAGE_KNL_ERRATUM_MASK)
+    return hi === 0 && (lo & ~LO_KNL) === 0;
+  },
+  ptePresent(_hi, lo) {
+    // pte_present(): pte_flags(a) & (_PAGE_PRESENT | _PAGE_PROTNONE)
+    return (lo & (LO_PRESENT | LO_PROTNONE)) !== 0;
+  },
+  presentPfn: pte_pfn,
+  presentSoftDirty(_hi, lo) {
+    return (lo & LO_SOFT_DIRTY) !== 0;
+  },
+  presentUffdWp(_hi, lo) {
+    return (lo & LO_UFFD_WP) !== 0;
+  },
+  decodePresent,
+  swpType(hi) {
+    // __swp_type(x) = x >> (64 - SWP_TYPE_BITS)
+    return hi >>> (32 - X86_SWP_TYPE_BITS);
+  },
+  swpOffset(hi, lo) {
+    // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
+    return (~hi & HI_OFFSET_MASK) * LO_OFFSET_SPAN + ((~lo >>> X86_SWP_OFFSET_FIRST_BIT) & (LO_OFFSET_SPAN - 1));
+  },
+  swpFlags(_hi, lo) {
+    const f = x86_64.loFlagBits;
+    return { softDirty: (lo & f.softDirty) !== 0, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
+  },
+  swpEntryToPte(type, offset) {
+    // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)
+    const inv = ~offset & OFFSET_MASK;
+    return (inv << BigInt(X86_SWP_OFFSET_FIRST_BIT)) | (BigInt(type & 31) << 59n);
+  },
+  pmd: x86_64Pmd,
 };
