@@ -15,7 +15,8 @@ export function ActionsPanel() {
   const selection = useSwapviz((s) => s.selection);
   const apply = useSwapviz((s) => s.actions.applyEvent);
   const [open, setOpen] = useState<ReadonlySet<ChoiceGroup>>(() => new Set(OPEN_AT_FIRST));
-  // Dry-running every candidate is the panel's cost: it renders after the step itself is painted.
+  // Dry-running every candidate is the panel's cost: a deferred value, so React renders it in its own
+  // interruptible pass after the step's commit (the step's own rows are committed first).
   const deferredState = useDeferredValue(state);
   const deferredSelection = useDeferredValue(selection);
   const choices = useMemo(() => eventChoices(deferredState, deferredSelection), [deferredState, deferredSelection]);

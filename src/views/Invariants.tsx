@@ -5,7 +5,7 @@ import { useCurrent } from './useDerived.ts';
 
 export function InvariantsPanel() {
   const { state } = useCurrent();
-  // Checked after the step itself is painted.
+  // Checked in a deferred pass after the step's commit.
   const deferred = useDeferredValue(state);
   const results = useMemo(() => checkInvariants(deferred), [deferred]);
   const failing = results.filter((r) => !r.ok);
