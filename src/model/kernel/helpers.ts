@@ -92,13 +92,13 @@ const acc = (e: EntryFacts, a: Access) => e.row?.access === a;
 /** swapops.h is_migration_entry(): with the RFC, the SWP_MIGRATION_DEVICE_* types are migration entries too. */
 const mig = (e: EntryFacts) => isMigrationKind(e.row?.kind);
 const devmig = (e: EntryFacts) => is(e, 'device-migration');
-/** leafops.h softleaf_type(): val 0 is SOFTLEAF_NONE, so only base migration types count. */
 /**
  * leafops.h's softleaf_type() returns SOFTLEAF_NONE for val == 0 before any family test. val == 0 is
  * swap type 0 (a swap file), so no migration or PFN family test can be true for it anyway.
  */
 // Stryker disable next-line ConditionalExpression,BooleanLiteral: the guard is not observable (see above)
 const notNone = (e: EntryFacts) => !e.valIsZero;
+/** leafops.h softleaf_is_migration(): val 0 is SOFTLEAF_NONE, so only real migration types count. */
 const softleafMig = (e: EntryFacts) => notNone(e) && mig(e);
 const hasPfn = (e: EntryFacts) => kindHasPfn(e.row?.kind);
 /** softleaf_is_valid_pmd_entry(): softleaf_is_device_private() || softleaf_is_migration(). */
