@@ -349,3 +349,70 @@ describe('which make_*() helper builds which type', () => {
     expect(c.renamedTo).toMatchObject({ name: 'make_readable_exclusive_migration_device_private_entry', version: 'v1 (2025-12-31)' });
   });
 });
+
+// ---- PMD-level helpers -------------------------------------------------------------------------------
+
+describe('every PMD-level helper of every profile, over every kind of PMD', () => {
+  /** The headers' PMD helpers: swapops.h until 6.18, leafops.h / huge_mm.h from 6.19 (is_swap_pmd() is gone). */
+  const X86_PGTABLE = ['pmd_none', 'pmd_present', 'pmd_trans_huge'];
+  const NAMES: Readonly<Record<'swapops' | 'softleaf', readonly string[]>> = {
+    swapops: [...X86_PGTABLE, 'is_swap_pmd', 'is_pmd_migration_entry'],
+    softleaf: [...X86_PGTABLE, 'pmd_is_migration_entry', 'pmd_is_device_private_entry', 'pmd_is_valid_softleaf', 'pmd_is_huge'],
+  };
+  const HEADERS: Readonly<Record<string, string>> = {
+    pmd_none: 'arch/x86/include/asm/pgtable.h', pmd_present: 'arch/x86/include/asm/pgtable.h', pmd_trans_huge: 'arch/x86/include/asm/pgtable.h',
+    is_swap_pmd: 'include/linux/swapops.h', is_pmd_migration_entry: 'include/linux/swapops.h',
+    pmd_is_migration_entry: 'include/linux/leafops.h', pmd_is_device_private_entry: 'include/linux/leafops.h', pmd_is_valid_softleaf: 'include/linux/leafops.h',
+    pmd_is_huge: 'include/linux/huge_mm.h',
+  };
+  type Pmd = 'none' | 'table' | 'leaf' | 'migration' | 'device-private' | 'swap' | 'device-migration';
+  /** Which PMDs each helper is true for; device-migration PMDs exist only with the RFC numbering. */
+  const TRUE_FOR = (rfcNumbering: boolean): Readonly<Record<string, readonly Pmd[]>> => ({
+    pmd_none: ['none'],
+    pmd_present: ['table', 'leaf'],
+    pmd_trans_huge: ['leaf'],
+    is_swap_pmd: ['migration', 'device-private', 'swap', 'device-migration'],
+    // the RFC makes its device migration types migration entries (is-a), and so does the series
+    is_pmd_migration_entry: rfcNumbering ? ['migration', 'device-migration'] : ['migration'],
+    pmd_is_migration_entry: rfcNumbering ? ['migration', 'device-migration'] : ['migration'],
+    pmd_is_device_private_entry: ['device-private'],
+    pmd_is_valid_softleaf: rfcNumbering ? ['migration', 'device-private', 'device-migration'] : ['migration', 'device-private'],
+    // huge_mm.h: present -> pmd_trans_huge(); otherwise any non-none PMD
+    pmd_is_huge: ['leaf', 'migration', 'device-private', 'swap', 'device-migration'],
+  });
+  const PMDS = (k: Kernel): [Pmd, bigint][] => {
+    const rows: [Pmd, bigint][] = [
+      ['none', 0n],
+      ['table', 0x0000000012345067n], // P|RW|US|A|D, no PSE: points to a PTE table
+      ['leaf', 0x80000000124008e7n], // T01: a present 2 MiB page
+      ['migration', k.swp_entry_to_pmd(k.make_writable_migration_entry(asPfn(0x12400)))],
+      ['device-private', k.swp_entry_to_pmd(k.make_writable_device_private_entry(asDeviceOffset(0x200)))],
+      ['swap', k.swp_entry_to_pmd(k.swp_entry(3, 0x42n))],
+    ];
+    if (k.profile.numbering === 'rfc') rows.push(['device-migration', k.swp_entry_to_pmd(k.make_writable_migration_device_private_entry(asDeviceOffset(0x200)))]);
+    return rows;
+  };
+  const PROFILE_LIST: readonly ProfileId[] = ['v6.18', 'rfc', '7.3', 'series', 'no-new-types', '7.3-pre-fix', 'series-pre-fix'];
+
+  it.each(PROFILE_LIST)('%s: the helpers its headers have, each true exactly for the PMDs the header says', (profile) => {
+    const k = getKernel(profile, DEFAULT_CONFIG, X86);
+    const names = NAMES[k.profile.api];
+    expect(k.pmdPredicates.map((p) => [p.name, p.header])).toEqual(names.map((n) => [n, HEADERS[n]]));
+    const truth = TRUE_FOR(k.profile.numbering === 'rfc');
+    for (const [pmd, raw] of PMDS(k)) {
+      const want = Object.fromEntries(names.map((n) => [n, truth[n]!.includes(pmd)]));
+      expect([pmd, decodePte(k, raw, 'pmd').pmdPredicates]).toEqual([pmd, want]);
+    }
+  });
+
+  it('a PTE has no PMD helpers', () => {
+    expect(decodePte(getKernel('7.3', DEFAULT_CONFIG, X86), 0x80000000124008e7n).pmdPredicates).toBeNull();
+  });
+});
+
+describe('every PTE-level helper names the header that defines it', () => {
+  it.each(PREDICATES.map((p) => [p.name, p.header] as const))('%s is in %s', (name, header) => {
+    const want = name.startsWith('softleaf_') ? 'include/linux/leafops.h' : 'include/linux/swapops.h';
+    expect(header).toBe(want);
+  });
+});
