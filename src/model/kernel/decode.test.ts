@@ -288,6 +288,34 @@ describe('none and present PTEs', () => {
     expect(d.fields).toEqual([{ id: 'all', name: 'pte', hi: 63, lo: 0, role: 'other', note: '', stored: raw, value: raw, text, label: 'bits 0–63: none PTE' }]);
   });
 
+  it.each([
+    [0n, 'empty', []],
+    [0x60n, 'none (A/D only)', ['only A/D (bits 5-6) are set: pmd_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)']],
+  ] as const)('x86_64 PMD %s is a none PMD (%s), read with pmd_none()', (raw, text, problems) => {
+    const d = decodePte(getKernel('7.3', DEFAULT_CONFIG, X86_4), raw, 'pmd');
+    expect([d.kind, d.summary, d.problems]).toEqual(['none', 'none', problems]);
+    expect(d.fields.map((f) => [f.text, f.label])).toEqual([[text, 'bits 0–63: none PMD']]);
+    expect(d.atPmd).toMatchObject({ valid: true });
+  });
+
+  it('a PTE says nothing about the PMD level: no PMD helpers, no PMD validity; its A/D-only problem names pte_none()', () => {
+    const d = dec('7.3', X86_4, 0x60n);
+    expect([d.atPmd, d.pmdPredicates]).toEqual([null, null]);
+    expect(d.problems).toEqual(['only A/D (bits 5-6) are set: pte_none() still reads this as none (_PAGE_KNL_ERRATUM_MASK)']);
+  });
+
+  it('a value outside 0..2^64-1 is read as the kernel would store it (modulo 2^64)', () => {
+    const k = getKernel('v6.18', DEFAULT_CONFIG, X86_4);
+    expect([decodePte(k, -1n).pte, decodePte(k, (1n << 64n) + 0x867n).pte]).toEqual(['0xffffffffffffffff', '0x0000000000000867']);
+  });
+
+  it('a bit that must stay clear says where: in a swap PTE, or in a non-present PMD', () => {
+    const k = getKernel('7.3', DEFAULT_CONFIG, X86_4);
+    const v = x86Pte(28, 0x200n, 0x10n);
+    expect(decodePte(k, v).fields.filter((f) => f.problem).map((f) => f.problem)).toEqual(['unused must be clear in a swap PTE']);
+    expect(decodePte(k, v, 'pmd').fields.filter((f) => f.problem).map((f) => f.problem)).toEqual(['unused must be clear in a non-present PMD']);
+  });
+
   it('arm64 none is only the zero PTE', () => {
     expect(dec('v6.18', ARM_48, 0n).kind).toBe('none');
     expect(dec('v6.18', ARM_48, 0x60n).kind).toBe('swap');

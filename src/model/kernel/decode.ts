@@ -90,6 +90,7 @@ class Decoded implements DecodedPte {
   }
 
   get summary(): string {
+    // Stryker disable next-line ConditionalExpression: a memo; computing the summary again gives the same text
     if (this.#summary === undefined) {
       this.#summary = this.present ? presentSummary(this.present, this.level) : this.swap ? swapSummary(this.swap) : 'none';
     }
@@ -130,6 +131,7 @@ class Decoded implements DecodedPte {
   }
 
   #checked(): Problems {
+    // Stryker disable next-line ConditionalExpression: a memo; checking again gives the same problems
     if (this.#problems === undefined) {
       const problems: Problems = { list: [], kinds: [] };
       const pmd = this.level === 'pmd';
