@@ -580,23 +580,6 @@ describe('7.3 softleaf', () => {
     expect(swapOf(old).softleafType).toBeNull();
     expect(old.problemKinds).toEqual(['swap-header-slot']);
   });
-
-  it('every special type maps to its enum softleaf_type name', () => {
-    const want: Record<string, string> = {
-      SWP_HWPOISON: 'SOFTLEAF_HWPOISON',
-      SWP_MIGRATION_READ: 'SOFTLEAF_MIGRATION_READ',
-      SWP_MIGRATION_READ_EXCLUSIVE: 'SOFTLEAF_MIGRATION_READ_EXCLUSIVE',
-      SWP_MIGRATION_WRITE: 'SOFTLEAF_MIGRATION_WRITE',
-      SWP_DEVICE_WRITE: 'SOFTLEAF_DEVICE_PRIVATE_WRITE',
-      SWP_DEVICE_READ: 'SOFTLEAF_DEVICE_PRIVATE_READ',
-      SWP_DEVICE_EXCLUSIVE: 'SOFTLEAF_DEVICE_EXCLUSIVE',
-      SWP_PTE_MARKER: 'SOFTLEAF_MARKER',
-    };
-    for (const [name, sl] of Object.entries(want)) {
-      const s = swapOf(decodePte(k73, x86Pte(numberOf('base', name), 1n)));
-      expect([name, s.softleafType]).toEqual([name, sl]);
-    }
-  });
 });
 
 // ---- x86 none / present / must-be-zero ----------------------------------------------------
