@@ -72,7 +72,9 @@ export function seriesV6PatchUrl(n: number): string {
   return `https://lore.kernel.org/all/20260202113642.59295-${n + 1}-jniethe@nvidia.com/`;
 }
 
-export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
+type CurrentId = Exclude<ProfileId, '7.3-pre-fix' | 'series-pre-fix'>;
+
+const CURRENT: Readonly<Record<CurrentId, KernelProfile>> = {
   'v6.18': {
     id: 'v6.18',
     short: 'v6.18',
@@ -168,48 +170,41 @@ export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
     inferred: ['No kernel was ever built this way: patch 6/6 (own device space) without patch 4/6 (new swap types) shows the bug the new types prevent.'],
     source: 'the RFC cover letter and patch 4/6 changelog: why the new types are needed',
   },
-  '7.3-pre-fix': {
+};
+
+/**
+ * A historical profile: `base` with the June 2026 set_pmd_migration_entry() fix reverted. Every
+ * encoding fact (numbering, device space, API, macros) is the base's; only what it says of itself
+ * and the PMD-flags bug differ.
+ */
+function preFix(base: KernelProfile, own: Pick<KernelProfile, 'id' | 'short' | 'label' | 'summary' | 'inferred' | 'patchUrl' | 'source'>): KernelProfile {
+  return { ...base, ...own, historical: true, pmdFlagsBug: true };
+}
+
+export const PROFILES: Readonly<Record<ProfileId, KernelProfile>> = {
+  ...CURRENT,
+  '7.3-pre-fix': preFix(CURRENT['7.3'], {
     id: '7.3-pre-fix',
     short: 'v7.3.4 pre-fix',
     label: 'v7.3 before the PMD-flags fix (historical)',
     summary: 'Linux 6.19 to 7.3 before "mm/huge_memory: use correct flags for device private PMD entry" (June 2026): set_pmd_migration_entry() reads a device-private PMD with the present-PMD helpers and invents write, dirty, soft-dirty and uffd',
-    numbering: 'base',
-    deviceSpace: 'physical',
-    api: 'softleaf',
-    sourceTag: 'v7.3.4',
-    swpUffdMacro: '_PAGE_SWP_UFFD',
-    fromPage: false,
-    hypothetical: false,
-    historical: true,
-    deviceThp: true,
-    pmdFlagsBug: true,
     inferred: [
       'This is 7.3.4 with the June 2026 fix reverted: the code before it is the fix\'s own pre-image (Fixes: 65edfda6f3f2, merged for 6.19). Which 7.3.y releases still had it is not pinned; the source links show 7.3.4, which has the fix.',
     ],
     patchUrl: PMD_FLAGS_FIX_URL,
     source: 'the pre-image of <20260601083044.57132-1-ljs@kernel.org> in mm/huge_memory.c; everything else as 7.3.4',
-  },
-  'series-pre-fix': {
+  }),
+  'series-pre-fix': preFix(CURRENT.series, {
     id: 'series-pre-fix',
     short: 'series v6 pre-fix',
     label: 'the series v6 as posted, before the PMD-flags fix (historical)',
     summary: 'Niethe v6 as posted (2026-02-02, on drm-tip 23427233a451, before the June 2026 fix): the series\' numbering, with set_pmd_migration_entry() still reading a device-private PMD with the present-PMD helpers',
-    numbering: 'rfc',
-    deviceSpace: 'separate',
-    api: 'softleaf',
-    sourceTag: 'v7.3.4',
-    swpUffdMacro: '_PAGE_SWP_UFFD',
-    fromPage: true,
-    hypothetical: false,
-    historical: true,
-    deviceThp: true,
-    pmdFlagsBug: true,
     inferred: [
       'v6 was posted on drm-tip 23427233a451: its 06/13 hunk context is the pre-fix set_pmd_migration_entry() (if (pmd_write(pmdval)) … applied to the non-present value). The rest is modelled as the series on 7.3.4.',
     ],
     patchUrl: seriesV6PatchUrl(6),
     source: 'Niethe v6 06/13 <20260202113642.59295-7-jniethe@nvidia.com> hunk context; everything else as the series profile',
-  },
+  }),
 };
 
 export function isProfileId(s: string): s is ProfileId {
