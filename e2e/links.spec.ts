@@ -2,6 +2,8 @@
  * Share links: a link opens where it was made; the address bar follows the position; a broken link
  * is explained and the open scenario stays; embed mode.
  */
+import { DEFAULT_CONFIG, DEFAULT_PLATFORM, findScenario, type Scenario } from '../src/model/index.ts';
+import { encodeLink } from '../src/share/index.ts';
 import { esc, expect, expected, SwapvizApp, test } from './fixtures.ts';
 
 test('a link opens at its step, the address bar follows the steps, and a copied link reopens the same place', async ({ app, context }) => {
@@ -144,4 +146,28 @@ test('deleting an event of a built-in scenario keeps the address bar on a valid 
   await app.button('Delete event 7: driver: migrate_vma_finalize').click();
   await expect(app.page.getByText('Events of this scenario (6)')).toBeVisible();
   await expect.poll(() => app.hash(), { timeout: 2000 }).toMatch(/^v=1&k=rfc&step=3&z=/);
+});
+
+test('a long link opens before all its events are checked; one that cannot happen far past its step refuses it when the check gets there', async ({ app }) => {
+  // S02's round trip, over and over (2,000 events), then a finalize with no migration in progress.
+  const S02 = findScenario('S02')!;
+  const events = [...S02.events];
+  while (events.length < 2000) events.push(...S02.events.slice(1));
+  const long: Scenario = { ...S02, id: 'long', title: 'long', checkpoints: [], events: [...events, { type: 'migrate_vma_finalize' }] };
+  const options = { profile: 'rfc' as const, config: DEFAULT_CONFIG, platform: DEFAULT_PLATFORM };
+  await app.open('v=1&k=rfc&s=S10&step=3');
+  await app.expectAt(3, 6);
+  await app.changeHash(encodeLink({ scenario: long, options, cursor: 2 }));
+  const text = app.alert.getByText(/^This link could not be opened: /);
+  await expect(text).toHaveText(`This link could not be opened: event ${events.length + 1} (migrate_vma_finalize) cannot happen after step ${events.length}: no migrate vma is in progress: migrate_vma_setup (or a CPU fault on a device-private entry) starts one. Your scenario (S10, step 3) is still open.`);
+  await expect(app.scenarioLine).toContainText('S10 — fork() while a device-private page is mid-migration');
+  await app.expectAt(3, 6);
+
+  // The same link without the bad event opens, and stays open once every event is checked.
+  await app.changeHash(encodeLink({ scenario: { ...long, events }, options, cursor: 2 }));
+  await app.expectAt(2, events.length);
+  await expect(app.timeline.getByRole('status').filter({ hasText: /^Checking that/ })).toHaveCount(0);
+  await expect(app.alert).toHaveCount(0);
+  await app.step();
+  await app.expectAt(3, events.length);
 });

@@ -13,10 +13,10 @@ import { timelineFor, type Timeline } from './timeline.ts';
 
 /** The frame at a cursor of a timeline, for the selected PTE. */
 export function frameAt(t: Timeline, cursor: number, selection: PteRef): LessonFrame {
-  const c = Math.max(0, Math.min(cursor, t.reachable()));
+  const c = t.clamp(cursor);
   const state = t.stateAt(c);
   const trace = c > 0 ? t.stepInfo(c)?.trace ?? null : null;
-  const next = c < t.reachable() ? { event: t.scenario.events[c]!, state: t.stateAt(c + 1), trace: t.stepInfo(c + 1)?.trace ?? [] } : null;
+  const next = t.reaches(c + 1) ? { event: t.scenario.events[c]!, state: t.stateAt(c + 1), trace: t.stepInfo(c + 1)?.trace ?? [] } : null;
   return lessonFrame(state, selection, trace, next, t.options.config);
 }
 

@@ -1,9 +1,11 @@
 /**
  * The states of a scenario, derived from its events and never stored beside them: one checkpointed
  * replay that the app, the link check and `swapviz run` all use. The first pass steps every event
- * once, keeps a checkpoint every CHECKPOINT_EVERY events and finds the first refused event; a state
- * is then replayed on demand from the nearest checkpoint (at most CHECKPOINT_EVERY - 1 steps) and
- * memoised, so jumping anywhere in a 10,000-event log replays a few dozen events at most.
+ * once, keeps a checkpoint every CHECKPOINT_EVERY events and finds the first refused event. It runs
+ * only as far as it is asked to (a state at a cursor needs the events before it; the refusal needs
+ * them all), so it can be finished in slices in the background. A state is then replayed on demand
+ * from the nearest checkpoint (at most CHECKPOINT_EVERY - 1 steps) and memoised, so jumping anywhere
+ * in a 10,000-event log replays a few dozen events at most.
  * Timelines are memoised per (scenario object, options).
  */
 import {
@@ -39,7 +41,13 @@ export class Timeline {
   private readonly checkpoints = new Map<number, MachineState>();
   private readonly recent = new Map<number, MachineState>();
   private readonly infos = new Map<number, StepInfo>();
+  /** Undefined until the first pass has stepped every event (or met the refused one). */
   private refusal: Refusal | null | undefined = undefined;
+  /** How far the first pass has gone: events stepped, and the state after them. */
+  private passAt = 0;
+  private passState: MachineState;
+  /** The last step the first pass took. */
+  private passInfo: StepInfo | null = null;
   /** The cursor the first pass keeps the state and step of (where a link opens). */
   private focus = -1;
 
@@ -47,7 +55,8 @@ export class Timeline {
   constructor(scenario: Scenario, options: KernelOptions) {
     this.scenario = scenario;
     this.options = options;
-    this.checkpoints.set(0, initialState(scenario, options));
+    this.passState = initialState(scenario, options);
+    this.checkpoints.set(0, this.passState);
   }
 
   get length(): number {
@@ -65,41 +74,100 @@ export class Timeline {
   }
 
   /**
-   * Asks the first pass (if it has not run yet) to keep the state at `cursor`, the one before it
-   * and the step between them, so opening a link at `cursor` steps every event exactly once.
+   * Asks the first pass (if it has not run that far yet) to keep the state at `cursor`, the one
+   * before it and the step between them, so opening a link at `cursor` steps every event exactly once.
    */
   keep(cursor: number): this {
-    if (this.refusal === undefined) this.focus = cursor;
+    if (this.passAt < cursor - 1) this.focus = cursor;
     return this;
   }
 
+  /** Whether the first pass has stepped every event (or met the refused one): the refusal is known. */
+  get checked(): boolean {
+    return this.refusal !== undefined;
+  }
+
+  /** How many events the first pass has stepped so far. */
+  get checkedUpTo(): number {
+    return this.passAt;
+  }
+
   /**
-   * Every step from the start, in order, stopping before the first refused event. The first pass
-   * stores checkpoints and the refusal; later passes replay from the start again.
+   * Runs the first pass on until it has stepped `to` events (or met a refusal, or the end): it keeps
+   * a checkpoint every CHECKPOINT_EVERY events and the state and step at the focus.
+   */
+  private advance(to: number): void {
+    const end = Math.min(to, this.length);
+    while (this.refusal === undefined && this.passAt < end) {
+      const i = this.passAt;
+      const r = this.run(this.passState, i);
+      if (!r.ok) {
+        this.refusal = { at: i, reason: r.reason };
+        return;
+      }
+      this.passState = r.state;
+      this.passInfo = { trace: r.trace, result: r.result };
+      this.passAt = i + 1;
+      if (this.passAt % CHECKPOINT_EVERY === 0) this.checkpoints.set(this.passAt, r.state);
+      if (this.passAt === this.focus || this.passAt + 1 === this.focus) this.remember(this.passAt, r.state);
+      if (this.passAt === this.focus) this.infos.set(this.passAt, this.passInfo);
+    }
+    if (this.refusal === undefined && this.passAt === this.length) this.refusal = null;
+  }
+
+  /**
+   * Steps the first pass on by at most `n` events (a slice of a check that runs in the background);
+   * true once the pass is done.
+   */
+  checkMore(n: number): boolean {
+    this.advance(this.passAt + n);
+    return this.checked;
+  }
+
+  /** Whether the state after `cursor` events exists: runs the first pass only as far as that needs. */
+  reaches(cursor: number): boolean {
+    if (cursor < 0 || cursor > this.length) return false;
+    this.advance(cursor);
+    return this.refusal ? cursor <= this.refusal.at : true;
+  }
+
+  /** `cursor`, or the last step that can be reached before it. */
+  clamp(cursor: number): number {
+    const c = Math.max(0, Math.min(cursor, this.length));
+    return this.reaches(c) ? c : this.refusal!.at;
+  }
+
+  /**
+   * Every step from the start, in order, stopping before the first refused event. When nothing has
+   * run yet this is the first pass (it stores checkpoints and the refusal); else it replays.
    */
   *walk(): Generator<TimelineStep> {
-    const first = this.refusal === undefined;
+    if (this.passAt === 0 && this.refusal === undefined) {
+      for (let i = 0; i < this.length; i++) {
+        this.advance(i + 1);
+        if (this.passAt !== i + 1) return;
+        yield { cursor: i + 1, state: this.passState, info: this.passInfo! };
+      }
+      return;
+    }
     let s = this.initial;
     for (let i = 0; i < this.length; i++) {
       const r = this.run(s, i);
-      if (!r.ok) {
-        if (first) this.refusal = { at: i, reason: r.reason };
-        return;
-      }
+      if (!r.ok) return;
       s = r.state;
-      const info = { trace: r.trace, result: r.result };
-      if ((i + 1) % CHECKPOINT_EVERY === 0) this.checkpoints.set(i + 1, s);
-      if (first && (i + 1 === this.focus || i + 2 === this.focus)) this.remember(i + 1, s);
-      if (first && i + 1 === this.focus) this.infos.set(i + 1, info);
-      yield { cursor: i + 1, state: s, info };
+      yield { cursor: i + 1, state: s, info: { trace: r.trace, result: r.result } };
     }
-    if (first) this.refusal = null;
   }
 
   /** Replays the whole log once (storing checkpoints) and returns the first refused event, if any. */
   validity(): Refusal | null {
-    if (this.refusal === undefined) for (const _ of this.walk());
+    this.advance(this.length);
     return this.refusal!;
+  }
+
+  /** The refusal if the first pass has met it; null while the pass has not (or never does). */
+  knownRefusal(): Refusal | null {
+    return this.refusal ?? null;
   }
 
   /** How many events can be applied: the last reachable cursor. */
@@ -110,7 +178,8 @@ export class Timeline {
 
   /** The state after `cursor` events (0 = the initial state), clamped to the reachable range. */
   stateAt(cursor: number): MachineState {
-    const c = Math.max(0, Math.min(cursor, this.reachable()));
+    const c = this.clamp(cursor);
+    if (c === this.passAt) return this.passState;
     const hit = this.recent.get(c) ?? this.checkpoints.get(c);
     if (hit) return hit;
     let from = c - (c % CHECKPOINT_EVERY);
@@ -120,6 +189,8 @@ export class Timeline {
       const r = this.run(s, i);
       if (!r.ok) break;
       s = r.state;
+      // The state before the cursor is what the marks compare with: kept, so it is not replayed again.
+      if (i + 2 === c) this.remember(i + 1, s);
       if (i + 1 === c) this.infos.set(c, { trace: r.trace, result: r.result });
       if ((i + 1) % CHECKPOINT_EVERY === 0) this.checkpoints.set(i + 1, s);
     }
@@ -129,8 +200,8 @@ export class Timeline {
 
   /** The trace and result of the step that led to `cursor` (cursor >= 1). */
   stepInfo(cursor: number): StepInfo | null {
-    if (cursor < 1 || cursor > this.reachable()) return null;
-    const known = this.infos.get(cursor);
+    if (cursor < 1 || !this.reaches(cursor)) return null;
+    const known = this.infos.get(cursor) ?? (cursor === this.passAt ? this.passInfo : undefined);
     if (known) return known;
     const r = this.run(this.stateAt(cursor - 1), cursor - 1);
     if (!r.ok) return null;

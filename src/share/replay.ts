@@ -11,14 +11,22 @@ import type { LinkState } from './link.ts';
  * the end of the scenario for a cursor past it, or 0 when the machine cannot even start. A caller
  * that opens the link anyway should clamp its cursor to `at`.
  */
-export type ReplayCheck = { ok: true } | { ok: false; error: string; at: number };
+export type ReplayCheck = { ok: true; pending?: true } | { ok: false; error: string; at: number };
 
-export function checkLinkReplays(state: LinkState): ReplayCheck {
+/**
+ * `ahead`: check only the events up to `ahead` past the link's step now (a long link opens without
+ * waiting for the rest); the result is then `{ ok: true, pending: true }` when later events are left
+ * for the timeline's first pass to check (Timeline.checkMore). By default every event is checked.
+ */
+export function checkLinkReplays(state: LinkState, ahead = Infinity): ReplayCheck {
   const { scenario, options, cursor } = state;
   let refused;
+  let t;
   try {
     // The timeline the app then shows: its first pass is the link's only replay.
-    refused = timelineFor(scenario, options).keep(cursor).validity();
+    t = timelineFor(scenario, options).keep(cursor);
+    t.reaches(Math.min(scenario.events.length, Math.max(cursor, 0) + ahead));
+    refused = t.knownRefusal();
   } catch (e) {
     return { ok: false, error: `the scenario cannot start under these options: ${e instanceof Error ? e.message : String(e)}`, at: 0 };
   }
@@ -29,7 +37,7 @@ export function checkLinkReplays(state: LinkState): ReplayCheck {
     return { ok: false, error: `event ${at + 1} (${e?.type ?? '?'}) cannot happen after step ${at}: ${reason}`, at };
   }
   if (cursor > scenario.events.length) return { ok: false, error: pastTheEnd(cursor, scenario.events.length), at: scenario.events.length };
-  return { ok: true };
+  return t.checked ? { ok: true } : { ok: true, pending: true };
 }
 
 export function pastTheEnd(cursor: number, events: number): string {
@@ -46,7 +54,7 @@ export function checkLinkSelection(state: LinkState): string | null {
   const sel = state.selection;
   if (!sel) return null;
   const t = timelineFor(state.scenario, state.options);
-  const at = Math.min(state.cursor, t.reachable());
+  const at = t.clamp(state.cursor);
   const s = t.stateAt(at);
   const proc = s.processes.find((p) => p.pid === sel.pid);
   const what = `sel=${sel.pid}.${sel.index} names pid ${sel.pid} PTE ${sel.index}, which does not exist at step ${at}`;

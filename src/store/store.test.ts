@@ -1,11 +1,11 @@
 /**
  * The store outside React: actions validate, then set; derived state comes from the timeline.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findScenario, hex64, readPte, runScenario, type MachineState, type Scenario } from '../model/index.ts';
 import { encodeLink } from '../share/index.ts';
 import { sampleScenario } from '../share/sample.ts';
-import { createSwapvizStore, DEFAULT_OPTIONS, linkOf, timelineOf } from './store.ts';
+import { createSwapvizStore, DEFAULT_OPTIONS, LINK_CHECK_AHEAD, linkOf, timelineOf } from './store.ts';
 import { CHECKPOINT_EVERY, Timeline } from '../derive/index.ts';
 
 const pte = (s: ReturnType<typeof createSwapvizStore>, pid = 1, index = 1) => {
@@ -109,6 +109,94 @@ describe('the store', () => {
     const s = createSwapvizStore();
     expect(s.getState().actions.importJson('{"schema":1,"id":"x","title":"x","events":[{"type":"fork"}]}')).toBe(false);
     expect(s.getState().message?.text).toMatch(/events\[0\] \(fork\) is missing "pid"/);
+    expect(s.getState().scenario.id).toBe('S02');
+  });
+});
+
+/** Runs the store's background work (the rest of a long link's check) to its end. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10_000 && vi.getTimerCount() > 0; i++) await vi.runOnlyPendingTimersAsync();
+}
+
+describe('a long link opens before all its events are checked', () => {
+  /** S02's round trip to the device and back, over and over: more than LINK_CHECK_AHEAD + 500 events. */
+  const long = (): Scenario => {
+    const S02 = findScenario('S02')!;
+    const events = [...S02.events];
+    while (events.length < LINK_CHECK_AHEAD + 500) events.push(...S02.events.slice(1));
+    return { ...S02, id: 'long', checkpoints: [], events };
+  };
+
+  it('it opens once the events up to LINK_CHECK_AHEAD past its step are stepped; the rest run in the background, each once', async () => {
+    vi.useFakeTimers();
+    try {
+      const sc = long();
+      const s = createSwapvizStore();
+      expect(s.getState().actions.openLink(encodeLink({ scenario: sc, options: DEFAULT_OPTIONS, cursor: 5 }))).toBe(true);
+      const t = timelineOf(s.getState());
+      expect(s.getState()).toMatchObject({ cursor: 5, checking: true });
+      expect(t.stepsRun).toBe(5 + LINK_CHECK_AHEAD);
+      // stepping on while the check runs needs no more of it
+      s.getState().actions.stepBy(1);
+      expect(s.getState().cursor).toBe(6);
+      await settle();
+      expect(s.getState().checking).toBe(false);
+      expect(s.getState().message).toBeNull();
+      // every event stepped once by the first pass, plus the step at cursor 6 (its trace, replayed from a checkpoint)
+      expect(t.checked).toBe(true);
+      expect(t.stepsRun).toBeLessThanOrEqual(sc.events.length + 6);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an event refused past the checked part refuses the link when the check gets there: the scenario open before comes back, with the reason', async () => {
+    vi.useFakeTimers();
+    try {
+      const sc = long();
+      const bad = { ...sc, events: [...sc.events, { type: 'migrate_vma_finalize' } as const, ...sc.events.slice(0, 3)] };
+      expect(runScenario(bad, DEFAULT_OPTIONS).refused?.at).toBe(sc.events.length);
+      const s = createSwapvizStore();
+      expect(s.getState().actions.openLink('v=1&k=rfc&s=S02&step=3')).toBe(true);
+      const before = s.getState().scenario;
+      expect(s.getState().actions.openLink(encodeLink({ scenario: bad, options: DEFAULT_OPTIONS, cursor: 2 }))).toBe(true);
+      expect(s.getState()).toMatchObject({ cursor: 2, checking: true });
+      await settle();
+      const st = s.getState();
+      expect(st.scenario).toBe(before);
+      expect(st.cursor).toBe(3);
+      expect(st.checking).toBe(false);
+      expect(st.message?.kind).toBe('error');
+      expect(st.message?.text).toMatch(new RegExp(`^This link could not be opened: event ${sc.events.length + 1} \\(migrate_vma_finalize\\) cannot happen after step ${sc.events.length}: .+\\. Your scenario \\(S02, step 3\\) is still open\\.$`));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a refusal found after the user has opened something else changes nothing', async () => {
+    vi.useFakeTimers();
+    try {
+      const sc = long();
+      const bad = { ...sc, events: [...sc.events, { type: 'migrate_vma_finalize' } as const] };
+      const s = createSwapvizStore();
+      expect(s.getState().actions.openLink(encodeLink({ scenario: bad, options: DEFAULT_OPTIONS, cursor: 0 }))).toBe(true);
+      s.getState().actions.loadBuiltin('S01');
+      await settle();
+      expect(s.getState().scenario.id).toBe('S01');
+      expect(s.getState().message).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a short link is checked in full before it opens (a refused event anywhere refuses it at once)', () => {
+    const sc = long();
+    // S02's 7 events, then 32 more round trips of 6: no migration is in progress after event 199
+    const bad = { ...sc, events: [...sc.events.slice(0, 7 + 6 * 32), { type: 'migrate_vma_finalize' } as const] };
+    const s = createSwapvizStore();
+    expect(s.getState().actions.openLink(encodeLink({ scenario: bad, options: DEFAULT_OPTIONS, cursor: 0 }))).toBe(false);
+    expect(s.getState().checking).toBe(false);
+    expect(s.getState().message?.text).toMatch(/^This link could not be opened: event 200 \(migrate_vma_finalize\) cannot happen after step 199/);
     expect(s.getState().scenario.id).toBe('S02');
   });
 });
@@ -245,5 +333,36 @@ describe('the timeline', () => {
     for (const i of [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 3, 77, sc.events.length, 40, 3]) {
       expect([i, dump(t.stateAt(i))]).toEqual([i, dump(plain.states[i]!)]);
     }
+  });
+
+  it('the first pass runs only as far as it is asked: a state, a clamp, a slice; a refusal is known once it gets there', () => {
+    const S02 = findScenario('S02')!;
+    const events = [...S02.events, ...S02.events.slice(1), ...S02.events.slice(1), { type: 'migrate_vma_finalize' } as const];
+    const sc: Scenario = { ...S02, id: 'partial', checkpoints: [], events };
+    const refusedAt = runScenario(sc, DEFAULT_OPTIONS).refused!.at;
+    expect(refusedAt).toBe(events.length - 1);
+    const t = new Timeline(sc, DEFAULT_OPTIONS);
+    t.stateAt(5);
+    expect([t.stepsRun, t.checkedUpTo, t.checked, t.knownRefusal()]).toEqual([5, 5, false, null]);
+    expect(t.reaches(9)).toBe(true);
+    expect(t.stepsRun).toBe(9);
+    expect(t.checkMore(3)).toBe(false);
+    expect(t.checkedUpTo).toBe(12);
+    // asking past the refused event runs the pass to it: the cursor stops before it
+    expect(t.clamp(events.length)).toBe(refusedAt);
+    expect(t.reaches(events.length)).toBe(false);
+    expect([t.checked, t.knownRefusal()?.at, t.stepsRun]).toEqual([true, refusedAt, events.length]);
+    // walk() after the pass replays from the start and stops before the refused event
+    expect([...t.walk()].map((x) => x.cursor)).toEqual(Array.from({ length: refusedAt }, (_, i) => i + 1));
+  });
+
+  it('walk() on a fresh timeline is its first pass: every event stepped once, the refusal then known', () => {
+    const S02 = findScenario('S02')!;
+    const sc: Scenario = { ...S02, id: 'walk', checkpoints: [], events: [...S02.events, { type: 'migrate_vma_finalize' } as const] };
+    const t = new Timeline(sc, DEFAULT_OPTIONS);
+    const steps = [...t.walk()];
+    expect(steps.map((x) => x.cursor)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(steps.every((x) => x.info.trace.length > 0)).toBe(true);
+    expect([t.stepsRun, t.knownRefusal()?.at]).toEqual([8, 7]);
   });
 });

@@ -144,6 +144,12 @@ export interface SwapvizState {
   readonly welcome: boolean;
   /** A captured process open in the read-only captured view (the scenario stays open behind it). */
   readonly capture: OpenCapture | null;
+  /**
+   * A long link opened before all its events were checked: the rest are being stepped in the
+   * background (the timeline's first pass, in slices). If one cannot happen, the link is refused
+   * then, and the scenario that was open before it comes back.
+   */
+  readonly checking: boolean;
   readonly actions: Actions;
 }
 
@@ -162,11 +168,20 @@ export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timel
   return timelineFor(s.scenario, s.options);
 }
 
-function tryTimeline(s: Scenario, o: KernelOptions, cursor?: number): Timeline | string {
+/**
+ * A link opens once its events up to this many past its step have been checked; the rest are checked
+ * in the background (a 10,000-event link opens without waiting for all of them).
+ */
+export const LINK_CHECK_AHEAD = 1000;
+/** Events the background check steps between two looks at the clock; a slice runs for about BACKGROUND_SLICE_MS. */
+const BACKGROUND_BATCH = 32;
+const BACKGROUND_SLICE_MS = 8;
+
+function tryTimeline(s: Scenario, o: KernelOptions, cursor?: number, checkAll = true): Timeline | string {
   try {
     const t = timelineFor(s, o);
     if (cursor !== undefined) t.keep(cursor);
-    t.validity();
+    if (checkAll) t.validity();
     return t;
   } catch (e) {
     if (e instanceof SetupError) return e.message;
@@ -194,26 +209,58 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
     const say = (m: Message) => set({ message: m });
     const where = () => `${get().scenario.id}, step ${get().cursor}`;
 
+    /** Loads a scenario; `checkAll` false: its later events may still be unchecked (a long link's). */
+    const load = (s: Scenario, opts: Partial<KernelOptions> | undefined, cursor: number, selection: PteRef | undefined, checkAll: boolean): boolean => {
+      const o = optionsFor(s, get().options, opts);
+      const t = tryTimeline(s, o, cursor, checkAll);
+      if (typeof t === 'string') {
+        say({ kind: 'error', text: `Cannot open "${s.title}": ${t}. Your scenario (${where()}) is still open.` });
+        return false;
+      }
+      set({
+        scenario: s,
+        options: o,
+        cursor: t.clamp(cursor),
+        selection: selection ?? s.focus,
+        scratch: null,
+        playing: false,
+        message: null,
+        heldCursor: null,
+        undone: null,
+        checking: !t.checked,
+      });
+      return true;
+    };
+
+    /**
+     * Finishes the first pass of a link's timeline in slices (between frames); if an event cannot
+     * happen, the link is refused as if it had been checked before it opened, and what was open
+     * before comes back (unless the user has since moved on to another scenario or kernel).
+     */
+    const checkInBackground = (t: Timeline, before: Partial<SwapvizState>, kept: string): void => {
+      const slice = () => {
+        const start = performance.now();
+        while (!t.checkMore(BACKGROUND_BATCH) && performance.now() - start < BACKGROUND_SLICE_MS);
+        if (!t.checked) {
+          setTimeout(slice, 0);
+          return;
+        }
+        const shown = timelineOf(get()) === t;
+        const r = t.knownRefusal();
+        if (!shown) return;
+        if (!r) {
+          set({ checking: false });
+          return;
+        }
+        const e = t.scenario.events[r.at];
+        set({ ...before, checking: false, playing: false, message: { kind: 'error', text: `This link could not be opened: event ${r.at + 1} (${e?.type ?? '?'}) cannot happen after step ${r.at}: ${r.reason}. Your scenario (${kept}) is still open.` } });
+      };
+      setTimeout(slice, 0);
+    };
+
     const actions: Actions = {
       loadScenario(s, opts, cursor = 0, selection) {
-        const o = optionsFor(s, get().options, opts);
-        const t = tryTimeline(s, o, cursor);
-        if (typeof t === 'string') {
-          say({ kind: 'error', text: `Cannot open "${s.title}": ${t}. Your scenario (${where()}) is still open.` });
-          return false;
-        }
-        set({
-          scenario: s,
-          options: o,
-          cursor: Math.min(cursor, t.reachable()),
-          selection: selection ?? s.focus,
-          scratch: null,
-          playing: false,
-          message: null,
-          heldCursor: null,
-          undone: null,
-        });
-        return true;
+        return load(s, opts, cursor, selection, true);
       },
       loadBuiltin(id) {
         const s = findScenario(id);
@@ -232,7 +279,7 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       setCursor(n) {
         const { cursor } = get();
         const t = timelineOf(get());
-        const next = Math.max(0, Math.min(Math.round(n), t.reachable()));
+        const next = t.clamp(Math.round(n));
         if (next === cursor) return;
         set({ cursor: next, scratch: null, heldCursor: null, undone: next === cursor - 1 ? cursor : null, ...stale() });
       },
@@ -292,7 +339,8 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
           say({ kind: 'error', text: `This link could not be opened: ${r.error}. Your scenario (${where()}) is still open.` });
           return false;
         }
-        const check = checkLinkReplays(r.state);
+        // Events far past the link's step are checked after it opens (checkInBackground).
+        const check = checkLinkReplays(r.state, LINK_CHECK_AHEAD);
         if (!check.ok) {
           say({ kind: 'error', text: `This link could not be opened: ${check.error}. Your scenario (${where()}) is still open.` });
           return false;
@@ -300,7 +348,14 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
         const st: LinkState = r.state;
         // A selected PTE that does not exist at the link's step is refused; the rest of the link opens.
         const badSel = checkLinkSelection(st);
-        const ok = actions.loadScenario(st.scenario, st.options, st.cursor, badSel ? undefined : st.selection);
+        const g = get();
+        const before: Partial<SwapvizState> = {
+          scenario: g.scenario, options: g.options, cursor: g.cursor, selection: g.selection, compare: g.compare, comparePair: g.comparePair,
+          panel: g.panel, lesson: g.lesson, marks: g.marks, welcome: g.welcome, scratch: g.scratch, heldCursor: g.heldCursor, undone: g.undone,
+        };
+        const kept = where();
+        const ok = load(st.scenario, st.options, st.cursor, badSel ? undefined : st.selection, !check.pending);
+        if (ok && check.pending) checkInBackground(timelineOf(get()), before, kept);
         if (ok) {
           set({ compare: st.view?.compare ?? false, comparePair: st.view?.pair ?? DEFAULT_COMPARE_PAIR, panel: st.view?.panel ?? get().panel, lesson: st.lesson ?? null, marks: null, welcome: false });
           if (st.lesson) actions.noteProgress(st.lesson.id, { seen: st.lesson.stop });
@@ -461,6 +516,7 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
       progress: readProgress(storage),
       welcome: (init.welcome ?? false) && storage.getItem(WELCOME_KEY) !== 'dismissed',
       capture: null,
+      checking: false,
       actions,
     };
   });

@@ -8,10 +8,10 @@ import { useTimeline } from './useDerived.ts';
  * the first one that became impossible is flagged with the machine's reason.
  */
 export function EditorPanel() {
-  const { scenario, cursor } = useSwapvizShallow((s) => ({ scenario: s.scenario, cursor: s.cursor }));
+  const { scenario, cursor, checking } = useSwapvizShallow((s) => ({ scenario: s.scenario, cursor: s.cursor, checking: s.checking }));
   const a = useSwapviz((s) => s.actions);
   const t = useTimeline();
-  const refusal = t.validity();
+  const refusal = checking ? null : t.validity();
   const [editing, setEditing] = useState<number | null>(null);
   const [open, setOpen] = useState(false);
   const n = scenario.events.length;

@@ -25,10 +25,12 @@ function useReducedMotion(): boolean {
 
 export function TimelineBar() {
   const t = useTimeline();
-  const { cursor, playing, speed, scenario } = useSwapvizShallow((s) => ({ cursor: s.cursor, playing: s.playing, speed: s.speed, scenario: s.scenario }));
+  const { cursor, playing, speed, scenario, checking } = useSwapvizShallow((s) => ({ cursor: s.cursor, playing: s.playing, speed: s.speed, scenario: s.scenario, checking: s.checking }));
   const a = useSwapviz((s) => s.actions);
-  const reach = t.reachable();
-  const refusal = t.validity();
+  // While a long link's later events are being checked, they count as reachable (a refusal among
+  // them refuses the link); stepping onto one runs the check that far first.
+  const refusal = checking ? null : t.validity();
+  const reach = refusal ? refusal.at : t.length;
   const reduced = useReducedMotion();
   // The speed shown is the speed used: with reduced motion, faster choices are not offered.
   const rate = reduced ? Math.min(speed, REDUCED_MAX) : speed;
@@ -75,6 +77,7 @@ export function TimelineBar() {
           Next: <span className="next-event">{describeEvent(next)}</span>. Press <kbd>→</kbd> or <span aria-hidden="true">▶</span><span className="sr-only">Step forward</span> to take it.
         </p>
       ) : null}
+      {checking ? <p className="note" role="status">Checking that the rest of the link’s {t.length} events can happen…</p> : null}
       {refusal ? <p className="error" role="alert">Event {refusal.at + 1} cannot happen: {refusal.reason}. The timeline stops before it.</p> : null}
     </nav>
   );

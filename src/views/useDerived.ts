@@ -36,7 +36,7 @@ export function useCurrent(): {
     const state = timeline.stateAt(cursor);
     const prev = cursor > 0 ? timeline.stateAt(cursor - 1) : null;
     const info = timeline.stepInfo(cursor);
-    const back = undone !== null && undone === cursor + 1 && undone <= timeline.reachable();
+    const back = undone !== null && undone === cursor + 1 && timeline.reaches(undone);
     const marks: Marks = back
       ? { info: timeline.stepInfo(undone), against: timeline.stateAt(undone), step: undone, undone: true }
       : { info, against: prev, step: cursor, undone: false };

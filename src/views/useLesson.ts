@@ -28,7 +28,7 @@ export function useOpenStop(): OpenStop | null {
     const at = stopAt(lesson);
     if (!at || !lesson) return null;
     const onScenario = scenario === findScenario(at.stop.scenario);
-    const frame = onScenario && t.reachable() >= at.stop.step ? frameAt(t, at.stop.step, stopSelection(at.stop, scenario)) : null;
+    const frame = onScenario && t.reaches(at.stop.step) ? frameAt(t, at.stop.step, stopSelection(at.stop, scenario)) : null;
     return { lesson: at.lesson, stop: at.stop, index: lesson.stop, atStop: isAtStop(at.stop, scenario, cursor), onScenario, frame };
   }, [lesson, scenario, cursor, t]);
 }
