@@ -1,6 +1,7 @@
 import { linkVertical, scaleBand } from 'd3';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { pfnModel, type PfnModel, type PfnPageBox } from '../derive/index.ts';
+import type { KernelOptions, MachineState, PteRef, Scenario } from '../model/index.ts';
 import { captionLines } from './Assumptions.tsx';
 import { ExportButtons } from './ExportButtons.tsx';
 import { wrapLine } from './exportPicture.ts';
@@ -126,15 +127,29 @@ function useWidth(ref: React.RefObject<HTMLElement | null>): number {
 
 export function PfnPanel() {
   const { state, cursor } = useCurrent();
-  const { selection, scenario, options } = useSwapvizShallow((s) => ({ selection: s.selection, scenario: s.scenario, options: s.options }));
+  const shown = useSwapvizShallow((s) => ({ selection: s.selection, scenario: s.scenario, options: s.options }));
   const select = useSwapviz((s) => s.actions.select);
+  const hl = useHighlights().links;
+  // Drawn in a deferred pass after the step's commit: the step's own rows and bits are painted
+  // first, the PFN spaces (up to 96 entries and 96 pages) right after. Until then the urgent pass
+  // skips the drawing (its props have not changed).
+  const laterState = useDeferredValue(state);
+  const laterCursor = useDeferredValue(cursor);
+  const laterShown = useDeferredValue(shown);
+  const laterHl = useDeferredValue(hl);
+  return <PfnDrawing state={laterState} cursor={laterCursor} shown={laterShown} hl={laterHl} select={select} />;
+}
+
+const PfnDrawing = memo(function PfnDrawing({ state, cursor, shown, hl, select }: {
+  state: MachineState; cursor: number; shown: { selection: PteRef; scenario: Scenario; options: KernelOptions }; hl: ReadonlySet<string>; select: (ref: PteRef) => void;
+}) {
+  const { selection, scenario, options } = shown;
   const model = useMemo(() => pfnModel(state), [state]);
   const box = useRef<HTMLDivElement>(null);
   const available = useWidth(box);
   const lay = useMemo(() => layout(model, available), [model, available]);
   const svg = useRef<SVGSVGElement>(null);
   const bad = model.links.filter((l) => !l.ok).length;
-  const hl = useHighlights().links;
   return (
     <section className="panel pfn-panel" aria-labelledby="pfn-h">
       <h2 id="pfn-h">PFN spaces</h2>
@@ -194,7 +209,7 @@ export function PfnPanel() {
       <ExportButtons svgRef={svg} name="swapviz-pfn" caption={captionLines(`swapviz: ${scenario.id} step ${cursor}, the PFN spaces`, options)} />
     </section>
   );
-}
+});
 
 /** A link's entry: a PTE, PTEs a–b, or a PMD. */
 function entryName(p: { index: number; to: number; level: 'pte' | 'pmd' }): string {
