@@ -1,7 +1,52 @@
-import { useDeferredValue, useMemo, useState } from 'react';
-import { eventChoices, GROUP_TITLES, type ChoiceGroup } from '../model/index.ts';
+import { useEffect, useMemo, useState } from 'react';
+import {
+  dryRunner, eventCandidates, GROUP_TITLES, type ChoiceGroup, type EventChoice, type MachineState, type PteRef,
+} from '../model/index.ts';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
+
+/** A dry-run slice stops after this long, so a key press never waits behind the whole list. */
+const SLICE_MS = 4;
+
+/** Runs `work` when the page is idle (after the frame is painted), or soon if it never is. */
+function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(work, { timeout: 100 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(work, 0);
+  return () => clearTimeout(id);
+}
+
+/**
+ * The choices for a state and selection. The candidates are known at once; their dry runs (a step()
+ * each, the panel's whole cost) run in idle slices after the step is painted. Until they are done
+ * the buttons are the current candidates with the last known answers (`pending`): a button always
+ * applies the event for the PTE selected now, and one the machine refuses says why.
+ */
+function useChoices(state: MachineState, selection: PteRef): { choices: EventChoice[]; pending: boolean } {
+  const candidates = useMemo(() => eventCandidates(state, selection), [state, selection]);
+  const [done, setDone] = useState<{ state: MachineState; selection: PteRef; choices: EventChoice[] } | null>(null);
+  useEffect(() => {
+    const run = dryRunner(state);
+    const out: EventChoice[] = [];
+    let cancel = () => {};
+    const slice = () => {
+      const start = performance.now();
+      while (out.length < candidates.length && performance.now() - start < SLICE_MS) out.push(run(candidates[out.length]!));
+      if (out.length < candidates.length) cancel = whenIdle(slice);
+      else setDone({ state, selection, choices: out });
+    };
+    cancel = whenIdle(slice);
+    return () => cancel();
+  }, [state, selection, candidates]);
+  if (done && done.state === state && done.selection === selection) return { choices: done.choices, pending: false };
+  const known = new Map((done?.choices ?? []).map((c) => [c.label, c]));
+  return {
+    choices: candidates.map((c) => ({ ...c, enabled: known.get(c.label)?.enabled ?? false, reason: known.get(c.label)?.reason ?? 'being checked' })),
+    pending: true,
+  };
+}
 
 /** Groups open at first: the CPU's accesses and the driver's migration calls (the rest is one click away). */
 const OPEN_AT_FIRST: readonly ChoiceGroup[] = ['cpu', 'driver'];
@@ -15,15 +60,11 @@ export function ActionsPanel() {
   const selection = useSwapviz((s) => s.selection);
   const apply = useSwapviz((s) => s.actions.applyEvent);
   const [open, setOpen] = useState<ReadonlySet<ChoiceGroup>>(() => new Set(OPEN_AT_FIRST));
-  // Dry-running every candidate is the panel's cost: a deferred value, so React renders it in its own
-  // interruptible pass after the step's commit (the step's own rows are committed first).
-  const deferredState = useDeferredValue(state);
-  const deferredSelection = useDeferredValue(selection);
-  const choices = useMemo(() => eventChoices(deferredState, deferredSelection), [deferredState, deferredSelection]);
+  const { choices, pending } = useChoices(state, selection);
   const groups = [...new Set(choices.map((c) => c.group))] as ChoiceGroup[];
   const later = timeline.length - cursor;
   return (
-    <section className="panel actions-panel" aria-labelledby="actions-h">
+    <section className="panel actions-panel" aria-labelledby="actions-h" aria-busy={pending}>
       <h2 id="actions-h">What can happen to pid {selection.pid} PTE {selection.index} now</h2>
       {later > 0 ? <p className="note">A new event goes in at step {cursor + 1}; the {later} later event{later === 1 ? '' : 's'} stay and are replayed after it.</p> : null}
       {groups.map((g) => {

@@ -1,4 +1,4 @@
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { hex, hex64, vaHex, type DecodedPagemap } from '../model/index.ts';
 import { entryAt, PAGEMAP_ASSUMED, pagemapAt, pmdPagemapEnds } from '../derive/index.ts';
 import { BitSvg, GEOMETRY, useLanes } from './BitSvg.tsx';
@@ -19,10 +19,12 @@ export function PagemapRecord() {
   const entry = entryAt(state, selection);
   const pmd = entry?.level === 'pmd' ? entry : null;
   const ends = useMemo(() => pmdPagemapEnds(state, selection.pid, selection.index), [state, selection.pid, selection.index]);
+  // The record's picture is drawn only while the record is open: closed, it costs nothing per step.
+  const [open, setOpen] = useState(false);
   if (scratch) return null;
   const sub = pmd ? selection.index - pmd.from : 0;
   return (
-    <details className="pagemap-record">
+    <details className="pagemap-record" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         /proc/{selection.pid}/pagemap record of {pmd ? `4 KiB page ${sub} of this PMD` : 'this PTE'}: <code>{rec.record}</code> — {rec.summary}
       </summary>
@@ -43,7 +45,7 @@ export function PagemapRecord() {
           </p>
         </div>
       ) : null}
-      <RecordPicture rec={rec} label={`64 bits of the pagemap record ${rec.record}: ${rec.summary}`} />
+      {open ? <RecordPicture rec={rec} label={`64 bits of the pagemap record ${rec.record}: ${rec.summary}`} /> : null}
       <p className="note">
         {pmd
           ? <>What pagemap_pmd_range_thp() (fs/proc/task_mmu.c) reports for this page of the PMD: {rec.kind === 'present' ? 'the frame is the PMD\'s PFN plus the page\'s index; PM_MMAP_EXCLUSIVE is decided with the folio\'s head page for all 512' : 'PM_SWAP, the frame is the type and the entry\'s number plus the page\'s index (shifted by 5); never PM_MMAP_EXCLUSIVE'}

@@ -105,15 +105,32 @@ const EXPENSIVE = new Set(['fork', 'exit', 'mprotect']);
 /** Above this many pages in use on a device, evicting it is offered without a dry run. */
 const DRY_RUN_DEVICE_LIMIT = 256;
 
-export function eventChoices(s: MachineState, sel: PteRef): EventChoice[] {
+/** An event offered for the selection, before its dry run. */
+export interface ChoiceCandidate {
+  readonly group: ChoiceGroup;
+  readonly label: string;
+  readonly event: Event;
+}
+
+/** The events worth offering for the selected PTE (cheap: no dry run yet). */
+export function eventCandidates(s: MachineState, sel: PteRef): ChoiceCandidate[] {
+  return candidates(s, sel).map(([group, label, event]) => ({ group, label, event }));
+}
+
+/** Dry-runs candidates against one state: enabled, or disabled with the machine's reason. */
+export function dryRunner(s: MachineState): (c: ChoiceCandidate) => EventChoice {
   const big = s.ptesPerProcess > DRY_RUN_LIMIT;
   const busyDevices = new Set(s.devices.filter((dev) => dev.pages.filter((id) => pageAt(s.pages, id)?.allocated).length > DRY_RUN_DEVICE_LIMIT).map((dev) => dev.id));
-  return candidates(s, sel).map(([group, label, event]) => {
+  return ({ group, label, event }) => {
     if (big && EXPENSIVE.has(event.type)) return { group, label, event, enabled: true, reason: null };
     if (event.type === 'migrate_device_range' && busyDevices.has(event.device)) return { group, label, event, enabled: true, reason: null };
     const r = step(s, event);
     return { group, label, event, enabled: r.ok, reason: r.ok ? null : r.reason };
-  });
+  };
+}
+
+export function eventChoices(s: MachineState, sel: PteRef): EventChoice[] {
+  return eventCandidates(s, sel).map(dryRunner(s));
 }
 
 export { describeEvent };

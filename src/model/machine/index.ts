@@ -3,7 +3,7 @@ export * from './events.ts';
 export { createMachine, SetupError, DEFAULT_PTES, MAX_PTES, DEFAULT_VA_BASE } from './init.ts';
 export { step } from './step.ts';
 export { checkInvariants, INVARIANTS, pageLabel, kernelOf, type InvariantResult, type InvariantId, type Violation } from './invariants.ts';
-export { eventChoices, GROUP_TITLES, type EventChoice, type ChoiceGroup } from './catalog.ts';
+export { dryRunner, eventCandidates, eventChoices, GROUP_TITLES, type ChoiceCandidate, type EventChoice, type ChoiceGroup } from './catalog.ts';
 export {
   readPte, readHi, readLo, readTarget, forEachUsed, chunkEntryEmpty, PTRS_PER_PTE, readPmd, pmdEntry, hasPteTable, forEachPmd,
   type PteTable, type PteChunk, type PmdEntry,
