@@ -4,19 +4,10 @@ import {
 } from '../model/index.ts';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
+import { whenIdle } from './useIdle.ts';
 
 /** A dry-run slice stops after this long, so a key press never waits behind the whole list. */
 const SLICE_MS = 4;
-
-/** Runs `work` when the page is idle (after the frame is painted), or soon if it never is. */
-function whenIdle(work: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(work, { timeout: 100 });
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(work, 0);
-  return () => clearTimeout(id);
-}
 
 /**
  * The choices for a state and selection. The candidates are known at once; their dry runs (a step()

@@ -1,16 +1,26 @@
-import { useDeferredValue, useMemo } from 'react';
-import { checkInvariants, invariantRule } from '../model/index.ts';
+import { memo, useMemo } from 'react';
+import { checkInvariants, invariantRule, type MachineState } from '../model/index.ts';
 import { RuleSource } from './RuleSource.tsx';
 import { useCurrent } from './useDerived.ts';
+import { useIdleValue } from './useIdle.ts';
 
 export function InvariantsPanel() {
   const { state } = useCurrent();
-  // Checked in a deferred pass after the step's commit.
-  const deferred = useDeferredValue(state);
+  // Checked when the page is next idle, after the step is painted.
+  const { value: deferred, stale } = useIdleValue(state);
   const results = useMemo(() => checkInvariants(deferred), [deferred]);
+  return (
+    <section className="panel inv-panel" aria-labelledby="inv-h" aria-busy={stale}>
+      <InvariantList results={results} state={deferred} />
+    </section>
+  );
+}
+
+/** The heading and the list: drawn again only when the state they show changes. */
+const InvariantList = memo(function InvariantList({ results, state: deferred }: { results: ReturnType<typeof checkInvariants>; state: MachineState }) {
   const failing = results.filter((r) => !r.ok);
   return (
-    <section className="panel inv-panel" aria-labelledby="inv-h">
+    <>
       <h2 id="inv-h">Invariants {failing.length ? <span className="bad-text">({failing.length} failing)</span> : <span className="ok-text">(all hold)</span>}</h2>
       <ul className="invariants">
         {results.map((r) => (
@@ -28,6 +38,6 @@ export function InvariantsPanel() {
           </li>
         ))}
       </ul>
-    </section>
+    </>
   );
-}
+});

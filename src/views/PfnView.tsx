@@ -1,5 +1,5 @@
 import { linkVertical, scaleBand } from 'd3';
-import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { pfnModel, type PfnModel, type PfnPageBox } from '../derive/index.ts';
 import type { KernelOptions, MachineState, PteRef, Scenario } from '../model/index.ts';
 import { captionLines } from './Assumptions.tsx';
@@ -8,6 +8,7 @@ import { wrapLine } from './exportPicture.ts';
 import { useSwapviz, useSwapvizShallow } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
 import { useHighlights } from './useLesson.ts';
+import { useIdleValue } from './useIdle.ts';
 
 /** Narrower than this, the picture is drawn at this width and its panel scrolls. */
 const MIN_W = 280;
@@ -130,14 +131,16 @@ export function PfnPanel() {
   const shown = useSwapvizShallow((s) => ({ selection: s.selection, scenario: s.scenario, options: s.options }));
   const select = useSwapviz((s) => s.actions.select);
   const hl = useHighlights().links;
-  // Drawn in a deferred pass after the step's commit: the step's own rows and bits are painted
-  // first, the PFN spaces (up to 96 entries and 96 pages) right after. Until then the urgent pass
-  // skips the drawing (its props have not changed).
-  const laterState = useDeferredValue(state);
-  const laterCursor = useDeferredValue(cursor);
-  const laterShown = useDeferredValue(shown);
-  const laterHl = useDeferredValue(hl);
-  return <PfnDrawing state={laterState} cursor={laterCursor} shown={laterShown} hl={laterHl} select={select} />;
+  // Drawn when the page is next idle: the step's own rows and bits are painted first, the PFN
+  // spaces (up to 96 entries and 96 pages) right after. Until then the drawing is not rendered
+  // again (its props have not changed) and the panel is marked busy.
+  const now = useMemo(() => ({ state, cursor, shown, hl }), [state, cursor, shown, hl]);
+  const { value: later, stale } = useIdleValue(now);
+  return (
+    <section className="panel pfn-panel" aria-labelledby="pfn-h" aria-busy={stale}>
+      <PfnDrawing state={later.state} cursor={later.cursor} shown={later.shown} hl={later.hl} select={select} />
+    </section>
+  );
 }
 
 const PfnDrawing = memo(function PfnDrawing({ state, cursor, shown, hl, select }: {
@@ -151,7 +154,7 @@ const PfnDrawing = memo(function PfnDrawing({ state, cursor, shown, hl, select }
   const svg = useRef<SVGSVGElement>(null);
   const bad = model.links.filter((l) => !l.ok).length;
   return (
-    <section className="panel pfn-panel" aria-labelledby="pfn-h">
+    <>
       <h2 id="pfn-h">PFN spaces</h2>
       <p className="note">
         {model.separate
@@ -207,7 +210,7 @@ const PfnDrawing = memo(function PfnDrawing({ state, cursor, shown, hl, select }
         </svg>
       </div>
       <ExportButtons svgRef={svg} name="swapviz-pfn" caption={captionLines(`swapviz: ${scenario.id} step ${cursor}, the PFN spaces`, options)} />
-    </section>
+    </>
   );
 });
 

@@ -69,6 +69,8 @@ export class Kernel {
   readonly MAX_SWAPFILES: number;
   /** 2^SWP_PFN_BITS as a number (offset % span = the PFN). */
   readonly pfnSpan: number;
+  /** 1 / pfnSpan (exact: pfnSpan is a power of two), so a split of the offset multiplies instead of dividing. */
+  readonly pfnSpanInverse: number;
   /**
    * Per type number, precomputed for the classifier (leafops.ts): the KIND code, which space the
    * number names (0 = no PFN, 1 = CPU physical, 2 = device-private), and whether it is a migration
@@ -103,6 +105,7 @@ export class Kernel {
     this.SWP_MIG_DIRTY = 1n << BigInt(this.SWP_MIG_DIRTY_BIT);
     this.MAX_SWAPFILES = this.table.MAX_SWAPFILES;
     this.pfnSpan = 2 ** this.SWP_PFN_BITS;
+    this.pfnSpanInverse = 2 ** -this.SWP_PFN_BITS;
     this.kindByType = new Uint8Array(SWP_TYPE_COUNT).fill(KIND.swap);
     this.pfnByType = new Uint8Array(SWP_TYPE_COUNT);
     this.migrationByType = new Uint8Array(SWP_TYPE_COUNT);

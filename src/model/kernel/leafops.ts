@@ -200,9 +200,9 @@ function softleaf(k: Kernel, hi: number, lo: number, out: Classified, bits: { re
     out.pfn = -1;
     return out;
   }
-  const span = k.pfnSpan;
-  const above = Math.floor(offset / span);
-  out.pfn = offset % span;
+  // offset = above · 2^SWP_PFN_BITS + pfn: a multiplication by the exact inverse, not a division
+  const above = Math.floor(offset * k.pfnSpanInverse);
+  out.pfn = offset - above * k.pfnSpan;
   out.deviceSpace = space === 2 ? 1 : 0;
   if (k.migrationByType[type] === 1) {
     out.youngBit = (above & 1) !== 0;

@@ -1,0 +1,29 @@
+/**
+ * Work that can wait until the step is on screen: the panels beside the step's own rows and bits
+ * (the PFN spaces, the invariants, the actions' dry runs) are brought up to date when the page is
+ * next idle, right after the frame that shows the step. Until then they say so (aria-busy).
+ */
+import { startTransition, useEffect, useState } from 'react';
+
+/** Runs `work` when the page is idle (after the frame is painted), or within 100 ms if it never is. */
+export function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(work, { timeout: 100 });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(work, 0);
+  return () => clearTimeout(id);
+}
+
+/**
+ * `value`, once the page has been idle since it changed; until then the value before it, and
+ * `stale` true. The first render has the value itself.
+ */
+export function useIdleValue<T>(value: T): { value: T; stale: boolean } {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (Object.is(shown, value)) return;
+    return whenIdle(() => startTransition(() => setShown(value)));
+  }, [shown, value]);
+  return { value: shown, stale: !Object.is(shown, value) };
+}
