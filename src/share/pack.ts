@@ -16,8 +16,8 @@ import { fromBase64url, toBase64url } from './base64url.ts';
 /** Inflated bytes a link may carry (a 20,000-event scenario is well under 1 MB of compact JSON). */
 export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 
-/** Compressed bytes fed to the inflater at a time: bounds what one step can produce (~1032x). */
-const CHUNK = 512;
+/** Compressed bytes fed to the inflater at a time: bounds what one step can produce (~1032x: 4 MiB). */
+const CHUNK = 4096;
 
 export function adler32(bytes: Uint8Array): number {
   let a = 1;
