@@ -14,6 +14,7 @@ import {
 } from '../model/index.ts';
 import { checkLinkReplays, checkLinkSelection, decodeLink, encodeLink, type LinkState } from '../share/index.ts';
 import { parseSnapshot, type Snapshot } from '../snapshot/index.ts';
+import { inIdleSlices } from './idle.ts';
 import { findLesson, stopOptions, type LessonPos } from '../model/lessons/index.ts';
 import {
   readProgress, safeStore, WELCOME_KEY, withProgress, writeProgress, type KeyValueStore, type Progress,
@@ -173,9 +174,8 @@ export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timel
  * in the background (a 10,000-event link opens without waiting for all of them).
  */
 export const LINK_CHECK_AHEAD = 1000;
-/** Events the background check steps between two looks at the clock; a slice runs for about BACKGROUND_SLICE_MS. */
-const BACKGROUND_BATCH = 32;
-const BACKGROUND_SLICE_MS = 8;
+/** Events the background check steps between two looks at the clock (store/idle.ts). */
+const BACKGROUND_BATCH = 16;
 
 function tryTimeline(s: Scenario, o: KernelOptions, cursor?: number, checkAll = true): Timeline | string {
   try {
@@ -238,24 +238,16 @@ export function createSwapvizStore(init: StoreInit = {}): SwapvizStore {
      * before comes back (unless the user has since moved on to another scenario or kernel).
      */
     const checkInBackground = (t: Timeline, before: Partial<SwapvizState>, kept: string): void => {
-      const slice = () => {
-        const start = performance.now();
-        while (!t.checkMore(BACKGROUND_BATCH) && performance.now() - start < BACKGROUND_SLICE_MS);
-        if (!t.checked) {
-          setTimeout(slice, 0);
-          return;
-        }
-        const shown = timelineOf(get()) === t;
+      inIdleSlices(() => t.checkMore(BACKGROUND_BATCH), () => {
         const r = t.knownRefusal();
-        if (!shown) return;
+        if (timelineOf(get()) !== t) return;
         if (!r) {
           set({ checking: false });
           return;
         }
         const e = t.scenario.events[r.at];
         set({ ...before, checking: false, playing: false, message: { kind: 'error', text: `This link could not be opened: event ${r.at + 1} (${e?.type ?? '?'}) cannot happen after step ${r.at}: ${r.reason}. Your scenario (${kept}) is still open.` } });
-      };
-      setTimeout(slice, 0);
+      });
     };
 
     const actions: Actions = {

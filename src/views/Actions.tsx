@@ -4,10 +4,7 @@ import {
 } from '../model/index.ts';
 import { useSwapviz } from './StoreContext.tsx';
 import { useCurrent } from './useDerived.ts';
-import { whenIdle } from './useIdle.ts';
-
-/** A dry-run slice stops after this long, so a key press never waits behind the whole list. */
-const SLICE_MS = 4;
+import { inIdleSlices } from './useIdle.ts';
 
 /**
  * The choices for a state and selection. The candidates are known at once; their dry runs (a step()
@@ -21,15 +18,14 @@ function useChoices(state: MachineState, selection: PteRef): { choices: EventCho
   useEffect(() => {
     const run = dryRunner(state);
     const out: EventChoice[] = [];
-    let cancel = () => {};
-    const slice = () => {
-      const start = performance.now();
-      while (out.length < candidates.length && performance.now() - start < SLICE_MS) out.push(run(candidates[out.length]!));
-      if (out.length < candidates.length) cancel = whenIdle(slice);
-      else setDone({ state, selection, choices: out });
-    };
-    cancel = whenIdle(slice);
-    return () => cancel();
+    // One dry run at a time, as long as the page is idle: a key press never waits behind the list.
+    return inIdleSlices(
+      () => {
+        out.push(run(candidates[out.length]!));
+        return out.length === candidates.length;
+      },
+      () => setDone({ state, selection, choices: out }),
+    );
   }, [state, selection, candidates]);
   if (done && done.state === state && done.selection === selection) return { choices: done.choices, pending: false };
   const known = new Map((done?.choices ?? []).map((c) => [c.label, c]));

@@ -4,16 +4,9 @@
  * next idle, right after the frame that shows the step. Until then they say so (aria-busy).
  */
 import { startTransition, useEffect, useState } from 'react';
+import { whenIdle } from '../store/idle.ts';
 
-/** Runs `work` when the page is idle (after the frame is painted), or within 100 ms if it never is. */
-export function whenIdle(work: () => void): () => void {
-  if (typeof requestIdleCallback === 'function') {
-    const id = requestIdleCallback(work, { timeout: 100 });
-    return () => cancelIdleCallback(id);
-  }
-  const id = setTimeout(work, 0);
-  return () => clearTimeout(id);
-}
+export { inIdleSlices, whenIdle } from '../store/idle.ts';
 
 /**
  * `value`, once the page has been idle since it changed; until then the value before it, and
