@@ -173,7 +173,7 @@ export function timelineOf(s: Pick<SwapvizState, 'scenario' | 'options'>): Timel
  * A link opens once its events up to this many past its step have been checked; the rest are checked
  * in the background (a 10,000-event link opens without waiting for all of them).
  */
-export const LINK_CHECK_AHEAD = 1000;
+export const LINK_CHECK_AHEAD = 256;
 /** Events the background check steps between two looks at the clock (store/idle.ts). */
 const BACKGROUND_BATCH = 16;
 
