@@ -74,6 +74,27 @@ describe('mprotect on present PTEs (pte_modify)', () => {
   });
 
   it.each([
+    ['a VMA after the range', [0, 2], [2, 6]],
+    ['a VMA before the range', [2, 6], [0, 2]],
+  ] as const)('%s with another protection does not count: the range\'s own VMA already has it, so nothing changes', (_what, range, other) => {
+    const m = new M().do(ev.write(0), ev.write(2), ev.mprotect(other[0], other[1], 'read'));
+    const ptes = [m.pte(0), m.pte(2)];
+    m.do(ev.mprotect(range[0], range[1], 'rw'));
+    expect(m.fns()).toEqual(['mprotect_fixup']);
+    expect(m.why('mprotect_fixup')).toBe('vm_flags do not change: nothing to do.');
+    expect([m.pte(0), m.pte(2)]).toEqual(ptes);
+  });
+
+  it('a range whose VMA ends exactly where it starts, or starts where it ends, is not touched by the split', () => {
+    const m = new M().do(ev.write(1), ev.write(5), ev.mprotect(0, 4, 'read'), ev.mprotect(4, 4, 'none'));
+    expect(m.state.processes[0]!.vmas.map((v) => [v.start, v.pages, v.prot])).toEqual([[0, 4, 'read'], [4, 4, 'none']]);
+    m.do(ev.mprotect(4, 4, 'rw'));
+    expect(m.state.processes[0]!.vmas.map((v) => [v.start, v.pages, v.prot])).toEqual([[0, 4, 'read'], [4, 4, 'rw']]);
+    expect(has(m.pte(1), RW)).toBe(false);
+    expect(has(m.pte(5), RW)).toBe(true);
+  });
+
+  it.each([
     ['rw', 'VM_READ|VM_WRITE'],
     ['read', 'VM_READ'],
     ['none', 'none'],
@@ -195,6 +216,13 @@ describe('UFFDIO_WRITEPROTECT (mwriteprotect_range -> change_protection)', () =>
     expect(m.refused(ev.write(1))).toMatch(/userfaultfd write-protected/);
     m.do(ev.read(1));
     expect(has(m.pte(1), UFFD)).toBe(true);
+  });
+
+  it('mprotect back to read-write leaves a uffd-wp protected PTE read-only (can_change_pte_writable: userfaultfd_pte_wp)', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.uffdWp(1, 1, true), ev.mprotect(0, 8, 'read'), ev.mprotect(0, 8, 'rw'));
+    expect([has(m.pte(1), RW), has(m.pte(1), UFFD)]).toEqual([false, true]);
+    // the page beside it, not write-protected for uffd, is writable at once
+    expect(has(m.pte(2), RW)).toBe(true);
   });
 
   it('protect sets the swap uffd bit on a swap entry; unprotect clears it', () => {
