@@ -118,6 +118,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
   const fn = k.profile.api === 'softleaf' ? 'change_softleaf_pte' : 'change_pte_range';
   if ((v.kind === 'migration' || v.kind === 'device-migration') && row?.access === 'write') {
     const page = v.target >= 0 ? folioOf(d, v.target) : null;
+    // Stryker disable next-line BooleanLiteral: a migration entry always has its page locked beside it; the fallback is never used
     const anon = page?.anon ?? true;
     const built = readableMigrationFrom(d, v.entry!, anon);
     d.call(fn, `a writable migration entry: a protection check is hard, so drop write: ${k.typeName(k.swp_type(built.entry))} (${anon ? 'the folio is anon' : 'not anon'}); soft-dirty copied.`, () =>
@@ -139,6 +140,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
 
 /** can_change_pte_writable(): private mappings only for exclusive anon pages. */
 function canChangePteWritable(d: Draft, vma: Vma, pte: Pte, target: number): boolean {
+  // Stryker disable next-line BooleanLiteral: unreachable here: MM_CP_TRY_CHANGE_WRITABLE is only set for a VM_WRITE VMA, whose new PTE is never PROT_NONE (the kernel WARNs)
   if (vma.prot !== 'rw' || pte_protnone(pte)) return false;
   if (vma.uffdWp && pte_uffd_wp(pte)) return false;
   if (!vma.shared) {
