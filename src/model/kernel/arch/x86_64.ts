@@ -210,7 +210,7 @@ const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
 
 const pmdPresentFields: LayoutField[] = ([
   ...presentFields.filter((f) => f.hi > 51),
-  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
+  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', inverted: true, note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
   { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
   { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
   ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
