@@ -487,6 +487,7 @@ describe('decoding at PMD level (x86_64, 7.3): pmd_present() with PSE, the 2 MiB
   ] as const)('%s: its summary and problems', (_w, raw, summary, problems) => {
     const d = pmd(raw);
     expect([d.kind, d.summary, d.problems]).toEqual(['present', summary, problems]);
+    expect(d.problemKinds).toEqual(problems.map((m) => (m.startsWith('not a leaf') ? 'pmd-table' : 'must-be-zero')));
   });
 
   it.each([

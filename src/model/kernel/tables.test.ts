@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyKconfig, CONFIG_OPTIONS, configKey, DEFAULT_CONFIG, describeConfig } from './config.ts';
-import { encodeSwapPte } from './encode.ts';
+import { encodeSwapPmd, encodeSwapPte } from './encode.ts';
 import { getKernel } from './kernel.ts';
 import { ENTRY_KINDS, isMigrationKind, isSoftleafKind, KIND, kindHasPfn, kindOfCode, softleafTypeName } from './leafops.ts';
 import { ARCHES, DEFAULT_PLATFORM, describePlatform, maxPhysmemBits, platformKey, swpPfnBits, x86ArchMaxSwapfileSize, x86SwapMigrationAdSupported } from './platform.ts';
@@ -81,6 +81,19 @@ describe('the kernel profiles', () => {
       // the historical profiles: 7.3 and the series with the June 2026 set_pmd_migration_entry() fix reverted
       '7.3-pre-fix': ['7.3-pre-fix', 'base', 'physical', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', false, false, 1, 'https://lore.kernel.org/all/20260601083044.57132-1-ljs@kernel.org/', true],
       'series-pre-fix': ['series-pre-fix', 'rfc', 'separate', 'softleaf', 'v7.3.4', '_PAGE_SWP_UFFD', true, false, 1, 'https://lore.kernel.org/all/20260202113642.59295-7-jniethe@nvidia.com/', true],
+    });
+  });
+
+  it('device-private THP (merged for 6.19) and the PMD-flags bug (fixed June 2026), per profile; each profile\'s short name', () => {
+    const facts = Object.fromEntries(PROFILE_IDS.map((id) => [id, [PROFILES[id].deviceThp, PROFILES[id].pmdFlagsBug, PROFILES[id].short]]));
+    expect(facts).toEqual({
+      'v6.18': [false, false, 'v6.18'],
+      rfc: [false, false, 'RFC'],
+      '7.3': [true, false, 'v7.3.4'],
+      series: [true, false, 'series v6'],
+      'no-new-types': [false, false, 'no new types'],
+      '7.3-pre-fix': [true, true, 'v7.3.4 pre-fix'],
+      'series-pre-fix': [true, true, 'series v6 pre-fix'],
     });
   });
 
@@ -326,5 +339,31 @@ describe('encodeSwapPte refuses what no swap PTE can hold', () => {
     expect(encodeSwapPte(getKernel('v6.18', DEFAULT_CONFIG, { ...DEFAULT_PLATFORM, arch: 'arm64' }), { type: 0, offset: 1n, softDirty: true })).toEqual({
       ok: false, error: 'arm64 has no swap soft-dirty bit (it does not select HAVE_ARCH_SOFT_DIRTY)',
     });
+  });
+});
+
+describe('encodeSwapPmd: swp_entry_to_pmd(), then pmd_swp_mksoft_dirty() / pmd_swp_mkuffd(); no exclusive bit', () => {
+  const k = getKernel('7.3', DEFAULT_CONFIG, DEFAULT_PLATFORM);
+  const arm = getKernel('7.3', DEFAULT_CONFIG, { ...DEFAULT_PLATFORM, arch: 'arm64' });
+  /** The x86 swap layout (pgtable_64.h): type in bits 59..63, ~offset in bits 9..58; soft-dirty bit 1, uffd bit 2. */
+  const x86 = (type: number, off: bigint, flags = 0n) => (BigInt(type) << 59n) | ((~off & ((1n << 50n) - 1n)) << 9n) | flags;
+  it.each([
+    ['a writable migration PMD', { type: 27, offset: 0x12400n }, x86(27, 0x12400n)],
+    ['with soft-dirty', { type: 27, offset: 0x12400n, softDirty: true }, x86(27, 0x12400n, 0x2n)],
+    ['with uffd', { type: 27, offset: 0x12400n, uffdWp: true }, x86(27, 0x12400n, 0x4n)],
+    ['with both', { type: 29, offset: 0x200n, softDirty: true, uffdWp: true }, x86(29, 0x200n, 0x6n)],
+  ] as const)('%s', (_w, spec, pmd) => {
+    expect(encodeSwapPmd(k, spec)).toEqual({ ok: true, pmd });
+  });
+  it.each([
+    ['the exclusive bit', k, { type: 27, offset: 0x12400n, exclusive: true }, 'there is no PMD swap-exclusive bit: exclusivity lives in the migration type (READ_EXCLUSIVE / WRITE) or in PageAnonExclusive'],
+    ['type 32', k, { type: 32, offset: 0n }, 'type 32 is out of range: a swap type is 5 bits (0..31)'],
+    ['a negative offset', k, { type: 27, offset: -1n }, 'offset must not be negative'],
+    ['soft-dirty on arm64', arm, { type: 27, offset: 0x12400n, softDirty: true }, 'arm64 has no swap soft-dirty bit (it does not select HAVE_ARCH_SOFT_DIRTY)'],
+  ] as const)('refuses %s', (_w, kk, spec, error) => {
+    expect(encodeSwapPmd(kk, spec)).toEqual({ ok: false, error });
+  });
+  it('arm64: the PTE layout, uffd at bit 3', () => {
+    expect(encodeSwapPmd(arm, { type: 24, offset: 0x200n, uffdWp: true })).toEqual({ ok: true, pmd: (24n << 6n) | (0x200n << 12n) | 0x8n });
   });
 });
