@@ -504,7 +504,7 @@ describe('decoding at PMD level (x86_64, 7.3): pmd_present() with PSE, the 2 MiB
   });
 
   it('a non-present PMD has no swap-exclusive bit: bit 3 is an unused bit that must stay clear', () => {
-    const d = pmd(x86Pte(24, 0x1234n, X86_EXCL));
+    const d = pmd(x86Pte(27, 0x12400n, X86_EXCL));
     const f = d.fields.find((x) => x.lo === 3)!;
     expect([f.id, f.role, f.text, f.label, f.problem]).toEqual([
       'unused3', 'must-be-zero', 'set', 'bit 3: unused (no PMD swap-exclusive bit) set', 'unused (no PMD swap-exclusive bit) must be clear in a non-present PMD',
@@ -541,5 +541,42 @@ describe('bit 8 on what would be a swap entry (x86 PROT_NONE look-alike)', () =>
     ['bit 8 alone (the rest is the none PTE)', 0n],
   ] as const)('%s with bit 8 set is not called a swap look-alike', (_w, raw) => {
     expect(decodePte(k, raw | PROTNONE).problemKinds).not.toContain('swap-bit8');
+  });
+});
+
+describe('decoding at PMD level on arm64 (7.3): block and table descriptors, the identity swap layout', () => {
+  const pmd = (raw: bigint) => decodePte(getKernel('7.3', DEFAULT_CONFIG, ARM_48), raw, 'pmd');
+  /** A 2 MiB block: PTE_VALID, bit 1 clear (PMD_TYPE_SECT), USER, AF, DBM (writable, hardware-dirty), OA 0x12400000. */
+  const BLOCK = 0x0008000012400441n;
+
+  it.each([
+    ['a writable block (bits 1:0 = 01)', BLOCK, 'present huge pfn=0x12400 RW,A,D', []],
+    ['a table descriptor (bits 1:0 = 11)', 0x0000000123456003n, 'present table pfn=0x123456 RO,old', [
+      'not a leaf: a present PMD without the huge-page bit points to a page of 512 PTEs (pmd_page()); it maps no 2 MiB page itself',
+    ]],
+    ['a block whose output address has bit 12 set', BLOCK | (1n << 12n), 'present huge pfn=0x12400 RW,A,D', [
+      'bits 12–20 are set: a block descriptor\'s output address is 2 MiB aligned',
+    ]],
+    ['a present-invalid (PROT_NONE) block: PTE_VALID clear, bit 11 set', 0x0000000012400c40n, 'PROT_NONE present huge pfn=0x12400 RO,A', []],
+  ] as const)('%s', (_w, raw, summary, problems) => {
+    const d = pmd(raw);
+    expect([d.kind, d.summary, d.problems]).toEqual(['present', summary, problems]);
+  });
+
+  it('the block\'s fields: a 2 MiB output address, a zero range below it, PMD_TYPE_SECT; arm64 never inverts the address', () => {
+    const byId = (raw: bigint) => Object.fromEntries(pmd(raw).fields.map((f) => [f.id, f]));
+    const f = byId(BLOCK);
+    expect([f.pfn!.hi, f.pfn!.lo, f.pfn!.label, f.pfn!.inverted]).toEqual([47, 21, 'bits 21–47: PFN 0x12400', false]);
+    expect([f['pmd-zero']!.hi, f['pmd-zero']!.lo, f['pmd-zero']!.role, f['pmd-zero']!.text]).toEqual([20, 12, 'must-be-zero', '0x0']);
+    expect(f.table!.label).toBe('bit 1: PMD_TYPE_SECT (bit 1 clear) clear');
+    expect(byId(0x0000000012400c40n).pfn!.label).toBe('bits 21–47: PFN 0x12400');
+  });
+
+  it('a non-present PMD has no swap-exclusive bit: bit 2 is unused and must stay clear', () => {
+    const d = pmd(armPte(27, 0x12400n, ARM_EXCL));
+    const f = d.fields.find((x) => x.lo === 2)!;
+    expect([f.id, f.role, f.label]).toEqual(['unused2', 'must-be-zero', 'bit 2: unused (no PMD swap-exclusive bit) set']);
+    expect(d.problems).toEqual(['bit 2 is set: there is no PMD swap-exclusive bit']);
+    expect(d.swap?.exclusive).toBe(false);
   });
 });

@@ -13,6 +13,9 @@ import type { PmdBits, PteBits } from './u64.ts';
 import {
   mk_pte, pte_dirty, pte_hw_dirty, pte_mkclean, pte_mkdirty, pte_mkold, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung, pte_modify, pte_none,
   pte_pfn, pte_present, pte_protnone, pte_set_hw_dirty, pte_soft_dirty, pte_special, pte_uffd_wp, pte_write, pte_wrprotect, pte_young, vm_page_prot, type Pte,
+  pmd_clear_uffd, pmd_dirty, pmd_flags, pmd_hw_dirty, pmd_mkclean, pmd_mkold, pmd_mksoft_dirty, pmd_mkspecial, pmd_mkuffd, pmd_mkwrite, pmd_mkyoung,
+  pmd_modify, pmd_none, pmd_pfn, pmd_present, pmd_set_hw_dirty, pmd_soft_dirty, pmd_special, pmd_trans_huge, pmd_uffd, pmd_write, pmd_wrprotect, pmd_young,
+  type Pmd,
 } from './arch/x86_pgtable.ts';
 import { PAGE_COPY, PAGE_NONE, PAGE_SHARED } from './arch/x86_64.ts';
 
@@ -225,5 +228,46 @@ describe('kernels per options', () => {
     const o = { profile: 'series', config: DEFAULT_CONFIG, platform: X86 } as const;
     expect(kernelFor(o)).toBe(getKernel('series', DEFAULT_CONFIG, X86));
     expect(kernelFor(o).profile.id).toBe('series');
+  });
+});
+
+describe('x86 huge-PMD helpers (pgtable.h): each reads or changes only its bits', () => {
+  /** T01 of pmd-vectors.json: P|RW|USER|A|D|PSE|soft-dirty|NX, PFN 0x12400. */
+  const T01 = 0x80000000124008e7n as Pmd;
+  const TABLE = 0x0000000123456067n as Pmd;
+  const PROTNONE = 0x040fffffeda009a0n as Pmd;
+  const INVALIDATED = 0x800fffffeda008e6n as Pmd;
+
+  it('tests: huge, write, dirty (D or SavedDirty), young, soft-dirty, uffd, special, none, present', () => {
+    expect([pmd_trans_huge(T01), pmd_trans_huge(TABLE), pmd_write(T01), pmd_write(PROTNONE)]).toEqual([true, false, true, false]);
+    expect([pmd_dirty(T01), pmd_dirty(PROTNONE), pmd_dirty(0x80000000124008a7n as Pmd), pmd_hw_dirty(T01), pmd_hw_dirty(PROTNONE)]).toEqual([true, true, false, true, false]);
+    expect([pmd_young(T01), pmd_young(0x80000000124008c7n as Pmd), pmd_soft_dirty(T01), pmd_soft_dirty(0x80000000124000e7n as Pmd)]).toEqual([true, false, true, false]);
+    expect([pmd_uffd(T01), pmd_uffd((T01 | 0x400n) as Pmd), pmd_special(T01), pmd_special((T01 | 0x200n) as Pmd)]).toEqual([false, true, false, true]);
+    expect([pmd_none(0x60n as Pmd), pmd_none(0x10n as Pmd), pmd_present(INVALIDATED), pmd_present(PROTNONE), pmd_present(0x60n as Pmd)]).toEqual([true, false, true, true, false]);
+    expect([pmd_pfn(T01), pmd_pfn(INVALIDATED), pmd_pfn(PROTNONE), pmd_pfn(TABLE)]).toEqual([0x12400, 0x12400, 0x12400, 0x123456]);
+  });
+
+  it('pmd_flags(): everything outside the PFN mask that PSE selects', () => {
+    expect([pmd_flags(T01), pmd_flags(TABLE)]).toEqual([0x80000000000008e7n, 0x67n]);
+  });
+
+  it('changes: young/old, soft-dirty, special, clean, hardware dirty', () => {
+    expect([pmd_mkold(T01), pmd_mkyoung(0x80000000124008c7n as Pmd)]).toEqual([0x80000000124008c7n, T01]);
+    expect([pmd_mksoft_dirty(0x80000000124000e7n as Pmd), pmd_mkspecial(T01)]).toEqual([T01, 0x8000000012400ae7n]);
+    expect([pmd_mkclean(T01), pmd_mkclean(0x84000000124008a5n as Pmd)]).toEqual([0x80000000124008a7n, 0x80000000124008a5n]);
+    expect(pmd_set_hw_dirty(0x80000000124000a5n as Pmd)).toBe(0x80000000124000e5n);
+  });
+
+  it('the SavedDirty shuffle: wrprotect parks D in SavedDirty, mkwrite moves it back; mkuffd write-protects too', () => {
+    expect(pmd_wrprotect(T01)).toBe(0x84000000124008a5n);
+    expect(pmd_mkwrite(0x84000000124008a5n as Pmd)).toBe(T01);
+    expect(pmd_mkuffd(T01)).toBe(0x8400000012400ca5n);
+    expect(pmd_clear_uffd(0x8400000012400ca5n as Pmd)).toBe(0x84000000124008a5n);
+  });
+
+  it('pmd_modify() to PAGE_NONE and back: the PFN is stored inverted exactly while P is clear', () => {
+    expect(pmd_modify(T01, PAGE_NONE)).toBe(PROTNONE);
+    expect(pmd_modify(PROTNONE, PAGE_COPY)).toBe(0x84000000124008a5n);
+    expect(pmd_modify(T01, PAGE_SHARED)).toBe(0x80000000124008e7n);
   });
 });

@@ -156,6 +156,16 @@ describe('the platform', () => {
     expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 46, paging: 4 })).toBe(true);
     expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 45, paging: 4 })).toBe(false);
   });
+
+  it('with the L1TF mitigation the cap is l1tf_pfn_limit() << (PAGE_SHIFT - SWP_OFFSET_FIRST_BIT) = 2^(cache_bits - 1 - 12 + 3)', () => {
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 39, paging: 4 })).toBe(1n << 29n);
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 46, paging: 5 })).toBe(1n << 36n);
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 60, paging: 5 })).toBe(1n << 50n);
+    // 5-level: SWP_MIG_TOTAL_BITS = 40 + 2
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 52, paging: 5 })).toBe(true);
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 51, paging: 5 })).toBe(false);
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: false, cacheBits: 39, paging: 5 })).toBe(true);
+  });
 });
 
 // ---- swap.h rows -------------------------------------------------------------------------------------

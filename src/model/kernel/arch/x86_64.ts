@@ -326,10 +326,6 @@ export const x86_64: ArchLayout = {
     // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
     return (~hi & HI_OFFSET_MASK) * LO_OFFSET_SPAN + ((~lo >>> X86_SWP_OFFSET_FIRST_BIT) & (LO_OFFSET_SPAN - 1));
   },
-  swpFlags(_hi, lo) {
-    const f = x86_64.loFlagBits;
-    return { softDirty: (lo & f.softDirty) !== 0, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
-  },
   swpEntryToPte(type, offset) {
     // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)
     const inv = ~offset & OFFSET_MASK;
