@@ -176,6 +176,7 @@ export function pagemapOfPte(k: Kernel, pte: bigint, ctx: PagemapContext = DEFAU
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch);
+  // Stryker disable next-line ConditionalExpression: pagemapOfLeaf() reads `special` only for a present entry
   const special = c.kind === KIND.present && k.arch.decodePresent(hi32(raw), lo32(raw)).special;
   return pagemapOfLeaf(k, c, ctx, 0, special);
 }
@@ -193,6 +194,7 @@ export function pagemapOfPmd(k: Kernel, pmd: bigint, ctx: PagemapContext = DEFAU
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, pmdScratch, 'pmd');
+  // Stryker disable next-line ConditionalExpression: pagemapOfLeaf() reads `special` only for a present entry
   const special = c.kind === KIND.present && k.arch.pmd.decodePresent(hi, lo).special;
   return pagemapOfLeaf(k, c, ctx, index, special);
 }
