@@ -580,3 +580,27 @@ describe('decoding at PMD level on arm64 (7.3): block and table descriptors, the
     expect(d.swap?.exclusive).toBe(false);
   });
 });
+
+describe('every layout (PTE and PMD, swap and present, x86_64 and arm64) covers bits 63..0 once, each field named and explained', () => {
+  const layouts = (['x86_64', 'arm64'] as const).flatMap((arch) => {
+    const a = getKernel('7.3', DEFAULT_CONFIG, { arch, paging: 4, migrationAd: true }).arch;
+    return [
+      [`${arch} PTE swap`, a.swapFields], [`${arch} PTE present`, a.presentFields], [`${arch} PMD swap`, a.pmd.swapFields], [`${arch} PMD present`, a.pmd.presentFields],
+    ] as const;
+  });
+  it.each(layouts)('%s', (_w, fields) => {
+    let next = 63;
+    for (const f of fields) {
+      expect([f.id, f.hi]).toEqual([f.id, next]);
+      expect([f.id, f.hi >= f.lo, f.name.length > 0, f.note.length > 0]).toEqual([f.id, true, true, true]);
+      next = f.lo - 1;
+    }
+    expect(next).toBe(-1);
+  });
+
+  it('what differs between a PTE and a PMD on arm64: the table bit, the 2 MiB alignment, the missing exclusive bit', () => {
+    const a = getKernel('7.3', DEFAULT_CONFIG, ARM_48).arch.pmd;
+    expect(a.differsFromPte.map((x) => [x.lo, x.hi, x.when])).toEqual([[1, 1, 'present'], [12, 20, 'present'], [2, 2, 'non-present']]);
+    expect(a.presentTest).toMatch(/^pmd_present\(\)/);
+  });
+});

@@ -146,6 +146,7 @@ describe('the 64 labelled bits of a record', () => {
       'bits 8–54: offset bits above PTE_MARKER_MASK 0', 'bits 5–7: PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1) 0x0', 'bits 0–4: swap type 31, SWP_PTE_MARKER',
     ]],
     ['bits 59-60 set', PRESENT | (3n << 59n) | 0x1234n, true, ['bits 0–54: PFN 0x1234']],
+    ['present and swapped: the frame is not read', PRESENT | SWAP | 0x10n, true, ['bits 0–54: frame 0x10']],
   ] as const)('%s', (_w, record, pfnVisible, tail) => {
     expect(fields(record, pfnVisible).map((f) => f.label)).toEqual([...flagLabels(record), ...tail]);
   });

@@ -209,7 +209,7 @@ export function pagemapOfPmd(k: Kernel, pmd: bigint, ctx: PagemapContext = DEFAU
  */
 export function pagemapOfLeaf(k: Kernel, c: Classified, ctx: PagemapContext, subpage = 0, special = false): bigint {
   const kind = c.kind;
-  if (subpage !== 0 && (!Number.isInteger(subpage) || subpage < 0 || (kind !== KIND.present && c.pfn < 0))) {
+  if (!Number.isInteger(subpage) || subpage < 0 || (subpage > 0 && kind !== KIND.present && c.pfn < 0)) {
     throw new RangeError(`subpage ${subpage}: only a present or PFN-carrying leaf has more than one record`);
   }
   let hi = 0;

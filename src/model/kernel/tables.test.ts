@@ -291,6 +291,14 @@ describe('64-bit values (u64.ts)', () => {
     expect(genmask(0, 0)).toBe(1n);
     expect(field(0xdfffe7ffffdb9602n, 63, 59)).toBe(27n);
     expect(field(0xdfffe7ffffdb9602n, 3, 1)).toBe(1n);
+    expect(field(0xdfffe7ffffdb9602n, 11, 4)).toBe(0x60n);
+  });
+
+  it('parseU64Hex strips only a leading 0x, and quotes an input of up to 40 characters whole', () => {
+    expect(parseU64Hex('g0x1')).toEqual({ ok: false, error: '"g0x1" is not hex: unexpected character "g"' });
+    const forty = `z${'0'.repeat(39)}`;
+    expect(parseU64Hex(forty)).toEqual({ ok: false, error: `"${forty}" is not hex: unexpected character "z"` });
+    expect(parseU64Hex(`${forty}0`)).toEqual({ ok: false, error: `"z${'0'.repeat(36)}..." is not hex: unexpected character "z"` });
   });
 
   it('the halves split and join without losing the sign bit', () => {
