@@ -604,3 +604,18 @@ describe('every layout (PTE and PMD, swap and present, x86_64 and arm64) covers 
     expect(a.presentTest).toMatch(/^pmd_present\(\)/);
   });
 });
+
+describe('the 2026 uffd rename ("mm: rename uffd-wp PTE bit macros to uffd") reaches the present bits too', () => {
+  const label = (profile: ProfileId, p: Platform, raw: bigint, level: 'pte' | 'pmd' = 'pte') =>
+    decodePte(getKernel(profile, DEFAULT_CONFIG, p), raw, level).fields.find((f) => f.id === 'uffd')!.label;
+  it.each([
+    ['v6.18', X86_4, 0x8000000001234c25n, 'pte', 'bit 10: _PAGE_UFFD_WP set'],
+    ['7.3', X86_4, 0x8000000001234c25n, 'pte', 'bit 10: _PAGE_UFFD set'],
+    ['series', X86_4, 0x8000000001234425n, 'pte', 'bit 10: _PAGE_UFFD set'],
+    ['7.3', X86_4, 0x80000000124008e7n, 'pmd', 'bit 10: _PAGE_UFFD clear'],
+    ['rfc', ARM_48, 0x0400000001234f43n, 'pte', 'bit 58: PTE_UFFD_WP set'],
+    ['7.3', ARM_48, 0x0400000001234f43n, 'pte', 'bit 58: PTE_UFFD set'],
+  ] as const)('%s %s: %s', (profile, p, raw, level, want) => {
+    expect(label(profile, p, raw, level)).toBe(want);
+  });
+});

@@ -123,7 +123,7 @@ class Decoded implements DecodedPte {
       if (p) {
         // x86 stores the PFN inverted whenever P is clear: a PROT_NONE entry, an invalidated PMD (PSE only)
         const why = p.protnone ? 'PROT_NONE' : pmd && (p as PmdPresentInfo).invalidated ? 'invalidated' : null;
-        this.#fields = (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, raw, p, why));
+        this.#fields = (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, fieldName(k, f), raw, p, why));
       } else {
         this.#fields = this.swap
           ? swapFields(k, raw, this.swap, this.level)
@@ -334,8 +334,17 @@ function range(hi: number, lo: number): string {
 /** How every field label names its bits: "bit 55", "bits 59–63". */
 export { range as bitRangeText };
 
+/**
+ * A field's macro name under the kernel: "mm: rename uffd-wp PTE bit macros to uffd" (2026) dropped
+ * the _WP suffix on every arch, present and swap bits alike (_PAGE_UFFD and _PAGE_SWP_UFFD on x86,
+ * PTE_UFFD and PTE_SWP_UFFD on arm64); the profile's swpUffdMacro says which side of it it is on.
+ */
+function fieldName(k: Kernel, f: LayoutField): string {
+  return f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.slice(0, -'_WP'.length) : f.name;
+}
+
 /** `invertedBy`: why the entry has P clear while present (PROT_NONE, an invalidated PMD), else null. */
-function presentField(f: LayoutField, raw: bigint, p: PresentInfo, invertedBy: string | null): DecodedField {
+function presentField(f: LayoutField, name: string, raw: bigint, p: PresentInfo, invertedBy: string | null): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);
   if (f.role === 'pfn') {
     // Only x86 inverts the PFN of a present entry with P clear (pgtable-invert.h, L1TF); arm64's pte_pfn() reads it as stored.
@@ -348,7 +357,7 @@ function presentField(f: LayoutField, raw: bigint, p: PresentInfo, invertedBy: s
   }
   const on = stored !== 0n;
   const text = f.hi === f.lo ? (on ? 'set' : 'clear') : hex(stored);
-  return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
+  return { ...f, name, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${name} ${text}` };
 }
 
 /** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */
@@ -380,9 +389,7 @@ function swapFields(k: Kernel, raw: bigint, s: SwapInfo, level: Level): DecodedF
       text = `${s.type} = ${s.typeName}`;
       label = `${range(f.hi, f.lo)}: swap type ${s.type}, ${s.typeName}`;
     } else {
-      // "mm: rename uffd-wp PTE bit macros to uffd" (2026) dropped the _WP suffix on every arch:
-      // _PAGE_SWP_UFFD on x86 (the profile's swpUffdMacro), PTE_SWP_UFFD on arm64.
-      const name = f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.slice(0, -'_WP'.length) : f.name;
+      const name = fieldName(k, f);
       text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
       label = `${range(f.hi, f.lo)}: ${name} ${text}`;
       const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a ${level === 'pmd' ? 'non-present PMD' : 'swap PTE'}` : undefined;
