@@ -142,6 +142,9 @@ describe('the 64 labelled bits of a record', () => {
     ['a marker with bits above the mask', swap(31, 0x1dn) | UFFD | GUARD, true, [
       'bits 8–54: offset bits above PTE_MARKER_MASK 0x3', 'bits 5–7: PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1) 0x5 = GUARD|UFFD_WP', 'bits 0–4: swap type 31, SWP_PTE_MARKER',
     ]],
+    ['a poisoned marker', swap(31, 2n), true, [
+      'bits 8–54: offset bits above PTE_MARKER_MASK 0', 'bits 5–7: PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1) 0x2 = POISONED', 'bits 0–4: swap type 31, SWP_PTE_MARKER',
+    ]],
     ['a marker with no bits', swap(31, 0n), true, [
       'bits 8–54: offset bits above PTE_MARKER_MASK 0', 'bits 5–7: PTE marker bits (GUARD 4, POISONED 2, UFFD_WP 1) 0x0', 'bits 0–4: swap type 31, SWP_PTE_MARKER',
     ]],
@@ -166,6 +169,7 @@ describe('the 64 labelled bits of a record', () => {
   it('the frame\'s field says what it is for each kind of record', () => {
     const last = (record: bigint, pfnVisible = true, kk = k) => fields(record, pfnVisible, kk).slice(8);
     expect(last(PRESENT, false)[0]).toMatchObject({ id: 'frame', name: 'frame (hidden)', role: 'other', text: '0', note: 'without CAP_SYS_ADMIN pagemap reports 0 here for every entry' });
+    expect(last(swap(3, 0x42n), false)[0]).toMatchObject({ id: 'frame', text: '0x843', stored: 0x843n });
     expect(last(0x1234n)[0]).toMatchObject({ id: 'frame', name: 'frame', role: 'other', text: '0x1234', note: 'no entry: 0' });
     expect(last(swap(3, 0x42n))[0]).toMatchObject({ id: 'offset', name: 'swap offset (slot)', role: 'offset', text: '0x42', note: 'the slot in swap device `type`' });
     expect(last(swap(27, 0x1234n))[0]).toMatchObject({
@@ -282,6 +286,7 @@ describe('which PM_* bits a release reports', () => {
   });
   it('without CONFIG_MEM_SOFT_DIRTY nothing is soft-dirty; a release before 3.11 says so once, for its age', () => {
     expect(lacks('6.18.0', false)).toEqual([{ bit: 'PM_SOFT_DIRTY', why: 'CONFIG_MEM_SOFT_DIRTY is not set: nothing is ever soft-dirty' }]);
+    expect(lacks('6.14.0', false).map((l) => l.bit)).toEqual(['PM_GUARD_REGION', 'PM_SOFT_DIRTY']);
     expect(lacks('3.10.0', false).filter((l) => l.bit === 'PM_SOFT_DIRTY')).toEqual([{ bit: 'PM_SOFT_DIRTY', why: 'Linux 3.10 predates it (since 3.11)' }]);
   });
 });
