@@ -219,6 +219,8 @@ describe('the swap-type rows (include/linux/swap.h)', () => {
     expect(Object.keys(t.counts)).toEqual(['SWP_HWPOISON_NUM', 'SWP_MIGRATION_NUM', 'SWP_DEVICE_NUM', 'SWP_PTE_MARKER_NUM']);
     expect(t.byNumber).toHaveLength(32);
     expect(t.byNumber.slice(0, 24).every((r) => r === undefined)).toBe(true);
+    // every type number has its slot (no holes): a view that iterates byNumber sees all 32
+    expect(Object.keys(t.byNumber)).toHaveLength(32);
     expect([typeName(t, 23), typeName(t, 24), typeName(t, 31)]).toEqual(['swapfile_23', 'SWP_HWPOISON', 'SWP_PTE_MARKER']);
   });
 
