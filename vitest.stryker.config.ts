@@ -11,7 +11,7 @@
  *   scenarios and would only make every surviving model mutant slower.
  */
 import { mergeConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { BaseSequencer, type Reporter, type TestSpecification, type Vitest } from 'vitest/node';
 import { relative } from 'node:path';
 import base from './vite.config.ts';
 
@@ -32,7 +32,31 @@ class QuickFirst extends BaseSequencer {
   }
 }
 
+/**
+ * A test file that cannot even load counts as one failed test. Stryker's vitest runner builds a
+ * mutant's result from the tests it collected, and a file whose import throws has none, so a static
+ * mutant that breaks a module's load (a PAGEMAP_BITS name emptied, say) was scored Survived
+ * (stryker-js#6150, open for 9.6 and 10.0). This adds the failure where the runner looks for it.
+ */
+class LoadFailureAsFailedTest implements Reporter {
+  #vitest: Vitest | undefined;
+  onInit(vitest: Vitest): void {
+    this.#vitest = vitest;
+  }
+  onTestRunEnd(): void {
+    for (const file of this.#vitest?.state.getFiles() ?? []) {
+      if (file.result?.state !== 'fail' || file.tasks.length > 0) continue;
+      file.tasks.push({
+        type: 'test', id: `${file.id}_load`, name: 'the test file loads', mode: 'run', file, suite: file, context: {} as never, meta: {},
+        timeout: 0, annotations: [], artifacts: [], result: { state: 'fail', errors: file.result.errors ?? [{ message: 'the test file failed to load' }], duration: 0 },
+      } as unknown as (typeof file.tasks)[number]);
+    }
+  }
+}
+
 // One worker per Stryker test runner: Stryker's own concurrency (2) already uses both cores.
-const config = mergeConfig(base, { test: { testTimeout: 60_000, maxWorkers: 1, sequence: { sequencer: QuickFirst } } });
+const config = mergeConfig(base, {
+  test: { testTimeout: 60_000, maxWorkers: 1, sequence: { sequencer: QuickFirst }, reporters: ['default', new LoadFailureAsFailedTest()] },
+});
 config.test!.include = ['src/model/**/*.test.ts', 'test/**/*.test.ts'];
 export default config;

@@ -21,10 +21,27 @@ import path from 'node:path';
 const REPORT = 'reports/mutation/mutation.json';
 const args = process.argv.slice(2);
 const own = new Set(['--table', '--survivors']);
-const strykerArgs = args.filter((a) => a.startsWith('-') && !own.has(a));
+/** Stryker's flags that take no value; any other option may be followed by its value (`--concurrency 1`). */
+const FLAGS = new Set(['--force', '--dryRunOnly', '--allowEmpty', '--inPlace', '--cleanTempDir', '--disableBail', '--ignoreStatic', '--incremental']);
+const strykerArgs = [];
+const targets = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (own.has(a)) continue;
+  if (a.startsWith('-')) {
+    strykerArgs.push(a);
+    const next = args[i + 1];
+    // A value, not a file to mutate: `--concurrency 1`, `--logLevel debug`.
+    if (!a.includes('=') && !FLAGS.has(a) && next !== undefined && !next.startsWith('-') && !existsSync(next) && !next.includes('*')) {
+      strykerArgs.push(next);
+      i++;
+    }
+  } else {
+    targets.push(a.replace(/\/+$/, ''));
+  }
+}
 const tableOnly = args.includes('--table');
 const listSurvivors = args.includes('--survivors');
-const targets = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/\/+$/, ''));
 
 const isDir = (p) => existsSync(p) && statSync(p).isDirectory();
 /** What Stryker should mutate for one argument: a folder means its TypeScript sources, tests excluded. */

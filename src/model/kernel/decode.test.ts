@@ -187,6 +187,9 @@ const SWAP_CASES: readonly SwapCase[] = [
   { what: 'arm64 52-bit PA: a readable migration entry of the largest PFN, young', profile: 'v6.18', platform: ARM_52, raw: armPte(25, (1n << 40n) - 1n | (1n << 40n)), type: 25, typeName: 'SWP_MIGRATION_READ', shape: { kind: 'pfn', space: 'phys', migration: true, pfnBits: 40, ad: true }, summary: 'SWP_MIGRATION_READ(25) pfn=0xffffffffff+A' },
   { what: 'arm64: a device-private entry after the series (PTE_SWP_UFFD: the 2026 name)', profile: 'series', platform: ARM_48, raw: armPte(26, 0x10n, ARM_UFFD), type: 26, typeName: 'SWP_DEVICE_READ', shape: { kind: 'pfn', space: 'device', migration: false, pfnBits: 36, ad: true }, summary: 'SWP_DEVICE_READ(26) off=0x10 uffd', uffdName: '_PAGE_SWP_UFFD' },
   { what: 'arm64: a swap slot with exclusive and uffd-wp', profile: 'v6.18', platform: ARM_48, raw: armPte(0, 0x42n, ARM_EXCL | ARM_UFFD), type: 0, typeName: 'swapfile_0', shape: { kind: 'slot' }, summary: 'swapfile_0(0) off=0x42 uffd,excl' },
+  { what: 'a device-private offset with bits above SWP_PFN_BITS (the high part reads in hex)', profile: 'rfc', platform: X86_4, raw: x86Pte(25, 0x10n | (5n << 34n)), type: 25, typeName: 'SWP_DEVICE_WRITE', shape: { kind: 'pfn', space: 'device', migration: false, ...pfn4 }, summary: 'SWP_DEVICE_WRITE(25) off=0x10', problems: ['pfn-too-wide'] },
+  { what: 'a marker with bit 3 and POISONED (the high part reads in hex)', profile: 'v6.18', platform: X86_4, raw: x86Pte(31, 0xan), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0xa', problems: ['marker-bits'] },
+  { what: 'a marker with only bit 3: no marker bit to name', profile: 'v6.18', platform: X86_4, raw: x86Pte(31, 8n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x8', problems: ['marker-bits', 'marker-empty'] },
   { what: 'arm64: a guard marker (7.3: PTE_SWP_UFFD)', profile: '7.3', platform: ARM_48, raw: armPte(31, 4n), type: 31, typeName: 'SWP_PTE_MARKER', shape: { kind: 'marker' }, summary: 'SWP_PTE_MARKER(31) off=0x4', uffdName: '_PAGE_SWP_UFFD' },
 ];
 
@@ -307,6 +310,14 @@ describe('none and present PTEs', () => {
   it('a value outside 0..2^64-1 is read as the kernel would store it (modulo 2^64)', () => {
     const k = getKernel('v6.18', DEFAULT_CONFIG, X86_4);
     expect([decodePte(k, -1n).pte, decodePte(k, (1n << 64n) + 0x867n).pte]).toEqual(['0xffffffffffffffff', '0x0000000000000867']);
+    expect([decodePte(k, -1n).raw, decodePte(k, (1n << 64n) + 0x867n).raw, decodePte(k, M64).raw, decodePte(k, 0n).raw]).toEqual([M64, 0x867n, M64, 0n]);
+    expect(decodePte(k, (1n << 64n) + 0x867n).present).toMatchObject({ pfn: 0, writable: true });
+  });
+
+  it('a value is a PTE unless the caller says PMD', () => {
+    expect(dec('7.3', X86_4, 0x8000000001234867n).level).toBe('pte');
+    expect(decode(0x8000000001234867n, '7.3', DEFAULT_CONFIG, 'x86_64', { paging: 4, migrationAd: true }).level).toBe('pte');
+    expect(decode(0x80000000124008e7n, '7.3', DEFAULT_CONFIG, 'x86_64', { paging: 4, migrationAd: true }, 'pmd').level).toBe('pmd');
   });
 
   it('a bit that must stay clear says where: in a swap PTE, or in a non-present PMD', () => {
@@ -449,5 +460,162 @@ describe('each "the kernel never builds this" problem', () => {
   it('the 5-level PFN that is too wide for 4-level fits 5-level', () => {
     expect(dec('rfc', X86_4, x86Pte(25, 1n << 34n)).problemKinds).toEqual(['pfn-too-wide']);
     expect(dec('rfc', X86_5, x86Pte(25, 1n << 34n)).swap?.pfn).toBe(2 ** 34);
+  });
+});
+
+// ---- PMD values -------------------------------------------------------------------------------------------
+
+describe('decoding at PMD level (x86_64, 7.3): pmd_present() with PSE, the 2 MiB PFN, the PMD swap layout', () => {
+  const pmd = (raw: bigint) => decodePte(getKernel('7.3', DEFAULT_CONFIG, X86_4), raw, 'pmd');
+  /** pmd-vectors.json present-pmd-*: T01 (a fresh RW THP), PROT_NONE, and pmdp_invalidate() of T01. */
+  const T01 = 0x80000000124008e7n;
+  const PROTNONE = 0x040fffffeda009a0n;
+  const INVALIDATED = 0x800fffffeda008e6n;
+
+  it.each([
+    ['a huge PMD (T01)', T01, 'present huge pfn=0x12400 RW,A,D,SD', []],
+    ['a page-table pointer (PSE clear)', 0x0000000123456067n, 'present table pfn=0x123456 RW,A,D', [
+      'not a leaf: a present PMD without the huge-page bit points to a page of 512 PTEs (pmd_page()); it maps no 2 MiB page itself',
+    ]],
+    ['a huge PMD with PFN bit 1 (PTE bit 13) set: not 2 MiB aligned', T01 | (1n << 13n), 'present huge pfn=0x12400 RW,A,D,SD', [
+      'bits 13–20 are set: pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary',
+    ]],
+    ['a huge PMD with bit 20 set', T01 | (1n << 20n), 'present huge pfn=0x12400 RW,A,D,SD', [
+      'bits 13–20 are set: pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary',
+    ]],
+    ['the PROT_NONE huge PMD', PROTNONE, 'PROT_NONE present huge pfn=0x12400 RO,A,SavedDirty,SD', []],
+  ] as const)('%s: its summary and problems', (_w, raw, summary, problems) => {
+    const d = pmd(raw);
+    expect([d.kind, d.summary, d.problems]).toEqual(['present', summary, problems]);
+    expect(d.problemKinds).toEqual(problems.map((m) => (m.startsWith('not a leaf') ? 'pmd-table' : 'must-be-zero')));
+  });
+
+  it.each([
+    ['pmdp_invalidate() of T01', INVALIDATED, 'invalidated'],
+    ['the PROT_NONE huge PMD', PROTNONE, 'PROT_NONE'],
+  ] as const)('%s keeps the PFN stored inverted (P is clear), and the label says why', (_w, raw, why) => {
+    const stored = bits(raw, 51, 21);
+    expect(stored).toBe(~(0x12400n >> 9n) & ((1n << 31n) - 1n));
+    const f = pmd(raw).fields.find((x) => x.id === 'pfn')!;
+    expect([f.inverted, f.stored, f.value, f.text, f.label]).toEqual([
+      true, stored, 0x12400n, `${hex(stored)} stored, inverted: PFN 0x12400`, `bits 21–51: PFN 0x12400 (stored inverted: ${why})`,
+    ]);
+    expect(pmd(T01).fields.find((x) => x.id === 'pfn')).toMatchObject({ inverted: false, stored: 0x12400n >> 9n, text: 'PFN 0x12400' });
+  });
+
+  it('a non-present PMD has no swap-exclusive bit: bit 3 is an unused bit that must stay clear', () => {
+    const d = pmd(x86Pte(27, 0x12400n, X86_EXCL));
+    const f = d.fields.find((x) => x.lo === 3)!;
+    expect([f.id, f.role, f.text, f.label, f.problem]).toEqual([
+      'unused3', 'must-be-zero', 'set', 'bit 3: unused (no PMD swap-exclusive bit) set', 'unused (no PMD swap-exclusive bit) must be clear in a non-present PMD',
+    ]);
+    expect(d.fields.map((x) => x.id)).not.toContain('exclusive');
+    expect(d.swap?.exclusive).toBe(false);
+  });
+});
+
+describe('bit 8 on what would be a swap entry (x86 PROT_NONE look-alike)', () => {
+  const k = getKernel('v6.18', DEFAULT_CONFIG, X86_4);
+  const PROTNONE = 0x100n;
+  const lookalike = (raw: bigint) => decodePte(k, raw).problems.find((m) => m.includes('otherwise a swap entry'));
+
+  it.each([
+    ['a real swap slot', x86Pte(3, 0x42n), 'swapfile_3(3) off=0x42'],
+    ['the largest swap slot below 2^32', x86Pte(3, 2n ** 32n - 1n), 'swapfile_3(3) off=0xffffffff'],
+    ['a hwpoison entry whose PFN is above 2^32 (special types are judged by their own rules)', x86Pte(24, 1n << 33n), 'SWP_HWPOISON(24) off=0x200000000'],
+    ['a uffd-wp marker', x86Pte(31, 1n), 'SWP_PTE_MARKER(31) off=0x1'],
+  ] as const)('%s with bit 8 set reads as PROT_NONE and is flagged, naming the swap entry it resembles', (_w, raw, summary) => {
+    const d = decodePte(k, raw | PROTNONE);
+    expect(d.kind).toBe('present');
+    expect(d.problemKinds).toContain('swap-bit8');
+    expect(lookalike(raw | PROTNONE)).toBe(
+      `bit 8 (_PAGE_PROTNONE) is set on what is otherwise a swap entry (${summary}): the swap format starts above it (SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1), so pte_present() reads this as a PROT_NONE PTE`,
+    );
+  });
+
+  it.each([
+    ['a swap slot at 2^32 (no swap device is that large: more likely a PROT_NONE PTE)', x86Pte(3, 2n ** 32n)],
+    ['a swap slot far above 2^32', x86Pte(3, 1n << 40n)],
+    ['slot 0 (the swap header: no swapped-out page has that entry)', x86Pte(3, 0n)],
+    ['a marker without marker bits', x86Pte(31, 0n)],
+    ['bit 8 alone (the rest is the none PTE)', 0n],
+  ] as const)('%s with bit 8 set is not called a swap look-alike', (_w, raw) => {
+    expect(decodePte(k, raw | PROTNONE).problemKinds).not.toContain('swap-bit8');
+  });
+});
+
+describe('decoding at PMD level on arm64 (7.3): block and table descriptors, the identity swap layout', () => {
+  const pmd = (raw: bigint) => decodePte(getKernel('7.3', DEFAULT_CONFIG, ARM_48), raw, 'pmd');
+  /** A 2 MiB block: PTE_VALID, bit 1 clear (PMD_TYPE_SECT), USER, AF, DBM (writable, hardware-dirty), OA 0x12400000. */
+  const BLOCK = 0x0008000012400441n;
+
+  it.each([
+    ['a writable block (bits 1:0 = 01)', BLOCK, 'present huge pfn=0x12400 RW,A,D', []],
+    ['a table descriptor (bits 1:0 = 11)', 0x0000000123456003n, 'present table pfn=0x123456 RO,old', [
+      'not a leaf: a present PMD without the huge-page bit points to a page of 512 PTEs (pmd_page()); it maps no 2 MiB page itself',
+    ]],
+    ['a block whose output address has bit 12 set', BLOCK | (1n << 12n), 'present huge pfn=0x12400 RW,A,D', [
+      'bits 12–20 are set: a block descriptor\'s output address is 2 MiB aligned',
+    ]],
+    ['a present-invalid (PROT_NONE) block: PTE_VALID clear, bit 11 set', 0x0000000012400c40n, 'PROT_NONE present huge pfn=0x12400 RO,A', []],
+  ] as const)('%s', (_w, raw, summary, problems) => {
+    const d = pmd(raw);
+    expect([d.kind, d.summary, d.problems]).toEqual(['present', summary, problems]);
+  });
+
+  it('the block\'s fields: a 2 MiB output address, a zero range below it, PMD_TYPE_SECT; arm64 never inverts the address', () => {
+    const byId = (raw: bigint) => Object.fromEntries(pmd(raw).fields.map((f) => [f.id, f]));
+    const f = byId(BLOCK);
+    expect([f.pfn!.hi, f.pfn!.lo, f.pfn!.label, f.pfn!.inverted]).toEqual([47, 21, 'bits 21–47: PFN 0x12400', false]);
+    expect([f['pmd-zero']!.hi, f['pmd-zero']!.lo, f['pmd-zero']!.role, f['pmd-zero']!.text]).toEqual([20, 12, 'must-be-zero', '0x0']);
+    expect(f.table!.label).toBe('bit 1: PMD_TYPE_SECT (bit 1 clear) clear');
+    expect(byId(0x0000000012400c40n).pfn!.label).toBe('bits 21–47: PFN 0x12400');
+  });
+
+  it('a non-present PMD has no swap-exclusive bit: bit 2 is unused and must stay clear', () => {
+    const d = pmd(armPte(27, 0x12400n, ARM_EXCL));
+    const f = d.fields.find((x) => x.lo === 2)!;
+    expect([f.id, f.role, f.label]).toEqual(['unused2', 'must-be-zero', 'bit 2: unused (no PMD swap-exclusive bit) set']);
+    expect(d.problems).toEqual(['bit 2 is set: there is no PMD swap-exclusive bit']);
+    expect(d.swap?.exclusive).toBe(false);
+  });
+});
+
+describe('every layout (PTE and PMD, swap and present, x86_64 and arm64) covers bits 63..0 once, each field named and explained', () => {
+  const layouts = (['x86_64', 'arm64'] as const).flatMap((arch) => {
+    const a = getKernel('7.3', DEFAULT_CONFIG, { arch, paging: 4, migrationAd: true }).arch;
+    return [
+      [`${arch} PTE swap`, a.swapFields], [`${arch} PTE present`, a.presentFields], [`${arch} PMD swap`, a.pmd.swapFields], [`${arch} PMD present`, a.pmd.presentFields],
+    ] as const;
+  });
+  it.each(layouts)('%s', (_w, fields) => {
+    let next = 63;
+    for (const f of fields) {
+      expect([f.id, f.hi]).toEqual([f.id, next]);
+      expect([f.id, f.hi >= f.lo, f.name.length > 0, f.note.length > 0]).toEqual([f.id, true, true, true]);
+      next = f.lo - 1;
+    }
+    expect(next).toBe(-1);
+  });
+
+  it('what differs between a PTE and a PMD on arm64: the table bit, the 2 MiB alignment, the missing exclusive bit', () => {
+    const a = getKernel('7.3', DEFAULT_CONFIG, ARM_48).arch.pmd;
+    expect(a.differsFromPte.map((x) => [x.lo, x.hi, x.when])).toEqual([[1, 1, 'present'], [12, 20, 'present'], [2, 2, 'non-present']]);
+    expect(a.presentTest).toMatch(/^pmd_present\(\)/);
+  });
+});
+
+describe('the 2026 uffd rename ("mm: rename uffd-wp PTE bit macros to uffd") reaches the present bits too', () => {
+  const label = (profile: ProfileId, p: Platform, raw: bigint, level: 'pte' | 'pmd' = 'pte') =>
+    decodePte(getKernel(profile, DEFAULT_CONFIG, p), raw, level).fields.find((f) => f.id === 'uffd')!.label;
+  it.each([
+    ['v6.18', X86_4, 0x8000000001234c25n, 'pte', 'bit 10: _PAGE_UFFD_WP set'],
+    ['7.3', X86_4, 0x8000000001234c25n, 'pte', 'bit 10: _PAGE_UFFD set'],
+    ['series', X86_4, 0x8000000001234425n, 'pte', 'bit 10: _PAGE_UFFD set'],
+    ['7.3', X86_4, 0x80000000124008e7n, 'pmd', 'bit 10: _PAGE_UFFD clear'],
+    ['rfc', ARM_48, 0x0400000001234f43n, 'pte', 'bit 58: PTE_UFFD_WP set'],
+    ['7.3', ARM_48, 0x0400000001234f43n, 'pte', 'bit 58: PTE_UFFD set'],
+  ] as const)('%s %s: %s', (profile, p, raw, level, want) => {
+    expect(label(profile, p, raw, level)).toBe(want);
   });
 });

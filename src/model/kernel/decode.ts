@@ -15,7 +15,7 @@ import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RU
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
+import { hex, hex64, hi32, lo32, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -31,7 +31,7 @@ function report(p: Problems, kind: ProblemKind, message: string): void {
 
 /** Decodes one PTE value (or, with `level` 'pmd', one PMD value) for a kernel. */
 export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): DecodedPte {
-  const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
+  const raw = u64(rawIn);
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch, level);
@@ -120,12 +120,15 @@ class Decoded implements DecodedPte {
       const raw = this.raw;
       const p = this.present;
       const pmd = this.level === 'pmd';
-      const inverted = p ? p.protnone || (pmd && (p as PmdPresentInfo).invalidated) : false;
-      this.#fields = p
-        ? (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, raw, p, inverted))
-        : this.swap
+      if (p) {
+        // x86 stores the PFN inverted whenever P is clear: a PROT_NONE entry, an invalidated PMD (PSE only)
+        const why = p.protnone ? 'PROT_NONE' : pmd && (p as PmdPresentInfo).invalidated ? 'invalidated' : null;
+        this.#fields = (pmd ? k.arch.pmd.presentFields : k.arch.presentFields).map((f) => presentField(f, fieldName(k, f), raw, p, why));
+      } else {
+        this.#fields = this.swap
           ? swapFields(k, raw, this.swap, this.level)
           : [{ ...wholeField(raw), text: raw === 0n ? 'empty' : 'none (A/D only)', label: `bits 0–63: none ${pmd ? 'PMD' : 'PTE'}` }];
+      }
     }
     return this.#fields;
   }
@@ -182,8 +185,8 @@ class Swap implements SwapInfo {
     this.pfnSpace = row && row.pfn !== null ? (c.deviceSpace === 1 ? 'device' : 'phys') : null;
     this.pfn = this.pfnSpace === null ? null : c.pfn;
     this.migration = row && isMigrationKind(row.kind)
-      // Stryker disable next-line StringLiteral: every migration row has an access; the fallback is never used
-      ? { access: row.access ?? 'read', young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit }
+      // every migration row has an access (swapTypes.ts)
+      ? { access: row.access!, young: c.young, dirty: c.dirty, youngBitSet: c.youngBit, dirtyBitSet: c.dirtyBit }
       : null;
     if (row?.kind === 'pte-marker') {
       const bits = c.offset & PTE_MARKER_MASK;
@@ -243,6 +246,7 @@ function pmdPresentProblems(k: Kernel, hi: number, lo: number, p: PmdPresentInfo
 
 function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, problems: Problems): void {
   const rules = k.arch.presentRules;
+  // Stryker disable next-line StringLiteral: only the swap-bit8 message reads it, after its check has set it
   let lookalike = '';
   const c = (): PresentRuleContext => ({ present: p, pfnHex: hex(p.pfn), maxPhysmemBits: k.MAX_PHYSMEM_BITS, lookalike });
   const check = (r: PresentRule, broken: () => boolean) => {
@@ -272,8 +276,6 @@ function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, prob
  */
 function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
   const l = (lo & ~k.arch.protnoneLo) >>> 0;
-  const c = classify(k, hi, l, newClassified());
-  if (c.kind === KIND.present || c.kind === KIND.none) return null;
   const d = decodePte(k, (BigInt(hi) << 32n) | BigInt(l));
   if (!d.swap || d.problems.length) return null;
   if (!d.swap.row && d.swap.offset >= 2 ** 32) return null;
@@ -298,7 +300,8 @@ function swapProblems(k: Kernel, hi: number, lo: number, s: Swap, problems: Prob
     if (s.above !== 0) {
       report(problems, 'mig-high-bits', `offset bits above SWP_MIG_DIRTY_BIT (${k.SWP_MIG_DIRTY_BIT}) are set: make_*_migration_entry() never produces them`);
     }
-  } else if (row && row.pfn !== null && s.above !== 0) {
+  } else if (s.above !== 0) {
+    // classify() counts bits above SWP_PFN_BITS only for PFN-carrying types: a swap slot may be that wide
     report(problems, 'pfn-too-wide', `offset ${hex(s.offset)} is wider than SWP_PFN_BITS (${k.SWP_PFN_BITS}): no page has that PFN`);
   }
   if (s.marker) {
@@ -331,27 +334,37 @@ function range(hi: number, lo: number): string {
 /** How every field label names its bits: "bit 55", "bits 59–63". */
 export { range as bitRangeText };
 
-function presentField(f: LayoutField, raw: bigint, p: PresentInfo, protnone: boolean): DecodedField {
+/**
+ * A field's macro name under the kernel: "mm: rename uffd-wp PTE bit macros to uffd" (2026) dropped
+ * the _WP suffix on every arch, present and swap bits alike (_PAGE_UFFD and _PAGE_SWP_UFFD on x86,
+ * PTE_UFFD and PTE_SWP_UFFD on arm64); the profile's swpUffdMacro says which side of it it is on.
+ */
+function fieldName(k: Kernel, f: LayoutField): string {
+  return f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.slice(0, -'_WP'.length) : f.name;
+}
+
+/** `invertedBy`: why the entry has P clear while present (PROT_NONE, an invalidated PMD), else null. */
+function presentField(f: LayoutField, name: string, raw: bigint, p: PresentInfo, invertedBy: string | null): DecodedField {
   const stored = bitsOf(raw, f.hi, f.lo);
   if (f.role === 'pfn') {
-    // Only x86 inverts a PROT_NONE PTE's PFN (pgtable-invert.h, L1TF); arm64's pte_pfn() reads it as stored.
-    const inverted = protnone && f.inverted === true;
+    // Only x86 inverts the PFN of a present entry with P clear (pgtable-invert.h, L1TF); arm64's pte_pfn() reads it as stored.
+    const inverted = invertedBy !== null && f.inverted === true;
     return {
       ...f, inverted, stored, value: BigInt(p.pfn),
       text: inverted ? `${hex(stored)} stored, inverted: PFN ${hex(p.pfn)}` : `PFN ${hex(p.pfn)}`,
-      label: `${range(f.hi, f.lo)}: PFN ${hex(p.pfn)}${inverted ? ' (stored inverted: PROT_NONE)' : ''}`,
+      label: `${range(f.hi, f.lo)}: PFN ${hex(p.pfn)}${inverted ? ` (stored inverted: ${invertedBy})` : ''}`,
     };
   }
   const on = stored !== 0n;
   const text = f.hi === f.lo ? (on ? 'set' : 'clear') : hex(stored);
-  return { ...f, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${f.name} ${text}` };
+  return { ...f, name, stored, value: stored, text, label: `${range(f.hi, f.lo)}: ${name} ${text}` };
 }
 
 /** The spec's legend: `TYPE(number)`, `pfn=` for migration entries, `off=` otherwise, then flags. */
 function swapSummary(s: SwapInfo): string {
   const parts = [`${s.typeName}(${s.type})`];
   if (s.pfn !== null) {
-    parts.push(`${isMigrationKind(s.row?.kind) ? 'pfn' : 'off'}=${hex(s.pfn)}`);
+    parts.push(`${s.migration ? 'pfn' : 'off'}=${hex(s.pfn)}`);
     if (s.migration?.young) parts[parts.length - 1] += '+A';
     if (s.migration?.dirty) parts[parts.length - 1] += '+D';
   } else {
@@ -376,9 +389,7 @@ function swapFields(k: Kernel, raw: bigint, s: SwapInfo, level: Level): DecodedF
       text = `${s.type} = ${s.typeName}`;
       label = `${range(f.hi, f.lo)}: swap type ${s.type}, ${s.typeName}`;
     } else {
-      // "mm: rename uffd-wp PTE bit macros to uffd" (2026) dropped the _WP suffix on every arch:
-      // _PAGE_SWP_UFFD on x86 (the profile's swpUffdMacro), PTE_SWP_UFFD on arm64.
-      const name = f.id === 'uffd' && !k.profile.swpUffdMacro.endsWith('_WP') ? f.name.replace(/_WP$/, '') : f.name;
+      const name = fieldName(k, f);
       text = f.hi === f.lo ? (stored ? 'set' : 'clear') : hex(stored);
       label = `${range(f.hi, f.lo)}: ${name} ${text}`;
       const problem = f.role === 'must-be-zero' && stored !== 0n ? `${name} must be clear in a ${level === 'pmd' ? 'non-present PMD' : 'swap PTE'}` : undefined;
@@ -407,12 +418,9 @@ function offsetFields(k: Kernel, raw: bigint, f: LayoutField, s: SwapInfo): Deco
     const pfnName = s.pfnSpace === 'device' ? 'device-private offset' : 'PFN';
     const out: DecodedField[] = [];
     const isMig = isMigrationKind(row.kind);
-    const topUnused = f.hi;
-    const unusedLo = lo0 + pb + (isMig ? 2 : 0);
-    if (topUnused >= unusedLo) {
-      out.push(mk('offset-high', 'offset bits above the PFN', topUnused, unusedLo, 'offset', (v) => (v === 0n ? '0' : hex(v)),
-        isMig ? 'above SWP_MIG_TOTAL_BITS: always 0' : 'above SWP_PFN_BITS: always 0'));
-    }
+    // SWP_PFN_BITS <= MAX_PHYSMEM_BITS - PAGE_SHIFT = 40 leaves offset bits above the PFN and A/D on every arch
+    out.push(mk('offset-high', 'offset bits above the PFN', f.hi, lo0 + pb + (isMig ? 2 : 0), 'offset', (v) => (v === 0n ? '0' : hex(v)),
+      isMig ? 'above SWP_MIG_TOTAL_BITS: always 0' : 'above SWP_PFN_BITS: always 0'));
     if (isMig) {
       out.push(mk('mig-dirty', 'SWP_MIG_DIRTY', lo0 + pb + 1, lo0 + pb + 1, 'offset', (v) => (v ? 'set' : 'clear'),
         k.platform.migrationAd ? 'the PTE was dirty when the entry was made' : 'ignored: migration_entry_supports_ad() is false'));

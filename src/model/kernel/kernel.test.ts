@@ -6,12 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './config.ts';
 import {
-  asPfn, getKernel, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, SWP_OFFSET_MASK, SWP_TYPE_SHIFT, type PteMarker,
+  asPfn, getKernel, Kernel, kernelFor, optionsKey, PTE_MARKER_GUARD, PTE_MARKER_MASK, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, SWP_OFFSET_MASK, SWP_TYPE_SHIFT, type PteMarker,
 } from './kernel.ts';
-import type { PteBits } from './u64.ts';
+import { ENTRY_KINDS, type EntryKind } from './leafops.ts';
+import type { PmdBits, PteBits } from './u64.ts';
 import {
   mk_pte, pte_dirty, pte_hw_dirty, pte_mkclean, pte_mkdirty, pte_mkold, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung, pte_modify, pte_none,
   pte_pfn, pte_present, pte_protnone, pte_set_hw_dirty, pte_soft_dirty, pte_special, pte_uffd_wp, pte_write, pte_wrprotect, pte_young, vm_page_prot, type Pte,
+  pmd_clear_uffd, pmd_dirty, pmd_flags, pmd_hw_dirty, pmd_mkclean, pmd_mkold, pmd_mksoft_dirty, pmd_mkspecial, pmd_mkuffd, pmd_mkwrite, pmd_mkyoung,
+  pmd_modify, pmd_none, pmd_pfn, pmd_present, pmd_set_hw_dirty, pmd_soft_dirty, pmd_special, pmd_trans_huge, pmd_uffd, pmd_write, pmd_wrprotect, pmd_young,
+  type Pmd,
 } from './arch/x86_pgtable.ts';
 import { PAGE_COPY, PAGE_NONE, PAGE_SHARED } from './arch/x86_64.ts';
 
@@ -137,5 +141,133 @@ describe('x86 present-PTE helpers (pgtable.h, pgtable-invert.h)', () => {
   it('vm_page_prot for each protection (x86 with NX, no pkeys)', () => {
     expect([vm_page_prot('none', false), vm_page_prot('read', false), vm_page_prot('read', true), vm_page_prot('rw', false), vm_page_prot('rw', true)]).toEqual([0x120n, PAGE_COPY, PAGE_COPY, PAGE_COPY, PAGE_COPY | 0x2n]);
     expect([PAGE_NONE, PAGE_COPY, PAGE_SHARED]).toEqual([0x120n, 0x8000000000000025n, 0x8000000000000027n]);
+  });
+});
+
+describe('a kernel as its constructor builds it (a fresh instance, not the shared cache)', () => {
+  /**
+   * Per type number: the kind, which space the number names (0 none, 1 CPU physical, 2
+   * device-private) and whether SWP_MIG_YOUNG/DIRTY ride above the PFN (spec §b.2 tables).
+   */
+  const expectTypes = (k: Kernel, special: Record<number, [EntryKind, 0 | 1 | 2, 0 | 1]>) => {
+    for (let t = 0; t < 32; t++) {
+      const [kind, space, mig] = special[t] ?? ['swap', 0, 0];
+      expect([t, ENTRY_KINDS[k.kindByType[t]!], k.pfnByType[t], k.migrationByType[t]]).toEqual([t, kind, space, mig]);
+    }
+  };
+
+  it('v6.18: a device-private number is a CPU PFN; migration types carry A/D', () => {
+    const k = new Kernel('v6.18', DEFAULT_CONFIG, X86);
+    expectTypes(k, {
+      24: ['hwpoison', 1, 0], 25: ['migration', 1, 1], 26: ['migration', 1, 1], 27: ['migration', 1, 1],
+      28: ['device-private', 1, 0], 29: ['device-private', 1, 0], 30: ['device-exclusive', 1, 0], 31: ['pte-marker', 0, 0],
+    });
+    expect([k.typeName(3), k.typeName(24), k.typeName(31)]).toEqual(['swapfile_3', 'SWP_HWPOISON', 'SWP_PTE_MARKER']);
+  });
+
+  it('the RFC: device-private and device-migration numbers are device offsets; device-exclusive stays a RAM PFN', () => {
+    const k = new Kernel('rfc', DEFAULT_CONFIG, X86);
+    expectTypes(k, {
+      21: ['hwpoison', 1, 0], 22: ['migration', 1, 1], 23: ['migration', 1, 1], 24: ['migration', 1, 1],
+      25: ['device-private', 2, 0], 26: ['device-private', 2, 0], 27: ['device-exclusive', 1, 0],
+      28: ['device-migration', 2, 1], 29: ['device-migration', 2, 1], 30: ['device-migration', 2, 1], 31: ['pte-marker', 0, 0],
+    });
+  });
+
+  it('SWP_PFN_BITS and the migration bits above it, per machine', () => {
+    const c = (p: typeof X86 | { arch: 'x86_64' | 'arm64'; paging: 4 | 5; migrationAd: boolean }) => {
+      const k = new Kernel('7.3', DEFAULT_CONFIG, p);
+      return [k.MAX_PHYSMEM_BITS, k.SWP_PFN_BITS, k.SWP_MIG_YOUNG_BIT, k.SWP_MIG_DIRTY_BIT, k.SWP_MIG_TOTAL_BITS, k.pfnSpan];
+    };
+    expect(c(X86)).toEqual([46, 34, 34, 35, 36, 2 ** 34]);
+    expect(c({ ...X86, paging: 5 })).toEqual([52, 40, 40, 41, 42, 2 ** 40]);
+    expect(c({ arch: 'arm64', paging: 4, migrationAd: true })).toEqual([48, 36, 36, 37, 38, 2 ** 36]);
+  });
+
+  it('is_migration_entry_young()/_dirty() read the bits only with CONFIG_MIGRATION and migration_entry_supports_ad()', () => {
+    expect(new Kernel('v6.18', DEFAULT_CONFIG, X86).adReadable).toBe(true);
+    expect(new Kernel('v6.18', DEFAULT_CONFIG, { ...X86, migrationAd: false }).adReadable).toBe(false);
+    expect(new Kernel('v6.18', { ...DEFAULT_CONFIG, MIGRATION: false }, X86).adReadable).toBe(false);
+  });
+});
+
+describe('PMD helpers of a kernel', () => {
+  const k73 = getKernel('7.3', DEFAULT_CONFIG, X86);
+  /** T01 of pmd-vectors.json: a fresh RW huge PMD. */
+  const T01 = 0x80000000124008e7n as PmdBits;
+
+  it('softleaf_from_pmd() gives the none entry (val 0) for a none or present PMD, and the entry otherwise', () => {
+    expect(k73.softleaf_from_pmd(0n as PmdBits).val).toBe(0n);
+    expect(k73.softleaf_from_pmd(0x60n as PmdBits).val).toBe(0n);
+    expect(k73.softleaf_from_pmd(T01).val).toBe(0n);
+    expect(k73.softleaf_from_pmd(x86Pte(27, 0x12400n, 0x6n) as bigint as PmdBits).val).toBe((27n << 58n) | 0x12400n);
+  });
+
+  it('pmdFacts(): only a non-present, non-none PMD has an entry', () => {
+    expect(k73.pmdFacts(0x60n as PmdBits)).toEqual({ none: true, present: false, leaf: false, entry: null });
+    expect(k73.pmdFacts(T01)).toEqual({ none: false, present: true, leaf: true, entry: null });
+    expect(k73.pmdFacts(x86Pte(27, 0x12400n) as bigint as PmdBits)).toMatchObject({ none: false, present: false, leaf: false, entry: { type: 27, valIsZero: false } });
+  });
+
+  it('the PMD swap soft-dirty and uffd bits (bits 1 and 2 on x86): make sets, test reads, clear removes only its bit', () => {
+    const base = x86Pte(27, 0x12400n) as bigint as PmdBits;
+    const all = (base | 0x6n) as PmdBits;
+    expect([k73.pmd_swp_mksoft_dirty(base), k73.pmd_swp_mkuffd(base)]).toEqual([base | 0x2n, base | 0x4n]);
+    expect([k73.pmd_swp_soft_dirty(all), k73.pmd_swp_soft_dirty(base), k73.pmd_swp_uffd(all), k73.pmd_swp_uffd(base)]).toEqual([true, false, true, false]);
+    expect([k73.pmd_swp_clear_soft_dirty(all), k73.pmd_swp_clear_uffd(all)]).toEqual([base | 0x4n, base | 0x2n]);
+  });
+});
+
+describe('kernels per options', () => {
+  it('optionsKey names the profile, the config digits and the platform', () => {
+    expect(optionsKey({ profile: '7.3', config: DEFAULT_CONFIG, platform: X86 })).toBe('7.3|111|x86_64/4/ad');
+    expect(optionsKey({ profile: 'rfc', config: { ...DEFAULT_CONFIG, MIGRATION: false }, platform: { arch: 'arm64', paging: 5, migrationAd: false } })).toBe('rfc|101|arm64/5/noad');
+  });
+
+  it('kernelFor() gives the kernel of the options, the same one every time', () => {
+    const o = { profile: 'series', config: DEFAULT_CONFIG, platform: X86 } as const;
+    expect(kernelFor(o)).toBe(getKernel('series', DEFAULT_CONFIG, X86));
+    expect(kernelFor(o).profile.id).toBe('series');
+  });
+});
+
+describe('x86 huge-PMD helpers (pgtable.h): each reads or changes only its bits', () => {
+  /** T01 of pmd-vectors.json: P|RW|USER|A|D|PSE|soft-dirty|NX, PFN 0x12400. */
+  const T01 = 0x80000000124008e7n as Pmd;
+  const TABLE = 0x0000000123456067n as Pmd;
+  const PROTNONE = 0x040fffffeda009a0n as Pmd;
+  const INVALIDATED = 0x800fffffeda008e6n as Pmd;
+
+  it('tests: huge, write, dirty (D or SavedDirty), young, soft-dirty, uffd, special, none, present', () => {
+    expect([pmd_trans_huge(T01), pmd_trans_huge(TABLE), pmd_write(T01), pmd_write(PROTNONE)]).toEqual([true, false, true, false]);
+    expect([pmd_dirty(T01), pmd_dirty(PROTNONE), pmd_dirty(0x80000000124008a7n as Pmd), pmd_hw_dirty(T01), pmd_hw_dirty(PROTNONE)]).toEqual([true, true, false, true, false]);
+    expect([pmd_young(T01), pmd_young(0x80000000124008c7n as Pmd), pmd_soft_dirty(T01), pmd_soft_dirty(0x80000000124000e7n as Pmd)]).toEqual([true, false, true, false]);
+    expect([pmd_uffd(T01), pmd_uffd((T01 | 0x400n) as Pmd), pmd_special(T01), pmd_special((T01 | 0x200n) as Pmd)]).toEqual([false, true, false, true]);
+    expect([pmd_none(0x60n as Pmd), pmd_none(0x10n as Pmd), pmd_present(INVALIDATED), pmd_present(PROTNONE), pmd_present(0x60n as Pmd)]).toEqual([true, false, true, true, false]);
+    expect([pmd_pfn(T01), pmd_pfn(INVALIDATED), pmd_pfn(PROTNONE), pmd_pfn(TABLE)]).toEqual([0x12400, 0x12400, 0x12400, 0x123456]);
+  });
+
+  it('pmd_flags(): everything outside the PFN mask that PSE selects', () => {
+    expect([pmd_flags(T01), pmd_flags(TABLE)]).toEqual([0x80000000000008e7n, 0x67n]);
+  });
+
+  it('changes: young/old, soft-dirty, special, clean, hardware dirty', () => {
+    expect([pmd_mkold(T01), pmd_mkyoung(0x80000000124008c7n as Pmd)]).toEqual([0x80000000124008c7n, T01]);
+    expect([pmd_mksoft_dirty(0x80000000124000e7n as Pmd), pmd_mkspecial(T01)]).toEqual([T01, 0x8000000012400ae7n]);
+    expect([pmd_mkclean(T01), pmd_mkclean(0x84000000124008a5n as Pmd)]).toEqual([0x80000000124008a7n, 0x80000000124008a5n]);
+    expect(pmd_set_hw_dirty(0x80000000124000a5n as Pmd)).toBe(0x80000000124000e5n);
+  });
+
+  it('the SavedDirty shuffle: wrprotect parks D in SavedDirty, mkwrite moves it back; mkuffd write-protects too', () => {
+    expect(pmd_wrprotect(T01)).toBe(0x84000000124008a5n);
+    expect(pmd_mkwrite(0x84000000124008a5n as Pmd)).toBe(T01);
+    expect(pmd_mkuffd(T01)).toBe(0x8400000012400ca5n);
+    expect(pmd_clear_uffd(0x8400000012400ca5n as Pmd)).toBe(0x84000000124008a5n);
+  });
+
+  it('pmd_modify() to PAGE_NONE and back: the PFN is stored inverted exactly while P is clear', () => {
+    expect(pmd_modify(T01, PAGE_NONE)).toBe(PROTNONE);
+    expect(pmd_modify(PROTNONE, PAGE_COPY)).toBe(0x84000000124008a5n);
+    expect(pmd_modify(T01, PAGE_SHARED)).toBe(0x80000000124008e7n);
   });
 });

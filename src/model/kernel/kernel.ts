@@ -110,6 +110,7 @@ export class Kernel {
     this.pfnByType = new Uint8Array(SWP_TYPE_COUNT);
     this.migrationByType = new Uint8Array(SWP_TYPE_COUNT);
     this.adReadable = platform.migrationAd && this.config.MIGRATION;
+    // Stryker disable next-line ObjectLiteral,ArrowFunction: a cache of typeName(table, t); without it typeName() computes the same names
     this.typeNames = Array.from({ length: SWP_TYPE_COUNT }, (_, t) => typeName(this.table, t));
     for (const r of this.table.rows) {
       this.kindByType[r.number] = KIND[r.kind];
@@ -124,6 +125,7 @@ export class Kernel {
   }
 
   typeName(type: number): string {
+    // Stryker disable next-line LogicalOperator: the cache and typeName(table, type) give the same name
     return this.typeNames[type] ?? typeName(this.table, type);
   }
 
@@ -424,6 +426,7 @@ const byOptions = new WeakMap<KernelOptions, Kernel>();
 /** The kernel of a set of options (remembered per options object: every state of a run shares one). */
 export function kernelFor(o: KernelOptions): Kernel {
   let k = byOptions.get(o);
+  // Stryker disable next-line ConditionalExpression: a memo over getKernel(), which returns the same cached kernel
   if (!k) {
     k = getKernel(o.profile, o.config, o.platform);
     byOptions.set(o, k);

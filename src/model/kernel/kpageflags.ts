@@ -6,7 +6,9 @@
 
 /**
  * Bit numbers: 0..26 are the stable uapi flags; 32.. are include/linux/kernel-page-flags.h's
- * "kernel hacking assistances", which fs/proc/page.c exports too and which may change.
+ * "kernel hacking assistances", which fs/proc/page.c exports too and which may change. Named as in
+ * 7.3.4: bit 34 is KPF_OWNER_2 (older kernels called it KPF_MAPPEDTODISK, after PG_mappedtodisk,
+ * now an alias of PG_owner_2), and bit 39 (KPF_UNCACHED, PG_uncached) no longer exists.
  */
 export const KPAGEFLAGS: readonly (readonly [name: string, bit: number])[] = [
   ['KPF_LOCKED', 0], ['KPF_ERROR', 1], ['KPF_REFERENCED', 2], ['KPF_UPTODATE', 3], ['KPF_DIRTY', 4], ['KPF_LRU', 5],
@@ -14,8 +16,8 @@ export const KPAGEFLAGS: readonly (readonly [name: string, bit: number])[] = [
   ['KPF_ANON', 12], ['KPF_SWAPCACHE', 13], ['KPF_SWAPBACKED', 14], ['KPF_COMPOUND_HEAD', 15], ['KPF_COMPOUND_TAIL', 16],
   ['KPF_HUGE', 17], ['KPF_UNEVICTABLE', 18], ['KPF_HWPOISON', 19], ['KPF_NOPAGE', 20], ['KPF_KSM', 21], ['KPF_THP', 22],
   ['KPF_OFFLINE', 23], ['KPF_ZERO_PAGE', 24], ['KPF_IDLE', 25], ['KPF_PGTABLE', 26],
-  ['KPF_RESERVED', 32], ['KPF_MLOCKED', 33], ['KPF_MAPPEDTODISK', 34], ['KPF_PRIVATE', 35], ['KPF_PRIVATE_2', 36],
-  ['KPF_OWNER_PRIVATE', 37], ['KPF_ARCH', 38], ['KPF_UNCACHED', 39], ['KPF_SOFTDIRTY', 40], ['KPF_ARCH_2', 41], ['KPF_ARCH_3', 42],
+  ['KPF_RESERVED', 32], ['KPF_MLOCKED', 33], ['KPF_OWNER_2', 34], ['KPF_PRIVATE', 35], ['KPF_PRIVATE_2', 36],
+  ['KPF_OWNER_PRIVATE', 37], ['KPF_ARCH', 38], ['KPF_SOFTDIRTY', 40], ['KPF_ARCH_2', 41], ['KPF_ARCH_3', 42],
 ];
 
 const BY_NAME: ReadonlyMap<string, number> = new Map(KPAGEFLAGS);

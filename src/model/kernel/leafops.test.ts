@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './config.ts';
 import { getKernel } from './kernel.ts';
-import { classify, KIND, newClassified, type Classified } from './leafops.ts';
+import { classify, KIND, newClassified, PMD_KIND_RULES, type Classified } from './leafops.ts';
 import { hi32, lo32 } from './u64.ts';
 
 const M50 = (1n << 50n) - 1n;
@@ -49,5 +49,23 @@ describe('classify()', () => {
   it('before the series a device-private number is a physical PFN (deviceSpace 0)', () => {
     const base = getKernel('v6.18', DEFAULT_CONFIG, { arch: 'x86_64', paging: 4, migrationAd: true });
     expect(run(base, x86Pte(28, 0x10n), newClassified())).toMatchObject({ kind: KIND['device-private'], pfn: 0x10, deviceSpace: 0 });
+  });
+});
+
+describe('which kinds may sit in a PMD (softleaf_is_valid_pmd_entry(): "Only device private, migration entries valid for PMD")', () => {
+  it.each([
+    ['none', true, /pmd_none/],
+    ['present', true, /2 MiB/],
+    ['migration', true, /set_pmd_migration_entry\(\)/],
+    ['device-migration', true, /softleaf_is_migration\(\)/],
+    ['device-private', true, /device-private PMD/],
+    ['swap', false, /TTU_SPLIT_HUGE_PMD/],
+    ['device-exclusive', false, /FOLL_SPLIT_PMD/],
+    ['hwpoison', false, /memory_failure\(\) splits/],
+    ['pte-marker', false, /PTE-only/],
+    ['swapin-error', false, /PTE-only/],
+  ] as const)('%s: valid %s, and it says why', (kind, valid, why) => {
+    expect(PMD_KIND_RULES[kind].valid).toBe(valid);
+    expect(PMD_KIND_RULES[kind].why).toMatch(why);
   });
 });

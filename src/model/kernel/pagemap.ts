@@ -176,6 +176,7 @@ export function pagemapOfPte(k: Kernel, pte: bigint, ctx: PagemapContext = DEFAU
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch);
+  // Stryker disable next-line ConditionalExpression: pagemapOfLeaf() reads `special` only for a present entry
   const special = c.kind === KIND.present && k.arch.decodePresent(hi32(raw), lo32(raw)).special;
   return pagemapOfLeaf(k, c, ctx, 0, special);
 }
@@ -193,6 +194,7 @@ export function pagemapOfPmd(k: Kernel, pmd: bigint, ctx: PagemapContext = DEFAU
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, pmdScratch, 'pmd');
+  // Stryker disable next-line ConditionalExpression: pagemapOfLeaf() reads `special` only for a present entry
   const special = c.kind === KIND.present && k.arch.pmd.decodePresent(hi, lo).special;
   return pagemapOfLeaf(k, c, ctx, index, special);
 }
@@ -207,7 +209,8 @@ export function pagemapOfPmd(k: Kernel, pmd: bigint, ctx: PagemapContext = DEFAU
  */
 export function pagemapOfLeaf(k: Kernel, c: Classified, ctx: PagemapContext, subpage = 0, special = false): bigint {
   const kind = c.kind;
-  if (subpage !== 0 && (!Number.isInteger(subpage) || subpage < 0 || (kind !== KIND.present && c.pfn < 0))) {
+  // a present leaf always has its PFN (c.pfn >= 0): only a non-present leaf without one has a single record
+  if (!Number.isInteger(subpage) || subpage < 0 || (subpage > 0 && c.pfn < 0)) {
     throw new RangeError(`subpage ${subpage}: only a present or PFN-carrying leaf has more than one record`);
   }
   let hi = 0;
@@ -453,7 +456,7 @@ export function decodePagemap(k: Kernel, recordIn: bigint, opts: { pfnVisible?: 
   const c = classifyPagemap(k, hi, lo, pfnVisible, pscratch);
   const frame = raw & PM_PFRAME_MASK;
   const problems: string[] = [];
-  let kind: EntryKind | null = c.kind >= 0 ? kindOfCode(c.kind) : null;
+  const kind: EntryKind | null = c.kind >= 0 ? kindOfCode(c.kind) : null;
   let swapEntry: DecodedPagemap['swapEntry'] = null;
   let marker: DecodedPagemap['marker'] = null;
   let pfn: number | null = null;
@@ -500,7 +503,6 @@ export function decodePagemap(k: Kernel, recordIn: bigint, opts: { pfnVisible?: 
     if (c.type === 0 && c.frame === 0) problems.push('frame 0: swap type 0 slot 0 is the swap header and never mapped; was the file read without CAP_SYS_ADMIN?');
   }
   if (c.present && !c.swap && pfnVisible && frame === 0n) problems.push('PFN 0: was the file read without CAP_SYS_ADMIN?');
-  if (c.present && c.swap) kind = null;
 
   const flags = { present: c.present, swap: c.swap, file: c.file, exclusive: c.exclusive, uffdWp: c.uffdWp, guard: c.guard, softDirty: c.softDirty };
   const summary = pagemapSummary(flags, kind, pfnVisible, pfn, pfnSpace, swapEntry, marker);

@@ -71,6 +71,40 @@ describe('the rules registry', () => {
     expect(identSourceUrl(PROFILES['7.3'], 'softleaf_type')).toBe('https://elixir.bootlin.com/linux/v7.3.4/A/ident/softleaf_type');
   });
 
+  it('every rule has a short title, and the registry finds it by id', () => {
+    for (const r of RULES) {
+      expect([r.id, r.title.length > 10, r.title.length < r.sentence.length]).toEqual([r.id, true, true]);
+      expect(r.kind).toBe(r.id.startsWith('invariant/') ? 'invariant' : 'decode');
+    }
+    for (const k of PROBLEM_KINDS) expect(problemRule(k).id).toBe(`decode/${k}`);
+  });
+
+  it('the present-PTE, KNL and bit-8 rules are x86 facts; the SOFTLEAF_NONE rule holds only where softleaf_type() exists', () => {
+    const notOn = (profile: (typeof PROFILE_IDS)[number], arch: (typeof ARCHES)[number]) =>
+      RULES.filter((r) => !ruleApplies(r, PROFILES[profile], arch)).map((r) => r.id).sort();
+    const x86Only = ['knl-ad', 'protnone-dirty', 'protnone-prot', 'protnone-rw', 'rw-saveddirty', 'shadow-stack', 'swap-bit8', 'unused-bits', 'user-global'].map((k) => `decode/${k}`);
+    expect(notOn('7.3', 'x86_64')).toEqual([]);
+    expect(notOn('series', 'x86_64')).toEqual([]);
+    expect(notOn('v6.18', 'x86_64')).toEqual(['decode/softleaf-none']);
+    expect(notOn('7.3', 'arm64')).toEqual(x86Only);
+    expect(notOn('rfc', 'arm64')).toEqual([...x86Only, 'decode/softleaf-none'].sort());
+  });
+
+  it('a rule whose source differs by arch or API names each: MAX_PHYSMEM_BITS per arch, the PMD helpers per API', () => {
+    const src = (kind: ProblemKind, p: (typeof PROFILE_IDS)[number], arch: (typeof ARCHES)[number]) => {
+      const s = ruleSource(problemRule(kind), PROFILES[p], arch);
+      return `${s.file}: ${s.ident}`;
+    };
+    expect(src('pfn-beyond-physmem', '7.3', 'x86_64')).toBe('arch/x86/include/asm/sparsemem.h: MAX_PHYSMEM_BITS');
+    expect(src('pfn-beyond-physmem', '7.3', 'arm64')).toBe('arch/arm64/include/asm/sparsemem.h: MAX_PHYSMEM_BITS');
+    expect(src('pmd-table', 'v6.18', 'x86_64')).toBe('arch/x86/include/asm/pgtable.h: pmd_leaf');
+    expect(src('pmd-table', 'v6.18', 'arm64')).toBe('arch/arm64/include/asm/pgtable.h: pmd_leaf');
+    expect(src('not-at-pmd', 'v6.18', 'x86_64')).toBe('include/linux/swapops.h: is_pmd_migration_entry');
+    expect(src('not-at-pmd', '7.3', 'x86_64')).toBe('include/linux/leafops.h: pmd_is_valid_softleaf');
+    expect(src('must-be-zero', '7.3', 'arm64')).toBe('arch/arm64/include/asm/pgtable.h: __SWP_TYPE_SHIFT');
+    expect(src('must-be-zero', '7.3', 'x86_64')).toBe('arch/x86/include/asm/pgtable_64.h: SWP_OFFSET_FIRST_BIT');
+  });
+
   it('the swap-header rule names the kernel\'s own code for each tag', () => {
     const r = problemRule('swap-header-slot');
     expect(ruleLinks(r, PROFILES['7.3'], 'x86_64')[0]!.text).toBe('mm/swapfile.c: swap_cluster_setup_bad_slot');

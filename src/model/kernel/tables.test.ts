@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyKconfig, CONFIG_OPTIONS, configKey, DEFAULT_CONFIG, describeConfig } from './config.ts';
-import { encodeSwapPte } from './encode.ts';
+import { encodeSwapPmd, encodeSwapPte } from './encode.ts';
 import { getKernel } from './kernel.ts';
 import { ENTRY_KINDS, isMigrationKind, isSoftleafKind, KIND, kindHasPfn, kindOfCode, softleafTypeName } from './leafops.ts';
 import { ARCHES, DEFAULT_PLATFORM, describePlatform, maxPhysmemBits, platformKey, swpPfnBits, x86ArchMaxSwapfileSize, x86SwapMigrationAdSupported } from './platform.ts';
@@ -84,6 +84,19 @@ describe('the kernel profiles', () => {
     });
   });
 
+  it('device-private THP (merged for 6.19) and the PMD-flags bug (fixed June 2026), per profile; each profile\'s short name', () => {
+    const facts = Object.fromEntries(PROFILE_IDS.map((id) => [id, [PROFILES[id].deviceThp, PROFILES[id].pmdFlagsBug, PROFILES[id].short]]));
+    expect(facts).toEqual({
+      'v6.18': [false, false, 'v6.18'],
+      rfc: [false, false, 'RFC'],
+      '7.3': [true, false, 'v7.3.4'],
+      series: [true, false, 'series v6'],
+      'no-new-types': [false, false, 'no new types'],
+      '7.3-pre-fix': [true, true, 'v7.3.4 pre-fix'],
+      'series-pre-fix': [true, true, 'series v6 pre-fix'],
+    });
+  });
+
   it('every profile says what it is and where its facts come from; inferred facts are sentences', () => {
     for (const id of PROFILE_IDS) {
       const p = PROFILES[id];
@@ -143,6 +156,16 @@ describe('the platform', () => {
     expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 46, paging: 4 })).toBe(true);
     expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 45, paging: 4 })).toBe(false);
   });
+
+  it('with the L1TF mitigation the cap is l1tf_pfn_limit() << (PAGE_SHIFT - SWP_OFFSET_FIRST_BIT) = 2^(cache_bits - 1 - 12 + 3)', () => {
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 39, paging: 4 })).toBe(1n << 29n);
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 46, paging: 5 })).toBe(1n << 36n);
+    expect(x86ArchMaxSwapfileSize({ l1tfMitigated: true, cacheBits: 60, paging: 5 })).toBe(1n << 50n);
+    // 5-level: SWP_MIG_TOTAL_BITS = 40 + 2
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 52, paging: 5 })).toBe(true);
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: true, cacheBits: 51, paging: 5 })).toBe(false);
+    expect(x86SwapMigrationAdSupported({ l1tfMitigated: false, cacheBits: 39, paging: 5 })).toBe(true);
+  });
 });
 
 // ---- swap.h rows -------------------------------------------------------------------------------------
@@ -196,6 +219,8 @@ describe('the swap-type rows (include/linux/swap.h)', () => {
     expect(Object.keys(t.counts)).toEqual(['SWP_HWPOISON_NUM', 'SWP_MIGRATION_NUM', 'SWP_DEVICE_NUM', 'SWP_PTE_MARKER_NUM']);
     expect(t.byNumber).toHaveLength(32);
     expect(t.byNumber.slice(0, 24).every((r) => r === undefined)).toBe(true);
+    // every type number has its slot (no holes): a view that iterates byNumber sees all 32
+    expect(Object.keys(t.byNumber)).toHaveLength(32);
     expect([typeName(t, 23), typeName(t, 24), typeName(t, 31)]).toEqual(['swapfile_23', 'SWP_HWPOISON', 'SWP_PTE_MARKER']);
   });
 
@@ -268,6 +293,14 @@ describe('64-bit values (u64.ts)', () => {
     expect(genmask(0, 0)).toBe(1n);
     expect(field(0xdfffe7ffffdb9602n, 63, 59)).toBe(27n);
     expect(field(0xdfffe7ffffdb9602n, 3, 1)).toBe(1n);
+    expect(field(0xdfffe7ffffdb9602n, 11, 4)).toBe(0x60n);
+  });
+
+  it('parseU64Hex strips only a leading 0x, and quotes an input of up to 40 characters whole', () => {
+    expect(parseU64Hex('g0x1')).toEqual({ ok: false, error: '"g0x1" is not hex: unexpected character "g"' });
+    const forty = `z${'0'.repeat(39)}`;
+    expect(parseU64Hex(forty)).toEqual({ ok: false, error: `"${forty}" is not hex: unexpected character "z"` });
+    expect(parseU64Hex(`${forty}0`)).toEqual({ ok: false, error: `"z${'0'.repeat(36)}..." is not hex: unexpected character "z"` });
   });
 
   it('the halves split and join without losing the sign bit', () => {
@@ -326,5 +359,31 @@ describe('encodeSwapPte refuses what no swap PTE can hold', () => {
     expect(encodeSwapPte(getKernel('v6.18', DEFAULT_CONFIG, { ...DEFAULT_PLATFORM, arch: 'arm64' }), { type: 0, offset: 1n, softDirty: true })).toEqual({
       ok: false, error: 'arm64 has no swap soft-dirty bit (it does not select HAVE_ARCH_SOFT_DIRTY)',
     });
+  });
+});
+
+describe('encodeSwapPmd: swp_entry_to_pmd(), then pmd_swp_mksoft_dirty() / pmd_swp_mkuffd(); no exclusive bit', () => {
+  const k = getKernel('7.3', DEFAULT_CONFIG, DEFAULT_PLATFORM);
+  const arm = getKernel('7.3', DEFAULT_CONFIG, { ...DEFAULT_PLATFORM, arch: 'arm64' });
+  /** The x86 swap layout (pgtable_64.h): type in bits 59..63, ~offset in bits 9..58; soft-dirty bit 1, uffd bit 2. */
+  const x86 = (type: number, off: bigint, flags = 0n) => (BigInt(type) << 59n) | ((~off & ((1n << 50n) - 1n)) << 9n) | flags;
+  it.each([
+    ['a writable migration PMD', { type: 27, offset: 0x12400n }, x86(27, 0x12400n)],
+    ['with soft-dirty', { type: 27, offset: 0x12400n, softDirty: true }, x86(27, 0x12400n, 0x2n)],
+    ['with uffd', { type: 27, offset: 0x12400n, uffdWp: true }, x86(27, 0x12400n, 0x4n)],
+    ['with both', { type: 29, offset: 0x200n, softDirty: true, uffdWp: true }, x86(29, 0x200n, 0x6n)],
+  ] as const)('%s', (_w, spec, pmd) => {
+    expect(encodeSwapPmd(k, spec)).toEqual({ ok: true, pmd });
+  });
+  it.each([
+    ['the exclusive bit', k, { type: 27, offset: 0x12400n, exclusive: true }, 'there is no PMD swap-exclusive bit: exclusivity lives in the migration type (READ_EXCLUSIVE / WRITE) or in PageAnonExclusive'],
+    ['type 32', k, { type: 32, offset: 0n }, 'type 32 is out of range: a swap type is 5 bits (0..31)'],
+    ['a negative offset', k, { type: 27, offset: -1n }, 'offset must not be negative'],
+    ['soft-dirty on arm64', arm, { type: 27, offset: 0x12400n, softDirty: true }, 'arm64 has no swap soft-dirty bit (it does not select HAVE_ARCH_SOFT_DIRTY)'],
+  ] as const)('refuses %s', (_w, kk, spec, error) => {
+    expect(encodeSwapPmd(kk, spec)).toEqual({ ok: false, error });
+  });
+  it('arm64: the PTE layout, uffd at bit 3', () => {
+    expect(encodeSwapPmd(arm, { type: 24, offset: 0x200n, uffdWp: true })).toEqual({ ok: true, pmd: (24n << 6n) | (0x200n << 12n) | 0x8n });
   });
 });

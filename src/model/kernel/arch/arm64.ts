@@ -204,10 +204,6 @@ export const arm64: ArchLayout = {
   swpOffset(hi, lo) {
     return (hi & 0x3fffffff) * 1048576 + (lo >>> ARM64_SWP_OFFSET_SHIFT);
   },
-  swpFlags(_hi, lo) {
-    const f = arm64.loFlagBits;
-    return { softDirty: false, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
-  },
   swpEntryToPte(type, offset) {
     // __swp_entry(type, offset) = (type << 6) | (offset << 12): no mask on the offset.
     return ((BigInt(type) << BigInt(ARM64_SWP_TYPE_SHIFT)) | (offset << BigInt(ARM64_SWP_OFFSET_SHIFT))) & ((1n << 64n) - 1n);

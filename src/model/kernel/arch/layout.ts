@@ -96,12 +96,6 @@ export interface PmdPresentInfo extends PresentInfo {
   readonly invalidated: boolean;
 }
 
-export interface SwapPteFlags {
-  readonly softDirty: boolean;
-  readonly uffdWp: boolean;
-  readonly exclusive: boolean;
-}
-
 export interface ArchLayout {
   readonly id: ArchId;
   readonly title: string;
@@ -150,7 +144,6 @@ export interface ArchLayout {
   swpType(hi: number, lo: number): number;
   /** __swp_offset() of a non-present PTE. */
   swpOffset(hi: number, lo: number): number;
-  swpFlags(hi: number, lo: number): SwapPteFlags;
   /** __swp_entry_to_pte(__swp_entry(type, offset)): the arch PTE bits, no flag bits. */
   swpEntryToPte(type: number, offset: bigint): bigint;
   /** The same architecture's PMD level. */

@@ -210,7 +210,7 @@ const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
 
 const pmdPresentFields: LayoutField[] = ([
   ...presentFields.filter((f) => f.hi > 51),
-  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
+  { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', inverted: true, note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
   { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
   { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
   ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
@@ -325,10 +325,6 @@ export const x86_64: ArchLayout = {
   swpOffset(hi, lo) {
     // (~x << 5) >> 14: PTE bits 9..58, inverted. lo supplies bits 9..31 (23 bits), hi bits 32..58 (27 bits).
     return (~hi & HI_OFFSET_MASK) * LO_OFFSET_SPAN + ((~lo >>> X86_SWP_OFFSET_FIRST_BIT) & (LO_OFFSET_SPAN - 1));
-  },
-  swpFlags(_hi, lo) {
-    const f = x86_64.loFlagBits;
-    return { softDirty: (lo & f.softDirty) !== 0, uffdWp: (lo & f.uffdWp) !== 0, exclusive: (lo & f.exclusive) !== 0 };
   },
   swpEntryToPte(type, offset) {
     // __swp_entry(type, offset) = (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | (type << 59)
