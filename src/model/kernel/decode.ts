@@ -15,7 +15,7 @@ import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RU
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, u64, type PmdBits } from './u64.ts';
+import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -31,7 +31,9 @@ function report(p: Problems, kind: ProblemKind, message: string): void {
 
 /** Decodes one PTE value (or, with `level` 'pmd', one PMD value) for a kernel. */
 export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): DecodedPte {
-  const raw = u64(rawIn);
+  // A value already in 0..2^64-1 (every caller's) is used as it is: masking allocates a new BigInt.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: only a fast path: u64() of an in-range value is the value
+  const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
   const hi = hi32(raw);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch, level);
