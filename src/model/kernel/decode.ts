@@ -15,7 +15,7 @@ import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RU
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
+import { hex, hex64, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -34,7 +34,8 @@ export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): Decod
   // A value already in 0..2^64-1 (every caller's) is used as it is: masking allocates a new BigInt.
   // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: only a fast path: u64() of an in-range value is the value
   const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
-  const hi = hi32(raw);
+  // raw < 2^64, so raw >> 32 is already the high half (hi32() would mask it again)
+  const hi = Number(raw >> 32n);
   const lo = lo32(raw);
   const c = classify(k, hi, lo, scratch, level);
   if (c.kind === KIND.present) {
