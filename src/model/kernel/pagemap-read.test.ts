@@ -17,15 +17,9 @@ import {
 } from './pagemap.ts';
 import type { ProfileId } from './profiles.ts';
 import { parseKernelRelease } from './release.ts';
+import { EXCL, FILE, GUARD, PRESENT, SD, SWAP, UFFD } from '../../../test/pagemapBits.ts';
 
 const K = (p: ProfileId): Kernel => getKernel(p, DEFAULT_CONFIG, { arch: 'x86_64', paging: 4, migrationAd: true });
-const PRESENT = 1n << 63n;
-const SWAP = 1n << 62n;
-const FILE = 1n << 61n;
-const GUARD = 1n << 58n;
-const UFFD = 1n << 57n;
-const EXCL = 1n << 56n;
-const SD = 1n << 55n;
 /** A swap record's frame: type in bits 0..4, offset from bit 5. */
 const swap = (type: number, offset: bigint) => SWAP | (offset << 5n) | BigInt(type);
 const halves = (r: bigint) => [Number(r >> 32n), Number(r & 0xffffffffn)] as const;

@@ -24,17 +24,11 @@ import type { Platform } from './platform.ts';
 import type { ProfileId } from './profiles.ts';
 import { parseKernelRelease, profileForRelease } from './release.ts';
 import { hex64 } from './u64.ts';
+import { EXCL, FILE, GUARD, PRESENT, SD, SWAP, UFFD } from '../../../test/pagemapBits.ts';
 
 const X86: Platform = { arch: 'x86_64', paging: 4, migrationAd: true };
 const K = (p: ProfileId, platform: Platform = X86): Kernel => getKernel(p, DEFAULT_CONFIG, platform);
 
-const PRESENT = 1n << 63n;
-const SWAP = 1n << 62n;
-const FILE = 1n << 61n;
-const GUARD = 1n << 58n;
-const UFFD = 1n << 57n;
-const EXCL = 1n << 56n;
-const SD = 1n << 55n;
 const FLAGS = ~PM_PFRAME_MASK & ((1n << 64n) - 1n);
 
 /** x86 present PTEs: P|RW|U|A|D|NX with the PFN; bit 11 soft-dirty, bit 10 uffd-wp, bit 9 special. */
