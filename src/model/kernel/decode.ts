@@ -15,7 +15,7 @@ import { classify, isMigrationKind, KIND, kindOfCode, newClassified, PMD_KIND_RU
 import { PAGE_SHIFT, type ArchId, type Platform } from './platform.ts';
 import type { NumberedRow } from './swapTypes.ts';
 import type { ProfileId } from './profiles.ts';
-import { hex, hex64, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
+import { hex, hex64, hi32, lo32, U64_MASK, u64, type PmdBits } from './u64.ts';
 
 export type * from './decodeTypes.ts';
 export { CLEAR_BIT_PROBLEMS } from './decodeTypes.ts';
@@ -34,9 +34,10 @@ export function decodePte(k: Kernel, rawIn: bigint, level: Level = 'pte'): Decod
   // A value already in 0..2^64-1 (every caller's) is used as it is: masking allocates a new BigInt.
   // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: only a fast path: u64() of an in-range value is the value
   const raw = rawIn >= 0n && rawIn <= U64_MASK ? rawIn : u64(rawIn);
-  // raw < 2^64, so raw >> 32 is already the high half (hi32() would mask it again)
-  const hi = Number(raw >> 32n);
-  const lo = lo32(raw);
+  // as int32 words (classify() reads them with bitwise operations only): V8 passes an int32 to a
+  // call that is not inlined as it is, but boxes an unsigned half >= 2^31 in a new heap number
+  const hi = hi32(raw) | 0;
+  const lo = lo32(raw) | 0;
   const c = classify(k, hi, lo, scratch, level);
   if (c.kind === KIND.present) {
     return new Decoded(k, raw, hi, lo, level, 'present', level === 'pmd' ? k.arch.pmd.decodePresent(hi, lo) : k.arch.decodePresent(hi, lo), null);
@@ -279,7 +280,7 @@ function presentProblems(k: Kernel, p: PresentInfo, hi: number, lo: number, prob
  */
 function swapLookalike(k: Kernel, hi: number, lo: number): string | null {
   const l = (lo & ~k.arch.protnoneLo) >>> 0;
-  const d = decodePte(k, (BigInt(hi) << 32n) | BigInt(l));
+  const d = decodePte(k, (BigInt(hi >>> 0) << 32n) | BigInt(l));
   if (!d.swap || d.problems.length) return null;
   if (!d.swap.row && d.swap.offset >= 2 ** 32) return null;
   return d.summary;

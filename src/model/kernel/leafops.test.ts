@@ -52,6 +52,24 @@ describe('classify()', () => {
   });
 });
 
+describe('classify() reads a half the same whether it is given signed or unsigned', () => {
+  // one value of each shape whose halves have bit 31 set (a high type number, NX, PROT_NONE's
+  // inverted PFN), on both architectures and at both levels
+  const values = [
+    x86Pte(31, 5n), x86Pte(30, 0x10n | (0xfn << 34n), 0xen), x86Pte(16, 0x3ffffffffn), 0x8000000001234c25n,
+    0x000ffffffedcb120n, 0xffffffffffffffffn, 0x80000000800000e7n, 0xc000000080000403n, 0x3ffffffffffff000n,
+  ];
+  it.each([
+    ['x86_64', 'pte'], ['x86_64', 'pmd'], ['arm64', 'pte'], ['arm64', 'pmd'],
+  ] as const)('%s at %s level', (arch, level) => {
+    const k = getKernel('7.3', DEFAULT_CONFIG, { arch, paging: 4, migrationAd: true });
+    for (const v of values) {
+      const unsigned = { ...classify(k, hi32(v), lo32(v), newClassified(), level) };
+      expect({ ...classify(k, hi32(v) | 0, lo32(v) | 0, newClassified(), level) }, `0x${v.toString(16)}`).toEqual(unsigned);
+    }
+  });
+});
+
 describe('which kinds may sit in a PMD (softleaf_is_valid_pmd_entry(): "Only device private, migration entries valid for PMD")', () => {
   it.each([
     ['none', true, /pmd_none/],

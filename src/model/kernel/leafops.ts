@@ -134,7 +134,9 @@ export function newClassified(): Classified {
 
 /**
  * The classifier (pte_none / pte_present / softleaf_type, or at `level` 'pmd' pmd_none / pmd_present
- * / softleaf_from_pmd()), on an entry given as two unsigned 32-bit halves; writes into `out`. Present
+ * / softleaf_from_pmd()), on an entry given as two 32-bit halves; writes into `out`. A half may be
+ * signed or unsigned (`x | 0` or `x >>> 0`): only bitwise operations read it. Signed is cheaper in a
+ * hot loop: V8 passes an int32 as it is but boxes an unsigned half >= 2^31 in a new heap number. Present
  * entries get their PFN (with the arch's PROT_NONE inversion undone, as pte_pfn() / pmd_pfn() do)
  * and their soft-dirty / uffd-wp bits. A non-present PMD has the PTE swap layout, so the soft-leaf
  * part is the same at both levels; only the flag bits a level keeps differ (no exclusive bit in a PMD).

@@ -310,6 +310,13 @@ describe('64-bit values (u64.ts)', () => {
     expect(fromHalves(-1, -2)).toBe(0xfffffffffffffffen);
   });
 
+  it('the halves of a value outside 0..2^64-1 are those of the value mod 2^64 (as u64() gives)', () => {
+    expect([hi32(-1n), lo32(-1n)]).toEqual([0xffffffff, 0xffffffff]);
+    expect([hi32(-(1n << 32n)), lo32(-(1n << 32n))]).toEqual([0xffffffff, 0]);
+    expect([hi32((7n << 64n) | 0x1234567800000009n), lo32((7n << 64n) | 0x1234567800000009n)]).toEqual([0x12345678, 9]);
+    expect([hi32(1n << 32n), lo32(1n << 32n)]).toEqual([1, 0]);
+  });
+
   it('toggleBit flips one bit and refuses bits outside 0..63', () => {
     expect(toggleBit(0n, 63)).toBe(1n << 63n);
     expect(toggleBit(1n << 63n, 63)).toBe(0n);

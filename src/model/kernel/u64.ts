@@ -33,12 +33,27 @@ export function field(v: bigint, hi: number, lo: number): bigint {
   return (v >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
 }
 
+/**
+ * The halves go through one 8-byte buffer: storing a BigInt in a BigUint64Array takes it mod 2^64
+ * (as u64() does) and reading the two 32-bit words costs no BigInt operation. `>> 32n` and
+ * BigInt.asUintN each allocate a BigInt: splitting that way cost ~90 ns, this ~5 ns (bench/decode).
+ */
+const SPLIT64 = new BigUint64Array(1);
+const SPLIT32 = new Uint32Array(SPLIT64.buffer);
+/** Which word of SPLIT32 holds bits 32..63: the typed arrays use the platform's byte order. */
+const HI_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO_WORD = 1 - HI_WORD;
+
+/** Bits 32..63 of v mod 2^64, as an unsigned 32-bit number. */
 export function hi32(v: bigint): number {
-  return Number(BigInt.asUintN(32, v >> 32n));
+  SPLIT64[0] = v;
+  return SPLIT32[HI_WORD]!;
 }
 
+/** Bits 0..31 of v mod 2^64, as an unsigned 32-bit number. */
 export function lo32(v: bigint): number {
-  return Number(BigInt.asUintN(32, v));
+  SPLIT64[0] = v;
+  return SPLIT32[LO_WORD]!;
 }
 
 export function fromHalves(hi: number, lo: number): bigint {

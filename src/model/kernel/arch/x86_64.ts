@@ -163,22 +163,26 @@ export function __pte_needs_invert(hi: number, lo: number): boolean {
   return (hi !== 0 || lo !== 0) && (lo & LO_PRESENT) === 0;
 }
 
+/** Bit n of an entry given as two 32-bit halves (a function, not a closure: decodePte() reads every present PTE through it). */
+function bitSet(hi: number, lo: number, n: number): boolean {
+  return (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
+}
+
 function decodePresent(hi: number, lo: number): PresentInfo {
-  const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
-  const present = on(X86._PAGE_BIT_PRESENT);
+  const present = bitSet(hi, lo, X86._PAGE_BIT_PRESENT);
   return {
     pfn: x86_64.presentPfn(hi, lo),
-    writable: on(X86._PAGE_BIT_RW),
-    user: on(X86._PAGE_BIT_USER),
-    accessed: on(X86._PAGE_BIT_ACCESSED),
-    dirty: on(X86._PAGE_BIT_DIRTY),
-    savedDirty: on(X86._PAGE_BIT_SAVED_DIRTY),
-    softDirty: on(X86._PAGE_BIT_SOFT_DIRTY),
-    uffdWp: on(X86._PAGE_BIT_UFFD_WP),
-    special: on(X86._PAGE_BIT_SPECIAL),
-    global: present && on(X86._PAGE_BIT_GLOBAL),
-    nx: on(X86._PAGE_BIT_NX),
-    protnone: !present && on(X86._PAGE_BIT_PROTNONE),
+    writable: bitSet(hi, lo, X86._PAGE_BIT_RW),
+    user: bitSet(hi, lo, X86._PAGE_BIT_USER),
+    accessed: bitSet(hi, lo, X86._PAGE_BIT_ACCESSED),
+    dirty: bitSet(hi, lo, X86._PAGE_BIT_DIRTY),
+    savedDirty: bitSet(hi, lo, X86._PAGE_BIT_SAVED_DIRTY),
+    softDirty: bitSet(hi, lo, X86._PAGE_BIT_SOFT_DIRTY),
+    uffdWp: bitSet(hi, lo, X86._PAGE_BIT_UFFD_WP),
+    special: bitSet(hi, lo, X86._PAGE_BIT_SPECIAL),
+    global: present && bitSet(hi, lo, X86._PAGE_BIT_GLOBAL),
+    nx: bitSet(hi, lo, X86._PAGE_BIT_NX),
+    protnone: !present && bitSet(hi, lo, X86._PAGE_BIT_PROTNONE),
     pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
     unusedSet: (hi & HI_UNUSED) !== 0,
   };
