@@ -142,7 +142,9 @@ export function newClassified(): Classified {
  * part is the same at both levels; only the flag bits a level keeps differ (no exclusive bit in a PMD).
  */
 export function classify(k: Kernel, hi: number, lo: number, out: Classified, level?: Level): Classified {
-  if (level === 'pmd') return classifyPmd(k, hi, lo, out);
+  // `level !== undefined` first: V8 compares undefined with undefined inline, but undefined with a
+  // string through a generic builtin call (the PTE callers, the hot ones, pass no level)
+  if (level !== undefined && level === 'pmd') return classifyPmd(k, hi, lo, out);
   const a = k.arch;
   if (a.pteNone(hi, lo)) return none(out);
   if (a.ptePresent(hi, lo)) return present(out, a.presentPfn(hi, lo), a.presentSoftDirty(hi, lo), a.presentUffdWp(hi, lo));
