@@ -296,6 +296,15 @@ for (let r = 0; r < RUNS; r++) {
     cRes = c;
   }
 }
+// (b2) what the bit-layout panel and `swapviz decode` pay on top: every labelled field (reported only)
+const FIELDS_N = Math.min(DECODE_N, 20_000);
+function runFields(n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) count += decodePte(k, bigs[i] as bigint).fields.length;
+  return count;
+}
+let fieldCount = runFields(Math.min(FIELDS_N, 2000));
+const runsF = timeRuns(() => (fieldCount = runFields(FIELDS_N)), 0, 3).map((ms) => (ms * 1e6) / FIELDS_N);
 const sumAPrefix = runClassify(DECODE_N);
 const sumAVerify = runClassify(VERIFY_N);
 check('decodePte and classify agree', sumB === sumAPrefix, `checksum over the first ${DECODE_N}: decodePte ${hex32(sumB)}, classify ${hex32(sumAPrefix)}`);
@@ -383,6 +392,7 @@ const prefixNote = (n: number) => (n === N ? undefined : `first ${n.toLocaleStri
 const rows: BenchRow[] = [
   { id: 'classify', label: '(a) model classify(k, hi, lo, out)', value: medA, unit: 'ns/PTE', n: N, runs: runsA },
   { id: 'decodePte', label: '(b) model decodePte(k, raw)', value: medB, unit: 'ns/PTE', n: DECODE_N, runs: runsB, ...(prefixNote(DECODE_N) ? { note: prefixNote(DECODE_N) } : {}) },
+  { id: 'decodePte-fields', label: '(b2) decodePte(k, raw).fields (every labelled field)', value: median(runsF), unit: 'ns/PTE', n: FIELDS_N, runs: runsF, note: `${(fieldCount / FIELDS_N).toFixed(1)} fields per PTE` },
   ...cliRows.map((c): BenchRow => ({ id: c.id, label: c.label, value: median(c.runs), unit: 'ns/PTE', n: CLI_N, runs: c.runs, ...(prefixNote(CLI_N) ? { note: prefixNote(CLI_N) } : {}) })),
   { id: 'cli-startup', label: '    CLI startup alone (empty stdin)', value: median(startup), unit: 'ms', n: 0, runs: startup },
   { id: 'c', label: '(d) C, cc -O2', value: medC, unit: 'ns/PTE', n: N, runs: runsC },
@@ -399,6 +409,7 @@ const table = formatTable(
   [
     ['(a) classify(k, hi, lo, out)', N.toLocaleString('en-US'), fmtNum(medA), 'ns/PTE', String(runsA.length), ratioA === null ? 'n/a' : `${fmtNum(ratioA)}×`],
     ['(b) decodePte(k, raw)', DECODE_N.toLocaleString('en-US'), fmtNum(medB), 'ns/PTE', String(runsB.length), ratioB === null ? 'n/a' : `${fmtNum(ratioB)}×`],
+    ['(b2) decodePte(k, raw).fields', FIELDS_N.toLocaleString('en-US'), fmtNum(median(runsF)), 'ns/PTE', String(runsF.length), ''],
     ...cliRows.map((c) => [c.label.replace(', incl. startup', ' (+startup)'), CLI_N.toLocaleString('en-US'), fmtNum(median(c.runs)), 'ns/PTE', String(c.runs.length), '']),
     ['    CLI startup alone', '0', fmtNum(median(startup)), 'ms', String(startup.length), ''],
     ['(d) C, cc -O2', N.toLocaleString('en-US'), fmtNum(medC), 'ns/PTE', String(runsC.length), medC === null ? 'n/a' : '1×'],
