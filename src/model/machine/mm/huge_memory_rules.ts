@@ -10,7 +10,7 @@ import {
 } from '../../kernel/arch/x86_pgtable.ts';
 import type { Kernel, swp_entry_t } from '../../kernel/kernel.ts';
 import type { Access, NumberedRow } from '../../kernel/swapTypes.ts';
-import type { PmdBits, PteBits } from '../../kernel/u64.ts';
+import { hi32, lo32, type PmdBits, type PteBits } from '../../kernel/u64.ts';
 import { makeDevicePrivateEntry, makeMigrationEntry, migrationEntry, readableDeviceFrom, readableMigrationFrom, type Built, type PageNumber } from '../entries.ts';
 
 /** The soft leaf in a non-present PMD, with its type row (undefined for none and present PMDs). */
@@ -151,7 +151,7 @@ export function split_pte_value(k: Kernel, pmd: Pmd, i: number, o: SplitOptions)
 export function split_ptes(k: Kernel, pmd: Pmd, o: SplitOptions): (i: number) => SplitPte {
   const f = k.pmdFacts(pmd);
   if (f.present) {
-    const pfn = k.arch.pmd.presentPfn(Number(BigInt.asUintN(32, pmd >> 32n)), Number(BigInt.asUintN(32, pmd)));
+    const pfn = k.arch.pmd.presentPfn(hi32(pmd), lo32(pmd));
     const write = pmd_write(pmd);
     const young = pmd_young(pmd);
     const dirty = pmd_dirty(pmd);
