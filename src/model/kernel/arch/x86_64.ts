@@ -164,6 +164,7 @@ export function __pte_needs_invert(hi: number, lo: number): boolean {
 }
 
 function decodePresent(hi: number, lo: number): PresentInfo {
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: no bit read here is bit 32 (n <= 32), and >>> shifts by the count mod 32 (n + 32)
   const on = (n: number) => (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
   const present = on(X86._PAGE_BIT_PRESENT);
   return {
@@ -179,6 +180,7 @@ function decodePresent(hi: number, lo: number): PresentInfo {
     global: present && on(X86._PAGE_BIT_GLOBAL),
     nx: on(X86._PAGE_BIT_NX),
     protnone: !present && on(X86._PAGE_BIT_PROTNONE),
+    // Stryker disable next-line ArithmeticOperator: >>> shifts by the count mod 32, so 59 + 32 shifts as 59 - 32 does
     pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
     unusedSet: (hi & HI_UNUSED) !== 0,
   };
@@ -208,12 +210,14 @@ const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
   }
 });
 
+// Stryker disable next-line MethodExpression: the list is built in bit order, so sort() leaves it as it is
 const pmdPresentFields: LayoutField[] = ([
   ...presentFields.filter((f) => f.hi > 51),
   { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', inverted: true, note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
   { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
   { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
   ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
+  // Stryker disable next-line ArrowFunction,ArithmeticOperator: the list is built in bit order, so sort() leaves it as it is
 ] satisfies LayoutField[]).sort((a, c) => c.hi - a.hi);
 pmdPresentFields.splice(pmdPresentFields.findIndex((f) => f.id === 'dirty'), 0, {
   id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'hw-flag', note: 'page size: this PMD maps 2 MiB itself (at PTE level bit 7 is _PAGE_PAT)',
