@@ -17,6 +17,7 @@ import { getKernel, type Kernel } from '../kernel.ts';
 import type { Platform } from '../platform.ts';
 import { hi32, lo32 } from '../u64.ts';
 import { __pte_needs_invert } from './x86_64.ts';
+import { pmd_none, type Pmd } from './x86_pgtable.ts';
 
 const X86_4: Platform = { arch: 'x86_64', paging: 4, migrationAd: true };
 const k73 = (): Kernel => getKernel('7.3', DEFAULT_CONFIG, X86_4);
@@ -52,6 +53,18 @@ describe('x86_64 PMDs: pmd_soft_dirty() and pmd_uffd() of a huge PMD', () => {
   ] as const)('%s', (_w, raw, want) => {
     const pmd = k73().arch.pmd;
     expect([pmd.presentSoftDirty(hi32(raw), lo32(raw)), pmd.presentUffdWp(hi32(raw), lo32(raw))]).toEqual(want);
+  });
+});
+
+describe('x86_64: pmd_none() = !(pmd_val & ~_PAGE_KNL_ERRATUM_MASK)', () => {
+  it.each([
+    ['the zero PMD', 0n, true],
+    ['A and D alone (the Knights Landing erratum)', _PAGE_ACCESSED | _PAGE_DIRTY, true],
+    ['a non-present PMD with only the high half set (type 31, offset bits all stored inverted)', swpEntry(31, M50), false],
+    ['bit 32 alone', 1n << 32n, false],
+    ['_PAGE_PSE alone', _PAGE_PSE, false],
+  ] as const)('%s', (_w, raw, want) => {
+    expect(pmd_none(raw as Pmd)).toBe(want);
   });
 });
 

@@ -217,8 +217,10 @@ const pmdPresentFields: LayoutField[] = ([
   { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
   { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
   ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
+] satisfies LayoutField[]).sort(
   // Stryker disable next-line ArrowFunction,ArithmeticOperator: the list is built in bit order, so sort() leaves it as it is
-] satisfies LayoutField[]).sort((a, c) => c.hi - a.hi);
+  (a, c) => c.hi - a.hi,
+);
 pmdPresentFields.splice(pmdPresentFields.findIndex((f) => f.id === 'dirty'), 0, {
   id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'hw-flag', note: 'page size: this PMD maps 2 MiB itself (at PTE level bit 7 is _PAGE_PAT)',
 });
