@@ -9,7 +9,8 @@
  *   PTE_PRESENT_INVALID = PTE_NG.
  * - pgtable.h: pte_none() / pmd_none() = !val; pte_present() = pte_valid() || pte_present_invalid();
  *   pmd_present() = pte_present(pmd_pte()); pmd_leaf() = pmd_present() && !pmd_table();
- *   pte_pfn() = (val & PTE_ADDR_LOW) >> 12; pmd_pfn() = that & PMD_MASK; pmd_uffd() = pte_uffd();
+ *   pte_pfn() = (val & PTE_ADDR_LOW) >> 12; pmd_pfn() of a block = that & PMD_MASK; pmd_page() of a
+ *   table = phys_to_page(__pmd_to_phys()); pmd_uffd() = pte_uffd();
  *   no pte_soft_dirty() (arm64 does not select HAVE_ARCH_SOFT_DIRTY); __swp_type(x) = (x >> 6) & 0x1f,
  *   __swp_offset(x) = (x >> 12) & (2^50 - 1); __swp_entry_to_pmd() is the identity.
  */
@@ -85,7 +86,7 @@ describe('arm64 PMDs: pmd_none(), pmd_present(), pmd_pfn(), pmd_uffd(), the iden
     ['a block with PTE_UFFD', block(0x12400n, PTE_UFFD), { kind: 'present', pfn: 0x12400, softDirty: false, uffdWp: true }],
     ['a dirty block without PTE_UFFD', block(0x12400n, PTE_DIRTY), { kind: 'present', pfn: 0x12400, softDirty: false, uffdWp: false }],
     ['a block\'s pmd_pfn() drops the bits below PMD_MASK', block(0x12401n), { kind: 'present', pfn: 0x12400 }],
-    ['a table descriptor (bits 1:0 = 11) is present', page(0x123456n), { kind: 'present', pfn: 0x123456 }],
+    ['a table descriptor (bits 1:0 = 11) is present; its frame is the PTE table\'s (pmd_page(): __pmd_to_phys(), not masked)', page(0x123456n), { kind: 'present', pfn: 0x123456 }],
     ['a present-invalid block', (0x12400n << 12n) | PTE_PRESENT_INVALID | PTE_AF, { kind: 'present', pfn: 0x12400 }],
     ['a migration PMD with PTE_SWP_UFFD', 0x00030000124006c0n | PTE_SWP_UFFD, { kind: 'migration', type: 27, offset: 0x3000012400, pfn: 0x12400, uffdWp: true, exclusive: false }],
     ['bit 2 of a PMD is no swap-exclusive bit', 0x00030000124006c0n | PTE_SWP_EXCLUSIVE, { kind: 'migration', type: 27, ...NO_FLAGS }],
