@@ -109,8 +109,9 @@ describe('x86_64 PMDs: what a reader is told', () => {
 
   it('a huge PMD names its 2 MiB fields: PHYSICAL_PMD_PAGE_MASK, the zero bits, _PAGE_PAT_LARGE, _PAGE_PSE', () => {
     const f = Object.fromEntries(decodePte(k73(), HUGE, 'pmd').fields.map((x) => [x.id, x]));
-    expect(['pfn', 'pmd-zero', 'patlarge', 'pse'].map((id) => [f[id]!.hi, f[id]!.lo, f[id]!.name])).toEqual([
-      [51, 21, expect.stringMatching(/PHYSICAL_PMD_PAGE_MASK/)], [20, 13, expect.stringMatching(/zero/)], [12, 12, '_PAGE_PAT_LARGE'], [7, 7, '_PAGE_PSE'],
+    expect(['pfn', 'pmd-zero', 'patlarge', 'pse'].map((id) => [f[id]!.hi, f[id]!.lo, f[id]!.name, f[id]!.role])).toEqual([
+      [51, 21, expect.stringMatching(/PHYSICAL_PMD_PAGE_MASK/), 'pfn'], [20, 13, expect.stringMatching(/zero/), 'must-be-zero'],
+      [12, 12, '_PAGE_PAT_LARGE', 'hw-flag'], [7, 7, '_PAGE_PSE', 'hw-flag'],
     ]);
   });
 });
