@@ -130,7 +130,7 @@ const ROLES: Readonly<Record<string, Readonly<Record<string, DecodedField['role'
     global: 'hw-flag', pse: 'hw-flag', dirty: 'hw-flag', accessed: 'hw-flag', pcd: 'hw-flag', pwt: 'hw-flag', user: 'hw-flag', rw: 'hw-flag', present: 'present-bit',
   },
   'arm64 present': {
-    upper: 'other', uffd: 'sw-flag', sw57: 'sw-flag', special: 'sw-flag', dirty: 'sw-flag', uxn: 'hw-flag', pxn: 'hw-flag', cont: 'hw-flag', dbm: 'hw-flag', res: 'other',
+    upper: 'other', uffd: 'sw-flag', sw57: 'sw-flag', special: 'sw-flag', dirty: 'sw-flag', uxn: 'hw-flag', pxn: 'hw-flag', cont: 'hw-flag', dbm: 'hw-flag', gp: 'hw-flag',
     pfn: 'pfn', ng: 'hw-flag', af: 'hw-flag', sh: 'hw-flag', rdonly: 'hw-flag', user: 'hw-flag', attr: 'hw-flag', table: 'hw-flag', valid: 'present-bit',
   },
 };
@@ -344,7 +344,7 @@ describe('none and present PTEs', () => {
   const ARM_PRESENT: readonly [string, number, number, string][] = [
     ['upper', 63, 59, 'PBHA / ignored'], ['uffd', 58, 58, 'PTE_UFFD_WP'], ['sw57', 57, 57, 'software'], ['special', 56, 56, 'PTE_SPECIAL'],
     ['dirty', 55, 55, 'PTE_DIRTY'], ['uxn', 54, 54, 'PTE_UXN'], ['pxn', 53, 53, 'PTE_PXN'], ['cont', 52, 52, 'PTE_CONT'], ['dbm', 51, 51, 'PTE_WRITE (PTE_DBM)'],
-    ['res', 50, 48, 'GP / OA[51:48]'], ['pfn', 47, 12, 'output address (PFN)'], ['ng', 11, 11, 'PTE_NG'], ['af', 10, 10, 'PTE_AF'], ['sh', 9, 8, 'PTE_SHARED'],
+    ['gp', 50, 50, 'PTE_GP'], ['pfn', 49, 12, 'output address (PFN)'], ['ng', 11, 11, 'PTE_NG'], ['af', 10, 10, 'PTE_AF'], ['sh', 9, 8, 'PTE_SHARED'],
     ['rdonly', 7, 7, 'PTE_RDONLY (AP[2])'], ['user', 6, 6, 'PTE_USER (AP[1])'], ['attr', 5, 2, 'NS / AttrIndx'], ['table', 1, 1, 'PTE_TABLE_BIT'], ['valid', 0, 0, 'PTE_VALID'],
   ];
 
@@ -392,7 +392,7 @@ describe('none and present PTEs', () => {
     const x = dec('v6.18', X86_4, 0x000ffffffedcb120n).fields.find((f) => f.id === 'pfn')!;
     expect([x.inverted, x.stored, x.value]).toEqual([true, 0xffffffedcbn, 0x1234n]);
     const a = dec('v6.18', ARM_48, 0x0000000001234c00n).fields.find((f) => f.id === 'pfn')!;
-    expect([a.inverted, a.stored, a.value, a.label]).toEqual([false, 0x1234n, 0x1234n, 'bits 12–47: PFN 0x1234']);
+    expect([a.inverted, a.stored, a.value, a.label]).toEqual([false, 0x1234n, 0x1234n, 'bits 12–49: PFN 0x1234']);
     expect(dec('v6.18', X86_4, 0x8000000001234867n).fields.find((f) => f.id === 'pfn')!.inverted).toBe(false);
   });
 
@@ -566,10 +566,10 @@ describe('decoding at PMD level on arm64 (7.3): block and table descriptors, the
   it('the block\'s fields: a 2 MiB output address, a zero range below it, PMD_TYPE_SECT; arm64 never inverts the address', () => {
     const byId = (raw: bigint) => Object.fromEntries(pmd(raw).fields.map((f) => [f.id, f]));
     const f = byId(BLOCK);
-    expect([f.pfn!.hi, f.pfn!.lo, f.pfn!.label, f.pfn!.inverted]).toEqual([47, 21, 'bits 21–47: PFN 0x12400', false]);
+    expect([f.pfn!.hi, f.pfn!.lo, f.pfn!.label, f.pfn!.inverted]).toEqual([49, 21, 'bits 21–49: PFN 0x12400', false]);
     expect([f['pmd-zero']!.hi, f['pmd-zero']!.lo, f['pmd-zero']!.role, f['pmd-zero']!.text]).toEqual([20, 12, 'must-be-zero', '0x0']);
     expect(f.table!.label).toBe('bit 1: PMD_TYPE_SECT (bit 1 clear) clear');
-    expect(byId(0x0000000012400c40n).pfn!.label).toBe('bits 21–47: PFN 0x12400');
+    expect(byId(0x0000000012400c40n).pfn!.label).toBe('bits 21–49: PFN 0x12400');
   });
 
   it('a non-present PMD has no swap-exclusive bit: bit 2 is unused and must stay clear', () => {

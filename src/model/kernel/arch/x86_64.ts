@@ -163,9 +163,12 @@ export function __pte_needs_invert(hi: number, lo: number): boolean {
   return (hi !== 0 || lo !== 0) && (lo & LO_PRESENT) === 0;
 }
 
-/** Bit n of an entry given as two 32-bit halves (a function, not a closure: decodePte() reads every present PTE through it). */
+/**
+ * Bit n (0..63) of an entry given as two 32-bit halves: n >> 5 picks the half, n & 31 the bit in it.
+ * A function, not a closure: decodePte() reads every present PTE through it.
+ */
 function bitSet(hi: number, lo: number, n: number): boolean {
-  return (n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1) === 1;
+  return (((n >> 5 === 0 ? lo : hi) >>> (n & 31)) & 1) === 1;
 }
 
 function decodePresent(hi: number, lo: number): PresentInfo {
@@ -183,6 +186,7 @@ function decodePresent(hi: number, lo: number): PresentInfo {
     global: present && bitSet(hi, lo, X86._PAGE_BIT_GLOBAL),
     nx: bitSet(hi, lo, X86._PAGE_BIT_NX),
     protnone: !present && bitSet(hi, lo, X86._PAGE_BIT_PROTNONE),
+    // Stryker disable next-line ArithmeticOperator: >>> shifts by the count mod 32, so 59 + 32 shifts as 59 - 32 does
     pkey: (hi >>> (X86_PKEY_BIT0 - 32)) & 0xf,
     unusedSet: (hi & HI_UNUSED) !== 0,
   };
@@ -212,13 +216,17 @@ const pmdSwapFields: LayoutField[] = swapFields.map((f): LayoutField => {
   }
 });
 
+// Stryker disable next-line MethodExpression: the list is built in bit order, so sort() leaves it as it is
 const pmdPresentFields: LayoutField[] = ([
   ...presentFields.filter((f) => f.hi > 51),
   { id: 'pfn', hi: 51, lo: PMD_SHIFT, name: 'PFN (PHYSICAL_PMD_PAGE_MASK)', role: 'pfn', inverted: true, note: 'the 2 MiB page\'s physical address bits 21..51; inverted when the PMD is PROT_NONE or invalidated' },
   { id: 'pmd-zero', hi: PMD_SHIFT - 1, lo: X86._PAGE_BIT_PAT_LARGE + 1, name: 'zero (2 MiB aligned)', role: 'must-be-zero', note: 'pfn_pmd() masks the address with PHYSICAL_PMD_PAGE_MASK: a 2 MiB page starts on a 2 MiB boundary' },
   { id: 'patlarge', hi: 12, lo: 12, name: '_PAGE_PAT_LARGE', role: 'hw-flag', note: 'the PAT bit of a 2 MiB page (at PTE level this is PFN bit 0)' },
   ...presentFields.filter((f) => f.hi <= 11 && f.id !== 'pse'),
-] satisfies LayoutField[]).sort((a, c) => c.hi - a.hi);
+] satisfies LayoutField[]).sort(
+  // Stryker disable next-line ArrowFunction,ArithmeticOperator: the list is built in bit order, so sort() leaves it as it is
+  (a, c) => c.hi - a.hi,
+);
 pmdPresentFields.splice(pmdPresentFields.findIndex((f) => f.id === 'dirty'), 0, {
   id: 'pse', hi: 7, lo: 7, name: '_PAGE_PSE', role: 'hw-flag', note: 'page size: this PMD maps 2 MiB itself (at PTE level bit 7 is _PAGE_PAT)',
 });
