@@ -156,10 +156,9 @@ export function classify(k: Kernel, hi: number, lo: number, out: Classified, lev
 
 /** classify() at PMD level: pmd_none / pmd_present / softleaf_from_pmd(). */
 function classifyPmd(k: Kernel, hi: number, lo: number, out: Classified): Classified {
-  const a = k.arch;
-  const pmd = a.pmd;
+  const pmd = k.arch.pmd;
   if (pmd.pmdNone(hi, lo)) return none(out);
-  if (pmd.pmdPresent(hi, lo)) return present(out, pmd.presentPfn(hi, lo), a.presentSoftDirty(hi, lo), a.presentUffdWp(hi, lo));
+  if (pmd.pmdPresent(hi, lo)) return present(out, pmd.presentPfn(hi, lo), pmd.presentSoftDirty(hi, lo), pmd.presentUffdWp(hi, lo));
   return softleaf(k, hi, lo, out, pmd.loFlagBits);
 }
 
