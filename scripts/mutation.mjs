@@ -23,6 +23,8 @@ const args = process.argv.slice(2);
 const own = new Set(['--table', '--survivors']);
 /** Stryker's flags that take no value; any other option may be followed by its value (`--concurrency 1`). */
 const FLAGS = new Set(['--force', '--dryRunOnly', '--allowEmpty', '--inPlace', '--cleanTempDir', '--disableBail', '--ignoreStatic', '--incremental']);
+/** Options whose value is often an existing path: their next argument is always the value. */
+const PATH_OPTIONS = new Set(['--incrementalFile', '--tempDirName', '--ignorePatterns']);
 const strykerArgs = [];
 const targets = [];
 for (let i = 0; i < args.length; i++) {
@@ -32,7 +34,8 @@ for (let i = 0; i < args.length; i++) {
     strykerArgs.push(a);
     const next = args[i + 1];
     // A value, not a file to mutate: `--concurrency 1`, `--logLevel debug`.
-    if (!a.includes('=') && !FLAGS.has(a) && next !== undefined && !next.startsWith('-') && !existsSync(next) && !next.includes('*')) {
+    const takesValue = PATH_OPTIONS.has(a) || (!FLAGS.has(a) && !existsSync(next ?? '') && !(next ?? '').includes('*'));
+    if (!a.includes('=') && next !== undefined && !next.startsWith('-') && takesValue) {
       strykerArgs.push(next);
       i++;
     }
