@@ -97,7 +97,6 @@ function checkRange(d: Draft, e: Event): void {
   if (start < 0) return;
   const p = d.proc(e.pid);
   if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
-  if (e.type === 'mremap' && e.to + pages > p.ptes.length) refuse(`PTEs ${e.to}..${e.to + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
 }
 
 function apply<T extends EventType>(d: Draft, e: Extract<Event, { type: T }>): void {

@@ -22,7 +22,6 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
   if (!vma || start + pages > vma.start + vma.pages) refuse(`PTEs ${start}..${start + pages - 1} are not inside one VMA: -EFAULT`);
   if (to + pages > p.ptes.length) refuse(`the destination PTEs ${to}..${to + pages - 1} go past pid ${pid}'s range of ${p.ptes.length} PTEs`);
   if (to < start + pages && start < to + pages) refuse('the destination overlaps the source: mremap(MREMAP_FIXED) returns -EINVAL');
-  if (dontunmap && (!vma.anon || vma.shared)) refuse('MREMAP_DONTUNMAP needs a private anonymous mapping: -EINVAL');
   d.call('mremap', `moves PTEs ${start}..${start + pages - 1} to ${to}..${to + pages - 1}${dontunmap ? ', leaving the old VMA in place (MREMAP_DONTUNMAP)' : ''}.`, () => {
     if (d.proc(pid).vmas.some((v) => v.start < to + pages && v.start + v.pages > to)) munmap(d, pid, to, pages);
     d.call('move_page_tables', 'moves every entry; the pages and their rmap stay as they are.', () => {
