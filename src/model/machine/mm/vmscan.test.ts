@@ -4,7 +4,8 @@
  * S20, S21).
  */
 import { describe, expect, it } from 'vitest';
-import { ev, M, SWP_EXCL, SWP_SD, SWP_UFFD, swapPte } from '../../../../test/machine.ts';
+import { ev, M, onDevice, SWP_EXCL, SWP_SD, SWP_UFFD, swapPte } from '../../../../test/machine.ts';
+import type { MachineSetup } from '../types.ts';
 
 describe('swap-out (shrink_folio_list -> try_to_unmap_one)', () => {
   it.each([
@@ -55,6 +56,18 @@ describe('swap-out (shrink_folio_list -> try_to_unmap_one)', () => {
     expect(m.why('shrink_folio_list')).toContain(why);
   });
 
+  it('a page mapped at several PTEs of the range is looked at once: the shared zero page is skipped with one sentence', () => {
+    const m = new M().do(ev.read(1), ev.read(2), ev.write(0), ev.swapOut(0, 3));
+    expect(m.why('shrink_folio_list')).toBe('reclaim picks the anon pages mapped at PTEs 0..2. PTE 1: zero page (pfn 0x2c00) is not an anon RAM page: skipped.');
+    expect([m.type(0), m.type(1), m.type(2)]).toEqual(['swapfile_0', 'present', 'present']);
+  });
+
+  it('a device-private entry in the range is not reclaimed (it is not a present PTE)', () => {
+    const m = onDevice().do(ev.write(2), ev.swapOut(0, 3));
+    expect([m.type(1), m.type(2)]).toEqual(['SWP_DEVICE_WRITE', 'swapfile_0']);
+    expect(m.page(0x10)).toMatchObject({ allocated: true, mapcount: 1 });
+  });
+
   it('a range with nothing present is refused', () => {
     expect(new M().refused(ev.swapOut(0, 3))).toBe('no present pages at PTEs 0..2 of pid 1 to swap out');
     expect(new M().do(ev.write(1), ev.swapOut(1)).refused(ev.swapOut(1))).toBe('no present pages at PTEs 1..1 of pid 1 to swap out');
@@ -87,5 +100,30 @@ describe('swap slots (mm/swapfile.c)', () => {
     expect(m.decoded(0).swap?.offset).toBe(7);
     const d = new M({ setup: { ptes: 4 } }).do(ev.write(0), ev.swapOut(0));
     expect(d.decoded(0).swap?.offset).toBe(0x42);
+  });
+});
+
+describe('swap-out of a THP (no 2 MiB swap cluster here: TTU_SPLIT_HUGE_PMD, split_folio_to_list first)', () => {
+  /** A VM_HUGEPAGE VMA over one 2 MiB range, one THP of RAM at pfn 0x12400. */
+  const THP: MachineSetup = {
+    ptes: 512,
+    processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }],
+    ram: ['0x1234'],
+    hugeRam: ['0x12400'],
+    swapFirstSlot: '0x42',
+  };
+
+  it.each([
+    ['mapped by a huge PMD: the PMD is split, then the folio', [], ['__split_huge_pmd', '__split_huge_pmd_locked', 'pmdp_invalidate', 'folio_add_anon_rmap_ptes', 'split_folio']],
+    ['PTE-mapped (mprotect split the PMD): only the folio is split', [ev.mprotect(100, 1, 'read')], ['split_folio']],
+  ] as const)('%s; each page of the range gets its own slot, the rest stay mapped', (_w, setup, split) => {
+    const m = new M({ setup: THP }).do(ev.write(0), ...setup, ev.swapOut(3, 2));
+    expect(m.fns().slice(0, 2 + split.length)).toEqual(['shrink_folio_list', 'split_folio_to_list', ...split]);
+    expect(m.why('split_folio_to_list')).toContain('TTU_SPLIT_HUGE_PMD');
+    expect([m.pte(3), m.pte(4)]).toEqual([swapPte(0, 0x42n, SWP_EXCL | SWP_SD), swapPte(0, 0x43n, SWP_EXCL | SWP_SD)]);
+    expect([m.decoded(2).present?.pfn, m.decoded(5).present?.pfn]).toEqual([0x12402, 0x12405]);
+    expect(m.page(0x12403)).toMatchObject({ order: 0, allocated: false, mapcount: 0 });
+    expect(m.page(0x12400)).toMatchObject({ order: 0, allocated: true, mapcount: 1 });
+    m.consistent();
   });
 });
