@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ev, M, onDevice } from '../../../../test/machine.ts';
+import type { MachineSetup } from '../types.ts';
 
 const vmas = (m: M, pid = 1) => m.state.processes.find((p) => p.pid === pid)!.vmas.map((v) => [v.start, v.pages, v.prot, v.shared, v.anon]);
 
@@ -20,8 +21,9 @@ describe('mmap', () => {
     expect(new M().do(ev.mmap(8, 2, 'rw')).refused(ev.mmap(9, 1, 'rw'))).toMatch(/overlap/);
   });
 
-  it('a VMA right after another is not an overlap', () => {
+  it('a VMA right after or right before another is not an overlap', () => {
     expect(vmas(new M().do(ev.mmap(8, 8, 'rw')))).toHaveLength(2);
+    expect(vmas(new M().do(ev.mmap(12, 2, 'rw'), ev.mmap(10, 2, 'rw'))).map((v) => v[0])).toEqual([0, 10, 12]);
   });
 });
 
@@ -61,6 +63,66 @@ describe('munmap (do_vmi_munmap -> zap_pte_range)', () => {
     expect([1, 2, 3].map((i) => m.pte(i))).toEqual([0n, 0n, 0n]);
     expect(m.page(0x5678)).toMatchObject({ allocated: true, pins: 1, mapcount: 0 });
     m.consistent();
+  });
+});
+
+describe('munmap: what zap_pte_range drops for each kind of entry (mm/memory.c)', () => {
+  it('the sentences name the range and what is dropped', () => {
+    const m = new M().do(ev.write(3), ev.munmap(2, 2));
+    expect(m.why('do_vmi_munmap')).toBe('unmaps PTEs 2..3.');
+    expect(m.why('zap_pte_range')).toBe('drops every mapping: rmap and references, swap slot counts; migration entries are just cleared.');
+  });
+
+  it('a device-exclusive entry: the page loses its mapping and is freed; the device drops its atomic mapping', () => {
+    const m = new M().do(ev.write(1), ev.exclusive(1));
+    expect(m.type(1)).toBe('SWP_DEVICE_EXCLUSIVE');
+    m.do(ev.munmap(1));
+    expect(m.pte(1)).toBe(0n);
+    expect(m.page(0x1234)).toMatchObject({ allocated: false, mapcount: 0 });
+    expect(m.state.devices[0]!.mirror).toEqual({});
+    m.consistent();
+  });
+
+  it('a migration entry is just cleared: the migration in flight forgets the PTE, so nothing is mapped there afterwards', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1), ev.munmap(1));
+    expect(m.pte(1)).toBe(0n);
+    expect(m.state.migrations.flatMap((g) => g.srcs.flatMap((s) => s.ptes))).toEqual([]);
+    m.do(ev.move());
+    expect(m.pte(1)).toBe(0n);
+    expect(m.page(0x1234).allocated).toBe(false);
+    expect(m.page(0x5678).mapcount).toBe(0);
+    m.consistent();
+  });
+
+  /** A VM_HUGEPAGE VMA over two 2 MiB ranges (two PTE tables); one THP of RAM at pfn 0x12400. */
+  const THP: MachineSetup = { ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
+  const hasTable = (m: M, chunk: number) => Boolean(m.state.processes[0]!.ptes.chunks[chunk]);
+
+  it('a whole huge PMD goes at once (zap_huge_pmd); the THP is freed with it', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.munmap(0, 512));
+    expect(m.fns()).toContain('zap_huge_pmd');
+    expect(m.fns()).not.toContain('__split_huge_pmd');
+    expect(m.page(0x12400)).toMatchObject({ allocated: false, entireMapcount: 0 });
+    expect(hasTable(m, 0)).toBe(false);
+    m.consistent();
+  });
+
+  it('part of a huge PMD: it is split first, the rest stays mapped by PTEs of the still-large folio', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.munmap(0, 10));
+    expect(m.fns()).toContain('__split_huge_pmd');
+    expect([m.pte(9), m.decoded(10).present?.pfn]).toEqual([0n, 0x1240a]);
+    expect(m.page(0x12400)).toMatchObject({ allocated: true, order: 9 });
+    expect(hasTable(m, 0)).toBe(true);
+    m.consistent();
+  });
+
+  it.each([
+    ['covers a whole PTE table: the table is freed (free_pgtables)', 512, false],
+    ['leaves one PTE of the table: the table stays', 511, true],
+  ] as const)('a range that %s', (_w, pages, kept) => {
+    const small: MachineSetup = { ...THP, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw' }] }] };
+    const m = new M({ setup: small }).do(ev.write(600), ev.munmap(512, pages));
+    expect([hasTable(m, 1), m.pte(600)]).toEqual([kept, 0n]);
   });
 });
 
