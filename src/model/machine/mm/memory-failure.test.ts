@@ -18,6 +18,7 @@ describe('memory_failure', () => {
     expect(m.why('memory_failure')).toBe('a memory error in pfn 0x1234: the page is marked HWPoison and unmapped everywhere.');
     expect(m.why('try_to_unmap')).toBe('TTU_HWPOISON');
     expect(m.why('try_to_unmap_one')).toContain('make_hwpoison_entry(page)');
+    expect(m.trace.find((t) => t.fn === 'memory_failure')!.changes).toContainEqual({ kind: 'page', page: m.pageId(0x1234), what: 'PageHWPoison' });
     expect(m.page(0x1234)).toMatchObject({ hwpoison: true, mapcount: 0, allocated: true });
     m.consistent();
   });
