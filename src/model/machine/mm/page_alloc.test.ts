@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ev, M } from '../../../../test/machine.ts';
+import { readPmd } from '../pagetable.ts';
+import type { MachineSetup } from '../types.ts';
 
 const pfnAt = (m: M, i: number) => Number((m.pte(i) >> 12n) & 0xffffffffffn);
 
@@ -46,5 +48,46 @@ describe('freeing (the end of folio_put)', () => {
     m.do(ev.finalize());
     expect(m.page(0x1234)).toMatchObject({ allocated: false, locked: false, refs: 0 });
     m.consistent();
+  });
+});
+
+describe('vma_alloc_folio(order 9): the 2 MiB folio of a THP fault', () => {
+  /** Three 2 MiB ranges with VM_HUGEPAGE, then one of 4 KiB pages. */
+  const setup = (hugeRam: string[], ram: string[]): MachineSetup => ({
+    ptes: 2048,
+    processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1536, prot: 'rw', thp: true }, { start: 1536, pages: 512, prot: 'rw' }] }],
+    ram,
+    hugeRam,
+  });
+  const pmdPfn = (m: M, i: number) => Number((readPmd(m.state.processes[0]!.ptes, i) >> 12n) & 0xffffffffffn);
+  const allocated = (m: M) => m.trace.flatMap((t) => t.changes.flatMap((c) => (c.kind === 'page' && c.what.startsWith('allocated') ? [c.what] : [])));
+
+  it('takes the scenario\'s hugeRam blocks in order, then a new 512-aligned block above the largest RAM PFN', () => {
+    const m = new M({ setup: setup(['0x12400', '0x56600'], ['0x1234']) }).do(ev.write(0), ev.write(512));
+    expect([pmdPfn(m, 0), pmdPfn(m, 512)]).toEqual([0x12400, 0x56600]);
+    m.do(ev.write(1024));
+    expect(pmdPfn(m, 1024)).toBe(0x56800);
+    expect(allocated(m)).toEqual(['allocated a 2 MiB folio, pfn 0x56800-0x569ff']);
+    expect(m.page(0x569ff)).toMatchObject({ allocated: true, order: 9, head: m.pageId(0x56800), data: 0 });
+    m.consistent();
+  });
+
+  it('with no hugeRam, the blocks follow the largest RAM PFN, each 512-aligned', () => {
+    const m = new M({ setup: setup([], ['0x1234']) }).do(ev.write(0), ev.write(512));
+    expect([pmdPfn(m, 0), pmdPfn(m, 512)]).toEqual([0x1400, 0x1600]);
+  });
+
+  it('a freed block is handed out again, round-robin', () => {
+    const m = new M({ setup: setup(['0x12400', '0x56600'], ['0x1234']) }).do(ev.write(0), ev.write(512), ev.munmap(0, 512));
+    expect(m.page(0x12400)).toMatchObject({ allocated: false, order: 0 });
+    m.do(ev.mmap(0, 512, 'rw'), { type: 'madvise', pid: 1, start: 0, pages: 512, advice: 'hugepage' }, ev.write(0));
+    expect(pmdPfn(m, 0)).toBe(0x12400);
+    m.consistent();
+  });
+
+  it('a block with a page in use is skipped', () => {
+    const m = new M({ setup: setup(['0x12400'], ['0x12401']) }).do(ev.write(1600), ev.write(0));
+    expect(pmdPfn(m, 0)).toBe(0x12600);
+    expect(m.page(0x12401)).toMatchObject({ allocated: true, order: 0, mapcount: 1 });
   });
 });
