@@ -86,12 +86,22 @@ describe('swap slots (mm/swapfile.c)', () => {
 
   it('freeing the slot of a page still in the swap cache drops it from the cache and frees it', () => {
     const m = new M().do(ev.write(1), ev.fork(), ev.swapOut(1), ev.read(1, 2));
-    expect(m.page(0x5678).swapSlot).toBe(0x42);
+    // the slot still has a user: the page keeps its swap copy and stays clean
+    expect(m.page(0x5678)).toMatchObject({ swapSlot: 0x42, dirty: false });
     m.do({ type: 'exit', pid: 1 });
     expect(m.why('swap_free')).toBe('slot 0x42 has no more users: freed, pfn 0x5678 leaves the swap cache.');
     expect(m.page(0x5678)).toMatchObject({ swapSlot: null, allocated: true, mapcount: 1 });
     m.do({ type: 'exit', pid: 2 });
     expect(m.page(0x5678).allocated).toBe(false);
+    m.consistent();
+  });
+
+  it('swap-in by the last user frees the slot and dirties the page (folio_free_swap: the swap copy is gone)', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.swapOut(1), ev.read(1, 2));
+    expect(m.slot(0x42)?.count).toBe(1);
+    m.do(ev.read(1, 1));
+    expect(m.slot(0x42)).toBeUndefined();
+    expect(m.page(0x5678)).toMatchObject({ swapSlot: null, dirty: true, mapcount: 2 });
     m.consistent();
   });
 
