@@ -233,7 +233,8 @@ export class Draft {
     return this.writer(r.pid).target(r.index);
   }
 
-  setPte(r: PteRef, v: bigint, target: number): void {
+  /** Writes a PTE; `target` is the page it stands for (the rmap), none (-1) for a cleared PTE, a swap entry or a marker. */
+  setPte(r: PteRef, v: bigint, target = -1): void {
     const w = this.writer(r.pid);
     const before = w.read(r.index);
     w.write(r.index, v, target);

@@ -37,6 +37,26 @@ describe('madvise_guard_install', () => {
     expect(new M().refused(ev.guard(7, 2))).toBe('no VMA covers PTE 8');
   });
 
+  /** A VM_HUGEPAGE VMA over one 2 MiB range, one THP of RAM at pfn 0x12400. */
+  const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
+
+  it('on part of a THP the huge PMD is split first (zap_pmd_range), then the range is zapped and guarded', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.guard(3, 2));
+    expect(m.why('split_huge_pmd')).toBe('the range covers only PTEs 3..4 of this huge PMD: split it, then zap the PTEs.');
+    expect([m.pte(3), m.pte(4), m.decoded(5).present?.pfn]).toEqual([swapPte(31, 4n), swapPte(31, 4n), 0x12405]);
+    expect(m.page(0x12400)).toMatchObject({ allocated: true, order: 9 });
+    m.consistent();
+  });
+
+  it('over a whole THP the huge PMD is zapped at once and the THP freed', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.guard(0, 512));
+    expect(m.fns()).toContain('zap_huge_pmd');
+    expect(m.fns()).not.toContain('split_huge_pmd');
+    expect([m.pte(0), m.pte(511)]).toEqual([swapPte(31, 4n), swapPte(31, 4n)]);
+    expect(m.page(0x12400).allocated).toBe(false);
+    m.consistent();
+  });
+
   it('an access to a guard region gets SIGSEGV', () => {
     const m = new M().do(ev.guard(1), { type: 'cpu_access', pid: 1, start: 0, pages: 3, access: 'read' });
     expect(m.result).toMatchObject({ signal: 'SIGSEGV', data: [0] });

@@ -48,7 +48,7 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
             const v = view(d, r);
             if (v.kind === 'none') continue;
             const moved = move_soft_dirty_pte(d.k, v.raw, pte_present(v.raw));
-            d.setPte(r, 0n, -1);
+            d.setPte(r, 0n);
             d.setPte({ pid, index: dest + j }, moved as Pte, v.target);
             replaceMigrationRef(d, r, [{ pid, index: dest + j }]);
           }

@@ -55,7 +55,7 @@ export function swapOut(d: Draft, pid: number, start: number, pages: number): vo
             if (anonExclusive) pte = k.pte_swp_mkexclusive(pte);
             if (pte_soft_dirty(old)) pte = k.pte_swp_mksoft_dirty(pte);
             if (pte_uffd_wp(old)) pte = k.pte_swp_mkuffd_wp(pte);
-            d.call(k.profile.api === 'softleaf' ? 'swp_pte_prepare' : 'swp_entry_to_pte', '', () => d.setPte(r, pte, -1));
+            d.call(k.profile.api === 'softleaf' ? 'swp_pte_prepare' : 'swp_entry_to_pte', '', () => d.setPte(r, pte));
           },
         };
       });
