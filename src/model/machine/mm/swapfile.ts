@@ -43,7 +43,6 @@ export function swap_free(d: Draft, slotNo: number): boolean {
   }
   d.call('swap_free', `slot 0x${slotNo.toString(16)} has no more users: freed${slot.cached !== null ? `, ${pageName(d.page(slot.cached))} leaves the swap cache` : ''}.`);
   d.setSlot(slotNo, null);
-  // Stryker disable next-line ConditionalExpression: with no cached page, setPage/maybeFree of id null land on page 0, the zero page, which neither changes
   if (slot.cached !== null) {
     d.setPage(slot.cached, { swapSlot: null });
     maybeFree(d, slot.cached);
