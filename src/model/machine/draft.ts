@@ -264,7 +264,7 @@ export class Draft {
   }
 
   /** Writes the PMD covering `r` (a leaf, or 0n for none) and records the change ('collapse': it replaced a PTE table). */
-  setPmd(r: PteRef, v: bigint, target: number, table?: 'collapse'): void {
+  setPmd(r: PteRef, v: bigint, target = -1, table?: 'collapse'): void {
     const w = this.writer(r.pid);
     const base = pmdBase(r.index);
     const e = w.pmd(base);

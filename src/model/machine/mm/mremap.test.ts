@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ev, has, M, SOFT_DIRTY, SWP_SD } from '../../../../test/machine.ts';
 import type { Event } from '../events.ts';
+import { readPmd } from '../pagetable.ts';
 import type { MachineSetup } from '../types.ts';
 
 const mremap = (start: number, pages: number, to: number, dontunmap = false, pid = 1): Event => ({ type: 'mremap', pid, start, pages, to, dontunmap });
@@ -121,6 +122,58 @@ describe('mremap (move_page_tables -> move_ptes)', () => {
   ] as const)('a destination %s does not overlap it', (_w, start, to) => {
     const m = new M().do(ev.write(start), mremap(start, 3, to));
     expect(m.decoded(to).present?.pfn).toBe(0x1234);
+    m.consistent();
+  });
+});
+
+describe('mremap of THPs (move_huge_pmd or split, then move_ptes)', () => {
+  /** A VM_HUGEPAGE VMA over two 2 MiB ranges, room for the destination after it; three THPs of RAM. */
+  const THP: MachineSetup = {
+    ptes: 2048,
+    processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+    ram: ['0x1234'],
+    hugeRam: ['0x12400', '0x56600', '0x78800'],
+  };
+  const pmd = (m: M, i: number) => readPmd(m.state.processes[0]!.ptes, i);
+
+  it('a whole present PMD to an aligned address moves as one entry; move_soft_dirty_pmd() marks it soft-dirty', () => {
+    const m = new M({ setup: THP }).do(ev.write(0));
+    const before = pmd(m, 0);
+    m.do(mremap(0, 512, 1024));
+    expect([pmd(m, 1024), pmd(m, 0)]).toEqual([before, 0n]);
+    expect(m.why('move_huge_pmd')).toBe('the whole 2 MiB moves to an aligned address: one PMD moves; move_soft_dirty_pmd() marks it soft-dirty.');
+    expect(m.fns()).not.toContain('split_huge_pmd');
+    m.consistent();
+  });
+
+  it('a migration PMD moved whole stays in the migration in flight: the move maps the new THP at the new place', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.unmap(0), mremap(0, 512, 1024), ev.move());
+    expect(Number((pmd(m, 1024) >> 12n) & 0xffffffffffn)).toBe(0x56600);
+    expect(m.page(0x56600)).toMatchObject({ entireMapcount: 1, order: 9 });
+    m.consistent();
+  });
+
+  it('a migration PMD moved to an unaligned address is split: each migration PTE moves and the move maps every new page in order', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.unmap(0), mremap(0, 512, 1030));
+    expect(m.why('split_huge_pmd')).toBe('the 2 MiB range is not moved whole or not to an aligned address: split it first.');
+    m.do(ev.move());
+    expect([1030, 1031, 1541].map((i) => m.decoded(i).present?.pfn)).toEqual([0x56600, 0x56601, 0x567ff]);
+    m.consistent();
+  });
+
+  it('a range across two THPs is cut at the PMD boundary: each huge PMD is split and only the range moves', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), ev.write(512), mremap(500, 30, 1030));
+    expect(m.fns().filter((f) => f === 'split_huge_pmd')).toHaveLength(2);
+    expect([m.decoded(1030).present?.pfn, m.decoded(1042).present?.pfn, m.decoded(1059).present?.pfn]).toEqual([0x125f4, 0x56600, 0x56611]);
+    expect([m.decoded(499).present?.pfn, m.decoded(530).present?.pfn, m.pte(500), m.pte(529)]).toEqual([0x125f3, 0x56612, 0n, 0n]);
+    m.consistent();
+  });
+
+  it('a range longer than a PTE table moves table by table, and only the range moves', () => {
+    const small: MachineSetup = { ...THP, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw' }] }] };
+    const m = new M({ setup: small }).do(ev.write(0), ev.write(599), ev.write(700), mremap(0, 600, 1024));
+    expect([m.decoded(1024).present?.pfn, m.decoded(1623).present?.pfn, m.decoded(700).present?.pfn]).toEqual([0x1234, 0x1235, 0x1236]);
+    expect(m.pte(1724)).toBe(0n);
     m.consistent();
   });
 });

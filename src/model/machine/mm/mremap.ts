@@ -33,15 +33,15 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
         const pv = viewPmd(d, src);
         if (pv && extent === HPAGE_PMD_NR) {
           const moved = move_soft_dirty_pmd(d.k, pv.raw);
-          d.call('move_huge_pmd', `the whole 2 MiB moves to an aligned address: one PMD moves${moved !== pv.raw ? '; move_soft_dirty_pmd() marks it soft-dirty' : '; a device-private PMD is not marked soft-dirty (move_soft_dirty_pmd())'}.`, () => {
-            d.setPmd(src, 0n, -1);
+          d.call('move_huge_pmd', `the whole 2 MiB moves to an aligned address: one PMD moves${pv.kind === 'device-private' ? '; a device-private PMD is not marked soft-dirty (move_soft_dirty_pmd())' : '; move_soft_dirty_pmd() marks it soft-dirty'}.`, () => {
+            d.setPmd(src, 0n);
             d.setPmd({ pid, index: dest }, moved as Pmd, pv.target);
             replaceMigrationRef(d, pv.ref, [{ pid, index: dest, pmd: true }]);
           });
           off += extent;
           continue;
         }
-        if (pv) splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
+        splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
         d.call('move_ptes', '', () => {
           for (let j = 0; j < extent; j++) {
             const r = { pid, index: from + j };
