@@ -94,6 +94,17 @@ describe('munmap: what zap_pte_range drops for each kind of entry (mm/memory.c)'
     m.consistent();
   });
 
+  it('a device migration entry (the series\' SWP_MIGRATION_DEVICE_*) is just cleared too: the migration forgets it', () => {
+    const m = onDevice({ profile: 'series' }).do(ev.fromDevice(1));
+    expect(m.type(1)).toMatch(/^SWP_MIGRATION_DEVICE_/);
+    m.do(ev.munmap(1));
+    expect(m.pte(1)).toBe(0n);
+    expect(m.state.migrations.flatMap((g) => g.srcs.flatMap((s) => s.ptes))).toEqual([]);
+    m.do(ev.pages(), ev.finalize());
+    expect(m.pte(1)).toBe(0n);
+    m.consistent();
+  });
+
   /** A VM_HUGEPAGE VMA over two 2 MiB ranges (two PTE tables); one THP of RAM at pfn 0x12400. */
   const THP: MachineSetup = { ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
   const hasTable = (m: M, chunk: number) => Boolean(m.state.processes[0]!.ptes.chunks[chunk]);
