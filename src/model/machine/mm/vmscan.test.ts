@@ -18,6 +18,7 @@ describe('swap-out (shrink_folio_list -> try_to_unmap_one)', () => {
     expect(m.slot(0x42)).toEqual({ slot: 0x42, count: 1, data: 3, cached: null });
     expect(m.page(0x1234)).toMatchObject({ allocated: false, mapcount: 0, swapSlot: null, dirty: false });
     expect(m.why('add_to_swap')).toBe('pfn 0x1234 gets swap slot 0x42 on swap device 0 and enters the swap cache.');
+    expect(m.trace.find((t) => t.fn === 'add_to_swap')!.changes).toEqual([{ kind: 'page', page: m.pageId(0x1234), what: 'in the swap cache (slot 0x42)' }]);
     expect(m.why('try_to_unmap_one')).toBe('pid 1 PTE 1: a swap PTE for slot 0x42, _PAGE_SWP_EXCLUSIVE (the page was exclusive), soft-dirty.');
     m.consistent();
   });
@@ -122,6 +123,12 @@ describe('swap-out of a THP (no 2 MiB swap cluster here: TTU_SPLIT_HUGE_PMD, spl
     hugeRam: ['0x12400'],
     swapFirstSlot: '0x42',
   };
+
+  it('the huge zero PMD is not reclaimed (the huge zero folio is not on the LRU): nothing to swap out', () => {
+    const m = new M({ setup: THP }).do(ev.read(0));
+    expect(m.fns()).toContain('set_huge_zero_folio');
+    expect(m.refused(ev.swapOut(0, 2))).toBe('no present pages at PTEs 0..1 of pid 1 to swap out');
+  });
 
   it.each([
     ['mapped by a huge PMD: the PMD is split, then the folio', [], ['__split_huge_pmd', '__split_huge_pmd_locked', 'pmdp_invalidate', 'folio_add_anon_rmap_ptes', 'split_folio']],
