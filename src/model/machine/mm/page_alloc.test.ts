@@ -80,8 +80,17 @@ describe('vma_alloc_folio(order 9): the 2 MiB folio of a THP fault', () => {
   it('a freed block is handed out again, round-robin', () => {
     const m = new M({ setup: setup(['0x12400', '0x56600'], ['0x1234']) }).do(ev.write(0), ev.write(512), ev.munmap(0, 512));
     expect(m.page(0x12400)).toMatchObject({ allocated: false, order: 0 });
+    expect(m.page(0x12401)).toMatchObject({ allocated: false, order: 0, head: m.pageId(0x12401) });
     m.do(ev.mmap(0, 512, 'rw'), { type: 'madvise', pid: 1, start: 0, pages: 512, advice: 'hugepage' }, ev.write(0));
     expect(pmdPfn(m, 0)).toBe(0x12400);
+    m.consistent();
+  });
+
+  it('a freed block one of whose pages went to a 4 KiB allocation is skipped', () => {
+    const m = new M({ setup: setup(['0x12400'], ['0x1234']) }).do(ev.write(0), ev.munmap(0, 512), ev.write(1600), ev.write(1601));
+    expect(pfnAt(m, 1601)).toBe(0x12400);
+    m.do(ev.mmap(0, 512, 'rw'), { type: 'madvise', pid: 1, start: 0, pages: 512, advice: 'hugepage' }, ev.write(0));
+    expect(pmdPfn(m, 0)).toBe(0x12600);
     m.consistent();
   });
 
