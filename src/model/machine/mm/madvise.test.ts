@@ -5,7 +5,7 @@
  * MADV_COLLAPSE (madvise_collapse) makes 512 PTEs one THP. The PMD level is in huge_memory.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESSED, DIRTY, ev, has, M, RW, swapPte } from '../../../../test/machine.ts';
+import { ACCESSED, DIRTY, ev, has, M, RW, SAVED_DIRTY, swapPte } from '../../../../test/machine.ts';
 import { readPmd } from '../pagetable.ts';
 import type { Event } from '../events.ts';
 import type { MachineSetup } from '../types.ts';
@@ -143,6 +143,34 @@ describe('MADV_COLLAPSE (madvise_collapse -> collapse_huge_page)', () => {
     expect(m.why('madvise_collapse')).toContain(why);
     expect(m.pte(1)).toBe(before);
     expect(m.fns()).toEqual(['madvise_collapse']);
+  });
+
+  it('only the aligned 2 MiB ranges wholly inside the range are collapsed', () => {
+    const m = new M({ setup: { ...SMALL, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw' }] }] } }).do(ev.write(5), ev.write(600), madvise(1, 1023, 'collapse'));
+    expect(m.why('collapse_huge_page')).toBe('PTEs 512..1023: allocate a 2 MiB folio, copy 1 page(s) (the rest are zero), map it with one PMD.');
+    expect(m.fns().filter((f) => f === 'collapse_huge_page')).toHaveLength(1);
+    expect(m.decoded(5).present?.pfn).toBe(0x1234);
+  });
+
+  it('in a read-only VMA the new PMD is not writable (pmd_mkdirty of a read-only PMD sets SavedDirty)', () => {
+    const m = new M({ setup: SMALL }).do(ev.write(1), ev.mprotect(0, 512, 'read'), madvise(0, 512, 'collapse'));
+    const pmd = readPmd(m.state.processes[0]!.ptes, 0);
+    expect([Number((pmd >> 12n) & 0xffffffffffn), has(pmd, RW), has(pmd, DIRTY), has(pmd, SAVED_DIRTY)]).toEqual([0x12400, false, false, true]);
+  });
+
+  it('a migration PMD in the range: -EAGAIN, it is left as it is', () => {
+    const m = new M({ setup: { ...SMALL, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], hugeRam: ['0x12400', '0x56600'] } }).do(ev.write(0), ev.unmap(0));
+    const before = readPmd(m.state.processes[0]!.ptes, 0);
+    m.do(madvise(0, 512, 'collapse'));
+    expect(m.result.ret).toBe('-EAGAIN');
+    expect(m.why('madvise_collapse')).toMatch(/PTEs 0\.\.511: already a SWP_MIGRATION_\w+ PMD\.$/);
+    expect(readPmd(m.state.processes[0]!.ptes, 0)).toBe(before);
+  });
+
+  it('a process range that does not start on a 2 MiB boundary has no PMD to collapse into: -EINVAL', () => {
+    const m = new M({ setup: { ...SMALL, vaBase: '0x7f0000001000' } }).do(ev.write(1), madvise(0, 512, 'collapse'));
+    expect(m.result.ret).toBe('-EINVAL');
+    expect(m.why('madvise_collapse')).toContain('the process range does not start on a 2 MiB boundary: no PMD covers 512 of its PTEs.');
   });
 
   it('a range shorter than an aligned 2 MiB collapses nothing', () => {
