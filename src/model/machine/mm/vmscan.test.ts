@@ -4,7 +4,7 @@
  * S20, S21).
  */
 import { describe, expect, it } from 'vitest';
-import { ev, M, onDevice, SWP_EXCL, SWP_SD, SWP_UFFD, swapPte } from '../../../../test/machine.ts';
+import { DIRTY, ev, has, M, onDevice, SOFT_DIRTY, SWP_EXCL, SWP_SD, SWP_UFFD, swapPte } from '../../../../test/machine.ts';
 import type { MachineSetup } from '../types.ts';
 
 describe('swap-out (shrink_folio_list -> try_to_unmap_one)', () => {
@@ -21,6 +21,24 @@ describe('swap-out (shrink_folio_list -> try_to_unmap_one)', () => {
     expect(m.trace.find((t) => t.fn === 'add_to_swap')!.changes).toEqual([{ kind: 'page', page: m.pageId(0x1234), what: 'in the swap cache (slot 0x42)' }]);
     expect(m.why('try_to_unmap_one')).toBe('pid 1 PTE 1: a swap PTE for slot 0x42, _PAGE_SWP_EXCLUSIVE (the page was exclusive), soft-dirty.');
     m.consistent();
+  });
+
+  it('a dirty PTE marks the folio dirty (folio_mark_dirty) before the swap PTE replaces it; a clean one does not', () => {
+    const changes = (m: M) => m.trace.find((t) => t.fn === 'try_to_unmap_one')!.changes.filter((c) => c.kind === 'page');
+    const dirty = new M().do(ev.write(1), ev.swapOut(1));
+    expect(changes(dirty)).toEqual([{ kind: 'page', page: dirty.pageId(0x1234), what: 'marked dirty (folio_mark_dirty)' }]);
+    const clean = new M().do(ev.write(1), ev.swapOut(1), ev.read(1));
+    expect(has(clean.pte(1), DIRTY)).toBe(false);
+    clean.do(ev.swapOut(1));
+    expect(changes(clean)).toEqual([]);
+  });
+
+  it('a PTE without soft-dirty (a device entry lost it to mprotect, S12) gives a swap PTE without it', () => {
+    const m = onDevice().do(ev.mprotect(1, 1, 'read'), ev.mprotect(1, 1, 'rw'), ev.fromDevice(1), ev.pages(), ev.finalize());
+    expect(has(m.pte(1), SOFT_DIRTY)).toBe(false);
+    m.do(ev.swapOut(1));
+    expect(m.pte(1)).toBe(swapPte(0, 0x42n, SWP_EXCL));
+    expect(m.why('try_to_unmap_one')).toBe('pid 1 PTE 1: a swap PTE for slot 0x42, _PAGE_SWP_EXCLUSIVE (the page was exclusive).');
   });
 
   it('a page shared after fork: both mappings get the same slot, not exclusive; the slot counts 2', () => {

@@ -9,7 +9,7 @@ import { refuse, type Draft } from '../draft.ts';
 import { mappedPage, pageName, toPte, view } from '../entries.ts';
 import { folioOf, isLarge } from '../folio.ts';
 import { splitToSmall } from './huge_memory.ts';
-import { maybeFree } from './page_alloc.ts';
+import { markDirty, maybeFree } from './page_alloc.ts';
 import { tryShareAnon, tryToUnmap } from './rmap.ts';
 import { get_swap_page } from './swapfile.ts';
 
@@ -51,7 +51,7 @@ export function swapOut(d: Draft, pid: number, start: number, pages: number): vo
           run: () => {
             // folio_try_share_anon_rmap_pte() cannot fail: a maybe-pinned page was skipped above
             if (anonExclusive) tryShareAnon(d, id);
-            if (pte_dirty(old)) d.setPage(id, { dirty: true });
+            if (pte_dirty(old)) markDirty(d, id, 'marked dirty (folio_mark_dirty)');
             let pte = toPte(d, k.swp_entry(SWAP_TYPE, BigInt(slotNo))) as PteBits;
             if (anonExclusive) pte = k.pte_swp_mkexclusive(pte);
             if (pte_soft_dirty(old)) pte = k.pte_swp_mksoft_dirty(pte);
