@@ -3,7 +3,8 @@
  * held) and exit; the MMU notifier that makes a device forget an unmapped range.
  */
 import { describe, expect, it } from 'vitest';
-import { ev, M, onDevice } from '../../../../test/machine.ts';
+import { ev, M, onDevice, UFFD } from '../../../../test/machine.ts';
+import { readPmd } from '../pagetable.ts';
 import type { MachineSetup } from '../types.ts';
 
 const vmas = (m: M, pid = 1) => m.state.processes.find((p) => p.pid === pid)!.vmas.map((v) => [v.start, v.pages, v.prot, v.shared, v.anon]);
@@ -34,6 +35,10 @@ describe('munmap (do_vmi_munmap -> zap_pte_range)', () => {
     expect(m.pte(3)).toBe(0n);
     expect(m.page(0x1234)).toMatchObject({ allocated: false, mapcount: 0, data: null, dirty: false, anonExclusive: false });
     expect(m.fns()).toEqual(['do_vmi_munmap', 'zap_pte_range']);
+  });
+
+  it('a hole in a VMA that does not start at 0 keeps both ends', () => {
+    expect(vmas(new M().do(ev.mmap(8, 4, 'rw'), ev.munmap(10, 1)))).toEqual([[0, 8, 'rw', false, true], [8, 2, 'rw', false, true], [11, 1, 'rw', false, true]]);
   });
 
   it('a whole VMA, or the head or tail of one, goes away', () => {
@@ -148,8 +153,25 @@ describe('exit (exit_mmap)', () => {
     expect(m.refused(ev.fork())).toBe('there is no process 1');
   });
 
+  it('frees the page tables its VMAs covered (free_pgtables)', () => {
+    const m = new M({ setup: { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw' }] }] } }).do(ev.write(1), { type: 'exit', pid: 1 });
+    expect(m.state.processes[0]!.ptes.chunks.every((c) => !c)).toBe(true);
+  });
+
   it('the device forgets what the process had mapped', () => {
     const m = new M().do({ type: 'hmm_write', pid: 1, start: 0, pages: 2, device: 0 }, { type: 'exit', pid: 1 });
     expect(m.state.devices[0]!.mirror).toEqual({});
+  });
+});
+
+describe('fork (dup_mmap): the child\'s VMAs lose their userfaultfd registration (no UFFD_FEATURE_EVENT_FORK)', () => {
+  it('a uffd-wp protected THP: the child\'s VMA has no VM_UFFD_WP and its PMD no uffd-wp bit; the parent keeps both', () => {
+    const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], hugeRam: ['0x12400'] };
+    const m = new M({ setup: THP }).do(ev.write(0), ev.uffdWp(0, 512, true, true), ev.fork());
+    const uffd = (pid: number) => (readPmd(m.state.processes.find((p) => p.pid === pid)!.ptes, 0) & UFFD) !== 0n;
+    const flags = (pid: number) => m.state.processes.find((p) => p.pid === pid)!.vmas.map((v) => [v.uffdWp, v.uffdWpUnpopulated]);
+    expect([uffd(1), uffd(2)]).toEqual([true, false]);
+    expect([flags(1), flags(2)]).toEqual([[[true, true]], [[false, false]]]);
+    m.consistent();
   });
 });

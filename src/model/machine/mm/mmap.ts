@@ -73,7 +73,7 @@ export function fork(d: Draft, pid: number): number {
   d.addProcess(child);
   d.call('dup_mmap', `pid ${pid} forks: pid ${childPid} gets a copy of every VMA.`, () => {
     d.call('copy_page_range', 'copies the page tables of every VMA (COW for private ones).', () => {
-      for (const vma of parent.vmas) copyPageRange(d, pid, childPid, vma, { ...vma, uffdWp: false, uffdWpUnpopulated: false });
+      parent.vmas.forEach((vma, n) => copyPageRange(d, pid, childPid, vma, child.vmas[n]!));
     });
   });
   d.result.note = `child pid ${childPid}`;
