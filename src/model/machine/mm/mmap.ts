@@ -20,17 +20,14 @@ export function mmap(d: Draft, pid: number, start: number, pages: number, prot: 
   });
 }
 
-/** The VMAs left after removing [start, start + pages): covered parts go, straddling ones are split. */
+/** The VMAs left after removing [start, start + pages): the parts of each VMA before and after the range. */
 export function vmasWithout(vmas: readonly Vma[], start: number, pages: number): Vma[] {
+  const end = start + pages;
   const out: Vma[] = [];
   for (const v of vmas) {
     const vEnd = v.start + v.pages;
-    if (vEnd <= start || v.start >= start + pages) {
-      out.push(v);
-      continue;
-    }
-    if (v.start < start) out.push({ ...v, pages: start - v.start });
-    if (vEnd > start + pages) out.push({ ...v, start: start + pages, pages: vEnd - start - pages });
+    if (v.start < start) out.push({ ...v, pages: Math.min(vEnd, start) - v.start });
+    if (vEnd > end) out.push({ ...v, start: Math.max(v.start, end), pages: vEnd - Math.max(v.start, end) });
   }
   return out;
 }
