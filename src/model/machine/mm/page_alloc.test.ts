@@ -94,9 +94,28 @@ describe('vma_alloc_folio(order 9): the 2 MiB folio of a THP fault', () => {
     m.consistent();
   });
 
+  it('a block above the RAM that holds the shared zero page is skipped for the next one', () => {
+    const m = new M({ setup: setup([], ['0x2a00']) }).do(ev.read(1600), ev.write(0));
+    expect(m.decoded(1600).present?.pfn).toBe(0x2c00);
+    expect(pmdPfn(m, 0)).toBe(0x2e00);
+    m.consistent();
+  });
+
   it('a block with a page in use is skipped', () => {
     const m = new M({ setup: setup(['0x12400'], ['0x12401']) }).do(ev.write(1600), ev.write(0));
     expect(pmdPfn(m, 0)).toBe(0x12600);
     expect(m.page(0x12401)).toMatchObject({ allocated: true, order: 0, mapcount: 1 });
+  });
+});
+
+describe('the folio lock around a migration (folio_lock / folio_unlock + folio_put)', () => {
+  it('migrate_pages locks the source and the end of the migration unlocks it and drops its reference; both show in the trace', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    const id = m.pageId(0x1234);
+    expect(m.trace.flatMap((t) => t.changes)).toContainEqual({ kind: 'page', page: id, what: 'locked' });
+    expect(m.page(0x1234)).toMatchObject({ locked: true, refs: 1 });
+    m.do(ev.move());
+    expect(m.trace.flatMap((t) => t.changes)).toContainEqual({ kind: 'page', page: id, what: 'unlocked' });
+    expect(m.page(0x1234)).toMatchObject({ locked: false, refs: 0, allocated: false });
   });
 });
