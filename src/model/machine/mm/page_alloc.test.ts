@@ -37,6 +37,24 @@ describe('alloc_page', () => {
 });
 
 describe('freeing (the end of folio_put)', () => {
+  it('the last unmap frees the page, and the trace says so; a THP is freed whole', () => {
+    const m = new M().do(ev.write(1), ev.munmap(1));
+    expect(m.trace.flatMap((t) => t.changes)).toContainEqual({ kind: 'page', page: m.pageId(0x1234), what: 'freed' });
+    const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], hugeRam: ['0x12400'] };
+    const t = new M({ setup: THP }).do(ev.write(0), ev.munmap(0, 512));
+    expect(t.trace.flatMap((x) => x.changes)).toContainEqual({ kind: 'page', page: t.pageId(0x12400), what: 'freed (the whole 2 MiB folio)' });
+    expect([t.page(0x12400).allocated, t.page(0x125ff).allocated, t.page(0x125ff).head]).toEqual([false, false, t.pageId(0x125ff)]);
+  });
+
+  it('a THP still mapped by PTEs of another process is not freed with one of its mappings', () => {
+    const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], hugeRam: ['0x12400'] };
+    const m = new M({ setup: THP }).do(ev.write(0), ev.fork(), ev.munmap(0, 512));
+    expect(m.page(0x12400)).toMatchObject({ allocated: true, order: 9 });
+    m.do(ev.munmap(0, 512, 2));
+    expect(m.page(0x12400)).toMatchObject({ allocated: false, order: 0 });
+    m.consistent();
+  });
+
   it('waits for the last extra reference', () => {
     const m = new M().do(ev.write(1), ev.get(1), ev.fork(), ev.munmap(1), ev.munmap(1, 1, 2));
     expect(m.page(0x1234)).toMatchObject({ allocated: true, mapcount: 0, refs: 1 });
