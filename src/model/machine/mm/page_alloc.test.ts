@@ -30,6 +30,13 @@ describe('alloc_page', () => {
     expect(m.page(0x1237).allocated).toBe(false);
   });
 
+  it('a page of the list still in use is passed over for the next free one; the trace says which page was allocated', () => {
+    const m = new M().do(ev.write(0), ev.write(1), ev.write(2), ev.munmap(1), ev.write(3));
+    expect(pfnAt(m, 3)).toBe(0x5678);
+    expect(m.trace.flatMap((t) => t.changes)).toContainEqual({ kind: 'page', page: m.pageId(0x5678), what: 'allocated' });
+    m.consistent();
+  });
+
   it('a fresh page is zeroed, clean, not exclusive and not poisoned', () => {
     const m = new M().do({ type: 'cpu_access', pid: 1, start: 0, pages: 1, access: 'write', value: 9 }, ev.munmap(0), ev.write(1), ev.write(2), ev.write(3));
     expect(m.page(0x1234)).toMatchObject({ data: 0, hwpoison: false, allocated: true });
@@ -43,7 +50,21 @@ describe('freeing (the end of folio_put)', () => {
     const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], hugeRam: ['0x12400'] };
     const t = new M({ setup: THP }).do(ev.write(0), ev.munmap(0, 512));
     expect(t.trace.flatMap((x) => x.changes)).toContainEqual({ kind: 'page', page: t.pageId(0x12400), what: 'freed (the whole 2 MiB folio)' });
-    expect([t.page(0x12400).allocated, t.page(0x125ff).allocated, t.page(0x125ff).head]).toEqual([false, false, t.pageId(0x125ff)]);
+    expect([t.page(0x12400).allocated, t.page(0x125ff).allocated, t.page(0x125ff).head, t.page(0x125ff).order, t.page(0x12400).entireMapcount]).toEqual([false, false, t.pageId(0x125ff), 0, 0]);
+  });
+
+  it('the shared zero page is never freed', () => {
+    const m = new M().do(ev.read(1), ev.munmap(1));
+    expect(m.page(0x2c00)).toMatchObject({ kind: 'zero', allocated: true });
+    expect(m.trace.flatMap((t) => t.changes).filter((c) => c.kind === 'page')).toEqual([]);
+  });
+
+  it('an unmapped page still in the swap cache is not freed: the cache holds it until its slot goes', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.swapOut(1), ev.read(1, 2), ev.munmap(1, 1, 2));
+    expect(m.page(0x5678)).toMatchObject({ allocated: true, mapcount: 0, swapSlot: 0x42 });
+    m.do({ type: 'exit', pid: 1 });
+    expect(m.page(0x5678)).toMatchObject({ allocated: false, swapSlot: null });
+    m.consistent();
   });
 
   it('a THP still mapped by PTEs of another process is not freed with one of its mappings', () => {
