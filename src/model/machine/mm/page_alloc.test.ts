@@ -51,6 +51,7 @@ describe('freeing (the end of folio_put)', () => {
     const t = new M({ setup: THP }).do(ev.write(0), ev.munmap(0, 512));
     expect(t.trace.flatMap((x) => x.changes)).toContainEqual({ kind: 'page', page: t.pageId(0x12400), what: 'freed (the whole 2 MiB folio)' });
     expect([t.page(0x12400).allocated, t.page(0x125ff).allocated, t.page(0x125ff).head, t.page(0x125ff).order, t.page(0x12400).entireMapcount]).toEqual([false, false, t.pageId(0x125ff), 0, 0]);
+    expect(t.page(0x12400)).toMatchObject({ dirty: false, anonExclusive: false, data: null });
   });
 
   it('the shared zero page is never freed', () => {
@@ -137,6 +138,12 @@ describe('vma_alloc_folio(order 9): the 2 MiB folio of a THP fault', () => {
     const m = new M({ setup: setup([], ['0x2a00']) }).do(ev.read(1600), ev.write(0));
     expect(m.decoded(1600).present?.pfn).toBe(0x2c00);
     expect(pmdPfn(m, 0)).toBe(0x2e00);
+    m.consistent();
+  });
+
+  it('a block whose pages were not made together (a RAM page of the list lies inside it) cannot be a folio', () => {
+    const m = new M({ setup: setup(['0x12400'], ['0x12401', '0x1234', '0x12400']) }).do(ev.write(0));
+    expect(pmdPfn(m, 0)).toBe(0x12600);
     m.consistent();
   });
 
