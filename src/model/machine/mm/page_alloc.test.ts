@@ -27,6 +27,7 @@ describe('alloc_page', () => {
   it('a freed page made after the list is reused, the lowest first', () => {
     const m = new M({ setup: { ptes: 8, ram: ['0x1234'] } }).do(ev.write(0), ev.write(1), ev.write(2), ev.write(3), ev.munmap(3), ev.munmap(2), ev.write(4));
     expect(pfnAt(m, 4)).toBe(0x1236);
+    expect(m.trace.flatMap((t) => t.changes)).toContainEqual({ kind: 'page', page: m.pageId(0x1236), what: 'allocated' });
     expect(m.page(0x1237).allocated).toBe(false);
   });
 
