@@ -233,7 +233,8 @@ export class Draft {
     return this.writer(r.pid).target(r.index);
   }
 
-  setPte(r: PteRef, v: bigint, target: number): void {
+  /** Writes a PTE; `target` is the page it stands for (the rmap), none (-1) for a cleared PTE, a swap entry or a marker. */
+  setPte(r: PteRef, v: bigint, target = -1): void {
     const w = this.writer(r.pid);
     const before = w.read(r.index);
     w.write(r.index, v, target);
@@ -263,7 +264,7 @@ export class Draft {
   }
 
   /** Writes the PMD covering `r` (a leaf, or 0n for none) and records the change ('collapse': it replaced a PTE table). */
-  setPmd(r: PteRef, v: bigint, target: number, table?: 'collapse'): void {
+  setPmd(r: PteRef, v: bigint, target = -1, table?: 'collapse'): void {
     const w = this.writer(r.pid);
     const base = pmdBase(r.index);
     const e = w.pmd(base);

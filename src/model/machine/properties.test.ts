@@ -14,6 +14,14 @@ import { readPte } from './pagetable.ts';
 import { step } from './step.ts';
 import type { MachineSetup, MachineState } from './types.ts';
 
+/**
+ * How many random sequences each property checks, times SWAPVIZ_PROPERTY_RUNS (default 1). Mutation
+ * runs (vitest.stryker.config.ts) scale it down: a surviving mutant reruns every property test, and
+ * the focused tests are the ones that pin kernel rules. The unit suite runs the full counts.
+ */
+const RUN_SCALE = Number(process.env.SWAPVIZ_PROPERTY_RUNS ?? '1');
+const runs = (n: number) => Math.max(1, Math.round(n * RUN_SCALE));
+
 const N = 6;
 const SETUP: MachineSetup = {
   ptes: 8,
@@ -119,7 +127,7 @@ describe('random event sequences', () => {
           const { problems } = run(profile, evs);
           expect(problems).toEqual([]);
         }),
-        { numRuns: 700, seed: 20251128 },
+        { numRuns: runs(700), seed: 20251128 },
       );
     });
   }
@@ -128,7 +136,7 @@ describe('random event sequences', () => {
       fc.property(events, fc.constantFrom<ProfileId>('v6.18', 'rfc'), (evs, profile) => {
         expect(run(profile, evs).prints).toEqual(run(profile, evs).prints);
       }),
-      { numRuns: 300, seed: 7 },
+      { numRuns: runs(300), seed: 7 },
     );
   });
 });
@@ -243,7 +251,7 @@ describe('random event sequences at the PMD level', () => {
           }
           expect(problems).toEqual([]);
         }),
-        { numRuns: profile === 'v6.18' ? 8 : 20, seed: 0x12400 },
+        { numRuns: runs(profile === 'v6.18' ? 8 : 20), seed: 0x12400 },
       );
     }, 60_000);
   }

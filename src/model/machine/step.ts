@@ -92,12 +92,13 @@ const HANDLERS: { readonly [T in EventType]: Handler<T> } = {
 
 /** Every event that names PTEs of a process must stay inside that process's range. */
 function checkRange(d: Draft, e: Event): void {
-  if (!('pid' in e)) return;
-  const [start, pages] = 'start' in e ? [e.start, e.pages] : 'index' in e ? [e.index, 1] : [-1, 0];
-  if (start < 0) return;
-  const p = d.proc(e.pid);
-  if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
-  if (e.type === 'mremap' && e.to + pages > p.ptes.length) refuse(`PTEs ${e.to}..${e.to + pages - 1} go past pid ${e.pid}'s range of ${p.ptes.length} PTEs`);
+  if ('start' in e) inRange(d, e.pid, e.start, e.pages);
+  else if ('index' in e) inRange(d, e.pid, e.index, 1);
+}
+
+function inRange(d: Draft, pid: number, start: number, pages: number): void {
+  const p = d.proc(pid);
+  if (start + pages > p.ptes.length) refuse(`PTEs ${start}..${start + pages - 1} go past pid ${pid}'s range of ${p.ptes.length} PTEs`);
 }
 
 function apply<T extends EventType>(d: Draft, e: Extract<Event, { type: T }>): void {

@@ -104,6 +104,7 @@ describe('mremap (move_page_tables)', () => {
   it('moving a whole device-private PMD to an aligned address moves the PMD as is: move_soft_dirty_pmd() does not mark it (the mremap-devpriv vector)', () => {
     const { s, traces } = play([write(0), toDev(), { type: 'mremap', pid: 1, start: 0, pages: 512, to: 1024 }]);
     expect(fns(traces[2]!)).toContain('move_huge_pmd');
+    expect(traces[2]!.find((t) => t.fn === 'move_huge_pmd')!.why).toMatch(/a device-private PMD is not marked soft-dirty \(move_soft_dirty_pmd\(\)\)\.$/);
     expect(readPmd(proc(s), 0)).toBe(0n);
     expect(pmdAt(s, 1024)).toBe('0xe7fffffffffbfe02');
     const mig = play([write(0), { type: 'migrate_folio_unmap', pid: 1, index: 0 }, { type: 'mremap', pid: 1, start: 0, pages: 512, to: 1024 }]);

@@ -452,7 +452,7 @@ export function zapHugePmd(d: Draft, ref: PteRef): void {
   const pv = viewPmd(d, ref);
   if (!pv) return;
   d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row?.name ?? pv.kind}, pmdp_huge_get_and_clear_full().`, () => {
-    d.setPmd(pv.ref, 0n, -1);
+    d.setPmd(pv.ref, 0n);
     if (isMigrationKind(pv.kind)) {
       dropMigrationPte(d, pv.ref);
       return;

@@ -25,7 +25,7 @@ export function guardInstall(d: Draft, pid: number, start: number, pages: number
       const v = view(d, ref);
       if (hasMarker(d, v, PTE_MARKER_GUARD)) continue;
       if (v.kind !== 'none') zapOne(d, ref);
-      d.call('make_pte_marker', '', () => d.setPte(ref, markerPte(d, PTE_MARKER_GUARD), -1));
+      d.call('make_pte_marker', '', () => d.setPte(ref, markerPte(d, PTE_MARKER_GUARD)));
     }
   });
 }
@@ -109,7 +109,7 @@ function collapseHugePage(d: Draft, ref: PteRef, vma: Vma): boolean {
       const r = { pid: ref.pid, index: i };
       const v = view(d, r);
       if (v.kind === 'none') continue;
-      d.setPte(r, 0n, -1);
+      d.setPte(r, 0n);
       if (d.page(v.target).kind !== 'zero') {
         removeRmap(d, v.target);
         maybeFree(d, v.target);
@@ -139,7 +139,7 @@ function madviseFree(d: Draft, pid: number, start: number, pages: number): void 
           const r = { pid, index: j };
           const v = view(d, r);
           if (v.kind === 'swap') {
-            d.setPte(r, 0n, -1);
+            d.setPte(r, 0n);
             swap_free(d, Number(d.k.swp_offset(v.entry!)));
             continue;
           }

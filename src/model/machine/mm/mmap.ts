@@ -20,17 +20,14 @@ export function mmap(d: Draft, pid: number, start: number, pages: number, prot: 
   });
 }
 
-/** The VMAs left after removing [start, start + pages): covered parts go, straddling ones are split. */
+/** The VMAs left after removing [start, start + pages): the parts of each VMA before and after the range. */
 export function vmasWithout(vmas: readonly Vma[], start: number, pages: number): Vma[] {
+  const end = start + pages;
   const out: Vma[] = [];
   for (const v of vmas) {
     const vEnd = v.start + v.pages;
-    if (vEnd <= start || v.start >= start + pages) {
-      out.push(v);
-      continue;
-    }
-    if (v.start < start) out.push({ ...v, pages: start - v.start });
-    if (vEnd > start + pages) out.push({ ...v, start: start + pages, pages: vEnd - start - pages });
+    if (v.start < start) out.push({ ...v, pages: Math.min(vEnd, start) - v.start });
+    if (vEnd > end) out.push({ ...v, start: Math.max(v.start, end), pages: vEnd - Math.max(v.start, end) });
   }
   return out;
 }
@@ -73,7 +70,7 @@ export function fork(d: Draft, pid: number): number {
   d.addProcess(child);
   d.call('dup_mmap', `pid ${pid} forks: pid ${childPid} gets a copy of every VMA.`, () => {
     d.call('copy_page_range', 'copies the page tables of every VMA (COW for private ones).', () => {
-      for (const vma of parent.vmas) copyPageRange(d, pid, childPid, vma, { ...vma, uffdWp: false, uffdWpUnpopulated: false });
+      parent.vmas.forEach((vma, n) => copyPageRange(d, pid, childPid, vma, child.vmas[n]!));
     });
   });
   d.result.note = `child pid ${childPid}`;

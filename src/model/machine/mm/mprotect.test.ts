@@ -201,6 +201,19 @@ describe('UFFDIO_WRITEPROTECT (mwriteprotect_range -> change_protection)', () =>
     expect(m.why('change_pte_range')).toMatch(/MM_CP_UFFD_WP_RESOLVE, MM_CP_TRY_CHANGE_WRITABLE\./);
   });
 
+  it('the trace names the range and whether uffd-wp is set or cleared', () => {
+    const m = new M().do(ev.uffdWp(2, 3, true));
+    expect(m.why('mwriteprotect_range')).toBe('UFFDIO_WRITEPROTECT sets uffd-wp on PTEs 2..4.');
+    m.do(ev.uffdWp(2, 3, false));
+    expect(m.why('mwriteprotect_range')).toBe('UFFDIO_WRITEPROTECT clears uffd-wp on PTEs 2..4.');
+  });
+
+  it('unprotect in a read-only VMA does not try to make PTEs writable (vma_wants_manual_pte_write_upgrade: no VM_WRITE)', () => {
+    const m = new M().do(ev.write(1), ev.mprotect(0, 8, 'read'), ev.uffdWp(1, 1, true), ev.uffdWp(1, 1, false));
+    expect(m.why('change_pte_range')).toMatch(/MM_CP_UFFD_WP_RESOLVE\.$/);
+    expect([has(m.pte(1), RW), has(m.pte(1), UFFD)]).toEqual([false, false]);
+  });
+
   it('registers the range: the VMA is split and marked VM_UFFD_WP; UFFD_FEATURE_WP_UNPOPULATED sticks', () => {
     const m = new M().do(ev.uffdWp(2, 2, true, true), ev.uffdWp(2, 2, false));
     expect(m.state.processes[0]!.vmas.map((v) => [v.start, v.pages, v.uffdWp, v.uffdWpUnpopulated])).toEqual([[0, 2, false, false], [2, 2, true, true], [4, 4, false, false]]);
@@ -275,14 +288,22 @@ describe('UFFDIO_POISON (mfill_atomic_pte_poison)', () => {
     const m = new M().do(ev.uffdPoison(1));
     expect(m.pte(1)).toBe(swapPte(31, 2n));
     expect(m.fns()).toEqual(['mfill_atomic_pte_poison', 'make_pte_marker']);
+    m.consistent();
     m.do(ev.read(1));
     expect(m.result.signal).toBe('SIGBUS');
     expect(m.pte(1)).toBe(swapPte(31, 2n));
   });
 
+  it('the marker maps no page: reclaiming the page mapped beside it leaves the marker alone', () => {
+    const m = new M().do(ev.write(1), ev.uffdPoison(2), ev.swapOut(1));
+    expect(m.pte(2)).toBe(swapPte(31, 2n));
+    expect(m.slot(0x42)?.count).toBe(1);
+  });
+
   it('a PTE that is not none is -EEXIST and stays', () => {
     const m = new M().do(ev.write(1), ev.uffdPoison(1));
     expect(m.result.ret).toBe('-EEXIST');
+    expect(m.trace.map((t) => [t.fn, t.why])).toEqual([['mfill_atomic_pte_poison', 'the PTE is not none: -EEXIST.']]);
     expect(m.pte(1)).toBe(WRITTEN);
   });
 

@@ -94,7 +94,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
   if (v.kind === 'none') {
     if (f.uffdWp && vma.uffdWpUnpopulated) {
       d.call('make_pte_marker', 'a none PTE under uffd-wp with UFFD_FEATURE_WP_UNPOPULATED gets a PTE_MARKER_UFFD_WP marker.', () =>
-        d.setPte(ref, markerPte(d, PTE_MARKER_UFFD_WP), -1));
+        d.setPte(ref, markerPte(d, PTE_MARKER_UFFD_WP)));
     }
     return;
   }
@@ -130,7 +130,7 @@ function changeOne(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFl
     np = keepSwpFlags(d, v.raw, toPte(d, readableDeviceFrom(d, v.entry!)), { uffdWp: true }) as PteBits;
   } else if (v.kind === 'pte-marker') {
     if (k.pte_marker_get(v.entry!) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)) return;
-    if (f.uffdWpResolve) d.call(fn, 'a uffd-wp marker is dropped on unprotect: the next fault is not trapped.', () => d.setPte(ref, 0n, -1));
+    if (f.uffdWpResolve) d.call(fn, 'a uffd-wp marker is dropped on unprotect: the next fault is not trapped.', () => d.setPte(ref, 0n));
     return;
   }
   if (f.uffdWp) np = k.pte_swp_mkuffd_wp(np);

@@ -22,7 +22,6 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
   if (!vma || start + pages > vma.start + vma.pages) refuse(`PTEs ${start}..${start + pages - 1} are not inside one VMA: -EFAULT`);
   if (to + pages > p.ptes.length) refuse(`the destination PTEs ${to}..${to + pages - 1} go past pid ${pid}'s range of ${p.ptes.length} PTEs`);
   if (to < start + pages && start < to + pages) refuse('the destination overlaps the source: mremap(MREMAP_FIXED) returns -EINVAL');
-  if (dontunmap && (!vma.anon || vma.shared)) refuse('MREMAP_DONTUNMAP needs a private anonymous mapping: -EINVAL');
   d.call('mremap', `moves PTEs ${start}..${start + pages - 1} to ${to}..${to + pages - 1}${dontunmap ? ', leaving the old VMA in place (MREMAP_DONTUNMAP)' : ''}.`, () => {
     if (d.proc(pid).vmas.some((v) => v.start < to + pages && v.start + v.pages > to)) munmap(d, pid, to, pages);
     d.call('move_page_tables', 'moves every entry; the pages and their rmap stay as they are.', () => {
@@ -34,22 +33,22 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
         const pv = viewPmd(d, src);
         if (pv && extent === HPAGE_PMD_NR) {
           const moved = move_soft_dirty_pmd(d.k, pv.raw);
-          d.call('move_huge_pmd', `the whole 2 MiB moves to an aligned address: one PMD moves${moved !== pv.raw ? '; move_soft_dirty_pmd() marks it soft-dirty' : '; a device-private PMD is not marked soft-dirty (move_soft_dirty_pmd())'}.`, () => {
-            d.setPmd(src, 0n, -1);
+          d.call('move_huge_pmd', `the whole 2 MiB moves to an aligned address: one PMD moves${pv.kind === 'device-private' ? '; a device-private PMD is not marked soft-dirty (move_soft_dirty_pmd())' : '; move_soft_dirty_pmd() marks it soft-dirty'}.`, () => {
+            d.setPmd(src, 0n);
             d.setPmd({ pid, index: dest }, moved as Pmd, pv.target);
             replaceMigrationRef(d, pv.ref, [{ pid, index: dest, pmd: true }]);
           });
           off += extent;
           continue;
         }
-        if (pv) splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
+        splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
         d.call('move_ptes', '', () => {
           for (let j = 0; j < extent; j++) {
             const r = { pid, index: from + j };
             const v = view(d, r);
             if (v.kind === 'none') continue;
             const moved = move_soft_dirty_pte(d.k, v.raw, pte_present(v.raw));
-            d.setPte(r, 0n, -1);
+            d.setPte(r, 0n);
             d.setPte({ pid, index: dest + j }, moved as Pte, v.target);
             replaceMigrationRef(d, r, [{ pid, index: dest + j }]);
           }

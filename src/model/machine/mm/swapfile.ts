@@ -24,19 +24,19 @@ export function get_swap_page(d: Draft): number {
   return slot;
 }
 
-/** swap_duplicate(): one more PTE uses the slot. */
+/** swap_duplicate(): one more PTE uses the slot (a swap PTE's slot is always in use: the invariants check it). */
 export function swap_duplicate(d: Draft, slotNo: number): void {
-  const slot = d.slot(slotNo);
-  if (slot) d.setSlot(slotNo, { ...slot, count: slot.count + 1 });
+  const slot = d.slot(slotNo)!;
+  d.setSlot(slotNo, { ...slot, count: slot.count + 1 });
 }
 
 /**
  * swap_free() / free_swap_and_cache(): one PTE fewer uses the slot. When none is left the slot is
- * freed and its page leaves the swap cache. Returns true when the slot was freed.
+ * freed and its page leaves the swap cache. Returns true when the slot was freed. The slot is in use
+ * (a swap PTE's slot always is: the invariants check it).
  */
 export function swap_free(d: Draft, slotNo: number): boolean {
-  const slot = d.slot(slotNo);
-  if (!slot) return false;
+  const slot = d.slot(slotNo)!;
   if (slot.count > 1) {
     d.setSlot(slotNo, { ...slot, count: slot.count - 1 });
     return false;

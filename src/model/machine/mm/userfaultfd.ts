@@ -25,5 +25,5 @@ export function uffdioPoison(d: Draft, ref: PteRef): void {
     return;
   }
   d.call('mfill_atomic_pte_poison', 'installs a PTE_MARKER_POISONED marker: any access gets SIGBUS.', () =>
-    d.call('make_pte_marker', '', () => d.setPte(ref, markerPte(d, PTE_MARKER_POISONED), -1)));
+    d.call('make_pte_marker', '', () => d.setPte(ref, markerPte(d, PTE_MARKER_POISONED))));
 }

@@ -6,10 +6,10 @@
 import { pte_dirty, pte_soft_dirty, pte_uffd_wp } from '../../kernel/arch/x86_pgtable.ts';
 import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
-import { pageName, toPte, view, viewPmd } from '../entries.ts';
+import { mappedPage, pageName, toPte, view } from '../entries.ts';
 import { folioOf, isLarge } from '../folio.ts';
 import { splitToSmall } from './huge_memory.ts';
-import { maybeFree } from './page_alloc.ts';
+import { markDirty, maybeFree } from './page_alloc.ts';
 import { tryShareAnon, tryToUnmap } from './rmap.ts';
 import { get_swap_page } from './swapfile.ts';
 
@@ -20,9 +20,9 @@ export function swapOut(d: Draft, pid: number, start: number, pages: number): vo
   const done = new Set<number>();
   d.call('shrink_folio_list', `reclaim picks the anon pages mapped at PTEs ${start}..${start + pages - 1}.`, () => {
     for (let i = start; i < start + pages; i++) {
-      const pv = viewPmd(d, { pid, index: i });
-      const t = pv && pv.kind === 'present' ? pv.target : view(d, { pid, index: i }).target;
-      if ((pv && pv.kind === 'present') || (t >= 0 && !pv && isLarge(folioOf(d, t)) && folioOf(d, t).kind === 'ram')) {
+      // A large RAM folio (PMD- or PTE-mapped) is split first; the huge zero folio is not on the LRU.
+      const t = mappedPage(d, { pid, index: i });
+      if (t >= 0 && d.page(t).kind === 'ram' && isLarge(folioOf(d, t))) {
         splitToSmall(d, { pid, index: i }, 'reclaim of a THP without a 2 MiB swap cluster: TTU_SPLIT_HUGE_PMD and split_folio_to_list() first.', 'split_folio_to_list');
       }
       const v = view(d, { pid, index: i });
@@ -49,13 +49,14 @@ export function swapOut(d: Draft, pid: number, start: number, pages: number): vo
         return {
           why: `a swap PTE for slot 0x${slotNo.toString(16)}${anonExclusive ? ', _PAGE_SWP_EXCLUSIVE (the page was exclusive)' : ''}${pte_soft_dirty(old) ? ', soft-dirty' : ''}.`,
           run: () => {
-            if (anonExclusive && !tryShareAnon(d, id)) refuse('the page may be pinned: try_to_unmap_one fails');
-            if (pte_dirty(old)) d.setPage(id, { dirty: true });
+            // folio_try_share_anon_rmap_pte() cannot fail: a maybe-pinned page was skipped above
+            if (anonExclusive) tryShareAnon(d, id);
+            if (pte_dirty(old)) markDirty(d, id, 'marked dirty (folio_mark_dirty)');
             let pte = toPte(d, k.swp_entry(SWAP_TYPE, BigInt(slotNo))) as PteBits;
             if (anonExclusive) pte = k.pte_swp_mkexclusive(pte);
             if (pte_soft_dirty(old)) pte = k.pte_swp_mksoft_dirty(pte);
             if (pte_uffd_wp(old)) pte = k.pte_swp_mkuffd_wp(pte);
-            d.call(k.profile.api === 'softleaf' ? 'swp_pte_prepare' : 'swp_entry_to_pte', '', () => d.setPte(r, pte, -1));
+            d.call(k.profile.api === 'softleaf' ? 'swp_pte_prepare' : 'swp_entry_to_pte', '', () => d.setPte(r, pte));
           },
         };
       });

@@ -49,7 +49,7 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
         swap_duplicate(d, slotNo);
         if (k.pte_swp_exclusive(orig)) {
           pte = k.pte_swp_clear_exclusive(orig) as Pte;
-          d.setPte(src, pte, -1);
+          d.setPte(src, pte);
         }
       });
       target = -1;
@@ -97,7 +97,7 @@ function copyOne(d: Draft, src: PteRef, dst: PteRef, vma: Vma): void {
     case 'pte-marker': {
       const keep = (k.pte_marker_get(v.entry!) & (PTE_MARKER_POISONED | PTE_MARKER_GUARD)) as PteMarker;
       d.call('copy_pte_marker', `keeps ${keep ? 'poisoned/guard markers' : 'nothing'}; a uffd-wp marker is dropped (the child VMA is not uffd-wp registered).`, () => {
-        if (keep) d.setPte(dst, markerPte(d, keep), -1);
+        if (keep) d.setPte(dst, markerPte(d, keep));
       });
       return;
     }

@@ -216,7 +216,7 @@ function handlePteMarker(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: 
     } else if (bits & PTE_MARKER_UFFD_WP) {
       if (access === 'write' && vma.uffdWp) refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
       d.call('pte_marker_handle_uffd_wp', 'not write-protected for this access: the marker is treated as a missing page.', () => {
-        d.setPte(ref, 0n, -1);
+        d.setPte(ref, 0n);
         doAnonymousPage(d, ref, vma, access);
         if (vma.uffdWp) {
           const nv = view(d, ref);
