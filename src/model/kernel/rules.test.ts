@@ -5,7 +5,7 @@ import { PROBLEM_KINDS, type ProblemKind } from './decodeTypes.ts';
 import { getKernel } from './kernel.ts';
 import { ARCHES, DEFAULT_PLATFORM } from './platform.ts';
 import { PROFILE_IDS, PROFILES, sourceUrl } from './profiles.ts';
-import { INVARIANT_IDS, identSourceUrl, problemRule, ruleApplies, ruleLinks, RULES, ruleSource } from './rules.ts';
+import { identIsPatchOnly, INVARIANT_IDS, identSourceUrl, problemRule, ruleApplies, ruleById, ruleLinks, RULES, ruleSource, type KernelRule } from './rules.ts';
 import { INVARIANTS } from '../machine/invariants.ts';
 import { vectors } from '../../../test/vectors.ts';
 
@@ -69,6 +69,31 @@ describe('the rules registry', () => {
     expect(identSourceUrl(PROFILES.series, 'softleaf_is_migration_device_private')).toMatch(/^https:\/\/lore\.kernel\.org\//);
     expect(identSourceUrl(PROFILES['v6.18'], 'make_writable_migration_entry')).toBe('https://elixir.bootlin.com/linux/v6.18/A/ident/make_writable_migration_entry');
     expect(identSourceUrl(PROFILES['7.3'], 'softleaf_type')).toBe('https://elixir.bootlin.com/linux/v7.3.4/A/ident/softleaf_type');
+  });
+
+  it('under a profile that has patch-only helpers, a released helper still links to the tag, and only the patch helper to the patch', () => {
+    // the RFC sits on v6.18 and adds make_*_migration_device_private_entry() in its patch 4
+    expect(identSourceUrl(PROFILES.rfc, 'make_writable_migration_entry')).toBe('https://elixir.bootlin.com/linux/v6.18/A/ident/make_writable_migration_entry');
+    expect(identIsPatchOnly(PROFILES.rfc, 'make_writable_migration_device_private_entry')).toBe(true);
+    expect(identIsPatchOnly(PROFILES.rfc, 'make_writable_migration_entry')).toBe(false);
+    expect(identIsPatchOnly(PROFILES['v6.18'], 'make_writable_migration_device_private_entry')).toBe(false);
+  });
+
+  it('a rule whose source is a patch-only helper says its first link is the patch, and a series rule adds the series by name', () => {
+    const rule = {
+      id: 'decode/pfn-too-wide', kind: 'decode', title: 't', sentence: 's', series: true,
+      source: { file: 'include/linux/swapops.h', ident: 'make_writable_migration_device_private_entry' },
+    } as KernelRule;
+    expect(ruleLinks(rule, PROFILES.rfc, 'x86_64')).toEqual([
+      { href: PROFILES.rfc.patchUrl, text: 'include/linux/swapops.h: make_writable_migration_device_private_entry', where: 'the patch on lore.kernel.org' },
+      { href: PROFILES.rfc.patchUrl, text: 'the series: RFC', where: 'the patch on lore.kernel.org' },
+    ]);
+  });
+
+  it('the PFN-names-its-page invariant changes with the series (device-private numbers get their own space), so it links the series too', () => {
+    const links = ruleLinks(ruleById('invariant/pfn-names-page'), PROFILES.rfc, 'x86_64');
+    expect(links.map((l) => l.text)).toEqual(['include/linux/swapops.h: pfn_swap_entry_to_page', 'the series: RFC']);
+    expect(ruleLinks(ruleById('invariant/pfn-names-page'), PROFILES['v6.18'], 'x86_64')).toHaveLength(1);
   });
 
   it('every rule has a short title, and the registry finds it by id', () => {
