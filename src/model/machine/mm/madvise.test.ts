@@ -12,6 +12,9 @@ import type { MachineSetup } from '../types.ts';
 
 const madvise = (start: number, pages: number, advice: 'hugepage' | 'nohugepage' | 'collapse' | 'free', pid = 1): Event => ({ type: 'madvise', pid, start, pages, advice });
 
+/** A VM_HUGEPAGE VMA over one 2 MiB range, one THP of RAM at pfn 0x12400. */
+const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
+
 describe('madvise_guard_install', () => {
   it('mapped pages are zapped (and freed) and every PTE of the range gets a guard marker', () => {
     const m = new M().do(ev.write(1), ev.guard(0, 3));
@@ -37,8 +40,6 @@ describe('madvise_guard_install', () => {
     expect(new M().refused(ev.guard(7, 2))).toBe('no VMA covers PTE 8');
   });
 
-  /** A VM_HUGEPAGE VMA over one 2 MiB range, one THP of RAM at pfn 0x12400. */
-  const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
 
   it('on part of a THP the huge PMD is split first (zap_pmd_range), then the range is zapped and guarded', () => {
     const m = new M({ setup: THP }).do(ev.write(0), ev.guard(3, 2));
@@ -95,7 +96,6 @@ describe('MADV_FREE (madvise_free_pte_range)', () => {
 });
 
 describe('MADV_FREE over part of a THP', () => {
-  const THP: MachineSetup = { ptes: 512, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 512, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400'] };
 
   it('the huge PMD is split first (madvise_free_single_vma walks PTEs), then the PTEs of the range are made old and clean', () => {
     const m = new M({ setup: THP }).do(ev.write(0), madvise(3, 2, 'free'));
