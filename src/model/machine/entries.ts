@@ -4,7 +4,7 @@
  * pick the constructor the profile's kernel code calls for a page (after the series, the
  * `make_*_entry_from_page()` helpers choose the SWP_MIGRATION_DEVICE_* types for device pages).
  */
-import { asDeviceOffset, asPfn, type Kernel, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
+import { type DeviceOffset, type Kernel, type Pfn, type PteMarker, type swp_entry_t } from '../kernel/kernel.ts';
 import { classify, kindOfCode, newClassified, type EntryKind } from '../kernel/leafops.ts';
 import type { Access, NumberedRow } from '../kernel/swapTypes.ts';
 import { hi32, lo32, type PteBits } from '../kernel/u64.ts';
@@ -32,7 +32,8 @@ export function view(d: Draft, r: PteRef): EntryView {
   const raw = d.pte(r) as Pte;
   const c = classify(d.k, hi32(raw), lo32(raw), scratch);
   const kind = kindOfCode(c.kind);
-  const target = kind === 'none' ? -1 : d.target(r);
+  // The table keeps no page for an empty PTE: target() is -1 there.
+  const target = d.target(r);
   if (kind === 'none' || kind === 'present') return { raw, kind, row: undefined, entry: null, target };
   return { raw, kind, row: d.k.row(c.type), entry: d.k.pte_to_swp_entry(raw as PteBits), target };
 }
@@ -69,7 +70,8 @@ export function viewPmd(d: Draft, r: PteRef): PmdView | null {
 export function mappedPage(d: Draft, r: PteRef): number {
   const pv = viewPmd(d, r);
   if (pv) {
-    if (pv.target < 0 || d.page(pv.target).kind === 'zero') return pv.target;
+    // A PMD leaf always has its folio (setPmd() is given it); the huge zero folio is one page.
+    if (d.page(pv.target).kind === 'zero') return pv.target;
     return folioPage(d, pv.target, r.index - pv.ref.index);
   }
   return view(d, r).target;
@@ -145,7 +147,12 @@ export type PageNumber = Pick<Page, 'kind' | 'space' | 'number'>;
 export function makeMigrationEntry(d: Draft | Kernel, page: PageNumber, access: Access): Built {
   // Before the series the device page's number is a real PFN. In the hypothetical world (own device
   // space, no new types) this passes a device offset where a PFN belongs: the bug the series prevents.
-  return migrationEntry(kernelOfArg(d), page.kind === 'device', access, BigInt(page.kind === 'device' ? asDeviceOffset(page.number) : asPfn(page.number)));
+  return migrationEntry(kernelOfArg(d), page.kind === 'device', access, BigInt(numberOf(page)));
+}
+
+/** The page's number in its own space: a PFN, or a device offset after the series (types only). */
+function numberOf(page: PageNumber): Pfn | DeviceOffset {
+  return page.number as Pfn | DeviceOffset;
 }
 
 function kernelOfArg(d: Draft | Kernel): Kernel {
@@ -155,7 +162,7 @@ function kernelOfArg(d: Draft | Kernel): Kernel {
 /** The readable migration entry fork/mprotect switch to, keeping swp_offset() (PFN + A/D bits). */
 export function readableMigrationFrom(d: Draft | Kernel, old: swp_entry_t, exclusive: boolean): Built {
   const k = kernelOfArg(d);
-  const device = k.row(k.swp_type(old))?.kind === 'device-migration';
+  const device = k.row(k.swp_type(old))!.kind === 'device-migration';
   return migrationEntry(k, device, exclusive ? 'read_exclusive' : 'read', k.swp_offset(old));
 }
 
@@ -168,7 +175,7 @@ export function readableDeviceFrom(d: Draft | Kernel, old: swp_entry_t): swp_ent
 /** The device-private entry of a device page (make_*_device_private_entry[_from_page]). */
 export function makeDevicePrivateEntry(d: Draft | Kernel, page: PageNumber, write: boolean): Built {
   const k = kernelOfArg(d);
-  const n = page.space === 'device' ? asDeviceOffset(page.number) : asPfn(page.number);
+  const n = numberOf(page);
   if (!k.config.DEVICE_PRIVATE) refuse('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
   const entry = write ? k.make_writable_device_private_entry(n) : k.make_readable_device_private_entry(n);
   const direct = write ? 'make_writable_device_private_entry' : 'make_readable_device_private_entry';
