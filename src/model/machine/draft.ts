@@ -138,7 +138,10 @@ export class Draft {
 
   // ---- trace -------------------------------------------------------------------------------------
 
-  /** Runs `body` as kernel function `fn`: everything it changes is recorded under that entry. */
+  /** Runs `body` as kernel function `fn`: everything it changes is recorded under that entry; returns what `body` returns. */
+  call<T>(fn: string, why: string, body: () => T): T;
+  /** Records a call of kernel function `fn` that changes nothing itself. */
+  call(fn: string, why: string): undefined;
   call<T>(fn: string, why: string, body?: () => T): T | undefined {
     const e: OpenEntry = { fn, depth: this.stack.length, why, changes: [] };
     this.entries.push(e);

@@ -7,6 +7,20 @@ import { describe, expect, it } from 'vitest';
 import {
   ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SWP_SD, SWP_UFFD, swapPte, UFFD, USER,
 } from '../../../../test/machine.ts';
+import { Draft } from '../draft.ts';
+import type { Event } from '../events.ts';
+import { pageAt } from '../pagestore.ts';
+import { readPmd } from '../pagetable.ts';
+import type { MachineSetup } from '../types.ts';
+import { rmapWalk, tryToMigrateOne } from './rmap.ts';
+
+const THP: MachineSetup = {
+  ptes: 1024,
+  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+  ram: ['0x1234'],
+  hugeRam: ['0x12400'],
+  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+};
 
 describe('try_to_migrate_one(): which migration entry each mapping gets', () => {
   it('a writable dirty young PTE: SWP_MIGRATION_WRITE with SWP_MIG_YOUNG and SWP_MIG_DIRTY, soft-dirty copied; the folio is marked dirty', () => {
@@ -254,5 +268,74 @@ describe('mapcount and PageAnonExclusive (folio_add_anon_rmap_pte / folio_remove
     expect(m.pte(2)).toBe(other);
     expect(has(m.pte(2), ACCESSED | DIRTY)).toBe(true);
     expect(other & SAVED_DIRTY).toBe(0n);
+  });
+});
+
+describe('the rmap bookkeeping behind the walks', () => {
+  const free = (start: number, pages = 1): Event => ({ type: 'madvise', pid: 1, start, pages, advice: 'free' });
+
+  it('the shared zero page is never counted: a read fault maps it (special PTE) and unmapping leaves its mapcount 0', () => {
+    const m = new M().do(ev.read(1), ev.read(2));
+    expect(pageAt(m.state.pages, m.state.zeroPage)!.mapcount).toBe(0);
+    m.do(ev.munmap(1, 2));
+    expect(pageAt(m.state.pages, m.state.zeroPage)!.mapcount).toBe(0);
+  });
+
+  it('rmapWalk() keeps only the kinds asked for: a migration entry of the page is not a present mapping', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    const d = new Draft(m.state);
+    const id = m.pageId(0x1234);
+    expect(rmapWalk(d, id, ['present'])).toEqual([]);
+    expect(rmapWalk(d, id, ['migration'])).toEqual([{ pid: 1, index: 1 }]);
+  });
+
+  it('try_to_migrate_one() on a PMD: a migration PMD or no PMD at all is not a mapping to migrate (page_vma_mapped_walk skips it)', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.unmap(7));
+    const d = new Draft(m.state);
+    const before = readPmd(m.state.processes[0]!.ptes, 0);
+    const head = m.pageId(0x12400);
+    expect(tryToMigrateOne(d, { pid: 1, index: 0, pmd: true }, head)).toBe(false);
+    expect(tryToMigrateOne(d, { pid: 1, index: 512, pmd: true }, head)).toBe(false);
+    expect(d.pmd({ pid: 1, index: 0 })).toBe(before);
+  });
+
+  it('a PTE the MMU dirtied after MADV_FREE cleaned the folio: try_to_migrate_one() moves pte_dirty() to the folio (folio_mark_dirty)', () => {
+    const m = new M().do(ev.write(1), free(1), ev.write(1));
+    expect(has(m.pte(1), DIRTY)).toBe(true);
+    expect(m.page(0x1234).dirty).toBe(false);
+    m.do(ev.unmap(1));
+    expect(m.page(0x1234).dirty).toBe(true);
+  });
+
+  it('a device-private entry of an exclusive page: try_to_migrate_one() shares it (PageAnonExclusive cleared) before the migration entry', () => {
+    const m = onDevice();
+    expect(m.page(0x10).anonExclusive).toBe(true);
+    m.do({ type: 'migrate_device_range', device: 0 });
+    expect(m.type(1)).toBe('SWP_MIGRATION_WRITE');
+    expect(m.page(0x10).anonExclusive).toBe(false);
+  });
+});
+
+describe('make_device_exclusive()', () => {
+  it('on a THP: GUP with FOLL_SPLIT_PMD splits the PMD first; only the PTE asked for becomes device-exclusive', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.exclusive(5));
+    expect(m.fns()).toContain('split_huge_pmd');
+    expect(m.type(5)).toBe('SWP_DEVICE_EXCLUSIVE');
+    expect(m.decoded(4).kind).toBe('present');
+    expect(readPmd(m.state.processes[0]!.ptes, 0)).toBe(0n);
+    m.consistent();
+  });
+
+  it('a page that is not anonymous (a shared file mapping) is refused: -EOPNOTSUPP', () => {
+    const m = new M().do(ev.mmap(8, 2, 'rw', true, true), ev.write(8));
+    expect(m.refused(ev.exclusive(8))).toMatch(/not anonymous: make_device_exclusive\(\) returns -EOPNOTSUPP/);
+  });
+
+  it('the folio takes the PTE\'s dirty bit when the PTE goes (folio_mark_dirty), even after MADV_FREE cleaned it', () => {
+    const m = new M().do(ev.write(1), { type: 'madvise', pid: 1, start: 1, pages: 1, advice: 'free' });
+    expect(m.page(0x1234).dirty).toBe(false);
+    m.do(ev.exclusive(1));
+    expect(m.type(1)).toBe('SWP_DEVICE_EXCLUSIVE');
+    expect(m.page(0x1234).dirty).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ import type { PteBits } from '../../kernel/u64.ts';
 import { refuse, type Draft } from '../draft.ts';
 import { dmirrorMapAtomic } from '../drivers/test_hmm.ts';
 import { makeMigrationEntry, pageName, pageNumberFn, toPte, traceBuilt, view, viewPmd } from '../entries.ts';
-import { folioMapcount, folioOf, folioPages } from '../folio.ts';
+import { folioOf, folioPages } from '../folio.ts';
 import type { EntryRef, PteRef } from '../types.ts';
 import { setPmdMigrationEntry, splitHugePmd } from './huge_memory.ts';
 import { accessToCompletion } from './memory/fault.ts';
@@ -22,25 +22,27 @@ import { markDirty } from './page_alloc.ts';
 
 const hex = (n: number) => '0x' + n.toString(16);
 
-/** folio_add_{new_,}anon_rmap_pte(): mapcount + 1; RMAP_EXCLUSIVE sets PageAnonExclusive. */
+/**
+ * folio_add_{new_,}anon_rmap_pte(): mapcount + 1; RMAP_EXCLUSIVE sets PageAnonExclusive on an anon
+ * page, and an add without it leaves the flag as it is. The shared zero page is not counted (it is a
+ * special PTE: vm_normal_page() gives no page).
+ */
 export function addRmap(d: Draft, id: number, exclusive: boolean): void {
   const p = d.page(id);
   if (p.kind === 'zero') return;
-  d.setPage(id, { mapcount: p.mapcount + 1, anonExclusive: p.anon && (exclusive || (p.mapcount === 0 ? false : p.anonExclusive)) });
+  d.setPage(id, exclusive ? { mapcount: p.mapcount + 1, anonExclusive: p.anon } : { mapcount: p.mapcount + 1 });
 }
 
-/** folio_remove_rmap_pte(): mapcount - 1. */
+/** folio_remove_rmap_pte(): mapcount - 1 (the zero page's count stays 0: addRmap() never raised it). */
 export function removeRmap(d: Draft, id: number): void {
   const p = d.page(id);
-  if (p.kind === 'zero') return;
   d.setPage(id, { mapcount: Math.max(0, p.mapcount - 1) });
 }
 
 /** folio_try_share_anon_rmap_pte(): clears PageAnonExclusive; fails if the folio may be DMA-pinned. */
 export function tryShareAnon(d: Draft, id: number): boolean {
-  const p = d.page(id);
   if (folioOf(d, id).pins > 0) return false;
-  if (p.anonExclusive) d.setPage(id, { anonExclusive: false });
+  d.setPage(id, { anonExclusive: false });
   return true;
 }
 
@@ -67,7 +69,7 @@ export function installMigrationEntry(d: Draft, ref: PteRef, pageId: number, old
   let entry = built.entry;
   const arg = built.inner ? 'page' : `${pageNumberFn(page)}(page) = ${hex(page.number)}`;
   traceBuilt(d, built, `${built.ctor}(${arg}): ${k.typeName(k.swp_type(entry))}(${k.swp_type(entry)})${
-    page.kind === 'device' && k.profile.numbering !== 'rfc' && page.space === 'device'
+    page.space === 'device' && k.profile.numbering !== 'rfc'
       ? ' — the number is a device offset, but this type says "RAM PFN"'
       : ''
   }.`);
@@ -100,7 +102,7 @@ export function tryToMigrateOne(d: Draft, ref: EntryRef, pageId: number): boolea
     if (!pv || (pv.kind !== 'present' && pv.kind !== 'device-private')) return false;
     return (
       d.call('try_to_migrate_one', `pid ${ref.pid} maps ${pageName(h)} with a PMD (PTEs ${ref.index}..${ref.index + 511}).`, () =>
-        setPmdMigrationEntry(d, pv, h.anon && h.anonExclusive, `the PMD branch (!pvmw.pte): subpage = folio_page(folio, ${pv.kind === 'present' ? 'pmd_pfn()' : 'softleaf_to_pfn()'} − folio_pfn()) = the head.`)) ?? false
+        setPmdMigrationEntry(d, pv, h.anon && h.anonExclusive, `the PMD branch (!pvmw.pte): subpage = folio_page(folio, ${pv.kind === 'present' ? 'pmd_pfn()' : 'softleaf_to_pfn()'} − folio_pfn()) = the head.`))
     );
   }
   const v = view(d, ref);
@@ -115,15 +117,15 @@ export function tryToMigrateOne(d: Draft, ref: EntryRef, pageId: number): boolea
           return false;
         }
         installMigrationEntry(d, ref, pageId, v.raw, true, pte_write(v.raw), anonExclusive);
-      } else if (v.kind === 'device-private') {
-        if (anonExclusive) tryShareAnon(d, pageId);
-        installMigrationEntry(d, ref, pageId, v.raw, false, v.row?.access === 'write', anonExclusive);
       } else {
-        return false;
+        // a device-private entry (rmapMappings() finds no other kind): folio_try_share_anon_rmap_pte()
+        // cannot fail, a device page is never pinned (and on a shared page it changes nothing)
+        tryShareAnon(d, pageId);
+        installMigrationEntry(d, ref, pageId, v.raw, false, v.row!.access === 'write', anonExclusive);
       }
       removeRmap(d, pageId);
       return true;
-    }) ?? false
+    })
   );
 }
 
@@ -133,11 +135,9 @@ export function tryToMigrateOne(d: Draft, ref: EntryRef, pageId: number): boolea
  */
 export function tryToMigrate(d: Draft, pageId: number, why: string): EntryRef[] {
   const out: EntryRef[] = [];
-  const h = d.page(pageId);
   d.call('try_to_migrate', why, () => {
     for (const ref of d.pmdRefsTo(pageId)) if (tryToMigrateOne(d, ref, pageId)) out.push(ref);
-    const pages = h.order > 0 && folioMapcount(d, pageId) > h.entireMapcount ? folioPages(d, pageId) : [pageId];
-    for (const id of pages) for (const ref of rmapMappings(d, id)) if (tryToMigrateOne(d, ref, id)) out.push(ref);
+    for (const id of folioPages(d, pageId)) for (const ref of rmapMappings(d, id)) if (tryToMigrateOne(d, ref, id)) out.push(ref);
   });
   return out;
 }
@@ -175,11 +175,13 @@ export function makeDeviceExclusive(d: Draft, pid: number, start: number, pages:
       }
       const sig = accessToCompletion(d, ref, 'write');
       if (sig) refuse(`the write fault on PTE ${i} gets ${sig}`);
+      // the write fault left a writable PTE (the kernel's second walk, fw.level == FW_LEVEL_PTE && pte_write)
       const v = view(d, ref);
-      if (v.kind !== 'present' || !pte_write(v.raw)) refuse(`PTE ${i} did not become writable`);
       const page = d.page(v.target);
+      if (!page.anon) refuse(`PTE ${i} maps ${pageName(page)}, which is not anonymous: make_device_exclusive() returns -EOPNOTSUPP`);
       if (pte_dirty(v.raw)) markDirty(d, v.target);
       let pte = toPte(d, d.k.make_device_exclusive_entry(asPfn(page.number))) as PteBits;
+      // Stryker disable next-line ConditionalExpression: every writable anon PTE here is soft-dirty (x86 pte_mkdirty() sets _PAGE_SOFT_DIRTY, and nothing clears it: no clear_refs)
       if (pte_soft_dirty(v.raw)) pte = d.k.pte_swp_mksoft_dirty(pte);
       d.call('make_device_exclusive_entry', `SWP_DEVICE_EXCLUSIVE for pfn 0x${page.number.toString(16)}; the page stays mapped (mapcount unchanged) and in RAM.`, () =>
         d.setPte(ref, pte, v.target));
