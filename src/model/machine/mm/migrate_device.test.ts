@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { ACCESSED, DIRTY, ev, M, NX, onDevice, P, present, RW, SOFT_DIRTY, USER } from '../../../../test/machine.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
+import type { Event } from '../events.ts';
+import { readPmd } from '../pagetable.ts';
+import type { MachineSetup } from '../types.ts';
 import { runScenario } from '../../scenarios/run.ts';
 import { THP_SCENARIOS } from '../../scenarios/thp.ts';
 
@@ -218,5 +221,181 @@ describe('SELECT_DEVICE_PRIVATE and migrate_device_range', () => {
   it('without CONFIG_DEVICE_PRIVATE there is no device-private memory to fill a hole with', () => {
     const m = new M({ config: { DEVICE_PRIVATE: false, MIGRATION: true, MEMORY_FAILURE: true } }).do(ev.toDevice(1));
     expect(m.refused(ev.pages())).toBe('CONFIG_DEVICE_PRIVATE=n: there is no device-private memory in this kernel');
+  });
+});
+
+// ---- device THP (7.3: MIGRATE_VMA_SELECT_COMPOUND) -----------------------------------------------------
+
+const N = 512;
+/** pid 1: a VM_HUGEPAGE anon RW VMA over two aligned 2 MiB; RAM THPs 0x12400 then 0x56600; device 0 = one 2 MiB folio at 0x200, device 1 = 512 pages two apart (no 2 MiB folio), device 2 = 4 pages. */
+const THP_SETUP: MachineSetup = {
+  ptes: 2 * N,
+  vaBase: '0x7f0000000000',
+  processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'rw', thp: true }] }],
+  ram: ['0x1234'],
+  hugeRam: ['0x12400', '0x56600'],
+  devices: [{ first: '0x200', physFirst: '0x200', pages: N }, { first: '0x400', physFirst: '0x400', pages: N, stride: 2 }, { first: '0x800', physFirst: '0x800', pages: 4 }],
+  hugeZeroPfn: '0x3a00',
+};
+const thp = () => new M({ profile: '7.3', setup: THP_SETUP });
+const compound = (select: 'system' | 'device_private', start = 0, device = 0, pages = N): Event => ({ type: 'migrate_vma_setup', pid: 1, start, pages, select, device, compound: true });
+const pmdOf = (m: M, index = 0, pid = 1) => readPmd(m.state.processes.find((p) => p.pid === pid)!.ptes, index);
+/** A device-private WRITE PMD at PTEs 0..511 (T03). */
+const devicePmd = () => thp().do(ev.write(0), compound('system'), ev.pages(), ev.finalize());
+
+describe('migrate_vma_collect_huge_pmd: what a huge PMD gives', () => {
+  it.each([
+    ['without SELECT_DEVICE_PRIVATE', compound('system'), 'a device-private PMD without SELECT_DEVICE_PRIVATE: skipped.'],
+    ['for another pgmap_owner', compound('device_private', 0, 1), 'the device folio belongs to device 0, not to pgmap_owner 1: skipped.'],
+  ] as const)('a device-private PMD is skipped %s (migrate_vma_collect_skip)', (_w, e, why) => {
+    const m = devicePmd();
+    const before = pmdOf(m);
+    m.do(e);
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(new RegExp(`${why.replace(/[.()]/g, '\\$&')}$`));
+    expect(pmdOf(m)).toBe(before);
+    expect(m.page(0x200)).toMatchObject({ locked: false, refs: 0 });
+  });
+
+  it('a migration PMD (a THP that migrate_pages is moving) is left alone', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    const before = pmdOf(m);
+    m.do(compound('system'));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/SWP_MIGRATION_WRITE: a migration PMD is left alone\.$/);
+    expect(pmdOf(m)).toBe(before);
+  });
+
+  it.each([
+    ['the whole 2 MiB (SELECT_COMPOUND)', compound('system')],
+    ['part of it (split_folio() would come next)', compound('system', 0, 0, 256)],
+  ] as const)('a THP another migration holds locked is skipped before anything else: %s', (_w, e) => {
+    // the pin makes migrate_folio_unmap's try_to_migrate fail: the folio stays locked, the PMD present
+    const m = thp().do(ev.write(0), ev.pin(0), ev.unmap(0));
+    const before = pmdOf(m);
+    m.do(e);
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/folio_trylock\(\) fails \(2 MiB folio at pfn 0x12400 is locked, e\.g\. already migrating\): skipped\.$/);
+    expect(pmdOf(m)).toBe(before);
+    expect(m.fns()).not.toContain('split_folio');
+  });
+
+  it('a pinned THP: set_pmd_migration_entry() fails, and split_folio() fails before it touches the PMD: the 2 MiB is skipped', () => {
+    const m = thp().do(ev.write(0), ev.pin(0));
+    const before = pmdOf(m);
+    m.do(compound('system'));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('set_pmd_migration_entry')).toMatch(/folio_try_share_anon_rmap_pmd\(\) fails \(maybe pinned\): the old PMD is restored, -EBUSY\.$/);
+    expect(m.why('split_folio')).toBe('set_pmd_migration_entry() failed: fall back to split_folio(). 2 MiB folio at pfn 0x12400 has extra references or pins: the split fails (-EAGAIN) before the PMD is touched; PTEs 0..511 are skipped (migrate_vma_collect_skip).');
+    expect(m.fns()).not.toContain('migrate_vma_collect_pmd');
+    expect(pmdOf(m)).toBe(before);
+    expect(m.page(0x12400)).toMatchObject({ locked: false, refs: 0, pins: 1, order: 9 });
+    m.consistent();
+  });
+
+  it.each([
+    ['a pin', ev.pin(0), { pins: 1 }],
+    ['an extra reference', ev.get(0), { refs: 1 }],
+  ] as const)('part of a THP with %s: the split fails, the PMD stays and the range is skipped', (_w, hold, held) => {
+    const m = thp().do(ev.write(0), hold);
+    const before = pmdOf(m);
+    m.do(compound('system', 0, 0, 256));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('split_folio')).toMatch(/the split fails \(-EAGAIN\) before the PMD is touched; PTEs 0\.\.511 are skipped/);
+    expect(pmdOf(m)).toBe(before);
+    expect(m.page(0x12400)).toMatchObject({ locked: false, order: 9, ...held });
+  });
+
+  it('part of an unpinned THP is split (PMD and folio) and its pages collected one by one', () => {
+    const m = thp().do(ev.write(0), compound('system', 0, 0, 256));
+    expect(m.result.cpages).toBe(256);
+    expect(pmdOf(m)).toBe(0n);
+    expect([m.type(0), m.type(255), m.type(256)]).toEqual(['SWP_MIGRATION_WRITE', 'SWP_MIGRATION_WRITE', 'present']);
+    expect(m.page(0x12400).order).toBe(0);
+  });
+});
+
+describe('migrate_vma_collect_pmd: a PTE-mapped large folio (migrate_vma_split_folio)', () => {
+  it('is split first; the pages are then collected (locked by the walk, not by the split)', () => {
+    const m = thp().do(ev.write(0), ev.munmap(256, 256), ev.toDevice(0, 256));
+    expect(m.fns()).toContain('migrate_vma_split_folio');
+    expect(m.result.cpages).toBe(256);
+    expect(m.page(0x12400)).toMatchObject({ order: 0, locked: true });
+    expect(m.page(0x124ff)).toMatchObject({ order: 0, locked: true });
+    m.do(ev.pages(), ev.finalize());
+    expect([m.type(0), m.type(255)]).toEqual(['SWP_DEVICE_WRITE', 'SWP_DEVICE_WRITE']);
+    m.consistent();
+  });
+
+  it('with a pin the split fails and the rest of the PMD\'s range is skipped (migrate_vma_collect_skip(addr, end))', () => {
+    const m = thp().do(ev.write(0), ev.munmap(256, 256), ev.pin(0), ev.toDevice(0, 256));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/2 MiB folio at pfn 0x12400 is large and has extra references or pins: split_folio\(\) fails \(-EAGAIN\)\. PTE 0: migrate_vma_split_folio\(\) failed: PTEs 0\.\.255 are skipped \(migrate_vma_collect_skip\)\.$/);
+    expect(m.type(0)).toBe('present');
+    expect(m.page(0x12400)).toMatchObject({ order: 9, locked: false });
+  });
+
+  it('a small page that another migration holds locked is skipped (folio_trylock)', () => {
+    const m = new M().do(ev.write(1), ev.pin(1), ev.unmap(1), ev.toDevice(1));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/PTE 1: folio_trylock\(\) fails \(pfn 0x1234 is locked, e\.g\. already migrating\): skipped\.$/);
+    expect(m.pte(1)).toBe(WRITTEN);
+  });
+});
+
+describe('migrate_vma_pages with a COMPOUND src', () => {
+  it('a device with no free 2 MiB folio: dmirror falls back to 512 small device pages (migrate_vma_split_unmapped_folio)', () => {
+    const m = thp().do(ev.write(0), compound('system', 0, 1), ev.pages());
+    expect(m.why('dmirror_migrate_alloc_and_copy')).toBe('the driver allocates device pages on device 1 and copies the data. device 1 has no free 2 MiB folio: fall back to 512 small pages.');
+    expect(m.fns()).toContain('migrate_vma_split_unmapped_folio');
+    m.do(ev.finalize());
+    expect([m.decoded(0).swap?.pfn, m.decoded(1).swap?.pfn, m.decoded(511).swap?.pfn]).toEqual([0x400, 0x402, 0x400 + 2 * 511]);
+    expect(m.type(511)).toBe('SWP_DEVICE_WRITE');
+    m.consistent();
+  });
+
+  it('a device with only 4 free pages: 4 pages move, the other 508 (dst = 0) are restored as 4 KiB pages', () => {
+    const m = thp().do(ev.write(0), compound('system', 0, 2), ev.pages(), ev.finalize());
+    expect([0, 3].map((i) => m.decoded(i).swap?.pfn)).toEqual([0x800, 0x803]);
+    expect([m.type(4), m.type(511)]).toEqual(['present', 'present']);
+    expect([m.decoded(4).present?.pfn, m.decoded(511).present?.pfn]).toEqual([0x12404, 0x125ff]);
+    expect(m.page(0x12404)).toMatchObject({ order: 0, locked: false, mapcount: 1 });
+    m.consistent();
+  });
+
+  it('a THP also PTE-mapped in a child: after the split, each small page finds its mappings in both processes', () => {
+    const m = thp().do(ev.write(0), ev.fork(), ev.munmap(256, 256, 2), { type: 'hmm_flags', device: 0, failAlloc: true }, compound('system'));
+    expect(m.type(0, 2)).toBe('SWP_MIGRATION_READ');
+    m.do(ev.pages(), ev.finalize());
+    expect([m.type(0, 1), m.type(255, 2), m.type(511, 1)]).toEqual(['SWP_DEVICE_READ', 'SWP_DEVICE_READ', 'SWP_DEVICE_READ']);
+    expect([m.decoded(7, 1).swap?.pfn, m.decoded(7, 2).swap?.pfn]).toEqual([0x207, 0x207]);
+    expect([m.page(0x207).mapcount, m.page(0x300).mapcount]).toEqual([2, 1]);
+    m.consistent();
+  });
+
+  it('an aligned 2 MiB hole the CPU filled meanwhile is not overwritten: migrate_vma_insert_huge_pmd_page() aborts', () => {
+    const m = thp().do(compound('system'), ev.write(0));
+    const cpu = pmdOf(m);
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_huge_pmd_page')).toBe('the PMD at PTE 0 changed meanwhile (it must be none or the huge zero PMD): abort.');
+    m.do(ev.finalize());
+    expect(pmdOf(m)).toBe(cpu);
+    expect(m.page(0x200)).toMatchObject({ allocated: false, locked: false });
+    m.consistent();
+  });
+});
+
+describe('migrate_device_range with a large device folio', () => {
+  it('mapped by PTEs after a partial munmap, it is still one COMPOUND src (no split) and comes back as a 2 MiB RAM folio', () => {
+    const m = devicePmd().do(ev.munmap(128, 128), { type: 'migrate_device_range', device: 0 });
+    expect(m.result.cpages).toBe(N);
+    expect(m.state.migrations[0]!.srcs).toHaveLength(1);
+    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ src: m.pageId(0x200), compound: true, write: true });
+    expect(m.page(0x200).order).toBe(9);
+    m.do({ type: 'migrate_device_pages' }, { type: 'migrate_device_finalize' });
+    expect([0, 300, 511].map((i) => m.decoded(i).present?.pfn)).toEqual([0x56600, 0x5672c, 0x567ff]);
+    expect(m.type(128)).toBe('none');
+    expect(m.page(0x56600)).toMatchObject({ order: 9, locked: false });
+    m.consistent();
   });
 });

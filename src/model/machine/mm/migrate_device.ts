@@ -8,7 +8,7 @@
  * the destination is a 2 MiB folio if the driver gets one; otherwise migrate_vma_pages() splits the
  * source (or fills the hole page by page).
  */
-import { mk_pte, pte_dirty, pte_mkdirty, pte_mkwrite, pte_write, pmd_write } from '../../kernel/arch/x86_pgtable.ts';
+import { pte_dirty, pte_write, pmd_write } from '../../kernel/arch/x86_pgtable.ts';
 import { pmdBase, refuse, type Draft } from '../draft.ts';
 import {
   dmirror_devmem_alloc_folio, dmirror_devmem_alloc_page, dmirror_migrate_finalize_and_map, dmirrorForgetMoved, takeFailAlloc,
@@ -16,7 +16,7 @@ import {
 import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view, viewPmd, type PmdView } from '../entries.ts';
 import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, isLarge, splitFolio } from '../folio.ts';
 import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
-import { pageProt, vmaOf, vmaWritable } from '../vma.ts';
+import { vmaOf, vmaWritable } from '../vma.ts';
 import {
   folio_add_anon_rmap_pmd, rangeAligned, setPmdMigrationEntry, splitFolioEverywhere, splitHugePmd,
 } from './huge_memory.ts';
@@ -82,6 +82,10 @@ export function migrateVmaSetup(d: Draft, o: CollectOptions): Migration | string
       d.call('migrate_vma_collect_pmd', collectWhy(o), () => {
         for (let i = lo; i < hi; i++) {
           const s = collectOne(d, { pid: o.pid, index: i }, o, anonVma);
+          if (s === 'skip-rest') {
+            d.explainPte(i, `: migrate_vma_split_folio() failed: PTEs ${i}..${hi - 1} are skipped (migrate_vma_collect_skip).`);
+            break;
+          }
           if (s) srcs.push(s);
         }
       });
@@ -157,12 +161,13 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
       d.explain(`${pv.row?.name ?? pv.kind}: a migration PMD is left alone.`);
       return;
     }
-    if (!whole) {
-      out = splitForCollect(d, pv, 'no SELECT_COMPOUND, or the range does not cover the aligned 2 MiB: split_folio() first and collect 4 KiB pages.');
-      return;
-    }
+    // folio_get() and folio_trylock() come before the SELECT_COMPOUND test: a locked folio is skipped either way
     if (h.locked && head !== o.faultPage) {
       d.explain(`folio_trylock() fails (${pageName(h)} is locked, e.g. already migrating): skipped.`);
+      return;
+    }
+    if (!whole) {
+      out = splitForCollect(d, pv, 'no SELECT_COMPOUND, or the range does not cover the aligned 2 MiB: split_folio() first and collect 4 KiB pages.');
       return;
     }
     if (head !== o.faultPage) lockPage(d, head, 'locked (folio_trylock)');
@@ -179,13 +184,24 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
   return out;
 }
 
-/** The collect-time fallback: split the PMD and the folio (split_folio()), then walk the PTEs. */
-function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' {
+/**
+ * The collect-time fallback: split_folio(), then walk the PTEs. A folio with extra references or pins
+ * fails the ref-count check before unmap_folio() touches the PMD (__folio_split()), and
+ * migrate_vma_collect_huge_pmd() then skips the whole range (migrate_vma_collect_skip()).
+ */
+function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' | null {
+  let out: 'split' | null = 'split';
   d.call('split_folio', why, () => {
+    const h = d.page(pv.target);
+    if (h.refs > 0 || h.pins > 0) {
+      d.explain(`${pageName(h)} has extra references or pins: the split fails (-EAGAIN) before the PMD is touched; PTEs ${pv.ref.index}..${pv.ref.index + HPAGE_PMD_NR - 1} are skipped (migrate_vma_collect_skip).`);
+      out = null;
+      return;
+    }
     splitHugePmd(d, pv.ref, false, 'unmap the PMD into 512 PTEs.');
-    if (!splitFolioEverywhere(d, pv.target)) d.explain('the folio stays large; its pages are not collected.');
+    splitFolioEverywhere(d, pv.target);
   });
-  return 'split';
+  return out;
 }
 
 /**
@@ -199,7 +215,7 @@ function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | unde
   const h = folioOf(d, pageId);
   if (!isLarge(h)) return true;
   if (h.pins > 0 || h.refs > 0) {
-    d.explain(`${pageName(h)} is large and has extra references: migrate_vma_split_folio() fails, the page is skipped.`);
+    d.explain(`${pageName(h)} is large and has extra references or pins: split_folio() fails (-EAGAIN).`);
     return false;
   }
   let ok = true;
@@ -210,8 +226,11 @@ function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | unde
   return ok;
 }
 
-/** One PTE of migrate_vma_collect_pmd(). Returns the src[] slot, or null when skipped. */
-function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean): MigrationSrc | null {
+/**
+ * One PTE of migrate_vma_collect_pmd(). Returns the src[] slot, null when skipped, or 'skip-rest' when
+ * a large folio cannot be split: the kernel then skips the rest of the PMD's range.
+ */
+function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean): MigrationSrc | null | 'skip-rest' {
   const v = view(d, ref);
   const hole = (index: number, why: string): MigrationSrc => {
     d.explainPte(index, why);
@@ -238,7 +257,7 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
     return null;
   }
   const pageId = v.target;
-  if (!migrateVmaSplitFolio(d, pageId, o.faultPage)) return null;
+  if (!migrateVmaSplitFolio(d, pageId, o.faultPage)) return 'skip-rest';
   const page = d.page(pageId);
   if (page.locked && pageId !== o.faultPage) {
     d.explainPte(ref.index, `: folio_trylock() fails (${pageName(page)} is locked, e.g. already migrating): skipped.`);
@@ -294,22 +313,23 @@ function unmapAndCheck(d: Draft, migId: number): void {
 
 type Work = { -readonly [K in keyof MigrationSrc]: MigrationSrc[K] } & { small?: (number | null)[] };
 
-/** A 2 MiB destination, unless the allocation fails (test_hmm's one-shot FAIL_ALLOC, or no free 2 MiB). */
-function allocLargeDst(d: Draft, mig: Migration, srcPage: number | null): number | null {
-  if (takeFailAlloc(d, mig.device ?? 0)) {
+/**
+ * A 2 MiB destination, unless the allocation fails (test_hmm's one-shot FAIL_ALLOC, or no free 2 MiB).
+ * To RAM the source is a device folio (a hole is collected only toward the device) and RAM always has one.
+ */
+function allocLargeDst(d: Draft, mig: Migration, device: number): number | null {
+  if (takeFailAlloc(d, device)) {
     d.explain('HMM_DMIRROR_FLAG_FAIL_ALLOC: the 2 MiB allocation fails once; fall back to 512 small pages.');
     return null;
   }
-  if (mig.to === 'device') {
-    const id = dmirror_devmem_alloc_folio(d, mig.device ?? 0);
-    if (id === null) d.explain(`device ${mig.device} has no free 2 MiB folio: fall back to 512 small pages.`);
-    return id;
-  }
-  return allocRamFolio(d, srcPage === null ? true : d.page(srcPage).anon);
+  if (mig.to === 'ram') return allocRamFolio(d);
+  const id = dmirror_devmem_alloc_folio(d, device);
+  if (id === null) d.explain(`device ${device} has no free 2 MiB folio: fall back to 512 small pages.`);
+  return id;
 }
 
-function allocSmallDst(d: Draft, mig: Migration): number | null {
-  return mig.to === 'device' ? dmirror_devmem_alloc_page(d, mig.device ?? 0) : allocRamPage(d);
+function allocSmallDst(d: Draft, mig: Migration, device: number): number | null {
+  return mig.to === 'device' ? dmirror_devmem_alloc_page(d, device) : allocRamPage(d);
 }
 
 /** The driver allocates destinations and copies, then migrate_vma_pages()/migrate_device_pages(). */
@@ -317,10 +337,12 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
   if (mig.phase !== 'collected') refuse(`${mig.api}_pages already ran for this migration: ${mig.api}_finalize comes next`);
   const fn = mig.api === 'migrate_vma' ? 'migrate_vma_pages' : 'migrate_device_pages';
   const alloc = mig.to === 'device' ? 'dmirror_migrate_alloc_and_copy' : mig.origin === 'fault' ? 'dmirror_devmem_fault_alloc_and_copy' : mig.origin === 'evict' ? 'dmirror_device_evict_chunk' : 'alloc_page';
+  // migrate_vma and migrate_device migrations always name their device (only migrate_folio has none)
+  const device = mig.device!;
   const work: Work[] = mig.srcs.map((s) => ({ ...s }));
   d.call(alloc, mig.to === 'device' ? `the driver allocates device pages on device ${mig.device} and copies the data.` : 'the driver allocates system pages and copies the data back.', () => {
+    // every src here has MIGRATE_PFN_MIGRATE: setup and migrate_device_range drop the others (src[i] = 0)
     for (const s of work) {
-      if (!s.migrate) continue;
       if (failAlloc) {
         d.explain('allocation fails: dst = 0, the page stays where it is.');
         continue;
@@ -329,7 +351,7 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
       const vma = s.hole ? vmaOf(d, s.hole) : undefined;
       s.dstWrite = s.write || (s.src === null && vma !== undefined && vmaWritable(vma));
       if (s.compound) {
-        const big = allocLargeDst(d, mig, s.src);
+        const big = allocLargeDst(d, mig, device);
         if (big !== null) {
           d.setPage(big, { locked: true }, 'locked');
           if (s.src !== null) copyFolio(d, s.src, big);
@@ -340,15 +362,15 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
         const from = s.src !== null ? folioPages(d, s.src) : null;
         s.small = [];
         for (let i = 0; i < HPAGE_PMD_NR; i++) {
-          const dst = allocSmallDst(d, mig);
+          const dst = allocSmallDst(d, mig, device);
           s.small.push(dst);
           if (dst !== null) d.setPage(dst, { locked: true, data: from ? d.page(from[i]!).data : 0 });
         }
         continue;
       }
-      const dst = mig.to === 'device' ? dmirror_devmem_alloc_page(d, mig.device ?? 0) : allocRamPage(d);
+      const dst = allocSmallDst(d, mig, device);
       if (dst === null) {
-        d.explain(`device ${mig.device} is out of memory: dst = 0.`);
+        d.explain(`device ${device} is out of memory: dst = 0.`);
         continue;
       }
       d.setPage(dst, { locked: true, data: srcPage ? srcPage.data : 0 }, srcPage ? `copied from ${pageName(srcPage)}` : 'zero-filled');
@@ -358,10 +380,6 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
   const out: Work[] = [];
   d.call(fn, 'moves struct page state to the destinations (__migrate_device_pages).', () => {
     for (const s of work) {
-      if (!s.migrate) {
-        out.push(s);
-        continue;
-      }
       if (s.compound && s.dst === null && s.small) {
         for (const e of splitCompound(d, s)) {
           movePage(d, e);
@@ -374,8 +392,8 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
     }
   });
   const srcs = out.map(({ small: _small, ...s }) => s);
-  if (mig.to === 'device' && mig.api === 'migrate_vma') dmirror_migrate_finalize_and_map(d, mig.device ?? 0, srcs);
-  if (mig.origin === 'fault' || (mig.to === 'ram' && mig.api === 'migrate_vma')) dmirrorForgetMoved(d, mig.device ?? 0, srcs);
+  if (mig.to === 'device' && mig.api === 'migrate_vma') dmirror_migrate_finalize_and_map(d, device, srcs);
+  if (mig.origin === 'fault' || (mig.to === 'ram' && mig.api === 'migrate_vma')) dmirrorForgetMoved(d, device, srcs);
   d.setMigration(mig.id, { ...mig, srcs, phase: 'moved' });
 }
 
@@ -385,21 +403,20 @@ function movePage(d: Draft, s: Work): void {
     s.migrate = false;
     return;
   }
-  if (s.src === null && s.hole) {
-    if (s.compound) insertHugePmdPage(d, s.hole, s.dst);
-    else insertPage(d, s.hole, s.dst);
+  if (s.src === null) {
+    // a src without a page is a hole (migrate_vma_collect_hole, or the zero page)
+    if (s.compound) insertHugePmdPage(d, s.hole!, s.dst);
+    else insertPage(d, s.hole!, s.dst);
     return;
   }
-  if (s.src !== null) {
-    const sp = d.page(s.src);
-    if (!sp.anon && d.page(s.dst).kind === 'device') {
-      d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
-      s.migrate = false;
-      return;
-    }
-    d.call('migrate_folio', `${pageName(sp)} -> ${pageName(d.page(s.dst))}: data, dirty flag and mapping move over.`);
-    d.setPage(s.dst, { dirty: sp.dirty, anon: sp.anon });
+  const sp = d.page(s.src);
+  if (!sp.anon && d.page(s.dst).kind === 'device') {
+    d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
+    s.migrate = false;
+    return;
   }
+  d.call('migrate_folio', `${pageName(sp)} -> ${pageName(d.page(s.dst))}: data, dirty flag and mapping move over.`);
+  d.setPage(s.dst, { dirty: sp.dirty, anon: sp.anon });
 }
 
 /**
@@ -446,7 +463,10 @@ function splitCompound(d: Draft, s: Work): Work[] {
   return out;
 }
 
-/** migrate_vma_insert_page(): a hole gets the new page directly (no migration entry existed). */
+/**
+ * migrate_vma_insert_page(): a hole gets the new page directly (no migration entry existed). Holes are
+ * collected only with SELECT_SYSTEM, so the new page is always a device page: a device-private entry.
+ */
 function insertPage(d: Draft, ref: PteRef, dst: number): void {
   const vma = vmaOf(d, ref);
   const v = view(d, ref);
@@ -456,15 +476,9 @@ function insertPage(d: Draft, ref: PteRef, dst: number): void {
   }
   const page = d.page(dst);
   d.call('migrate_vma_insert_page', `fills the hole at PTE ${ref.index} with ${pageName(page)}${vma.prot === 'rw' ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
-    if (page.kind === 'device') {
-      const built = makeDevicePrivateEntry(d, page, vmaWritable(vma));
-      traceBuilt(d, built, `${d.k.typeName(d.k.swp_type(built.entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, with no soft-dirty bit.`);
-      d.setPte(ref, toPte(d, built.entry), dst);
-    } else {
-      let pte = mk_pte(page.number, pageProt(vma));
-      if (vmaWritable(vma)) pte = pte_mkwrite(pte_mkdirty(pte));
-      d.setPte(ref, pte, dst);
-    }
+    const built = makeDevicePrivateEntry(d, page, vmaWritable(vma));
+    traceBuilt(d, built, `${d.k.typeName(d.k.swp_type(built.entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, with no soft-dirty bit.`);
+    d.setPte(ref, toPte(d, built.entry), dst);
     addRmap(d, dst, true);
   });
 }
@@ -483,7 +497,6 @@ function insertHugePmdPage(d: Draft, ref: PteRef, dst: number): void {
   }
   const page = d.page(dst);
   d.call('migrate_vma_insert_huge_pmd_page', `fills the 2 MiB hole at PTEs ${ref.index}..${ref.index + HPAGE_PMD_NR - 1} with ${pageName(page)}${zero ? ', replacing the huge zero PMD' : ''}${vmaWritable(vma) ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
-    if (page.kind !== 'device') refuse('migrate_vma_insert_huge_pmd_page() inserts device-private folios only');
     const r = insert_huge_pmd_value(d.k, page, vmaWritable(vma));
     traceBuilt(d, r.built, `${d.k.typeName(d.k.swp_type(r.built.entry))} for ${pageNumberFn(page)}(page) = ${hex(page.number)}, no soft-dirty even under VM_SOFTDIRTY.`);
     d.setPmd(ref, r.pmd, dst);
@@ -520,25 +533,15 @@ export function migrateDeviceRange(d: Draft, device: number): Migration {
   const dev = d.device(device);
   const srcs: MigrationSrc[] = [];
   d.call('migrate_device_range', `collects every allocated page of device ${device} by PFN (no VMA walk).`, () => {
-    const taken = new Set<number>();
     for (const id of dev.pages) {
       const p = d.page(id);
-      if (!p.allocated || p.head !== id || taken.has(id)) continue;
+      if (!p.allocated || p.head !== id) continue;
       if (p.locked) {
         d.explain(`${pageName(p)} is locked: skipped.`);
         continue;
       }
-      if (isLarge(p) && d.pmdRefsTo(id).length === 0 && folioMapcount(d, id) > 0) {
-        // mapped by PTEs only (after a partial munmap): the pages move one by one
-        if (!splitFolioEverywhere(d, id)) continue;
-        for (const sub of folioIds(id)) {
-          taken.add(sub);
-          lockPage(d, sub);
-          getRef(d, sub);
-          srcs.push(srcOf({ src: sub, hole: null, at: null }));
-        }
-        continue;
-      }
+      // a large folio is one MIGRATE_PFN_COMPOUND src however it is mapped (by a PMD, or by PTEs after a
+      // partial munmap): migrate_device_range() does not split it
       lockPage(d, id);
       getRef(d, id);
       srcs.push(srcOf({ src: id, hole: null, at: null, compound: isLarge(p) }));
