@@ -156,3 +156,62 @@ describe('HMM_DMIRROR_RELEASE, _EXCLUSIVE, _CHECK_EXCLUSIVE', () => {
     }
   });
 });
+
+describe('the device page table kept in step with the device\'s own frees', () => {
+  it('EXCLUSIVE over a page the device holds: the fault frees the device page (its entry goes), a page the device had read is re-recorded ATOMIC', () => {
+    const m = onDevice().do(ev.write(2), hmm('hmm_read', 2, 1));
+    const device = m.pageId(0x10);
+    const read = mirror(m)['1:2']!.page;
+    expect(mirror(m)['1:1']).toMatchObject({ page: device, atomic: false });
+    expect(mirror(m)['1:2']).toMatchObject({ write: false, atomic: false });
+    m.do(hmm('hmm_exclusive', 1, 2));
+    expect(m.page(0x10).allocated).toBe(false);
+    expect([m.type(1), m.type(2)]).toEqual(['SWP_DEVICE_EXCLUSIVE', 'SWP_DEVICE_EXCLUSIVE']);
+    expect(mirror(m)).toEqual({
+      '1:1': { page: m.pageId(m.decoded(1).swap!.pfn), write: true, atomic: true },
+      '1:2': { page: read, write: true, atomic: true },
+    });
+    m.do({ type: 'hmm_check_exclusive', device: 0 });
+    expect(m.result.ret).toBe('-EPERM');
+  });
+});
+
+describe('HMM_DMIRROR_FLAGS', () => {
+  it('0 clears FAIL_ALLOC: the next 2 MiB allocation is not failed', () => {
+    const m = new M().do({ type: 'hmm_flags', device: 0, failAlloc: true }, { type: 'hmm_flags', device: 0, failAlloc: false });
+    expect(m.result).toEqual({ ret: '0' });
+    expect(m.why('dmirror_fops_unlocked_ioctl')).toBe('HMM_DMIRROR_FLAGS on device 0: no flags.');
+    expect(m.state.devices[0]!.failAlloc).toBe(false);
+  });
+});
+
+describe('device THP (7.3): the ioctls work in 2 MiB windows', () => {
+  const N = 512;
+  const setup = {
+    ptes: 2 * N, vaBase: '0x7f0000000000', processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'rw' as const, thp: true }] }],
+    ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x400', physFirst: '0x400', pages: 2 * N }],
+  };
+
+  it('MIGRATE_TO_DEV over 4 MiB: one migrate_vma_setup (SELECT_COMPOUND) per 2 MiB, each THP one device-private PMD', () => {
+    const m = new M({ profile: '7.3', setup }).do({ type: 'cpu_access', pid: 1, start: 0, pages: 2 * N, access: 'write' }, hmm('hmm_migrate_to_dev', 0, 2 * N));
+    expect(m.result).toMatchObject({ ret: '0', cpages: 2 * N });
+    expect(m.result.data).toHaveLength(2 * N);
+    expect([m.result.data![0], m.result.data![N], m.result.data![2 * N - 1]]).toEqual([0, N, 2 * N - 1]);
+    expect(m.trace.filter((t) => t.fn === 'migrate_vma_setup').map((t) => t.why)).toEqual(['MIGRATE_VMA_SELECT_COMPOUND.', 'MIGRATE_VMA_SELECT_COMPOUND.']);
+    expect(m.trace.filter((t) => t.fn === 'migrate_vma_insert_huge_pmd_page' || t.fn === 'migrate_vma_split_unmapped_folio')).toEqual([]);
+    m.do(hmm('hmm_snapshot', 0, 2 * N));
+    expect(new Set(m.result.prot)).toEqual(new Set(['DEV_PRIVATE_LOCAL|WRITE|PMD']));
+    m.consistent();
+  });
+});
+
+describe('HMM_DMIRROR_RELEASE leaves dmirror->pt alone', () => {
+  it('the device\'s mapping of a system page survives; the evicted device pages\' entries go with the pages', () => {
+    const m = new M().do(ev.write(0), hmm('hmm_read', 0, 1), { type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'write' }, hmm('hmm_migrate_to_dev', 1, 1));
+    const sys = mirror(m)['1:0']!;
+    expect(Object.keys(mirror(m)).sort()).toEqual(['1:0', '1:1']);
+    m.do({ type: 'hmm_release', device: 0 });
+    expect(mirror(m)).toEqual({ '1:0': sys });
+    expect(m.type(1)).toBe('present');
+  });
+});

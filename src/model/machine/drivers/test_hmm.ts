@@ -11,7 +11,7 @@ import { mappedPage, view, viewPmd } from '../entries.ts';
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, folioPages } from '../folio.ts';
 import { rangeAligned } from '../mm/huge_memory.ts';
 import { accessToCompletion } from '../mm/memory/fault.ts';
-import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetup } from '../mm/migrate_device.ts';
+import { migrateDeviceRange, migrateFinalize, migratePages, migrateVmaSetupIn } from '../mm/migrate_device.ts';
 import { makeDeviceExclusive } from '../mm/rmap.ts';
 import type { DeviceMirrorEntry, Migration, MigrationSrc, PteRef, Vma } from '../types.ts';
 
@@ -233,15 +233,15 @@ function dmirrorDoRead(d: Draft, device: number, pid: number, start: number, pag
  * Since 6.19 test_hmm passes MIGRATE_VMA_SELECT_COMPOUND and works in 2 MiB windows, so an aligned
  * 2 MiB buffer is one PMD per window.
  */
-function migrateChunk(d: Draft, pid: number, start: number, pages: number, select: 'system' | 'device_private', device: number): number {
+function migrateChunk(d: Draft, c: { vma: Vma; start: number; pages: number }, pid: number, select: 'system' | 'device_private', device: number): number {
+  const { vma, start, pages } = c;
   const compound = d.k.profile.deviceThp && rangeAligned(d);
   if (compound && pmdBase(start) !== pmdBase(start + pages - 1)) {
     let n = 0;
-    for (let s = start; s < start + pages; s = pmdBase(s) + HPAGE_PMD_NR) n += migrateChunk(d, pid, s, Math.min(start + pages, pmdBase(s) + HPAGE_PMD_NR) - s, select, device);
+    for (let s = start; s < start + pages; s = pmdBase(s) + HPAGE_PMD_NR) n += migrateChunk(d, { vma, start: s, pages: Math.min(start + pages, pmdBase(s) + HPAGE_PMD_NR) - s }, pid, select, device);
     return n;
   }
-  const mig = d.call('migrate_vma_setup', compound ? 'MIGRATE_VMA_SELECT_COMPOUND.' : '', () => migrateVmaSetup(d, { pid, start, pages, select, device, compound, origin: 'driver' }));
-  if (!mig || typeof mig === 'string') return 0;
+  const mig = d.call('migrate_vma_setup', compound ? 'MIGRATE_VMA_SELECT_COMPOUND.' : '', () => migrateVmaSetupIn(d, { pid, start, pages, select, device, compound, origin: 'driver' }, vma));
   const cpages = mig.srcs.reduce((n, s) => n + (s.migrate && s.src !== null ? (s.compound ? HPAGE_PMD_NR : 1) : 0), 0);
   migratePages(d, mig, false);
   migrateFinalize(d, d.migration(mig.id));
@@ -258,7 +258,7 @@ export function dmirror_migrate_to_device(d: Draft, pid: number, start: number, 
       d.result.ret = '-EINVAL';
       return;
     }
-    for (const c of chunks) migrateChunk(d, pid, c.start, c.pages, 'system', device);
+    for (const c of chunks) migrateChunk(d, c, pid, 'system', device);
     const r = dmirrorDoRead(d, device, pid, start, pages);
     d.call('dmirror_do_read', r.ret === '0' ? `every page is in device ${device}'s table: cpages = ${r.cpages}.` : `a page is missing from device ${device}'s table: -ENOENT (cpages = ${r.cpages}).`);
     Object.assign(d.result, r);
@@ -275,7 +275,7 @@ export function dmirror_migrate_to_system(d: Draft, pid: number, start: number, 
       return;
     }
     let cpages = 0;
-    for (const c of chunks) cpages += migrateChunk(d, pid, c.start, c.pages, 'device_private', device);
+    for (const c of chunks) cpages += migrateChunk(d, c, pid, 'device_private', device);
     Object.assign(d.result, { ret: '0', cpages });
   });
 }
@@ -288,7 +288,7 @@ export function dmirror_device_remove_chunks(d: Draft, device: number): void {
       migratePages(d, mig, false);
       migrateFinalize(d, d.migration(mig.id));
     });
-    dropMirror(d, device, () => true);
+    // dmirror->pt is left alone: it is destroyed only when the file is closed (dmirror_fops_release)
   });
   d.result.ret = '0';
 }
@@ -394,16 +394,12 @@ export function dmirror_snapshot(d: Draft, pid: number, start: number, pages: nu
  */
 export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Migration | null {
   const page = d.page(pageId);
-  let mig: Migration | string = '-EFAULT';
-  d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () => {
-    d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () => {
-      d.call('migrate_vma_setup', '', () => {
-        mig = migrateVmaSetup(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device ?? 0, faultPage: pageId, origin: 'fault' });
-      });
-    });
-  });
-  const m = mig as Migration | string;
-  return typeof m === 'string' || !m.srcs.some((s) => s.src === pageId) ? null : m;
+  const m = d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () =>
+    d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () =>
+      d.call('migrate_vma_setup', '', () =>
+        // a device page has a device; the faulting PTE is inside its VMA
+        migrateVmaSetupIn(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device!, faultPage: pageId, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
+  return m.srcs.some((s) => s.src === pageId) ? m : null;
 }
 
 /**
@@ -412,16 +408,12 @@ export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Mig
  */
 export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): Migration | null {
   const page = d.page(head);
-  let mig: Migration | string = '-EFAULT';
-  d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the 2 MiB folio back to RAM.`, () => {
-    d.call('dmirror_devmem_fault', 'order 9 (vmf->pte is NULL): migrate_vma_setup over the aligned 2 MiB, SELECT_DEVICE_PRIVATE | SELECT_COMPOUND, fault_page set.', () => {
-      d.call('migrate_vma_setup', '', () => {
-        mig = migrateVmaSetup(d, { pid: ref.pid, start: pmdBase(ref.index), pages: HPAGE_PMD_NR, select: 'device_private', device: page.device ?? 0, compound: true, faultPage: head, origin: 'fault' });
-      });
-    });
-  });
-  const m = mig as Migration | string;
-  return typeof m === 'string' || !m.srcs.some((s) => s.src === head) ? null : m;
+  const m = d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the 2 MiB folio back to RAM.`, () =>
+    d.call('dmirror_devmem_fault', 'order 9 (vmf->pte is NULL): migrate_vma_setup over the aligned 2 MiB, SELECT_DEVICE_PRIVATE | SELECT_COMPOUND, fault_page set.', () =>
+      d.call('migrate_vma_setup', '', () =>
+        // a device-private PMD lies in a VMA that covers its whole aligned 2 MiB
+        migrateVmaSetupIn(d, { pid: ref.pid, start: pmdBase(ref.index), pages: HPAGE_PMD_NR, select: 'device_private', device: page.device!, compound: true, faultPage: head, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
+  return m.srcs.some((s) => s.src === head) ? m : null;
 }
 
 /** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */

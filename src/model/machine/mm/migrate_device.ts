@@ -15,7 +15,7 @@ import {
 } from '../drivers/test_hmm.ts';
 import { makeDevicePrivateEntry, pageName, pageNumberFn, requireMigration, toPte, traceBuilt, view, viewPmd, type PmdView } from '../entries.ts';
 import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, isLarge, splitFolio } from '../folio.ts';
-import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
+import type { EntryRef, Migration, MigrationSrc, PteRef, Vma } from '../types.ts';
 import { vmaOf, vmaWritable } from '../vma.ts';
 import {
   folio_add_anon_rmap_pmd, rangeAligned, setPmdMigrationEntry, splitFolioEverywhere, splitHugePmd,
@@ -57,6 +57,20 @@ export function migrateVmaSetup(d: Draft, o: CollectOptions): Migration | string
     d.explain('the range is not inside one VMA: -EINVAL.');
     return '-EINVAL';
   }
+  return collectAndUnmap(d, o, vma);
+}
+
+/**
+ * migrate_vma_setup() for a caller whose range lies inside `vma` (test_hmm walks the range VMA by VMA;
+ * a fault's range is inside the faulting VMA), so the range checks cannot fail.
+ */
+export function migrateVmaSetupIn(d: Draft, o: CollectOptions, vma: Vma): Migration {
+  requireMigration(d);
+  return collectAndUnmap(d, o, vma);
+}
+
+/** migrate_vma_collect() then migrate_vma_unmap(). */
+function collectAndUnmap(d: Draft, o: CollectOptions, vma: Vma): Migration {
   const compound = (o.compound ?? false) && d.k.profile.deviceThp && rangeAligned(d);
   const anonVma = vma.anon && !vma.shared;
   const srcs: MigrationSrc[] = [];
