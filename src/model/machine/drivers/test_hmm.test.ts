@@ -168,7 +168,7 @@ describe('the device page table kept in step with the device\'s own frees', () =
     expect(m.page(0x10).allocated).toBe(false);
     expect([m.type(1), m.type(2)]).toEqual(['SWP_DEVICE_EXCLUSIVE', 'SWP_DEVICE_EXCLUSIVE']);
     expect(mirror(m)).toEqual({
-      '1:1': { page: m.pageId(m.decoded(1).swap!.pfn), write: true, atomic: true },
+      '1:1': { page: m.pageId(m.decoded(1).swap!.pfn!), write: true, atomic: true },
       '1:2': { page: read, write: true, atomic: true },
     });
     m.do({ type: 'hmm_check_exclusive', device: 0 });

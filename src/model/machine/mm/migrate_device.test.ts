@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCESSED, DIRTY, ev, M, NX, onDevice, P, present, RW, SOFT_DIRTY, USER } from '../../../../test/machine.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
+import { decodePte } from '../../kernel/decode.ts';
 import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
 import type { MachineSetup } from '../types.ts';
@@ -239,6 +240,7 @@ const THP_SETUP: MachineSetup = {
 };
 const thp = () => new M({ profile: '7.3', setup: THP_SETUP });
 const compound = (select: 'system' | 'device_private', start = 0, device = 0, pages = N): Event => ({ type: 'migrate_vma_setup', pid: 1, start, pages, select, device, compound: true });
+const PSE = 1n << 7n;
 const pmdOf = (m: M, index = 0, pid = 1) => readPmd(m.state.processes.find((p) => p.pid === pid)!.ptes, index);
 /** A device-private WRITE PMD at PTEs 0..511 (T03). */
 const devicePmd = () => thp().do(ev.write(0), compound('system'), ev.pages(), ev.finalize());
@@ -396,6 +398,43 @@ describe('migrate_device_range with a large device folio', () => {
     expect([0, 300, 511].map((i) => m.decoded(i).present?.pfn)).toEqual([0x56600, 0x5672c, 0x567ff]);
     expect(m.type(128)).toBe('none');
     expect(m.page(0x56600)).toMatchObject({ order: 9, locked: false });
+    m.consistent();
+  });
+});
+
+describe('device THP: the huge zero PMD and eviction of a device-private PMD', () => {
+  it('the huge zero PMD is a COMPOUND hole; migrate_vma_insert_huge_pmd_page() replaces it with a READ device-private PMD in a read-only VMA', () => {
+    const ro: MachineSetup = { ...THP_SETUP, processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'read', thp: true }] }] };
+    const m = new M({ profile: '7.3', setup: ro }).do(ev.read(0), compound('system'));
+    expect(m.result.cpages).toBe(N);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/the huge zero PMD counts as a hole: src\[0\] = MIGRATE_PFN_MIGRATE \| MIGRATE_PFN_COMPOUND\.$/);
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_huge_pmd_page')).toBe('fills the 2 MiB hole at PTEs 0..511 with 2 MiB device folio (pfn 0x200), replacing the huge zero PMD (no VM_WRITE: read-only).');
+    m.do(ev.finalize());
+    expect(decodePte(m.k, pmdOf(m)).swap).toMatchObject({ typeName: 'SWP_DEVICE_READ', pfn: 0x200 });
+    m.consistent();
+  });
+
+  it('an untouched aligned 2 MiB of a VM_WRITE VMA gets a WRITE device-private PMD of zeroed pages', () => {
+    const m = thp().do(compound('system'));
+    expect(m.result.cpages).toBe(N);
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_huge_pmd_page')).toBe('fills the 2 MiB hole at PTEs 0..511 with 2 MiB device folio (pfn 0x200) (VM_WRITE: writable).');
+    m.do(ev.finalize());
+    expect(decodePte(m.k, pmdOf(m)).swap).toMatchObject({ typeName: 'SWP_DEVICE_WRITE', pfn: 0x200, softDirty: false });
+    expect(m.page(0x3ff)).toMatchObject({ data: 0, locked: false });
+    m.consistent();
+  });
+
+  it('migrate_device_range over a device-private WRITE PMD: one COMPOUND src, MIGRATE_PFN_WRITE from the PMD; it comes back as a writable 2 MiB RAM folio', () => {
+    const m = devicePmd().do({ type: 'migrate_device_range', device: 0 });
+    expect(m.state.migrations[0]!.srcs).toEqual([expect.objectContaining({ src: m.pageId(0x200), compound: true, write: true, ptes: [{ pid: 1, index: 0, pmd: true }] })]);
+    expect(m.result.cpages).toBe(N);
+    m.do({ type: 'migrate_device_pages' }, { type: 'migrate_device_finalize' });
+    const pmd = pmdOf(m);
+    expect(pmd & (P | RW | PSE)).toBe(P | RW | PSE);
+    expect(Number((pmd >> 12n) & 0xffffffffn)).toBe(0x56600);
+    expect(m.page(0x56600)).toMatchObject({ order: 9, entireMapcount: 1 });
     m.consistent();
   });
 });

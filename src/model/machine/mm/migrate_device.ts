@@ -129,9 +129,9 @@ export function migrateVmaSetupEvent(d: Draft, o: Omit<CollectOptions, 'origin'>
   });
 }
 
-/** cpages: collected pages, a 2 MiB src counting 512. */
+/** cpages after setup or migrate_device_range (every src left has MIGRATE_PFN_MIGRATE): a 2 MiB src counts 512. */
 export function cpagesOf(m: Migration): number {
-  return m.srcs.reduce((n, s) => n + (s.migrate ? (s.compound ? HPAGE_PMD_NR : 1) : 0), 0);
+  return m.srcs.reduce((n, s) => n + (s.compound ? HPAGE_PMD_NR : 1), 0);
 }
 
 function collectWhy(o: CollectOptions): string {
@@ -172,7 +172,7 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
         return;
       }
     } else {
-      d.explain(`${pv.row?.name ?? pv.kind}: a migration PMD is left alone.`);
+      d.explain(`${pv.row!.name}: a migration PMD is left alone.`);
       return;
     }
     // folio_get() and folio_trylock() come before the SELECT_COMPOUND test: a locked folio is skipped either way
