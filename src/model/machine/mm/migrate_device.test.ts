@@ -437,4 +437,13 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     expect(m.page(0x56600)).toMatchObject({ order: 9, entireMapcount: 1 });
     m.consistent();
   });
+
+  it('eviction ignores HMM_DMIRROR_FLAG_FAIL_ALLOC (dmirror_device_evict_chunk() calls folio_alloc() directly): the folio still comes back whole', () => {
+    const m = devicePmd().do({ type: 'hmm_flags', device: 0, failAlloc: true }, { type: 'hmm_release', device: 0 });
+    expect(m.fns()).not.toContain('migrate_vma_split_unmapped_folio');
+    expect(m.page(0x56600)).toMatchObject({ order: 9, entireMapcount: 1 });
+    expect(pmdOf(m) & PSE).toBe(PSE);
+    expect(m.state.devices[0]!.failAlloc).toBe(true);
+    m.consistent();
+  });
 });

@@ -315,7 +315,8 @@ function unmapAndCheck(d: Draft, migId: number): void {
     const extra = p.refs - 1;
     const left = folioMapcount(d, srcId);
     if (left > 0 || extra > 0 || p.pins > 0) {
-      const why = p.pins > 0 ? `${p.pins} pin(s)` : extra > 0 ? `${extra} extra reference(s)` : 'mappings left';
+      // a mapping is left only where folio_try_share_anon_rmap_*() failed, i.e. on a pinned page
+      const why = p.pins > 0 ? `${p.pins} pin(s)` : `${extra} extra reference(s)`;
       d.call('migrate_vma_check_page', `${pageName(p)} has ${why}: it cannot migrate; MIGRATE_PFN_MIGRATE is cleared.`);
       remove_migration_ptes(d, srcId, srcId, s.ptes, `restore: remove_migration_ptes(folio, folio) maps ${pageName(p)} again.`);
       continue; // src[i] = 0: the page leaves this migration
@@ -330,9 +331,10 @@ type Work = { -readonly [K in keyof MigrationSrc]: MigrationSrc[K] } & { small?:
 /**
  * A 2 MiB destination, unless the allocation fails (test_hmm's one-shot FAIL_ALLOC, or no free 2 MiB).
  * To RAM the source is a device folio (a hole is collected only toward the device) and RAM always has one.
+ * dmirror_device_evict_chunk() calls folio_alloc() without looking at FAIL_ALLOC.
  */
 function allocLargeDst(d: Draft, mig: Migration, device: number): number | null {
-  if (takeFailAlloc(d, device)) {
+  if (mig.origin !== 'evict' && takeFailAlloc(d, device)) {
     d.explain('HMM_DMIRROR_FLAG_FAIL_ALLOC: the 2 MiB allocation fails once; fall back to 512 small pages.');
     return null;
   }
