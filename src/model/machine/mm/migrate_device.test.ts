@@ -228,11 +228,11 @@ describe('SELECT_DEVICE_PRIVATE and migrate_device_range', () => {
 // ---- device THP (7.3: MIGRATE_VMA_SELECT_COMPOUND) -----------------------------------------------------
 
 const N = 512;
-/** pid 1: a VM_HUGEPAGE anon RW VMA over two aligned 2 MiB; RAM THPs 0x12400 then 0x56600; device 0 = one 2 MiB folio at 0x200, device 1 = 512 pages two apart (no 2 MiB folio), device 2 = 4 pages. */
+/** pid 1: a VM_HUGEPAGE anon RW VMA over one aligned 2 MiB; RAM THPs 0x12400 then 0x56600; device 0 = one 2 MiB folio at 0x200, device 1 = 512 pages two apart (no 2 MiB folio), device 2 = 4 pages. */
 const THP_SETUP: MachineSetup = {
-  ptes: 2 * N,
+  ptes: N,
   vaBase: '0x7f0000000000',
-  processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'rw', thp: true }] }],
+  processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: N, prot: 'rw', thp: true }] }],
   ram: ['0x1234'],
   hugeRam: ['0x12400', '0x56600'],
   devices: [{ first: '0x200', physFirst: '0x200', pages: N }, { first: '0x400', physFirst: '0x400', pages: N, stride: 2 }, { first: '0x800', physFirst: '0x800', pages: 4 }],
@@ -404,7 +404,7 @@ describe('migrate_device_range with a large device folio', () => {
 
 describe('device THP: the huge zero PMD and eviction of a device-private PMD', () => {
   it('the huge zero PMD is a COMPOUND hole; migrate_vma_insert_huge_pmd_page() replaces it with a READ device-private PMD in a read-only VMA', () => {
-    const ro: MachineSetup = { ...THP_SETUP, processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'read', thp: true }] }] };
+    const ro: MachineSetup = { ...THP_SETUP, processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: N, prot: 'read', thp: true }] }] };
     const m = new M({ profile: '7.3', setup: ro }).do(ev.read(0), compound('system'));
     expect(m.result.cpages).toBe(N);
     expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/the huge zero PMD counts as a hole: src\[0\] = MIGRATE_PFN_MIGRATE \| MIGRATE_PFN_COMPOUND\.$/);
