@@ -194,6 +194,19 @@ describe('SELECT_DEVICE_PRIVATE and migrate_device_range', () => {
     expect(m.why('migrate_vma_collect_pmd')).toMatch(/^MIGRATE_VMA_SELECT_DEVICE_PRIVATE: device-private entries owned by device 0 are collected\./);
   });
 
+  it('holes are collected whatever the SELECT flags (vma_is_anonymous() only): cpages counts them, the driver leaves them empty', () => {
+    const m = onDevice().do(ev.fromDevice(1, 2));
+    expect(m.result.cpages).toBe(2);
+    expect(m.state.migrations[0]!.srcs.map((s) => s.hole)).toEqual([null, { pid: 1, index: 2 }]);
+    m.do(ev.pages());
+    expect(m.why('alloc_page')).toMatch(/a hole toward system memory: the driver leaves dst = 0 \(there is nothing to copy back\)\.$/);
+    m.do(ev.finalize());
+    expect([m.type(1), m.type(2)]).toEqual(['present', 'none']);
+    m.consistent();
+    const hmmSys = onDevice().do({ type: 'hmm_migrate_to_sys', pid: 1, start: 1, pages: 2, device: 0 });
+    expect(hmmSys.result).toEqual({ ret: '0', cpages: 1 });
+  });
+
   it('another device\'s page is skipped (pgmap_owner)', () => {
     const m = onDevice({ setup: { ptes: 16, processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 8 }] }], devices: [{ first: '0x10', pages: 4 }, { first: '0x20', pages: 4 }] } });
     m.do(ev.fromDevice(1, 1, 1, 1));
@@ -424,6 +437,14 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     expect(decodePte(m.k, pmdOf(m)).swap).toMatchObject({ typeName: 'SWP_DEVICE_WRITE', pfn: 0x200, softDirty: false });
     expect(m.page(0x3ff)).toMatchObject({ data: 0, locked: false });
     m.consistent();
+  });
+
+  it('an untouched aligned 2 MiB is a COMPOUND hole for SELECT_DEVICE_PRIVATE too; nothing is inserted on the way to RAM', () => {
+    const m = thp().do(compound('device_private'));
+    expect(m.result.cpages).toBe(N);
+    m.do(ev.pages(), ev.finalize());
+    expect(pmdOf(m)).toBe(0n);
+    expect(m.page(0x200).allocated).toBe(false);
   });
 
   it('migrate_device_range over a device-private WRITE PMD: one COMPOUND src, MIGRATE_PFN_WRITE from the PMD; it comes back as a writable 2 MiB RAM folio', () => {

@@ -88,7 +88,7 @@ function collectAndUnmap(d: Draft, o: CollectOptions, vma: Vma): Migration {
           if (r) srcs.push(r);
           continue;
         }
-      } else if (whole && anonVma && o.select === 'system' && !d.hasPteTable(ref)) {
+      } else if (whole && anonVma && !d.hasPteTable(ref)) {
         d.call('migrate_vma_collect_hole', `pmd_none, SELECT_COMPOUND and an aligned 2 MiB: src[0] = MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND, src[1..511] = 0.`);
         srcs.push(srcOf({ src: null, hole: ref, at: ref, compound: true }));
         continue;
@@ -251,7 +251,8 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
     return srcOf({ src: null, hole: ref, at: ref });
   };
   if (v.kind === 'none') {
-    if (!anonVma || o.select !== 'system') return null;
+    // migrate_vma_collect_pmd() and migrate_vma_collect_hole() ask only vma_is_anonymous(), not the SELECT flags
+    if (!anonVma) return null;
     return hole(ref.index, ': none: src = MIGRATE_PFN_MIGRATE with no page (the driver may populate it).');
   }
   let write: boolean;
@@ -359,6 +360,11 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
   d.call(alloc, mig.to === 'device' ? `the driver allocates device pages on device ${mig.device} and copies the data.` : 'the driver allocates system pages and copies the data back.', () => {
     // every src here has MIGRATE_PFN_MIGRATE: setup and migrate_device_range drop the others (src[i] = 0)
     for (const s of work) {
+      if (s.src === null && mig.to === 'ram') {
+        // dmirror_devmem_fault_alloc_and_copy(): `if (!spage || ...) goto next`
+        d.explain('a hole toward system memory: the driver leaves dst = 0 (there is nothing to copy back).');
+        continue;
+      }
       if (failAlloc) {
         d.explain('allocation fails: dst = 0, the page stays where it is.');
         continue;
