@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ev, M, onDevice } from '../../../../test/machine.ts';
+import { Draft } from '../draft.ts';
 import type { Event } from '../events.ts';
+import { readPmd } from '../pagetable.ts';
+import { dmirror_devmem_fault_pmd } from './test_hmm.ts';
 
 const hmm = (type: 'hmm_migrate_to_dev' | 'hmm_migrate_to_sys' | 'hmm_read' | 'hmm_write' | 'hmm_snapshot' | 'hmm_exclusive', start: number, pages: number, device = 0, extra: object = {}): Event =>
   ({ type, pid: 1, start, pages, device, ...extra }) as Event;
@@ -191,6 +194,17 @@ describe('device THP (7.3): the ioctls work in 2 MiB windows', () => {
     ptes: 2 * N, vaBase: '0x7f0000000000', processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: 2 * N, prot: 'rw' as const, thp: true }] }],
     ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x400', physFirst: '0x400', pages: 2 * N }],
   };
+
+  it('migrate_to_ram on a device folio with an extra reference: migrate_vma_check_page() fails, the PMD is restored and nothing is returned to migrate', () => {
+    const m = new M({ profile: '7.3', setup }).do({ type: 'cpu_access', pid: 1, start: 0, pages: N, access: 'write' }, hmm('hmm_migrate_to_dev', 0, N));
+    const before = readPmd(m.state.processes[0]!.ptes, 0);
+    const d = new Draft(m.state);
+    const head = m.pageId(0x400);
+    d.setPage(head, { locked: true, refs: 1 });
+    expect(dmirror_devmem_fault_pmd(d, { pid: 1, index: 5 }, head)).toBeNull();
+    expect(d.trace().map((t) => t.why).join(' ')).toContain('2 MiB device folio (pfn 0x400) has 1 extra reference(s): it cannot migrate');
+    expect(readPmd(d.finish().processes[0]!.ptes, 0)).toBe(before);
+  });
 
   it('MIGRATE_TO_DEV over 4 MiB: one migrate_vma_setup (SELECT_COMPOUND) per 2 MiB, each THP one device-private PMD', () => {
     const m = new M({ profile: '7.3', setup }).do({ type: 'cpu_access', pid: 1, start: 0, pages: 2 * N, access: 'write' }, hmm('hmm_migrate_to_dev', 0, 2 * N));

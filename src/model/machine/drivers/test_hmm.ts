@@ -389,32 +389,31 @@ export function dmirror_snapshot(d: Draft, pid: number, start: number, pages: nu
 
 /**
  * dmirror_devmem_fault() (pgmap->ops->migrate_to_ram), first half: migrate_vma_setup on the faulting
- * page with MIGRATE_VMA_SELECT_DEVICE_PRIVATE and fault_page set. Returns the migration in flight. The
- * faulting page is always collected: it is this device's, locked by the fault (fault_page passes the
- * trylock), a device page holds no GUP reference or pin, and try_to_migrate() cannot fail on it.
+ * page with MIGRATE_VMA_SELECT_DEVICE_PRIVATE and fault_page set. Returns the migration in flight, or
+ * null when the page was not collected (migrate_vma_check_page() failed: an extra reference).
  */
-export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Migration {
+export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Migration | null {
   const page = d.page(pageId);
   const m = d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the page back to RAM.`, () =>
     d.call('dmirror_devmem_fault', 'migrate_vma_setup on the faulting page, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page set.', () =>
       d.call('migrate_vma_setup', '', () =>
         // a device page has a device; the faulting PTE is inside its VMA
         migrateVmaSetupIn(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device!, faultPage: pageId, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
-  return m;
+  return m.srcs.some((s) => s.src === pageId) ? m : null;
 }
 
 /**
  * dmirror_devmem_fault() for a device-private PMD (vmf->pte is NULL, so the order comes from the
  * folio): migrate the whole aligned 2 MiB with SELECT_DEVICE_PRIVATE | SELECT_COMPOUND and fault_page.
  */
-export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): Migration {
+export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): Migration | null {
   const page = d.page(head);
   const m = d.call('migrate_to_ram', `pgmap->ops->migrate_to_ram: device ${page.device}'s driver (lib/test_hmm.c) moves the 2 MiB folio back to RAM.`, () =>
     d.call('dmirror_devmem_fault', 'order 9 (vmf->pte is NULL): migrate_vma_setup over the aligned 2 MiB, SELECT_DEVICE_PRIVATE | SELECT_COMPOUND, fault_page set.', () =>
       d.call('migrate_vma_setup', '', () =>
         // a device-private PMD lies in a VMA that covers its whole aligned 2 MiB
         migrateVmaSetupIn(d, { pid: ref.pid, start: pmdBase(ref.index), pages: HPAGE_PMD_NR, select: 'device_private', device: page.device!, compound: true, faultPage: head, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
-  return m;
+  return m.srcs.some((s) => s.src === head) ? m : null;
 }
 
 /** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */

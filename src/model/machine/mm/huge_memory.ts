@@ -161,7 +161,13 @@ export function hugePmdFault(d: Draft, ref: PteRef, vma: Vma, pv: PmdView, acces
           return;
         }
         d.setPage(pv.target, { locked: true }, 'locked (folio_trylock)');
-        out = { done: false, migration: dmirror_devmem_fault_pmd(d, pv.ref, pv.target) };
+        const m = dmirror_devmem_fault_pmd(d, pv.ref, pv.target);
+        if (m === null) {
+          d.setPage(pv.target, { locked: false }, 'unlocked: nothing to migrate');
+          out = { done: true };
+        } else {
+          out = { done: false, migration: m };
+        }
       });
       return;
     }

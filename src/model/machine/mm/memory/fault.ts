@@ -177,7 +177,13 @@ function doSwapPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: Acces
         }
         d.explain('read and write faults are handled the same way: the memory is not CPU-addressable.');
         lockPage(d, v.target, 'locked by do_swap_page (trylock)');
-        out = { done: false, migration: dmirror_devmem_fault(d, ref, v.target) };
+        const m = dmirror_devmem_fault(d, ref, v.target);
+        if (m === null) {
+          d.setPage(folioOf(d, v.target).id, { locked: false }, 'unlocked: nothing to migrate');
+          out = { done: true };
+        } else {
+          out = { done: false, migration: m };
+        }
         return;
       }
       case 'hwpoison':
