@@ -8,14 +8,14 @@
  * held elsewhere) are driven by calling the handler on a Draft.
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESSED, DIRTY, ev, has, M, P, RW, SPECIAL, swapPte, UFFD, X86_4 } from '../../../../test/machine.ts';
+import { ACCESSED, DIRTY, ev, has, M, P, RW, SAVED_DIRTY, SPECIAL, swapPte, UFFD, X86_4 } from '../../../../test/machine.ts';
 import { decodePmd } from '../../kernel/decode.ts';
 import { Draft } from '../draft.ts';
 import { view, viewPmd } from '../entries.ts';
 import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
 import type { MachineSetup, MachineState } from '../types.ts';
-import { hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
+import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
 
 const THP: MachineSetup = {
   ptes: 2048,
@@ -198,6 +198,17 @@ describe('copy_huge_pmd()', () => {
     expect(m.page(0x56600).entireMapcount).toBe(3);
     m.consistent();
   });
+  it('a device-private PMD made read-only by the first fork is copied as is by the second, and the device folio\'s entire mapcount goes to 3', () => {
+    const m = thp().do(ev.write(0), toDev, ev.fork());
+    const shared = pmd(m, 0, 1);
+    expect(decodePmd(m.k, shared).swap!.typeName).toBe('SWP_DEVICE_READ');
+    m.do(ev.fork(1));
+    expect(m.why('copy_huge_non_present_pmd')).toBe('a device-private PMD: copied as is; folio_try_dup_anon_rmap_pmd() shares the device folio.');
+    expect([pmd(m, 0, 1), pmd(m, 0, 3)]).toEqual([shared, shared]);
+    const d = new Draft(m.state);
+    expect(d.page(viewPmd(d, { pid: 1, index: 0 })!.target).entireMapcount).toBe(3);
+    m.consistent();
+  });
   it('a shared THP forked again: folio_try_share_anon_rmap_pmd() has nothing to clear, the entire mapcount goes to 3', () => {
     const m = thp().do(ev.write(0), ev.fork(), ev.fork(1));
     expect(pmd(m, 0, 3)).toBe(pmd(m, 0, 2));
@@ -306,6 +317,28 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     splitHugePmd(unpinned, { pid: 1, index: 0 }, true, 'split_huge_pmd_address(freeze)');
     expect(view(unpinned, { pid: 1, index: 7 }).kind).toBe('migration');
     expect(unpinned.page(unpinned.target({ pid: 1, index: 0 })).anonExclusive).toBe(false);
+  });
+  it('copy_huge_pmd() into a uffd-wp child VMA (UFFD_FEATURE_EVENT_FORK, which fork in this model does not keep) leaves the uffd bit: userfaultfd_protected(dst_vma)', () => {
+    const two: MachineSetup = { ...THP, processes: [...THP.processes, { pid: 2, name: 'child', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }] };
+    const m = thp({ setup: two }).do(ev.write(0), ev.read(600), ev.uffdWp(0, 1024, true));
+    const d = new Draft(m.state);
+    const childVma = { ...d.vmaAt(2, 0)!, uffdWp: true };
+    for (const i of [0, 512]) expect(copyHugePmd(d, { pid: 1, index: i }, { pid: 2, index: i }, childVma)).toBe(true);
+    expect(d.pmd({ pid: 2, index: 0 })).toBe((THP_PMD & ~(RW | ACCESSED | DIRTY)) | SAVED_DIRTY | UFFD);
+    expect(d.pmd({ pid: 2, index: 512 })).toBe((HUGE_ZERO_PMD & ~ACCESSED) | UFFD);
+  });
+  it('change_non_present_huge_pmd(): a writable migration PMD becomes READ_EXCLUSIVE for an anon folio, READ for any other (folio_test_anon())', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    const flags = { uffdWp: false, uffdWpResolve: false, tryChangeWritable: false };
+    const got = (anon: boolean) => {
+      const d = new Draft(m.state);
+      const ref = { pid: 1, index: 0 };
+      d.setPage(viewPmd(d, ref)!.target, { anon });
+      changeHugePmd(d, ref, d.vmaAt(1, 0)!, 0n, flags);
+      return [decodePmd(m.k, d.pmd(ref)).swap!.typeName, d.trace().find((t) => t.fn === 'change_non_present_huge_pmd')!.why];
+    };
+    expect(got(true)).toEqual(['SWP_MIGRATION_READ_EXCLUSIVE', 'a writable migration PMD: SWP_MIGRATION_READ_EXCLUSIVE (anon folio); soft-dirty copied, the uffd bit is not.']);
+    expect(got(false)).toEqual(['SWP_MIGRATION_READ', 'a writable migration PMD: SWP_MIGRATION_READ (not anon); soft-dirty copied, the uffd bit is not.']);
   });
   it('remove_migration_pmd() leaves a PMD that is not a migration entry of the old folio alone (page_vma_mapped_walk() would not find it)', () => {
     const m = thp().do(ev.write(0), ev.write(512));

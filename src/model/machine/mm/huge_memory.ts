@@ -15,7 +15,7 @@ import { dmirror_devmem_fault_pmd } from '../drivers/test_hmm.ts';
 import { pageName, traceBuilt, viewPmd, type PmdView } from '../entries.ts';
 import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, HPAGE_PMD_ORDER, splitFolio } from '../folio.ts';
 import type { EntryRef, PteRef, Vma } from '../types.ts';
-import { isCow, pageProt, vmaWritable } from '../vma.ts';
+import { pageProt } from '../vma.ts';
 import {
   change_huge_pmd_value, copy_huge_pmd_values, describeRead, remove_migration_pmd_value, set_pmd_migration_value, split_ptes,
 } from './huge_memory_rules.ts';
@@ -117,7 +117,8 @@ export function do_huge_pmd_anonymous_page(d: Draft, ref: PteRef, vma: Vma, acce
 function mapAnonFolioPmd(d: Draft, base: PteRef, vma: Vma, head: number, fn: string): void {
   let pmd = folio_mk_pmd(d.page(head).number, pageProt(vma));
   pmd = pmd_mkdirty(pmd);
-  if (vmaWritable(vma)) pmd = pmd_mkwrite(pmd);
+  // maybe_pmd_mkwrite(): both callers handle a write fault, which checkAccess() allows in a writable VMA only
+  pmd = pmd_mkwrite(pmd);
   d.call(fn, `folio_mk_pmd(vm_page_prot) + pmd_mkdirty (Dirty parked in SavedDirty while RW=0) + maybe_pmd_mkwrite (moved back); folio_add_new_anon_rmap(RMAP_EXCLUSIVE).`, () => {
     folio_add_anon_rmap_pmd(d, head, true);
     markDirty(d, head);
@@ -302,14 +303,14 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
   const pv = viewPmd(d, r);
   if (!pv) return [];
   const k = d.k;
-  const vma = d.vmaAt(r.pid, pv.ref.index);
+  const vma = d.vmaAt(r.pid, pv.ref.index)!; // a PMD leaf lies inside one VMA (invariant pmd-leaf)
   const base = pv.ref.index;
   const out: EntryRef[] = Array.from({ length: HPAGE_PMD_NR }, (_, j) => ({ pid: r.pid, index: base + j }));
   d.call(fn, why, () => {
     d.call('__split_huge_pmd_locked', `${freeze ? 'freeze: ' : ''}PMD at PTEs ${base}..${base + HPAGE_PMD_NR - 1} -> 512 PTEs.`, () => {
       const head = pv.target;
       const h = d.page(head);
-      const vmProt = vma ? pageProt(vma) : 0n;
+      const vmProt = pageProt(vma);
       if (pv.kind === 'present' && h.kind === 'zero') {
         const z = d.page(d.base.zeroPage);
         d.call('__split_huge_zero_page_pmd', `512 special PTEs mapping the 4 KiB zero page${pmd_uffd(pv.raw) ? ', uffd copied' : ''}.`, () => {
@@ -370,7 +371,7 @@ export function splitAtBoundary(d: Draft, pid: number, at: number): void {
  * pinned one is split and copied at PTE level (-EAGAIN). Non-present: copy_huge_non_present_pmd().
  * Returns false when the caller must copy PTEs instead (after the split).
  */
-export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childVma: Vma): boolean {
+export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, childVma: Vma): boolean {
   const pv = viewPmd(d, src)!; // copy_page_range() calls it for a PMD leaf only
   const k = d.k;
   const head = pv.target;
@@ -392,14 +393,15 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childV
         copied = false;
         return;
       }
+      // pmdp_set_wrprotect() + pmd_wrprotect() whatever the VMA (a THP's VMA is private anonymous anyway)
       let parent = pv.raw;
-      if (isCow(vma) && pmd_write(parent)) {
+      if (pmd_write(parent)) {
         parent = pmd_wrprotect(parent);
         d.call('pmdp_set_wrprotect', 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).', () => d.setPmd(pv.ref, parent, head));
       }
       let child = pmd_mkold(parent);
       if (!childVma.uffdWp) child = pmd_clear_uffd(child);
-      d.explain(`the child maps ${pageName(h)} too: old${isCow(vma) ? ', read-only' : ''}; folio_try_dup_anon_rmap_pmd() shares it.`);
+      d.explain(`the child maps ${pageName(h)} too: old, read-only; folio_try_dup_anon_rmap_pmd() shares it.`);
       folio_try_share_anon_rmap_pmd(d, head);
       folio_add_anon_rmap_pmd(d, head, false);
       d.setPmd(dst, child, head);
@@ -459,7 +461,7 @@ export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, 
 /** zap_huge_pmd(): the whole PMD goes; a mapped folio loses its PMD rmap, a migration PMD just its counters. */
 export function zapHugePmd(d: Draft, ref: PteRef): void {
   const pv = viewPmd(d, ref)!; // walkPmds() hands it a PMD leaf only
-  d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row?.name ?? pv.kind}, pmdp_huge_get_and_clear_full().`, () => {
+  d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row!.name}, pmdp_huge_get_and_clear_full().`, () => {
     d.setPmd(pv.ref, 0n);
     if (isMigrationKind(pv.kind)) {
       dropMigrationPte(d, pv.ref);
@@ -476,7 +478,7 @@ export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
   const pv = viewPmd(d, ref)!; // walkPmds() hands it a PMD leaf only
   const h = folioOf(d, pv.target);
   d.call('madvise_free_huge_pmd', pv.kind !== 'present'
-    ? `${pv.row?.name ?? pv.kind}: not present, nothing to do (it warns unless migration or device-private).`
+    ? `${pv.row!.name}: not present, nothing to do (it warns unless migration or device-private).`
     : h.kind === 'zero' ? 'the huge zero folio: nothing to free.' : `${pageName(h)}: old and clean, the folio becomes lazily freeable.`, () => {
     if (pv.kind !== 'present' || h.kind === 'zero') return;
     if (h.entireMapcount !== 1) return;
