@@ -319,7 +319,7 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     expect(unpinned.page(unpinned.target({ pid: 1, index: 0 })).anonExclusive).toBe(false);
   });
   it('copy_huge_pmd() into a uffd-wp child VMA (UFFD_FEATURE_EVENT_FORK, which fork in this model does not keep) leaves the uffd bit: userfaultfd_protected(dst_vma)', () => {
-    const two: MachineSetup = { ...THP, processes: [...THP.processes, { pid: 2, name: 'child', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }] };
+    const two: MachineSetup = { ...THP, processes: [...(THP.processes ?? []), { pid: 2, name: 'child', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }] };
     const m = thp({ setup: two }).do(ev.write(0), ev.read(600), ev.uffdWp(0, 1024, true));
     const d = new Draft(m.state);
     const childVma = { ...d.vmaAt(2, 0)!, uffdWp: true };
