@@ -402,8 +402,7 @@ export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Mig
       });
     });
   });
-  const m = mig as Migration | string;
-  return typeof m === 'string' || !m.srcs.some((s) => s.src === pageId) ? null : m;
+  return faultMigration(d, mig as Migration | string, pageId);
 }
 
 /**
@@ -420,8 +419,19 @@ export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): M
       });
     });
   });
-  const m = mig as Migration | string;
-  return typeof m === 'string' || !m.srcs.some((s) => s.src === head) ? null : m;
+  return faultMigration(d, mig as Migration | string, head);
+}
+
+/**
+ * The migration a fault goes on with, or null when migrate_vma_setup() left the faulting page out
+ * (e.g. migrate_vma_check_page() found an extra reference): dmirror_devmem_fault() still runs
+ * migrate_vma_pages() and migrate_vma_finalize() over what it collected, so nothing stays in flight.
+ */
+function faultMigration(d: Draft, m: Migration | string, page: number): Migration | null {
+  if (typeof m === 'string') return null;
+  if (m.srcs.some((s) => s.src === page)) return m;
+  dmirrorDevmemFaultFinish(d, m);
+  return null;
 }
 
 /** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */
