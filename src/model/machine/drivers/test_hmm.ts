@@ -399,7 +399,7 @@ export function dmirror_devmem_fault(d: Draft, ref: PteRef, pageId: number): Mig
       d.call('migrate_vma_setup', '', () =>
         // a device page has a device; the faulting PTE is inside its VMA
         migrateVmaSetupIn(d, { pid: ref.pid, start: ref.index, pages: 1, select: 'device_private', device: page.device!, faultPage: pageId, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
-  return m.srcs.some((s) => s.src === pageId) ? m : null;
+  return faultMigration(d, m, pageId);
 }
 
 /**
@@ -413,7 +413,18 @@ export function dmirror_devmem_fault_pmd(d: Draft, ref: PteRef, head: number): M
       d.call('migrate_vma_setup', '', () =>
         // a device-private PMD lies in a VMA that covers its whole aligned 2 MiB
         migrateVmaSetupIn(d, { pid: ref.pid, start: pmdBase(ref.index), pages: HPAGE_PMD_NR, select: 'device_private', device: page.device!, compound: true, faultPage: head, origin: 'fault' }, d.vmaAt(ref.pid, ref.index)!))));
-  return m.srcs.some((s) => s.src === head) ? m : null;
+  return faultMigration(d, m, head);
+}
+
+/**
+ * The migration a fault goes on with, or null when migrate_vma_setup() left the faulting page out
+ * (e.g. migrate_vma_check_page() found an extra reference): dmirror_devmem_fault() still runs
+ * migrate_vma_pages() and migrate_vma_finalize() over what it collected, so nothing stays in flight.
+ */
+function faultMigration(d: Draft, m: Migration, page: number): Migration | null {
+  if (m.srcs.some((s) => s.src === page)) return m;
+  dmirrorDevmemFaultFinish(d, m);
+  return null;
 }
 
 /** dmirror_devmem_fault(), second half: allocate a system page, copy, migrate_vma_pages, finalize. */

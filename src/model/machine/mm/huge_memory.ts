@@ -6,16 +6,16 @@
  */
 import {
   folio_mk_pmd, mk_pte, pmd_clear_uffd, pmd_mkdirty, pmd_mkinvalid, pmd_mkold, pmd_mkclean, pmd_mkspecial, pmd_mkuffd,
-  pmd_mkwrite, pmd_mkyoung, pmd_modify, pmd_set_hw_dirty, pmd_uffd, pmd_write, pmd_wrprotect, pte_mkspecial, pte_mkuffd_wp,
+  pmd_dirty, pmd_mkwrite, pmd_mkyoung, pmd_modify, pmd_set_hw_dirty, pmd_uffd, pmd_write, pmd_wrprotect, pte_mkspecial, pte_mkuffd_wp,
 } from '../../kernel/arch/x86_pgtable.ts';
 import { isMigrationKind } from '../../kernel/leafops.ts';
 import { PAGE_SHIFT } from '../../kernel/platform.ts';
 import { pmdBase, refuse, type Draft } from '../draft.ts';
 import { dmirror_devmem_fault_pmd } from '../drivers/test_hmm.ts';
 import { pageName, traceBuilt, viewPmd, type PmdView } from '../entries.ts';
-import { folioOf, folioPages, HPAGE_PMD_NR, HPAGE_PMD_ORDER, splitFolio } from '../folio.ts';
+import { folioMapcount, folioOf, folioPages, HPAGE_PMD_NR, HPAGE_PMD_ORDER, splitFolio } from '../folio.ts';
 import type { EntryRef, PteRef, Vma } from '../types.ts';
-import { isCow, pageProt, vmaWritable } from '../vma.ts';
+import { pageProt } from '../vma.ts';
 import {
   change_huge_pmd_value, copy_huge_pmd_values, describeRead, remove_migration_pmd_value, set_pmd_migration_value, split_ptes,
 } from './huge_memory_rules.ts';
@@ -61,17 +61,22 @@ export function hugeZeroPage(d: Draft): number {
 
 // ---- rmap at PMD level ----------------------------------------------------------------------------------
 
-/** folio_add_{new_,}anon_rmap_pmd(): one more PMD maps the folio; RMAP_EXCLUSIVE sets PageAnonExclusive on the head. */
+/**
+ * folio_add_{new_,}anon_rmap_pmd(): one more PMD maps the folio; RMAP_EXCLUSIVE sets PageAnonExclusive on the head.
+ * Never the huge zero folio: its PMD is special and has no rmap (set_huge_zero_folio(), copy_huge_pmd()'s
+ * out_zero_page), and the zero folio never migrates, so every caller passes a RAM or device folio.
+ */
 export function folio_add_anon_rmap_pmd(d: Draft, head: number, exclusive: boolean): void {
   const h = d.page(head);
-  if (h.kind === 'zero') return;
   d.setPage(head, { entireMapcount: h.entireMapcount + 1, anonExclusive: h.anon && (exclusive || (h.entireMapcount === 0 ? false : h.anonExclusive)) });
 }
 
-/** folio_remove_rmap_pmd() */
+/**
+ * folio_remove_rmap_pmd(). Never the huge zero folio: zap_huge_pmd() finds no normal folio behind it
+ * (vm_normal_folio_pmd()), __split_huge_pmd_locked() splits it before any rmap work, and it never migrates.
+ */
 export function folio_remove_rmap_pmd(d: Draft, head: number): void {
   const h = d.page(head);
-  if (h.kind === 'zero') return;
   d.setPage(head, { entireMapcount: Math.max(0, h.entireMapcount - 1) });
 }
 
@@ -112,7 +117,8 @@ export function do_huge_pmd_anonymous_page(d: Draft, ref: PteRef, vma: Vma, acce
 function mapAnonFolioPmd(d: Draft, base: PteRef, vma: Vma, head: number, fn: string): void {
   let pmd = folio_mk_pmd(d.page(head).number, pageProt(vma));
   pmd = pmd_mkdirty(pmd);
-  if (vmaWritable(vma)) pmd = pmd_mkwrite(pmd);
+  // maybe_pmd_mkwrite(): both callers handle a write fault, which checkAccess() allows in a writable VMA only
+  pmd = pmd_mkwrite(pmd);
   d.call(fn, `folio_mk_pmd(vm_page_prot) + pmd_mkdirty (Dirty parked in SavedDirty while RW=0) + maybe_pmd_mkwrite (moved back); folio_add_new_anon_rmap(RMAP_EXCLUSIVE).`, () => {
     folio_add_anon_rmap_pmd(d, head, true);
     markDirty(d, head);
@@ -188,8 +194,9 @@ function doHugePmdWpPage(d: Draft, ref: PteRef, vma: Vma, pv: PmdView): FaultSte
       });
       return;
     }
-    const mapcount = h.entireMapcount;
-    if (h.anon && (h.anonExclusive || (mapcount === 1 && h.refs === 0 && h.pins === 0))) {
+    // folio_ref_count(folio) == 1: this PMD is the only mapping (no PTE maps a page of it, e.g. a
+    // child's after its own split) and nobody holds an extra reference or pin.
+    if (h.anon && (h.anonExclusive || (folioMapcount(d, pv.target) === 1 && h.refs === 0 && h.pins === 0))) {
       d.explain(`${pageName(h)} is exclusive to this process: reuse it (PageAnonExclusive).`);
       if (!h.anonExclusive) d.setPage(pv.target, { anonExclusive: true });
       markDirty(d, pv.target);
@@ -234,7 +241,8 @@ export function setPmdMigrationEntry(d: Draft, pv: PmdView, anonExclusive: boole
     if (r.read.young) d.call('make_migration_entry_young', k.migration_entry_supports_ad() ? 'young: SWP_MIG_YOUNG goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     if (r.read.dirty) d.call('make_migration_entry_dirty', k.migration_entry_supports_ad() ? 'dirty: SWP_MIG_DIRTY goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     d.call('set_pmd_at', `the migration PMD${r.read.softDirty ? ' + pmd_swp_mksoft_dirty' : ''}${r.read.uffd ? ' + pmd_swp_mkuffd' : ''}.`, () => d.setPmd(pv.ref, r.pmd, head));
-    if (pv.kind === 'present' || pv.kind === 'device-private') d.call('folio_remove_rmap_pmd', '', () => folio_remove_rmap_pmd(d, head));
+    // callers pass a present or device-private PMD (try_to_migrate_one(), migrate_vma_collect_huge_pmd())
+    d.call('folio_remove_rmap_pmd', '', () => folio_remove_rmap_pmd(d, head));
   });
   return ok;
 }
@@ -246,8 +254,8 @@ export function setPmdMigrationEntry(d: Draft, pv: PmdView, anonExclusive: boole
 export function removeMigrationPmd(d: Draft, ref: EntryRef, oldHead: number, newHead: number): void {
   const pv = viewPmd(d, ref);
   if (!pv || !isMigrationKind(pv.kind) || pv.target !== oldHead) return;
-  const vma = d.vmaAt(ref.pid, ref.index);
-  if (!vma) return;
+  // a PMD leaf lies inside one VMA (invariant pmd-leaf: munmap zaps it, a VMA boundary splits it)
+  const vma = d.vmaAt(ref.pid, ref.index)!;
   const np = d.page(newHead);
   const r = remove_migration_pmd_value(d.k, pv.raw, np, pageProt(vma));
   d.call('remove_migration_pmd', `pid ${ref.pid} PMD at PTE ${pv.ref.index}: ${pv.row!.name} -> ${np.kind === 'device' ? 'a device-private PMD' : 'a present huge PMD'} for ${pageName(np)}; ${r.young ? 'young' : 'old'}, ${r.dirty ? 'dirty' : 'clean'}${r.writable ? ', writable' : ''}.`, () => {
@@ -295,14 +303,14 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
   const pv = viewPmd(d, r);
   if (!pv) return [];
   const k = d.k;
-  const vma = d.vmaAt(r.pid, pv.ref.index);
+  const vma = d.vmaAt(r.pid, pv.ref.index)!; // a PMD leaf lies inside one VMA (invariant pmd-leaf)
   const base = pv.ref.index;
   const out: EntryRef[] = Array.from({ length: HPAGE_PMD_NR }, (_, j) => ({ pid: r.pid, index: base + j }));
   d.call(fn, why, () => {
     d.call('__split_huge_pmd_locked', `${freeze ? 'freeze: ' : ''}PMD at PTEs ${base}..${base + HPAGE_PMD_NR - 1} -> 512 PTEs.`, () => {
       const head = pv.target;
       const h = d.page(head);
-      const vmProt = vma ? pageProt(vma) : 0n;
+      const vmProt = pageProt(vma);
       if (pv.kind === 'present' && h.kind === 'zero') {
         const z = d.page(d.base.zeroPage);
         d.call('__split_huge_zero_page_pmd', `512 special PTEs mapping the 4 KiB zero page${pmd_uffd(pv.raw) ? ', uffd copied' : ''}.`, () => {
@@ -317,6 +325,7 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
       if (pv.kind === 'present') {
         d.call('pmdp_invalidate', 'the transient value: P cleared, PSE kept, PFN inverted; pmd_present() is still true.', () => d.setPmd(pv.ref, pmd_mkinvalid(pv.raw), head));
         raw = pv.raw;
+        if (pmd_dirty(raw) && !h.dirty) markDirty(d, head, 'folio_set_dirty: the PMD was dirty');
       }
       const anonExclusive = h.anon && h.anonExclusive;
       if (doFreeze && anonExclusive && pv.kind !== 'migration' && pv.kind !== 'device-migration' && !folio_try_share_anon_rmap_pmd(d, head)) {
@@ -362,9 +371,8 @@ export function splitAtBoundary(d: Draft, pid: number, at: number): void {
  * pinned one is split and copied at PTE level (-EAGAIN). Non-present: copy_huge_non_present_pmd().
  * Returns false when the caller must copy PTEs instead (after the split).
  */
-export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childVma: Vma): boolean {
-  const pv = viewPmd(d, src);
-  if (!pv) return false;
+export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, childVma: Vma): boolean {
+  const pv = viewPmd(d, src)!; // copy_page_range() calls it for a PMD leaf only
   const k = d.k;
   const head = pv.target;
   const h = d.page(head);
@@ -372,8 +380,11 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childV
   d.call('copy_huge_pmd', '', () => {
     if (pv.kind === 'present') {
       if (h.kind === 'zero') {
-        d.explain('the huge zero folio: the child maps it too (mm_get_huge_zero_folio()).');
-        d.setPmd(dst, pv.raw, head);
+        // out_zero_page: no rmap; the child's copy is uffd-cleared (unless its VMA is uffd-wp), read-only and old
+        let child = pmd_mkold(pmd_wrprotect(pv.raw));
+        if (!childVma.uffdWp) child = pmd_clear_uffd(child);
+        d.explain('the huge zero folio: the child maps it too (mm_get_huge_zero_folio()), old.');
+        d.setPmd(dst, child, head);
         return;
       }
       if (h.anon && h.anonExclusive && h.pins > 0) {
@@ -382,14 +393,15 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childV
         copied = false;
         return;
       }
+      // pmdp_set_wrprotect() + pmd_wrprotect() whatever the VMA (a THP's VMA is private anonymous anyway)
       let parent = pv.raw;
-      if (isCow(vma) && pmd_write(parent)) {
+      if (pmd_write(parent)) {
         parent = pmd_wrprotect(parent);
         d.call('pmdp_set_wrprotect', 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).', () => d.setPmd(pv.ref, parent, head));
       }
       let child = pmd_mkold(parent);
       if (!childVma.uffdWp) child = pmd_clear_uffd(child);
-      d.explain(`the child maps ${pageName(h)} too: old${isCow(vma) ? ', read-only' : ''}; folio_try_dup_anon_rmap_pmd() shares it.`);
+      d.explain(`the child maps ${pageName(h)} too: old, read-only; folio_try_dup_anon_rmap_pmd() shares it.`);
       folio_try_share_anon_rmap_pmd(d, head);
       folio_add_anon_rmap_pmd(d, head, false);
       d.setPmd(dst, child, head);
@@ -419,8 +431,7 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, vma: Vma, childV
  * change_non_present_huge_pmd(), which does not look at the new protection.
  */
 export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, f: ChangeFlags): void {
-  const pv = viewPmd(d, ref);
-  if (!pv) return;
+  const pv = viewPmd(d, ref)!; // change_pmd_range() calls it for a PMD leaf only
   const k = d.k;
   const h = d.page(pv.target);
   d.call('change_huge_pmd', `PMD at PTE ${pv.ref.index}: the range covers all 2 MiB.`, () => {
@@ -449,9 +460,8 @@ export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, 
 
 /** zap_huge_pmd(): the whole PMD goes; a mapped folio loses its PMD rmap, a migration PMD just its counters. */
 export function zapHugePmd(d: Draft, ref: PteRef): void {
-  const pv = viewPmd(d, ref);
-  if (!pv) return;
-  d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row?.name ?? pv.kind}, pmdp_huge_get_and_clear_full().`, () => {
+  const pv = viewPmd(d, ref)!; // walkPmds() hands it a PMD leaf only
+  d.call('zap_huge_pmd', `PMD at PTE ${pv.ref.index}: ${pv.kind === 'present' ? 'a huge PMD' : pv.row!.name}, pmdp_huge_get_and_clear_full().`, () => {
     d.setPmd(pv.ref, 0n);
     if (isMigrationKind(pv.kind)) {
       dropMigrationPte(d, pv.ref);
@@ -465,11 +475,10 @@ export function zapHugePmd(d: Draft, ref: PteRef): void {
 
 /** madvise_free_huge_pmd(): a present THP mapped once becomes old and clean (lazy free); a non-present PMD is skipped. */
 export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
-  const pv = viewPmd(d, ref);
-  if (!pv) return;
+  const pv = viewPmd(d, ref)!; // walkPmds() hands it a PMD leaf only
   const h = folioOf(d, pv.target);
   d.call('madvise_free_huge_pmd', pv.kind !== 'present'
-    ? `${pv.row?.name ?? pv.kind}: not present, nothing to do (it warns unless migration or device-private).`
+    ? `${pv.row!.name}: not present, nothing to do (it warns unless migration or device-private).`
     : h.kind === 'zero' ? 'the huge zero folio: nothing to free.' : `${pageName(h)}: old and clean, the folio becomes lazily freeable.`, () => {
     if (pv.kind !== 'present' || h.kind === 'zero') return;
     if (h.entireMapcount !== 1) return;
@@ -484,8 +493,7 @@ export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
  * references, pins or is locked by someone else (can_split_folio()).
  */
 export function splitFolioEverywhere(d: Draft, head: number, lockedOk = false): boolean {
-  const h = d.page(head);
-  if (h.order === 0) return true;
+  const h = d.page(head); // a large folio: every caller checks
   if (h.refs > 0 || h.pins > 0 || (h.locked && !lockedOk)) {
     d.explain(`${pageName(h)} has extra references or is locked: the folio cannot be split now.`);
     return false;
@@ -503,13 +511,10 @@ export function splitFolioEverywhere(d: Draft, head: number, lockedOk = false): 
 export function splitToSmall(d: Draft, ref: PteRef, why: string, fn: string): boolean {
   const pv = viewPmd(d, ref);
   let ok = true;
-  const target = pv ? pv.target : d.target(ref);
-  if (target < 0) return true;
-  const h = folioOf(d, target);
-  if (h.order === 0 || h.kind === 'zero') {
-    if (pv) splitHugePmd(d, ref, false, why, fn);
-    return true;
-  }
+  // Callers have a present RAM page at `ref` (memory_failure()'s presentPage(), reclaim's large-RAM-folio
+  // check): never none, never the zero folio; a PMD there maps a large folio, so only a 4 KiB page is order 0.
+  const h = folioOf(d, pv ? pv.target : d.target(ref));
+  if (h.order === 0) return true;
   d.call(fn, why, () => {
     if (pv) splitHugePmd(d, ref, false, 'the PMD first.');
     d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => {

@@ -7,6 +7,34 @@ import { describe, expect, it } from 'vitest';
 import {
   ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, USER,
 } from '../../../../test/machine.ts';
+import { Draft, Refuse } from '../draft.ts';
+import { view, viewPmd } from '../entries.ts';
+import type { MachineSetup } from '../types.ts';
+import { migrateFolioUnmap, removeMigrationPte } from './migrate.ts';
+
+/** A THP-enabled VMA over PTEs 0..1023 (two PMDs), two free 2 MiB RAM folios and a 2 MiB device chunk. */
+const THP: MachineSetup = {
+  ptes: 1024,
+  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+  ram: ['0x1234'],
+  hugeRam: ['0x12400', '0x56600'],
+  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+};
+
+/** The reason a direct call of a handler refuses (fails the test when it goes through). */
+function refusal(f: () => void): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof Refuse) return e.message;
+    throw e;
+  }
+  throw new Error('the call was not refused');
+}
+
+/** The why of every page change of the last step that names `page`. */
+const pageChanges = (m: M, pfn: number): string[] =>
+  m.trace.flatMap((t) => t.changes).flatMap((c) => (c.kind === 'page' && c.page === m.pageId(pfn) ? [c.what] : []));
 
 describe('remove_migration_pte(): the new PTE from the migration entry', () => {
   it('a writable, young, dirty entry gives a writable, young, dirty PTE for the new page (S14)', () => {
@@ -111,6 +139,7 @@ describe('migrate_pages(): unmap and move', () => {
     const m = new M().do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'write', value: 7 }, ev.unmap(1), ev.move());
     expect(m.page(0x5678)).toMatchObject({ data: 7, dirty: true, anon: true });
     expect(m.why('move_to_new_folio')).toBe('pfn 0x1234 -> pfn 0x5678 (migrate_folio copies data and flags).');
+    expect(pageChanges(m, 0x5678)).toEqual(['allocated', 'copied from pfn 0x1234']);
     expect(m.state.migrations).toEqual([]);
     m.do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'read' });
     expect(m.result.data).toEqual([7]);
@@ -123,6 +152,7 @@ describe('migrate_pages(): unmap and move', () => {
     const m = new M().do(ev.write(1), hold, ev.unmap(1));
     m.do(ev.move());
     expect(m.why('folio_migrate_mapping')).toBe(why);
+    expect(m.why('remove_migration_ptes')).toBe('remove_migration_ptes(src, src): the old page is mapped again.');
     expect(m.pte(1)).toBe(present(0x1234, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P));
     expect(m.page(0x1234)).toMatchObject({ locked: false, mapcount: 1, allocated: true });
     expect(m.page(0x5678).allocated).toBe(false);
@@ -141,6 +171,24 @@ describe('migrate_pages(): unmap and move', () => {
     ['a second migration', (m: M) => m.do(ev.write(1), ev.write(2), ev.unmap(2)), 'a migrate_pages migration is already in progress: migrate_folio_move finishes it'],
   ] as const)('migrate_folio_unmap refuses %s', (_w, setup, reason) => {
     expect(setup(new M()).refused(ev.unmap(1))).toBe(reason);
+  });
+
+  it('migrate_folio_unmap refuses a device-private PMD (the THP is on the device: nothing mapped to move)', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), { type: 'migrate_vma_setup', pid: 1, start: 0, pages: 512, select: 'system', device: 0, compound: true }, ev.pages(), ev.finalize());
+    expect(m.refused(ev.unmap(7))).toBe('the PMD at 7 of pid 1 is not present: migrate_pages moves mapped RAM pages');
+  });
+
+  it('a folio someone else holds locked is not migrated (folio_trylock() fails in migrate_folio_unmap)', () => {
+    const m = new M().do(ev.write(1));
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x1234), { locked: true });
+    expect(refusal(() => migrateFolioUnmap(d, { pid: 1, index: 1 }))).toBe('pfn 0x1234 is locked (another migration holds it)');
+  });
+
+  it('a migrate_vma in flight on another page does not stop migrate_pages (the two migrations are independent)', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.toDevice(2), ev.unmap(1));
+    expect(m.state.migrations.map((x) => x.api)).toEqual(['migrate_vma', 'migrate_folio']);
+    expect(m.type(1)).toBe('SWP_MIGRATION_WRITE');
   });
 
   it('without CONFIG_MIGRATION nothing migrates', () => {
@@ -179,6 +227,12 @@ describe('a CPU access to a migration entry (migration_entry_wait)', () => {
     expect(m.refused({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'read' })).toBe('PTE 1 of pid 1 is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs');
   });
 
+  it('munmap of one collected page takes only its entry off the migration: the other page still moves', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.toDevice(1, 2), ev.munmap(2, 1), ev.pages(), ev.finalize());
+    expect([m.type(1), m.decoded(1).swap?.pfn, m.pte(2)]).toEqual(['SWP_DEVICE_WRITE', 0x10, 0n]);
+    m.consistent();
+  });
+
   it('munmap of a migration entry clears it and takes it off the migration; the move then leaves it alone', () => {
     const m = new M().do(ev.write(1), ev.fork(), ev.unmap(1), ev.munmap(1, 1, 2));
     expect(m.pte(1, 2)).toBe(0n);
@@ -198,6 +252,98 @@ describe('remove_migration_pte() leaves what is not its migration entry', () => 
     expect(m.pte(1)).toBe(0n);
     expect(m.page(0x5678).mapcount).toBe(0);
     expect(m.fns()).not.toContain('remove_migration_pte');
+    m.consistent();
+  });
+});
+
+describe('remove_migration_pte() rebuilds only the migration entries of its folio (page_vma_mapped_walk, PVMW_MIGRATION)', () => {
+  it('a migration entry for another folio and a present PTE are left as they are', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.unmap(1));
+    const d = new Draft(m.state);
+    const [a, b, c] = [m.pageId(0x1234), m.pageId(0x5678), m.pageId(0x9abc)];
+    removeMigrationPte(d, { pid: 1, index: 1 }, b, c); // PTE 1 is a migration entry for pfn 0x1234, not 0x5678
+    removeMigrationPte(d, { pid: 1, index: 2 }, b, c); // PTE 2 maps pfn 0x5678 present
+    expect([view(d, { pid: 1, index: 1 }).raw, view(d, { pid: 1, index: 2 }).raw]).toEqual([m.pte(1), m.pte(2)]);
+    removeMigrationPte(d, { pid: 1, index: 1 }, a, a);
+    expect(view(d, { pid: 1, index: 1 }).raw).toBe(present(0x1234, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P));
+  });
+});
+
+describe('migrate_pages() of a 2 MiB folio', () => {
+  /** pid 1 maps the THP with a PMD; its fork child maps the first half with PTEs (the rest unmapped). Page 5 holds 55, page 300 holds 77. */
+  const halfInChild = () => new M({ setup: THP, profile: '7.3' }).do(
+    ev.write(7),
+    { type: 'cpu_access', pid: 1, start: 5, pages: 1, access: 'write', value: 55 },
+    { type: 'cpu_access', pid: 1, start: 300, pages: 1, access: 'write', value: 77 },
+    ev.fork(), ev.munmap(256, 256, 2),
+  );
+
+  it('page i of the old folio becomes page i of the new one: idx = softleaf_to_pfn(entry) - pvmw.pfn; folio_copy() copies every page', () => {
+    const m = halfInChild().do(ev.unmap(7));
+    expect(m.decoded(5, 2).swap).toMatchObject({ typeName: 'SWP_MIGRATION_READ', pfn: 0x12405 });
+    m.do(ev.move());
+    expect(m.decoded(5, 2).present?.pfn).toBe(0x56605);
+    expect(m.decoded(0, 2).present?.pfn).toBe(0x56600);
+    expect([m.page(0x56605).data, m.page(0x5672c).data]).toEqual([55, 77]);
+    expect(pageChanges(m, 0x56600)).toContain('copied from 2 MiB folio at pfn 0x12400 (512 pages)');
+    expect(m.page(0x12400).allocated).toBe(false);
+    m.consistent();
+  });
+
+  it('when the move fails, remove_migration_ptes(src, src) maps page i of the old folio again', () => {
+    const m = halfInChild().do(ev.get(7), ev.unmap(7), ev.move());
+    expect(m.fns()).toContain('folio_migrate_mapping');
+    expect(m.fns()).not.toContain('move_to_new_folio');
+    expect([m.decoded(5, 2).present?.pfn, m.decoded(0, 2).present?.pfn]).toEqual([0x12405, 0x12400]);
+    m.consistent();
+  });
+
+  it('a migration PMD split meanwhile (mprotect of half) comes back as 512 PTEs for the pages of the new folio; the fork child\'s PMD as a PMD', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.fork(), ev.unmap(7), ev.mprotect(0, 256, 'read'));
+    expect(m.decoded(300).swap).toMatchObject({ typeName: 'SWP_MIGRATION_READ', pfn: 0x1252c });
+    m.do(ev.move());
+    expect([m.decoded(5).present?.pfn, m.decoded(300).present?.pfn]).toEqual([0x56605, 0x5672c]);
+    const child = viewPmd(new Draft(m.state), { pid: 2, index: 0 });
+    expect([child?.kind, child?.target]).toEqual(['present', m.pageId(0x56600)]);
+    m.consistent();
+  });
+
+  it('a PTE-mapped THP is split first (split_folio) and its page moves as a 4 KiB page', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.unmap(7));
+    expect(m.fns().slice(0, 3)).toEqual(['split_folio', 'migrate_pages', 'migrate_folio_unmap']);
+    expect(m.why('migrate_pages')).toBe('moves pfn 0x12407 to another RAM page (NUMA balancing, compaction, …).');
+    expect([m.page(0x12400).order, m.page(0x12407).locked, m.type(7), m.type(8)]).toEqual([0, true, 'SWP_MIGRATION_WRITE', 'present']);
+    m.do(ev.move());
+    expect([m.decoded(7).present?.pfn, m.decoded(8).present?.pfn]).toEqual([0x1234, 0x12408]);
+    m.consistent();
+  });
+
+  it('a PTE-mapped THP with an extra reference cannot be split: refused', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.get(7));
+    expect(m.refused(ev.unmap(7))).toBe('2 MiB folio at pfn 0x12400 is a PTE-mapped large folio with extra references: split_folio() fails');
+  });
+});
+
+describe('fork during a migration: the child\'s copy of the entry is remapped too (the rmap walk finds it)', () => {
+  it('migrate_pages: the child\'s entry joins the migration; the state before the fork keeps its own list', () => {
+    const m = new M().do(ev.write(1), ev.unmap(1));
+    const before = m.state;
+    m.do(ev.fork());
+    expect(m.state.migrations[0]!.srcs[0]!.ptes).toEqual([{ pid: 1, index: 1 }, { pid: 2, index: 1 }]);
+    expect(before.migrations[0]!.srcs[0]!.ptes).toEqual([{ pid: 1, index: 1 }]);
+    m.do(ev.move());
+    expect([m.decoded(1, 1).present?.pfn, m.decoded(1, 2).present?.pfn]).toEqual([0x5678, 0x5678]);
+    m.consistent();
+  });
+
+  it('each entry joins the source of its own page, in its own migration', () => {
+    const m = new M().do(ev.write(1), ev.write(2), ev.write(3), ev.toDevice(1, 2), ev.unmap(3), ev.fork());
+    const [vma, folio] = m.state.migrations;
+    expect(vma!.srcs.map((s) => s.ptes)).toEqual([[{ pid: 1, index: 1 }, { pid: 2, index: 1 }], [{ pid: 1, index: 2 }, { pid: 2, index: 2 }]]);
+    expect(folio!.srcs[0]!.ptes).toEqual([{ pid: 1, index: 3 }, { pid: 2, index: 3 }]);
+    m.do(ev.pages(), ev.finalize(), ev.move());
+    expect([m.type(1, 2), m.decoded(1, 2).swap?.pfn, m.type(2, 2), m.decoded(2, 2).swap?.pfn]).toEqual(['SWP_DEVICE_READ', 0x10, 'SWP_DEVICE_READ', 0x11]);
+    expect(m.type(3, 2)).toBe('present');
     m.consistent();
   });
 });

@@ -33,6 +33,11 @@ export function addRmap(d: Draft, id: number, exclusive: boolean): void {
   d.setPage(id, exclusive ? { mapcount: p.mapcount + 1, anonExclusive: p.anon } : { mapcount: p.mapcount + 1 });
 }
 
+/** folio_add_file_rmap_pte(): mapcount + 1 for a page-cache or shmem page (no PageAnonExclusive). */
+export function addFileRmap(d: Draft, id: number): void {
+  d.setPage(id, { mapcount: d.page(id).mapcount + 1 });
+}
+
 /** folio_remove_rmap_pte(): mapcount - 1 (the zero page's count stays 0: addRmap() never raised it). */
 export function removeRmap(d: Draft, id: number): void {
   const p = d.page(id);

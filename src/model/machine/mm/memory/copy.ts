@@ -25,7 +25,7 @@ export function copyPageRange(d: Draft, pid: number, childPid: number, vma: Vma,
   for (let base = pmdBase(vma.start); base < end; base += HPAGE_PMD_NR) {
     const i = Math.max(base, vma.start);
     const src = { pid, index: i };
-    if (d.pmdEntry(src) && copyHugePmd(d, src, { pid: childPid, index: i }, vma, childVma)) continue;
+    if (d.pmdEntry(src) && copyHugePmd(d, src, { pid: childPid, index: i }, childVma)) continue;
     // Page tables with no entry are skipped, as copy_pte_range() never sees them (pmd_none).
     for (const j of [...d.populated(pid, i, Math.min(end, base + HPAGE_PMD_NR))]) copyOne(d, { pid, index: j }, { pid: childPid, index: j }, vma);
   }

@@ -5,8 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, UFFD, USER,
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, SWP_SD, UFFD, USER,
 } from '../../../../../test/machine.ts';
+import { Draft } from '../../draft.ts';
+import { view } from '../../entries.ts';
+import type { Event } from '../../events.ts';
+import { readPmd } from '../../pagetable.ts';
+import type { MachineSetup } from '../../types.ts';
+import { lockPage } from '../page_alloc.ts';
+import { cpuFaultStep } from './fault.ts';
 
 const access = (start: number, a: 'read' | 'write' | 'rmw', pages = 1, value?: number) => ({ type: 'cpu_access', pid: 1, start, pages, access: a, ...(value !== undefined ? { value } : {}) }) as const;
 
@@ -254,5 +261,156 @@ describe('do_swap_page: the other soft leaves', () => {
     const m = new M().do(ev.read(1), access(1, 'write'));
     expect(has(m.pte(1), RW)).toBe(true);
     expect(m.pte(1) & SAVED_DIRTY).toBe(0n);
+  });
+});
+
+describe('cpuFaultStep(): how far one fault takes an access', () => {
+  const THP: MachineSetup = {
+    ptes: 1024,
+    processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+    ram: ['0x1234'],
+    hugeRam: ['0x12400'],
+    devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+  };
+  const step1 = (m: M, index: number, a: 'read' | 'write') => cpuFaultStep(new Draft(m.state), { pid: 1, index }, a);
+
+  it('faults that finish at once: first touch (4 KiB and THP), the MMU on a present PTE, a write-protect fault, a swap-in, a uffd-wp marker', () => {
+    expect(step1(new M(), 1, 'write')).toEqual({ done: true });
+    expect(step1(new M({ setup: THP, profile: '7.3' }), 7, 'write')).toEqual({ done: true });
+    expect(step1(new M().do(ev.write(1)), 1, 'read')).toEqual({ done: true });
+    expect(step1(new M().do(ev.write(1), ev.fork()), 1, 'write')).toEqual({ done: true });
+    expect(step1(new M().do(ev.write(1), ev.swapOut(1)), 1, 'read')).toEqual({ done: true });
+    expect(step1(new M().do(ev.uffdWp(1, 1, true, true)), 1, 'read')).toEqual({ done: true });
+  });
+
+  it('a migration entry waits; a guard marker is SIGSEGV, hwpoison SIGBUS; a device-private entry stops inside migrate_to_ram', () => {
+    expect(step1(new M().do(ev.write(1), ev.unmap(1)), 1, 'read')).toEqual({ done: false, wait: 'migration' });
+    expect(step1(new M().do(ev.guard(1)), 1, 'read')).toEqual({ done: true, signal: 'SIGSEGV' });
+    expect(step1(new M().do(ev.write(1), ev.poison(1)), 1, 'read')).toEqual({ done: true, signal: 'SIGBUS' });
+    const r = step1(onDevice(), 1, 'read');
+    expect(r.done).toBe(false);
+    expect(r).toHaveProperty('migration.api', 'migrate_vma');
+  });
+
+  it('a device-private page that is locked (already migrating): wait on the page lock and retry', () => {
+    const m = onDevice();
+    const d = new Draft(m.state);
+    lockPage(d, m.pageId(0x10));
+    expect(cpuFaultStep(d, { pid: 1, index: 1 }, 'read')).toEqual({ done: false, wait: 'migration' });
+    expect(d.trace().map((t) => t.why).join(' ')).toContain('is locked (already migrating): wait on the page lock and retry.');
+  });
+
+  it('a device-private page migrate_vma_setup does not collect (an extra reference): the page is unlocked, nothing moves', () => {
+    const m = onDevice();
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x10), { refs: 2 });
+    expect(cpuFaultStep(d, { pid: 1, index: 1 }, 'read')).toEqual({ done: true });
+    expect(d.page(m.pageId(0x10)).locked).toBe(false);
+    expect(view(d, { pid: 1, index: 1 }).kind).toBe('device-private');
+  });
+
+  it('a swap entry whose slot is not in use is stale: refused ("Bad swap entry")', () => {
+    const m = new M().do(ev.write(1), ev.swapOut(1));
+    const d = new Draft(m.state);
+    d.setPte({ pid: 1, index: 2 }, m.k.swp_entry_to_pte(m.k.swp_entry(0, 0x99n)));
+    expect(() => cpuFaultStep(d, { pid: 1, index: 2 }, 'read')).toThrow(/swap slot 0x99 is not in use: a stale swap entry/);
+  });
+
+  it('a fault in a THP-enabled VMA whose PMD already holds a PTE table maps 4 KiB (pmd_none() is false)', () => {
+    const setup: MachineSetup = { ...THP, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw' }] }] };
+    const m = new M({ setup, profile: '7.3' }).do(ev.write(3), { type: 'madvise', pid: 1, start: 0, pages: 1024, advice: 'hugepage' }, ev.write(7));
+    expect(readPmd(m.state.processes[0]!.ptes, 0)).toBe(0n);
+    expect(m.decoded(7).kind).toBe('present');
+    expect(m.fns()).toContain('do_anonymous_page');
+  });
+});
+
+describe('the MMU, swap-in and markers, sentence by sentence', () => {
+  const free = (start: number): Event => ({ type: 'madvise', pid: 1, start, pages: 1, advice: 'free' });
+
+  it('a read through the MMU sets Accessed only; a write sets Dirty too', () => {
+    const m = new M().do(ev.write(1), free(1), ev.read(1));
+    expect(has(m.pte(1), ACCESSED)).toBe(true);
+    expect(has(m.pte(1), DIRTY)).toBe(false);
+    m.do(ev.write(1));
+    expect(has(m.pte(1), DIRTY)).toBe(true);
+  });
+
+  it('a write to a swapped-in page still in the swap cache for another process\'s entry copies it (wp_can_reuse_anon_folio: the swap count pins it)', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.swapOut(1), ev.read(1));
+    expect(m.why('swapin_readahead')).toBe('reads swap slot 0x42 into a new page.');
+    const cached = m.pte(1);
+    m.do(ev.write(1));
+    expect(m.fns()).toContain('wp_page_copy');
+    expect(m.pte(1) >> 12n & 0xfffffn).not.toBe(cached >> 12n & 0xfffffn);
+    expect(m.decoded(1, 2).kind).toBe('swap');
+    m.do(ev.read(1, 2));
+    expect(m.why('swap_cache_get_folio')).toMatch(/^pfn 0x[0-9a-f]+ is still in the swap cache\.$/);
+  });
+
+  it('swap-in keeps a swap PTE without soft-dirty clean of it: fork dropped it from the device-private entry (S19 path)', () => {
+    const m = onDevice().do(ev.fork());
+    expect(has(m.pte(1), SWP_SD)).toBe(false);
+    m.do(access(1, 'read'), ev.swapOut(1), ev.read(1));
+    expect(m.decoded(1).kind).toBe('present');
+    expect(has(m.pte(1), SOFT_DIRTY)).toBe(false);
+  });
+
+  it('a uffd-wp marker: a read maps the page and keeps uffd-wp; a write goes to the userfaultfd handler', () => {
+    const m = new M().do(ev.uffdWp(1, 1, true, true));
+    expect(m.decoded(1).kind).toBe('pte-marker');
+    expect(m.refused(ev.write(1))).toBe('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
+    m.do(ev.read(1));
+    expect(m.fns()).toContain('pte_marker_handle_uffd_wp');
+    expect(m.decoded(1).kind).toBe('present');
+    expect(has(m.pte(1), UFFD)).toBe(true);
+  });
+
+  it('series: a CPU fault on a device migration entry (SWP_MIGRATION_DEVICE_*) waits like any migration entry', () => {
+    const m = onDevice({ profile: 'series' }).do(ev.fromDevice(1));
+    expect(m.type(1)).toMatch(/^SWP_MIGRATION_DEVICE_/);
+    expect(m.refused(access(1, 'read'))).toBe('PTE 1 of pid 1 is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs');
+  });
+});
+
+describe('accessToCompletion(): an access run to the end (cpu_access, GUP, the device)', () => {
+  const hmm = (type: 'hmm_read' | 'hmm_write', start: number, pages = 1): Event => ({ type, pid: 1, start, pages, device: 0 });
+
+  it('no fault for a read of a young PTE or a write to a writable dirty one: nothing is traced', () => {
+    const m = new M().do(ev.write(1), access(1, 'read'));
+    expect(m.fns()).not.toContain('hardware');
+    m.do(access(1, 'write'));
+    expect(m.fns()).not.toContain('hardware');
+  });
+
+  it('a write to a page shared after fork faults (COW) until the PTE is writable', () => {
+    const m = new M().do(ev.write(1), ev.fork(), access(1, 'write'));
+    expect(m.fns()).toContain('wp_page_copy');
+    expect(has(m.pte(1), RW)).toBe(true);
+    expect(m.pte(1)).not.toBe(m.pte(1, 2));
+  });
+
+  it('a write to a page swapped in shared (the slot still used by the child) faults again to copy it', () => {
+    const m = new M().do(ev.write(1), ev.fork(), ev.swapOut(1), access(1, 'write'));
+    expect(m.fns()).toEqual(expect.arrayContaining(['swapin_readahead', 'wp_page_copy']));
+    expect(has(m.pte(1), RW | DIRTY)).toBe(true);
+  });
+
+  it('a write to a THP write-protected by fork: do_huge_pmd_wp_page until the mapping is writable', () => {
+    const setup: MachineSetup = {
+      ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+    };
+    const m = new M({ setup, profile: '7.3' }).do(ev.write(7), ev.fork(), hmm('hmm_write', 7));
+    expect(m.fns()).toContain('do_huge_pmd_wp_page');
+    const pmd = readPmd(m.state.processes[0]!.ptes, 7);
+    expect(pmd === 0n ? has(m.pte(7), RW) : has(pmd, RW)).toBe(true);
+  });
+
+  it('an access to a PMD under migration sleeps (pmd_migration_entry_wait): refused until the migration ends', () => {
+    const setup: MachineSetup = {
+      ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+    };
+    const m = new M({ setup, profile: '7.3' }).do(ev.write(7), ev.unmap(7));
+    expect(m.refused(access(3, 'read'))).toBe('the PMD at PTE 3 of pid 1 is under migration: the access sleeps in pmd_migration_entry_wait until migrate_*_finalize runs');
   });
 });

@@ -1,0 +1,355 @@
+/**
+ * mm/huge_memory.c path by path: the branches of the THP code that the scenario tests do not take
+ * (the huge zero folio shared by two PMDs, uffd-wp on a huge PMD, do_huge_pmd_wp_page's reuse and
+ * fallback, set_pmd_migration_entry()'s -EBUSY, copy_huge_pmd() of a pinned THP, of the huge zero
+ * PMD and of migration PMDs, change_huge_pmd()'s can_change_pmd_writable(), zap and MADV_FREE of the
+ * odd PMDs, split_folio() of a THP two processes map). Expected values follow the kernel source
+ * (7.3.4); a few rules that no event sequence reaches (a lock held by another thread, a reference
+ * held elsewhere) are driven by calling the handler on a Draft.
+ */
+import { describe, expect, it } from 'vitest';
+import { ACCESSED, DIRTY, ev, has, M, P, RW, SAVED_DIRTY, SPECIAL, swapPte, UFFD, X86_4 } from '../../../../test/machine.ts';
+import { decodePmd } from '../../kernel/decode.ts';
+import { Draft } from '../draft.ts';
+import { view, viewPmd } from '../entries.ts';
+import type { Event } from '../events.ts';
+import { readPmd } from '../pagetable.ts';
+import type { MachineSetup, MachineState } from '../types.ts';
+import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
+
+const THP: MachineSetup = {
+  ptes: 2048,
+  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+  ram: ['0x1234'],
+  hugeRam: ['0x12400', '0x56600'],
+  devices: [{ first: '0x200', physFirst: '0x200', pages: 1024 }],
+};
+
+const thp = (o: { setup?: MachineSetup; migrationAd?: boolean } = {}) =>
+  new M({ setup: o.setup ?? THP, profile: '7.3', platform: { ...X86_4, migrationAd: o.migrationAd ?? true } });
+const pmdOf = (s: MachineState, index: number, pid = 1) => readPmd(s.processes.find((p) => p.pid === pid)!.ptes, index);
+const pmd = (m: M, index: number, pid = 1) => pmdOf(m.state, index, pid);
+const pfnOf = (v: bigint) => Number((v >> 12n) & 0xfffffffffn);
+const exit = (pid: number): Event => ({ type: 'exit', pid });
+const madvFree = (start: number, pages: number, pid = 1): Event => ({ type: 'madvise', pid, start, pages, advice: 'free' });
+const toDev: Event = { type: 'hmm_migrate_to_dev', pid: 1, start: 0, pages: 512, device: 0 };
+
+/** The x86 huge zero PMD: folio_mk_pmd(pfn 0x3a00, PAGE_COPY = P|USER|A|NX) + PSE + pmd_mkspecial. */
+const HUGE_ZERO_PMD = 0x8000000003a002a5n;
+/** A fresh anon THP at 0x12400: P|RW|USER|A|D|PSE + soft-dirty (pmd_mkdirty), NX. */
+const THP_PMD = 0x80000000124008e7n;
+
+/** The message of a Refuse thrown by a handler called directly. */
+function refusal(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as { message: string }).message;
+  }
+  throw new Error('not refused');
+}
+
+describe('the huge zero folio (get_huge_zero_folio)', () => {
+  it('is made once and shared: a read fault in a second 2 MiB maps the same folio; no struct page is refcounted', () => {
+    const m = thp().do(ev.read(0), ev.read(600));
+    expect([pmd(m, 0), pmd(m, 512)]).toEqual([HUGE_ZERO_PMD, HUGE_ZERO_PMD]);
+    const zero = m.page(0x3a00);
+    expect([zero.kind, zero.order, zero.mapcount, zero.entireMapcount]).toEqual(['zero', 9, 0, 0]);
+    expect(m.state.pages.length).toBe(thp().do(ev.read(0)).state.pages.length);
+  });
+  it('refuses a read fault when the setup\'s hugeZeroPfn is a RAM folio the scenario already uses', () => {
+    const m = thp({ setup: { ...THP, hugeZeroPfn: '0x12400' } }).do(ev.write(0));
+    expect(m.refused(ev.read(600))).toMatch(/pfn 0x12400 is a RAM page of this scenario: the huge zero folio needs its own \(setup\.hugeZeroPfn\)/);
+  });
+  it('fork: the child maps it too, old (copy_huge_pmd out_zero_page: pmd_mkold), with the uffd bit cleared when the child VMA is not uffd-wp', () => {
+    const m = thp().do(ev.read(0), ev.fork());
+    expect(pmd(m, 0, 1)).toBe(HUGE_ZERO_PMD);
+    expect(pmd(m, 0, 2)).toBe(HUGE_ZERO_PMD & ~ACCESSED);
+    const wp = thp().do(ev.read(0), ev.uffdWp(0, 512, true), ev.fork());
+    expect(has(pmd(wp, 0, 1), UFFD)).toBe(true);
+    expect(pmd(wp, 0, 2)).toBe(HUGE_ZERO_PMD & ~ACCESSED);
+    wp.consistent();
+  });
+  it('splitting a uffd-wp huge zero PMD gives 512 special zero-page PTEs with uffd-wp (__split_huge_zero_page_pmd: pmd_uffd -> pte_mkuffd)', () => {
+    const m = thp().do(ev.read(0), ev.uffdWp(0, 512, true), ev.munmap(0, 1));
+    expect(m.why('__split_huge_zero_page_pmd')).toMatch(/uffd copied/);
+    for (const i of [1, 511]) {
+      const pte = m.pte(i);
+      expect([i, pfnOf(pte), has(pte, P), has(pte, RW), has(pte, SPECIAL), has(pte, UFFD)]).toEqual([i, 0x2c00, true, false, true, true]);
+    }
+    m.consistent();
+  });
+  it('zap_huge_pmd: no folio behind it (vm_normal_folio_pmd() is NULL), so no rmap to drop; the folio is never freed', () => {
+    const m = thp().do(ev.read(0), ev.munmap(0, 512));
+    expect(m.fns()).toContain('zap_huge_pmd');
+    expect(pmd(m, 0)).toBe(0n);
+    const zero = m.page(0x3a00);
+    expect([zero.allocated, zero.entireMapcount]).toEqual([true, 0]);
+    m.consistent();
+  });
+  it('MADV_FREE leaves it alone (nothing to free)', () => {
+    const m = thp().do(ev.read(0), madvFree(0, 512));
+    expect(m.why('madvise_free_huge_pmd')).toBe('the huge zero folio: nothing to free.');
+    expect(pmd(m, 0)).toBe(HUGE_ZERO_PMD);
+  });
+  it('mprotect(PROT_READ|PROT_WRITE) keeps it read-only: can_change_pmd_writable() needs an exclusive anon folio', () => {
+    const m = thp().do(ev.read(0), ev.mprotect(0, 512, 'read'), ev.mprotect(0, 512, 'rw'));
+    expect(pmd(m, 0)).toBe(HUGE_ZERO_PMD);
+  });
+});
+
+describe('write faults on a write-protected huge PMD (do_huge_pmd_wp_page)', () => {
+  it('a uffd-wp huge PMD sends the write to the handler; UFFDIO_WRITEPROTECT unprotect clears the bit and, the folio being exclusive, makes it writable (MM_CP_TRY_CHANGE_WRITABLE)', () => {
+    const m = thp().do(ev.write(0), ev.uffdWp(0, 512, true));
+    expect([has(pmd(m, 0), UFFD), has(pmd(m, 0), RW)]).toEqual([true, false]);
+    expect(m.refused(ev.write(3))).toMatch(/userfaultfd write-protected/);
+    m.do(ev.uffdWp(0, 512, false));
+    expect([has(pmd(m, 0), UFFD), has(pmd(m, 0), RW)]).toEqual([false, true]);
+    expect(m.why('change_huge_pmd')).toMatch(/can_change_pmd_writable\(\)/);
+    m.do(ev.write(3));
+    expect(m.fns()).toEqual(['hardware']);
+  });
+  it('after the child exits, the parent\'s read-only THP has folio_ref_count 1: SetPageAnonExclusive and reuse, the PMD as a fresh fault made it', () => {
+    const m = thp().do(ev.write(0), ev.fork(), exit(2));
+    expect(m.page(0x12400).anonExclusive).toBe(false);
+    m.do(ev.write(3));
+    expect(m.fns()).toEqual(['handle_mm_fault', 'wp_huge_pmd', 'do_huge_pmd_wp_page']);
+    expect(m.why('do_huge_pmd_wp_page')).toMatch(/exclusive to this process: reuse it/);
+    expect(pmd(m, 0)).toBe(THP_PMD);
+    expect(m.page(0x12400).anonExclusive).toBe(true);
+    m.consistent();
+  });
+  it('while a child still maps pages of the folio with PTEs (after its own split), the parent\'s write falls back: folio_ref_count > 1', () => {
+    const m = thp().do(ev.write(0), ev.fork(), ev.write(5, 2));
+    expect(m.page(0x12400).entireMapcount).toBe(1);
+    m.do(ev.write(3));
+    expect(m.fns()).toEqual(expect.arrayContaining(['do_huge_pmd_wp_page', '__split_huge_pmd_locked']));
+    expect(pmd(m, 0)).toBe(0n);
+    expect(pfnOf(m.pte(3, 2))).toBe(0x12403);
+    expect(pfnOf(m.pte(3, 1))).not.toBe(0x12403);
+    expect(m.page(0x12403).mapcount).toBe(1);
+    m.consistent();
+  });
+  it('a read-only PMD of a PageAnonExclusive folio is reused at once (the early check): a read-exclusive migration PMD restored in a writable VMA', () => {
+    const m = thp().do(ev.write(0), ev.mprotect(0, 512, 'read'), ev.unmap(0));
+    expect(decodePmd(m.k, pmd(m, 0)).swap!.migration!.access).toBe('read_exclusive');
+    m.do(ev.mprotect(0, 512, 'rw'));
+    expect(m.why('change_non_present_huge_pmd')).toBe('nothing to downgrade.');
+    m.do(ev.move());
+    const moved = pmd(m, 0);
+    expect([pfnOf(moved), has(moved, RW), m.page(0x56600).anonExclusive]).toEqual([0x56600, false, true]);
+    m.do(ev.write(3));
+    expect(m.fns()).not.toContain('__split_huge_pmd_locked');
+    expect(pmd(m, 0)).toBe(THP_PMD - 0x12400000n + 0x56600000n);
+    m.consistent();
+  });
+});
+
+describe('set_pmd_migration_entry()', () => {
+  it('a pinned exclusive THP: folio_try_share_anon_rmap_pmd() fails, the PMD is restored and the folio stays exclusive (-EBUSY)', () => {
+    const m = thp().do(ev.write(0), ev.pin(0), ev.unmap(0));
+    expect(m.fns()).toEqual(expect.arrayContaining(['set_pmd_migration_entry', 'pmdp_invalidate']));
+    expect(m.fns()).not.toContain('set_pmd_at');
+    expect(m.why('set_pmd_migration_entry')).toMatch(/folio_try_share_anon_rmap_pmd\(\) fails \(maybe pinned\): the old PMD is restored, -EBUSY\.$/);
+    expect(pmd(m, 0)).toBe(THP_PMD);
+    expect([m.page(0x12400).anonExclusive, m.page(0x12400).entireMapcount]).toEqual([true, 1]);
+    m.do(ev.move()).consistent();
+    expect(pmd(m, 0)).toBe(THP_PMD);
+  });
+  it('without migration_entry_supports_ad() a young dirty THP\'s migration PMD carries no A/D (make_migration_entry_young/dirty leave it)', () => {
+    const m = thp({ migrationAd: false }).do(ev.write(0), ev.unmap(0));
+    expect(m.why('make_migration_entry_young')).toBe('migration_entry_supports_ad() is false: unchanged.');
+    expect(m.why('make_migration_entry_dirty')).toBe('migration_entry_supports_ad() is false: unchanged.');
+    const mig = decodePmd(m.k, pmd(m, 0)).swap!.migration!;
+    expect([mig.access, mig.youngBitSet, mig.dirtyBitSet]).toEqual(['write', false, false]);
+    const ad = decodePmd(m.k, pmd(thp().do(ev.write(0), ev.unmap(0)), 0)).swap!.migration!;
+    expect([ad.youngBitSet, ad.dirtyBitSet]).toEqual([true, true]);
+  });
+});
+
+describe('copy_huge_pmd()', () => {
+  it('a maybe-pinned exclusive THP: folio_try_dup_anon_rmap_pmd() fails, the parent\'s PMD is split and the PTEs copied (-EAGAIN); the child gets copies', () => {
+    const m = thp().do(ev.write(0), ev.pin(0), ev.fork());
+    expect(m.why('copy_huge_pmd')).toMatch(/may be DMA-pinned: folio_try_dup_anon_rmap_pmd\(\) fails/);
+    expect(m.fns().slice(0, 5)).toEqual(['dup_mmap', 'copy_page_range', 'copy_huge_pmd', '__split_huge_pmd', '__split_huge_pmd_locked']);
+    expect([pmd(m, 0, 1), pmd(m, 0, 2)]).toEqual([0n, 0n]);
+    expect(pfnOf(m.pte(0, 1))).toBe(0x12400);
+    expect(pfnOf(m.pte(0, 2))).not.toBe(0x12400);
+    m.consistent();
+  });
+  it('a writable migration PMD becomes READ in parent and child; the child\'s joins the migration and both map the new folio after it', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0), ev.fork());
+    expect(m.why('copy_huge_non_present_pmd')).toMatch(/^a migration PMD: WRITE\/READ_EXCLUSIVE become READ/);
+    expect(pmd(m, 0, 2)).toBe(pmd(m, 0, 1));
+    expect(decodePmd(m.k, pmd(m, 0, 1)).swap!.migration!.access).toBe('read');
+    m.do(ev.move());
+    for (const pid of [1, 2]) expect([pid, pfnOf(pmd(m, 0, pid)), has(pmd(m, 0, pid), RW)]).toEqual([pid, 0x56600, false]);
+    expect(m.page(0x56600).entireMapcount).toBe(2);
+    m.consistent();
+  });
+  it('a READ migration PMD is copied as is, the parent\'s untouched', () => {
+    const m = thp().do(ev.write(0), ev.fork(), ev.unmap(0));
+    const before = pmd(m, 0, 1);
+    expect(decodePmd(m.k, before).swap!.migration!.access).toBe('read');
+    m.do(ev.fork(1));
+    expect(m.why('copy_huge_non_present_pmd')).toBe('a migration PMD: a READ entry is copied as is.');
+    expect([pmd(m, 0, 1), pmd(m, 0, 3)]).toEqual([before, before]);
+    m.do(ev.move());
+    expect(m.page(0x56600).entireMapcount).toBe(3);
+    m.consistent();
+  });
+  it('a device-private PMD made read-only by the first fork is copied as is by the second, and the device folio\'s entire mapcount goes to 3', () => {
+    const m = thp().do(ev.write(0), toDev, ev.fork());
+    const shared = pmd(m, 0, 1);
+    expect(decodePmd(m.k, shared).swap!.typeName).toBe('SWP_DEVICE_READ');
+    m.do(ev.fork(1));
+    expect(m.why('copy_huge_non_present_pmd')).toBe('a device-private PMD: copied as is; folio_try_dup_anon_rmap_pmd() shares the device folio.');
+    expect([pmd(m, 0, 1), pmd(m, 0, 3)]).toEqual([shared, shared]);
+    const d = new Draft(m.state);
+    expect(d.page(viewPmd(d, { pid: 1, index: 0 })!.target).entireMapcount).toBe(3);
+    m.consistent();
+  });
+  it('a shared THP forked again: folio_try_share_anon_rmap_pmd() has nothing to clear, the entire mapcount goes to 3', () => {
+    const m = thp().do(ev.write(0), ev.fork(), ev.fork(1));
+    expect(pmd(m, 0, 3)).toBe(pmd(m, 0, 2));
+    expect([m.page(0x12400).entireMapcount, m.page(0x12400).anonExclusive]).toEqual([3, false]);
+  });
+});
+
+describe('change_huge_pmd()', () => {
+  it('mprotect read then read-write: an exclusive THP is writable at once (can_change_pmd_writable()), a shared one stays read-only', () => {
+    const m = thp().do(ev.write(0), ev.mprotect(0, 512, 'read'));
+    expect(has(pmd(m, 0), RW)).toBe(false);
+    m.do(ev.mprotect(0, 512, 'rw'));
+    expect(m.why('change_huge_pmd')).toMatch(/can_change_pmd_writable\(\): the anon folio is exclusive, made writable right away\./);
+    expect(has(pmd(m, 0), RW)).toBe(true);
+    const shared = thp().do(ev.write(0), ev.fork(), ev.mprotect(0, 512, 'read'), ev.mprotect(0, 512, 'rw'));
+    expect(shared.why('change_huge_pmd')).not.toMatch(/can_change_pmd_writable/);
+    expect(has(pmd(shared, 0), RW)).toBe(false);
+  });
+});
+
+describe('zap, MADV_FREE and split of the other PMDs', () => {
+  it('munmap of a migration PMD: zap_huge_pmd() drops it from the migration (no rmap to remove); the migration then maps nothing', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0), ev.munmap(0, 512));
+    expect(m.why('zap_huge_pmd')).toBe('PMD at PTE 0: SWP_MIGRATION_WRITE, pmdp_huge_get_and_clear_full().');
+    expect(pmd(m, 0)).toBe(0n);
+    expect(m.state.migrations.flatMap((x) => x.srcs.flatMap((s) => s.ptes))).toEqual([]);
+    m.do(ev.move()).consistent();
+    expect(m.page(0x56600).entireMapcount).toBe(0);
+  });
+  it('MADV_FREE of a THP another process maps leaves it (folio_maybe_mapped_shared())', () => {
+    const m = thp().do(ev.write(0), ev.fork());
+    const before = pmd(m, 0);
+    m.do(madvFree(0, 512));
+    expect(pmd(m, 0)).toBe(before);
+    expect(m.page(0x12400).dirty).toBe(true);
+  });
+  it('splitting a PMD the MMU dirtied after MADV_FREE cleaned the folio sets the folio dirty (folio_set_dirty in __split_huge_pmd_locked)', () => {
+    const m = thp().do(ev.write(0), madvFree(0, 512));
+    expect([has(pmd(m, 0), DIRTY), m.page(0x12400).dirty]).toEqual([false, false]);
+    m.do(ev.write(3));
+    expect([has(pmd(m, 0), DIRTY), m.page(0x12400).dirty]).toEqual([true, false]);
+    m.do(ev.mprotect(0, 256, 'read'));
+    expect(pmd(m, 0)).toBe(0n);
+    expect(m.page(0x12400).dirty).toBe(true);
+    expect(has(m.pte(300), DIRTY)).toBe(true);
+  });
+  it('memory_failure() on a THP two processes map: split_folio() first splits the other process\'s PMD too (unmap_folio)', () => {
+    const m = thp().do(ev.write(0), ev.fork(), ev.poison(3));
+    expect([pmd(m, 0, 1), pmd(m, 0, 2)]).toEqual([0n, 0n]);
+    expect(m.page(0x12400).order).toBe(0);
+    expect([m.type(3, 1), m.type(3, 2)]).toEqual(['SWP_HWPOISON', 'SWP_HWPOISON']);
+    expect(pfnOf(m.pte(4, 2))).toBe(0x12404);
+    m.consistent();
+  });
+});
+
+describe('rules no event sequence reaches (the handler called on a Draft)', () => {
+  const onDevice = () => thp().do(ev.write(0), toDev);
+  const faultOnDevicePmd = (m: M, patch: { locked?: boolean; refs?: number }) => {
+    const d = new Draft(m.state);
+    const ref = { pid: 1, index: 3 };
+    const head = viewPmd(d, ref)!.target;
+    d.setPage(head, patch);
+    const r = hugePmdFault(d, ref, d.vmaAt(1, 3)!, viewPmd(d, ref)!, 'read');
+    return { d, r, head };
+  };
+  it('do_huge_pmd_device_private(): another thread holds the folio lock, folio_trylock() fails: return 0 and retry, nothing changes', () => {
+    const m = onDevice();
+    const before = pmd(m, 0);
+    const { d, r } = faultOnDevicePmd(m, { locked: true });
+    expect(r).toEqual({ done: false, wait: 'migration' });
+    expect(d.pmd({ pid: 1, index: 0 })).toBe(before);
+    expect(d.trace().map((t) => t.fn)).toEqual(['handle_mm_fault', 'do_huge_pmd_device_private']);
+    expect(d.trace()[1]!.why).toMatch(/is locked \(already migrating\): folio_trylock\(\) fails, return 0 and retry\./);
+  });
+  it('do_huge_pmd_device_private(): a device folio with an extra reference is not migrated (migrate_vma_check_page); the PMD is restored and the folio unlocked', () => {
+    const m = onDevice();
+    const before = pmd(m, 0);
+    const { d, r, head } = faultOnDevicePmd(m, { refs: 1 });
+    expect(r).toEqual({ done: true });
+    expect(d.trace().map((t) => t.fn)).toContain('migrate_vma_check_page');
+    expect(d.pmd({ pid: 1, index: 0 })).toBe(before);
+    expect([d.page(head).locked, d.page(head).refs]).toEqual([false, 1]);
+    expect(d.migrations()).toEqual([]);
+  });
+  it('a PMD holding a kind that is not valid at PMD level (a swap entry) is refused, not guessed at', () => {
+    const m = thp().do(ev.write(600));
+    const d = new Draft(m.state);
+    const ref = { pid: 1, index: 0 };
+    d.setPmd(ref, swapPte(0, 0x42n), -1); // a swap entry of type 0: present clear, PSE clear
+    const pv = viewPmd(d, ref)!;
+    expect(pv.kind).toBe('swap');
+    expect(refusal(() => hugePmdFault(d, ref, d.vmaAt(1, 0)!, pv, 'read'))).toMatch(/^the PMD holds .*swap.*, which is not valid at PMD level$/i);
+  });
+  it('__split_huge_pmd_locked(freeze): a maybe-pinned exclusive THP cannot be shared, so it is split without freezing (present PTEs, every page PageAnonExclusive)', () => {
+    const m = thp().do(ev.write(0), ev.pin(0));
+    const d = new Draft(m.state);
+    splitHugePmd(d, { pid: 1, index: 0 }, true, 'split_huge_pmd_address(freeze) for try_to_migrate');
+    expect(d.trace().find((t) => t.fn === '__split_huge_pmd_locked')!.why).toMatch(/folio_try_share_anon_rmap_pmd\(\) fails \(maybe pinned\): not frozen\./);
+    for (const i of [0, 511]) {
+      expect(view(d, { pid: 1, index: i }).kind).toBe('present');
+      const p = d.page(d.target({ pid: 1, index: i }));
+      expect([i, p.mapcount, p.anonExclusive]).toEqual([i, 1, true]);
+    }
+    const unpinned = new Draft(thp().do(ev.write(0)).state);
+    splitHugePmd(unpinned, { pid: 1, index: 0 }, true, 'split_huge_pmd_address(freeze)');
+    expect(view(unpinned, { pid: 1, index: 7 }).kind).toBe('migration');
+    expect(unpinned.page(unpinned.target({ pid: 1, index: 0 })).anonExclusive).toBe(false);
+  });
+  it('copy_huge_pmd() into a uffd-wp child VMA (UFFD_FEATURE_EVENT_FORK, which fork in this model does not keep) leaves the uffd bit: userfaultfd_protected(dst_vma)', () => {
+    const two: MachineSetup = { ...THP, processes: [...(THP.processes ?? []), { pid: 2, name: 'child', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }] };
+    const m = thp({ setup: two }).do(ev.write(0), ev.read(600), ev.uffdWp(0, 1024, true));
+    const d = new Draft(m.state);
+    const childVma = { ...d.vmaAt(2, 0)!, uffdWp: true };
+    for (const i of [0, 512]) expect(copyHugePmd(d, { pid: 1, index: i }, { pid: 2, index: i }, childVma)).toBe(true);
+    expect(d.pmd({ pid: 2, index: 0 })).toBe((THP_PMD & ~(RW | ACCESSED | DIRTY)) | SAVED_DIRTY | UFFD);
+    expect(d.pmd({ pid: 2, index: 512 })).toBe((HUGE_ZERO_PMD & ~ACCESSED) | UFFD);
+  });
+  it('change_non_present_huge_pmd(): a writable migration PMD becomes READ_EXCLUSIVE for an anon folio, READ for any other (folio_test_anon())', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    const flags = { uffdWp: false, uffdWpResolve: false, tryChangeWritable: false };
+    const got = (anon: boolean) => {
+      const d = new Draft(m.state);
+      const ref = { pid: 1, index: 0 };
+      d.setPage(viewPmd(d, ref)!.target, { anon });
+      changeHugePmd(d, ref, d.vmaAt(1, 0)!, 0n, flags);
+      return [decodePmd(m.k, d.pmd(ref)).swap!.typeName, d.trace().find((t) => t.fn === 'change_non_present_huge_pmd')!.why];
+    };
+    expect(got(true)).toEqual(['SWP_MIGRATION_READ_EXCLUSIVE', 'a writable migration PMD: SWP_MIGRATION_READ_EXCLUSIVE (anon folio); soft-dirty copied, the uffd bit is not.']);
+    expect(got(false)).toEqual(['SWP_MIGRATION_READ', 'a writable migration PMD: SWP_MIGRATION_READ (not anon); soft-dirty copied, the uffd bit is not.']);
+  });
+  it('remove_migration_pmd() leaves a PMD that is not a migration entry of the old folio alone (page_vma_mapped_walk() would not find it)', () => {
+    const m = thp().do(ev.write(0), ev.write(512));
+    const d = new Draft(m.state);
+    removeMigrationPmd(d, { pid: 1, index: 0, pmd: true }, m.pageId(0x12400), m.pageId(0x56600));
+    const unmapped = thp().do(ev.write(0), ev.unmap(0));
+    const mig = new Draft(unmapped.state);
+    const before = mig.pmd({ pid: 1, index: 0 });
+    // the migration PMD names the folio at 0x12400; asked about the page at 0x1234 instead
+    removeMigrationPmd(mig, { pid: 1, index: 0, pmd: true }, unmapped.pageId(0x1234), unmapped.pageId(0x12400));
+    expect([d.pmd({ pid: 1, index: 0 }), d.trace()]).toEqual([THP_PMD, []]);
+    expect([mig.pmd({ pid: 1, index: 0 }), mig.trace()]).toEqual([before, []]);
+  });
+});
