@@ -311,6 +311,7 @@ describe('migrate_pages() of a 2 MiB folio', () => {
   it('a PTE-mapped THP is split first (split_folio) and its page moves as a 4 KiB page', () => {
     const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.unmap(7));
     expect(m.fns().slice(0, 3)).toEqual(['split_folio', 'migrate_pages', 'migrate_folio_unmap']);
+    expect(m.why('split_folio')).toBe('2 MiB folio at pfn 0x12400 is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).');
     expect(m.why('migrate_pages')).toBe('moves pfn 0x12407 to another RAM page (NUMA balancing, compaction, …).');
     expect([m.page(0x12400).order, m.page(0x12407).locked, m.type(7), m.type(8)]).toEqual([0, true, 'SWP_MIGRATION_WRITE', 'present']);
     m.do(ev.move());

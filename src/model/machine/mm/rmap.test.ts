@@ -13,6 +13,7 @@ import { pageAt } from '../pagestore.ts';
 import { readPmd } from '../pagetable.ts';
 import type { MachineSetup } from '../types.ts';
 import { rmapWalk, tryToMigrateOne } from './rmap.ts';
+import { viewPmd } from '../entries.ts';
 
 const THP: MachineSetup = {
   ptes: 1024,
@@ -316,10 +317,21 @@ describe('the rmap bookkeeping behind the walks', () => {
   });
 });
 
+describe('try_to_migrate_one() on a PMD: which migration entry', () => {
+  it.each([
+    ['a writable THP', [] as Event[], 'SWP_MIGRATION_WRITE'],
+    ['a read-only THP exclusive to its process (PageAnonExclusive)', [ev.mprotect(0, 1024, 'read')], 'SWP_MIGRATION_READ_EXCLUSIVE'],
+    ['a THP shared with a child after fork', [ev.fork(), ev.mprotect(0, 1024, 'read')], 'SWP_MIGRATION_READ'],
+  ])('%s: %s', (_what, events, type) => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ...events, ev.unmap(7));
+    expect(viewPmd(new Draft(m.state), { pid: 1, index: 0 })?.row?.name).toBe(type);
+  });
+});
+
 describe('make_device_exclusive()', () => {
   it('on a THP: GUP with FOLL_SPLIT_PMD splits the PMD first; only the PTE asked for becomes device-exclusive', () => {
     const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.exclusive(5));
-    expect(m.fns()).toContain('split_huge_pmd');
+    expect(m.why('split_huge_pmd')).toBe('GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).');
     expect(m.type(5)).toBe('SWP_DEVICE_EXCLUSIVE');
     expect(m.decoded(4).kind).toBe('present');
     expect(readPmd(m.state.processes[0]!.ptes, 0)).toBe(0n);

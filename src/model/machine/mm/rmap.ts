@@ -24,12 +24,11 @@ const hex = (n: number) => '0x' + n.toString(16);
 
 /**
  * folio_add_{new_,}anon_rmap_pte(): mapcount + 1; RMAP_EXCLUSIVE sets PageAnonExclusive on an anon
- * page, and an add without it leaves the flag as it is. The shared zero page is not counted (it is a
- * special PTE: vm_normal_page() gives no page).
+ * page, and an add without it leaves the flag as it is. Never called for the shared zero page (a
+ * special PTE: vm_normal_page() gives no page, so its mapcount stays 0).
  */
 export function addRmap(d: Draft, id: number, exclusive: boolean): void {
   const p = d.page(id);
-  if (p.kind === 'zero') return;
   d.setPage(id, exclusive ? { mapcount: p.mapcount + 1, anonExclusive: p.anon } : { mapcount: p.mapcount + 1 });
 }
 
@@ -174,16 +173,15 @@ export function makeDeviceExclusive(d: Draft, pid: number, start: number, pages:
   for (let i = start; i < start + pages; i++) {
     const ref = { pid, index: i };
     d.call('make_device_exclusive', `PTE ${i}: fault the page in writable (GUP with FOLL_WRITE), lock it, replace the PTE by a device-exclusive entry.`, () => {
-      if (d.pmdEntry(ref)) {
-        accessToCompletion(d, ref, 'write');
-        if (d.pmdEntry(ref)) splitHugePmd(d, ref, false, 'GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).', 'split_huge_pmd');
-      }
       const sig = accessToCompletion(d, ref, 'write');
       if (sig) refuse(`the write fault on PTE ${i} gets ${sig}`);
-      // the write fault left a writable PTE (the kernel's second walk, fw.level == FW_LEVEL_PTE && pte_write)
+      // a writable huge PMD (the fault may have made one): split, its PTEs stay writable
+      if (d.pmdEntry(ref)) splitHugePmd(d, ref, false, 'GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).', 'split_huge_pmd');
+      // the write left a writable, dirty PTE (the kernel's second walk, fw.level == FW_LEVEL_PTE && pte_write)
       const v = view(d, ref);
       const page = d.page(v.target);
       if (!page.anon) refuse(`PTE ${i} maps ${pageName(page)}, which is not anonymous: make_device_exclusive() returns -EOPNOTSUPP`);
+      // Stryker disable next-line ConditionalExpression: always dirty here (the write just set D), but make_device_exclusive() tests it
       if (pte_dirty(v.raw)) markDirty(d, v.target);
       let pte = toPte(d, d.k.make_device_exclusive_entry(asPfn(page.number))) as PteBits;
       // Stryker disable next-line ConditionalExpression: every writable anon PTE here is soft-dirty (x86 pte_mkdirty() sets _PAGE_SOFT_DIRTY, and nothing clears it: no clear_refs)
