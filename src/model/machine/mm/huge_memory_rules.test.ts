@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { vectorsOf, type PmdVector } from '../../../../test/pmdVectors.ts';
 import { PAGE_COPY } from '../../kernel/arch/x86_64.ts';
-import type { Pmd } from '../../kernel/arch/x86_pgtable.ts';
+import { pte_uffd_wp, type Pmd } from '../../kernel/arch/x86_pgtable.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
 import { getKernel, type Kernel } from '../../kernel/kernel.ts';
 import type { ProfileId } from '../../kernel/profiles.ts';
@@ -159,5 +159,35 @@ describe('mremap: move_huge_pmd() -> move_soft_dirty_pmd()', () => {
   it.each(cases('move_huge_pmd'))('%s', (_id, v) => {
     const k = kernel(v.profile);
     expect(hex64(move_soft_dirty_pmd(k, before[String(v.inputs.before)]!(k)))).toBe(v.pmd);
+  });
+});
+
+describe('what the rules are never given, and the uffd bit through each rewrite', () => {
+  const k = kernel('7.3');
+  const none = 0n as Pmd;
+  const presentThp = 0x80000000124008e7n as Pmd;
+  const hwpoison = k.swp_entry_to_pmd(k.swp_entry(k.typeNumber('SWP_HWPOISON')!, 0x12400n));
+  const opts = { freeze: false, anonExclusive: false, anon: true, vmProt: PAGE_COPY };
+
+  it('each rewrite throws on a PMD its kernel function never sees', () => {
+    expect(() => remove_migration_pmd_value(k, none, { ...ramPage(0x56600), dirty: true }, PAGE_COPY)).toThrow('remove_migration_pmd() on a PMD that is not a migration entry');
+    expect(() => split_pte_value(k, none, 0, opts)).toThrow('__split_huge_pmd_locked() on a PMD that is neither present nor a valid soft leaf');
+    expect(() => split_pte_value(k, hwpoison, 0, opts)).toThrow('SWP_HWPOISON is not valid at PMD level: __split_huge_pmd_locked() warns (VM_WARN_ON(!pmd_is_valid_softleaf()))');
+    expect(() => copy_huge_pmd_values(k, none, false)).toThrow('copy_huge_non_present_pmd() on a present or none PMD');
+    expect(() => change_huge_pmd_value(k, presentThp, {} as Parameters<typeof change_huge_pmd_value>[2])).toThrow('change_non_present_huge_pmd() on a present or none PMD');
+  });
+
+  it('move_soft_dirty_pmd() leaves an empty PMD empty', () => {
+    expect(move_soft_dirty_pmd(k, none)).toBe(0n);
+  });
+
+  it('uffd-wp survives remove_migration_pmd() to a device page and each split (pmd_swp_uffd / pmd_uffd -> the PTEs)', () => {
+    const mig = k.pmd_swp_mkuffd(migrationPmd(k, 'read of pfn 0x12400'));
+    const back = remove_migration_pmd_value(k, mig, { ...devPage(k, 0x200), dirty: false }, PAGE_COPY).pmd;
+    expect([k.pmd_swp_uffd(back), pmdLeaf(k, back)?.row?.name]).toEqual([true, 'SWP_DEVICE_READ']);
+    expect(k.pte_swp_uffd_wp(split_pte_value(k, mig, 3, opts).pte)).toBe(true);
+    expect(k.pte_swp_uffd_wp(split_pte_value(k, migrationPmd(k, 'read of pfn 0x12400'), 3, opts).pte)).toBe(false);
+    expect(pte_uffd_wp(split_pte_value(k, (presentThp | (1n << 10n)) as Pmd, 3, opts).pte)).toBe(true);
+    expect(pte_uffd_wp(split_pte_value(k, presentThp, 3, opts).pte)).toBe(false);
   });
 });
