@@ -361,7 +361,7 @@ describe('the MMU, swap-in and markers, sentence by sentence', () => {
     expect(m.decoded(1).kind).toBe('pte-marker');
     expect(m.refused(ev.write(1))).toBe('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
     m.do(ev.read(1));
-    expect(m.fns()).toContain('pte_marker_handle_uffd_wp');
+    expect(m.why('pte_marker_handle_uffd_wp')).toBe('not write-protected for this access: the marker is treated as a missing page.');
     expect(m.decoded(1).kind).toBe('present');
     expect(has(m.pte(1), UFFD)).toBe(true);
   });
@@ -381,6 +381,18 @@ describe('accessToCompletion(): an access run to the end (cpu_access, GUP, the d
     expect(m.fns()).not.toContain('hardware');
     m.do(access(1, 'write'));
     expect(m.fns()).not.toContain('hardware');
+  });
+
+  it('a read of a young read-only PTE (shared after fork) needs no fault either', () => {
+    const m = new M().do(ev.write(1), ev.fork(), access(1, 'read'));
+    expect(m.fns()).toEqual([]);
+  });
+
+  it('the CPU taking back a device-exclusive page: restore_exclusive_pte gives a writable PTE, no uffd-wp where the entry had none', () => {
+    const m = new M().do(ev.write(1), ev.exclusive(1), access(1, 'read'));
+    expect(m.fns()).toContain('restore_exclusive_pte');
+    expect(has(m.pte(1), RW)).toBe(true);
+    expect(has(m.pte(1), UFFD)).toBe(false);
   });
 
   it('a write to a page shared after fork faults (COW) until the PTE is writable', () => {

@@ -49,7 +49,8 @@ export function cpuFaultStep(d: Draft, ref: PteRef, access: Access): FaultStep {
   const v = view(d, ref);
   if (v.kind === 'present') return presentAccess(d, ref, vma, v, access);
   let out: FaultStep = { done: true };
-  if (v.kind === 'none' && !d.hasPteTable(ref) && thpSuitable(d, ref, vma)) {
+  // no PTE table: the PTE is none, and so is the PMD (pmd_none())
+  if (!d.hasPteTable(ref) && thpSuitable(d, ref, vma)) {
     d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}: pmd_none().`, () => do_huge_pmd_anonymous_page(d, ref, vma, access));
     return out;
   }
@@ -92,6 +93,7 @@ function doAnonymousPage(d: Draft, ref: PteRef, vma: Vma, access: Access): void 
     }
     const id = allocRamPage(d);
     let pte = mk_pte(d.page(id).number, pageProt(vma));
+    // Stryker disable next-line ConditionalExpression: a write fault gets here only in a writable VMA (checkAccess), but the kernel tests VM_WRITE
     if (vmaWritable(vma)) pte = pte_mkwrite(pte_mkdirty(pte));
     addRmap(d, id, true);
     d.setPage(id, { dirty: true, data: 0 });
@@ -127,8 +129,9 @@ export function doWpPage(d: Draft, ref: PteRef, vma: Vma, v: EntryView): void {
   d.call('do_wp_page', 'write to a write-protected present PTE.', () => {
     const page = d.page(v.target);
     const folio = folioOf(d, v.target);
-    // wp_can_reuse_anon_folio(): a large folio is reused only through PageAnonExclusive
-    const reuse = page.kind !== 'zero' && page.anon && (page.anonExclusive || (!isLarge(folio) && page.mapcount === 1 && folio.refs === 0 && folio.pins === 0 && folio.swapSlot === null));
+    // wp_can_reuse_anon_folio(): a large folio is reused only through PageAnonExclusive; the zero page
+    // is not anon; a pinned anon page is PageAnonExclusive (FOLL_PIN unshares it first, and sharing fails while pinned)
+    const reuse = page.anon && (page.anonExclusive || (!isLarge(folio) && page.mapcount === 1 && folio.refs === 0 && folio.swapSlot === null));
     if (reuse) {
       if (!page.anonExclusive) d.call('wp_can_reuse_anon_folio', `${pageName(page)} has one mapping and no other reference: it becomes exclusive and is reused.`);
       d.setPage(v.target, { anonExclusive: true });
@@ -212,6 +215,7 @@ function handlePteMarker(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: 
     } else if (bits & PTE_MARKER_POISONED) {
       d.explain('PTE_MARKER_POISONED: VM_FAULT_HWPOISON. The task gets SIGBUS.');
       out = { done: true, signal: 'SIGBUS' };
+    // Stryker disable next-line ConditionalExpression: every marker the machine makes has one of the three bits
     } else if (bits & PTE_MARKER_UFFD_WP) {
       if (access === 'write' && vma.uffdWp) refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
       d.call('pte_marker_handle_uffd_wp', 'not write-protected for this access: the marker is treated as a missing page.', () => {
@@ -295,8 +299,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
   for (let round = 0; round < 4; round++) {
     const pv = viewPmd(d, ref);
     if (pv && pv.kind === 'present') {
-      if (access === 'read' && pmd_young(pv.raw)) return null;
-      if (access === 'write' && pmd_write(pv.raw) && pmd_hw_dirty(pv.raw)) return null;
+      if (access === 'read' ? pmd_young(pv.raw) : pmd_write(pv.raw) && pmd_hw_dirty(pv.raw)) return null;
       cpuFaultStep(d, ref, access);
       continue;
     }
@@ -310,8 +313,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
     }
     const v = view(d, ref);
     if (v.kind === 'present') {
-      if (access === 'read' && pte_young(v.raw)) return null;
-      if (access === 'write' && pte_write(v.raw) && pte_hw_dirty(v.raw)) return null;
+      if (access === 'read' ? pte_young(v.raw) : pte_write(v.raw) && pte_hw_dirty(v.raw)) return null;
       cpuFaultStep(d, ref, access);
       continue;
     }
