@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { vectorsOf, type PmdVector } from '../../../../test/pmdVectors.ts';
 import { PAGE_COPY } from '../../kernel/arch/x86_64.ts';
-import { pte_uffd_wp, type Pmd } from '../../kernel/arch/x86_pgtable.ts';
+import { pmd_soft_dirty, pmd_uffd, pte_uffd_wp, type Pmd, type Pte } from '../../kernel/arch/x86_pgtable.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
 import { getKernel, type Kernel } from '../../kernel/kernel.ts';
 import type { ProfileId } from '../../kernel/profiles.ts';
@@ -16,7 +16,7 @@ import type { Access } from '../../kernel/swapTypes.ts';
 import { hex64 } from '../../kernel/u64.ts';
 import { makeMigrationEntry, type PageNumber } from '../entries.ts';
 import {
-  change_huge_pmd_value, copy_huge_pmd_values, entryPage, insert_huge_pmd_value, move_soft_dirty_pmd, pmdLeaf, remove_migration_pmd_value,
+  change_huge_pmd_value, copy_huge_pmd_values, entryPage, insert_huge_pmd_value, move_soft_dirty_pmd, move_soft_dirty_pte, pmdLeaf, remove_migration_pmd_value,
   set_pmd_migration_value, split_pte_value,
 } from './huge_memory_rules.ts';
 
@@ -189,5 +189,72 @@ describe('what the rules are never given, and the uffd bit through each rewrite'
     expect(k.pte_swp_uffd_wp(split_pte_value(k, migrationPmd(k, 'read of pfn 0x12400'), 3, opts).pte)).toBe(false);
     expect(pte_uffd_wp(split_pte_value(k, (presentThp | (1n << 10n)) as Pmd, 3, opts).pte)).toBe(true);
     expect(pte_uffd_wp(split_pte_value(k, presentThp, 3, opts).pte)).toBe(false);
+  });
+});
+
+describe('the PMD rewrites, flag by flag', () => {
+  const k73 = kernel('7.3');
+  const ks = kernel('series');
+  const A = 1n << 5n;
+  const D = 1n << 6n;
+  const RW = 1n << 1n;
+  const SD = 1n << 11n;
+  const UF = 1n << 10n;
+  const thp = 0x80000000124008e7n; // present, RW, A, D, PSE, soft-dirty: pfn 0x12400
+  const devicePmd = (k: Kernel, write: boolean) => k.swp_entry_to_pmd((write ? k.make_writable_device_private_entry : k.make_readable_device_private_entry).call(k, 0x200 as never));
+  const opts = (o: Partial<{ freeze: boolean; anonExclusive: boolean; anon: boolean }> = {}) => ({ freeze: false, anonExclusive: false, anon: true, vmProt: PAGE_COPY, ...o });
+  const mig = (k: Kernel, pte: bigint) => ({ type: k.typeName(k.swp_type(k.pte_to_swp_entry(pte as never))), pfn: k.swp_offset(k.pte_to_swp_entry(pte as never)) & 0xfffffn, young: k.is_migration_entry_young(k.pte_to_swp_entry(pte as never)), dirty: k.is_migration_entry_dirty(k.pte_to_swp_entry(pte as never)), sd: k.pte_swp_soft_dirty(pte as never), uffd: k.pte_swp_uffd_wp(pte as never) });
+
+  it('entryPage(): the page an entry names, in its own space, at an offset into the folio', () => {
+    expect(entryPage(ks, pmdLeaf(ks, devicePmd(ks, true) as Pmd)!, 5)).toEqual({ kind: 'device', space: 'device', number: 0x205 });
+    expect(entryPage(k73, pmdLeaf(k73, devicePmd(k73, true) as Pmd)!)).toEqual({ kind: 'device', space: 'phys', number: 0x200 });
+    expect(entryPage(ks, pmdLeaf(ks, migrationPmd(ks, 'read of pfn 0x12400'))!, 3)).toEqual({ kind: 'ram', space: 'phys', number: 0x12403 });
+  });
+
+  it('a frozen split of a present PMD: page i gets a migration entry for pfn + i with the PMD\'s access, A/D, soft-dirty and uffd-wp', () => {
+    const full = split_pte_value(k73, (thp | SD | UF) as Pmd, 5, opts({ freeze: true }));
+    expect(mig(k73, full.pte)).toEqual({ type: 'SWP_MIGRATION_WRITE', pfn: 0x12405n, young: true, dirty: true, sd: true, uffd: true });
+    expect(full.built?.ctor).toBe('make_writable_migration_entry');
+    const bare = split_pte_value(k73, (thp & ~(RW | A | D | SD)) as Pmd, 5, opts({ freeze: true, anonExclusive: true }));
+    expect(mig(k73, bare.pte)).toEqual({ type: 'SWP_MIGRATION_READ_EXCLUSIVE', pfn: 0x12405n, young: false, dirty: false, sd: false, uffd: false });
+  });
+
+  it('a plain split of a present PMD: an old PMD gives old PTEs, a clean one clean PTEs, a dirty one dirty PTEs', () => {
+    const old = split_pte_value(k73, (thp & ~(A | D)) as Pmd, 1, opts()).pte;
+    expect([old & A, old & D]).toEqual([0n, 0n]);
+    const young = split_pte_value(k73, thp as Pmd, 1, opts()).pte;
+    expect([young & A, young & D]).toEqual([A, D]);
+  });
+
+  it('splitting a READ_EXCLUSIVE migration PMD of an anon folio keeps READ_EXCLUSIVE; of a file folio it becomes READ', () => {
+    const pmd = migrationPmd(k73, 'read_exclusive of pfn 0x12400');
+    expect(mig(k73, split_pte_value(k73, pmd, 2, opts({ anon: true })).pte).type).toBe('SWP_MIGRATION_READ_EXCLUSIVE');
+    expect(mig(k73, split_pte_value(k73, pmd, 2, opts({ anon: false })).pte).type).toBe('SWP_MIGRATION_READ');
+  });
+
+  it('freezing a device-private PMD: a read one gives READ (not exclusive) or READ_EXCLUSIVE; the series picks the device types', () => {
+    expect(mig(k73, split_pte_value(k73, devicePmd(k73, false) as Pmd, 1, opts({ freeze: true })).pte)).toMatchObject({ type: 'SWP_MIGRATION_READ', pfn: 0x201n });
+    expect(mig(k73, split_pte_value(k73, devicePmd(k73, false) as Pmd, 1, opts({ freeze: true, anonExclusive: true })).pte).type).toBe('SWP_MIGRATION_READ_EXCLUSIVE');
+    expect(mig(ks, split_pte_value(ks, devicePmd(ks, true) as Pmd, 1, opts({ freeze: true })).pte)).toMatchObject({ type: 'SWP_MIGRATION_DEVICE_WRITE', pfn: 0x201n });
+  });
+
+  it('remove_migration_pmd(): uffd-wp kept for a RAM folio; soft-dirty only where the migration PMD had it (device folio)', () => {
+    const uffd = k73.pmd_swp_mkuffd(migrationPmd(k73, 'write of pfn 0x12400'));
+    expect(pmd_uffd(remove_migration_pmd_value(k73, uffd, { ...ramPage(0x56600), dirty: true }, PAGE_COPY).pmd)).toBe(true);
+    const plain = remove_migration_pmd_value(k73, migrationPmd(k73, 'write of pfn 0x12400'), { ...devPage(k73, 0x200), dirty: true }, PAGE_COPY).pmd;
+    expect([k73.pmd_swp_soft_dirty(plain), k73.pmd_swp_uffd(plain)]).toEqual([false, false]);
+  });
+
+  it('fork and mprotect leave a read-only device-private PMD as it is (only SWP_DEVICE_WRITE is downgraded)', () => {
+    const ro = devicePmd(k73, false) as Pmd;
+    expect(copy_huge_pmd_values(k73, ro, false)).toMatchObject({ parent: ro, child: ro, built: null, device: false });
+    expect(change_huge_pmd_value(k73, ro, { anon: true, uffdWp: false, uffdWpResolve: false })).toMatchObject({ pmd: ro, built: null, device: false });
+  });
+
+  it('mremap: a present PMD becomes soft-dirty, a device migration PMD gets the swap soft-dirty bit, a moved present PTE too', () => {
+    expect(pmd_soft_dirty((thp & ~SD) as Pmd)).toBe(false);
+    expect(pmd_soft_dirty(move_soft_dirty_pmd(k73, (thp & ~SD) as Pmd))).toBe(true);
+    expect(ks.pmd_swp_soft_dirty(move_soft_dirty_pmd(ks, migrationPmd(ks, 'write of device THP 0x200')))).toBe(true);
+    expect(move_soft_dirty_pte(k73, 0x8000000001234867n as Pte, true)).toBe(0x8000000001234867n | SD);
   });
 });

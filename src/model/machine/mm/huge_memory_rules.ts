@@ -66,7 +66,8 @@ export function set_pmd_migration_value(k: Kernel, old: Pmd, page: PageNumber, a
     read = { writable: pmd_write(old), young: pmd_young(old), dirty: pmd_dirty(old), softDirty: pmd_soft_dirty(old), uffd: pmd_uffd(old) };
   } else {
     const l = pmdLeaf(k, old);
-    const devWrite = l?.row?.kind === 'device-private' && l.row.access === 'write';
+    const row = l!.row!; // a non-present PMD here is a migration or device-private entry
+    const devWrite = row.kind === 'device-private' && row.access === 'write';
     read = { writable: devWrite, young: false, dirty: false, softDirty: k.pmd_swp_soft_dirty(old), uffd: k.pmd_swp_uffd(old) };
   }
   const access: Access = read.writable ? 'write' : anonExclusive ? 'read_exclusive' : 'read';
@@ -105,7 +106,7 @@ export function remove_migration_pmd_value(k: Kernel, mig: Pmd, dst: PageNumber 
   const dirty = k.is_migration_entry_dirty(l.entry);
   let pmde = folio_mk_pmd(dst.number, vmProt);
   if (k.pmd_swp_soft_dirty(mig)) pmde = pmd_mksoft_dirty(pmde);
-  if (l.row?.access === 'write') pmde = pmd_mkwrite(pmde);
+  if (l.row!.access === 'write') pmde = pmd_mkwrite(pmde);
   if (k.pmd_swp_uffd(mig)) pmde = pmd_mkuffd(pmde);
   if (!young) pmde = pmd_mkold(pmde);
   if (dst.dirty && dirty) pmde = pmd_mkdirty(pmde);
@@ -160,7 +161,7 @@ export function split_ptes(k: Kernel, pmd: Pmd, o: SplitOptions): (i: number) =>
     if (o.freeze) {
       const access: Access = write ? 'write' : o.anonExclusive ? 'read_exclusive' : 'read';
       return (i) => {
-        const built = makeMigrationEntry(k, { kind: 'ram', space: 'phys', number: pfn + i }, access);
+        const built = migrationEntry(k, false, access, BigInt(pfn + i));
         let e = built.entry;
         if (young) e = k.make_migration_entry_young(e);
         if (dirty) e = k.make_migration_entry_dirty(e);
@@ -191,7 +192,7 @@ export function split_ptes(k: Kernel, pmd: Pmd, o: SplitOptions): (i: number) =>
   const dirty = k.is_migration_entry_dirty(l.entry);
   let make: (page: PageNumber) => Built;
   if (kind === 'migration' || kind === 'device-migration') {
-    let access = row.access ?? 'read';
+    let access = row.access!;
     if (access === 'read_exclusive' && !o.anon) access = 'read';
     const a = access;
     make = (page) => migrationEntry(k, kind === 'device-migration', a, BigInt(page.number));
@@ -309,8 +310,7 @@ export function move_soft_dirty_pmd(k: Kernel, pmd: Pmd): Pmd {
   const f = k.pmdFacts(pmd);
   if (f.none) return pmd;
   if (f.present) return pmd_mksoft_dirty(pmd);
-  const l = pmdLeaf(k, pmd);
-  const kind = l?.row?.kind;
+  const kind = pmdLeaf(k, pmd)!.row!.kind;
   return kind === 'migration' || kind === 'device-migration' ? k.pmd_swp_mksoft_dirty(pmd) : pmd;
 }
 
