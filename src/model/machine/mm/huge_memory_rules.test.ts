@@ -217,6 +217,7 @@ describe('the PMD rewrites, flag by flag', () => {
     expect(full.built?.ctor).toBe('make_writable_migration_entry');
     const bare = split_pte_value(k73, (thp & ~(RW | A | D | SD)) as Pmd, 5, opts({ freeze: true, anonExclusive: true }));
     expect(mig(k73, bare.pte)).toEqual({ type: 'SWP_MIGRATION_READ_EXCLUSIVE', pfn: 0x12405n, young: false, dirty: false, sd: false, uffd: false });
+    expect(mig(k73, split_pte_value(k73, (thp & ~RW) as Pmd, 5, opts({ freeze: true })).pte).type).toBe('SWP_MIGRATION_READ');
   });
 
   it('a plain split of a present PMD: an old PMD gives old PTEs, a clean one clean PTEs, a dirty one dirty PTEs', () => {
