@@ -19,6 +19,15 @@ import { checkInvariants } from '../src/model/machine/invariants.ts';
 
 export const X86_4: Platform = { arch: 'x86_64', paging: 4, migrationAd: true };
 
+/** A THP-enabled VMA over PTEs 0..1023 (two PMDs), two free 2 MiB RAM folios (0x12400, 0x56600) and a 2 MiB device chunk at 0x200. */
+export const THP_SETUP: MachineSetup = {
+  ptes: 1024,
+  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
+  ram: ['0x1234'],
+  hugeRam: ['0x12400', '0x56600'],
+  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
+};
+
 /** One process (pid 1) with a private anonymous RW VMA over PTEs 0..7 (8..15 free for mmap); RAM 0x1234, 0x5678, 0x9abc; device 0 with pages 0x10..0x13; swap slots from 0x42. */
 export const SETUP: MachineSetup = {
   ptes: 16,

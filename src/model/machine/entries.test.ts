@@ -4,22 +4,15 @@
  * profile's kernel code calls (domain spec §b, §d.1; pmd-and-thp.md §c).
  */
 import { describe, expect, it } from 'vitest';
-import { ev, M, X86_4 } from '../../../test/machine.ts';
+import { ev, M, THP_SETUP, X86_4 } from '../../../test/machine.ts';
 import { DEFAULT_CONFIG } from '../kernel/config.ts';
 import { getKernel } from '../kernel/kernel.ts';
 import { pmd_mkinvalid, type Pmd } from '../kernel/arch/x86_pgtable.ts';
 import { Draft } from './draft.ts';
 import { makeDevicePrivateEntry, makeMigrationEntry, mappedPage, migrationEntry, pageName, pageNumberFn, readableMigrationFrom, view, viewPmd } from './entries.ts';
 import { pageAt } from './pagestore.ts';
-import type { MachineSetup } from './types.ts';
 
-const THP: MachineSetup = {
-  ptes: 1024,
-  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-  ram: ['0x1234'],
-  hugeRam: ['0x12400'],
-  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-};
+const THP = THP_SETUP;
 
 const pageOf = (m: M, id: number) => pageAt(m.state.pages, id)!;
 

@@ -5,21 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, USER,
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, USER, THP_SETUP,
 } from '../../../../test/machine.ts';
 import { Draft, Refuse } from '../draft.ts';
 import { view, viewPmd } from '../entries.ts';
-import type { MachineSetup } from '../types.ts';
 import { migrateFolioUnmap, removeMigrationPte } from './migrate.ts';
 
-/** A THP-enabled VMA over PTEs 0..1023 (two PMDs), two free 2 MiB RAM folios and a 2 MiB device chunk. */
-const THP: MachineSetup = {
-  ptes: 1024,
-  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-  ram: ['0x1234'],
-  hugeRam: ['0x12400', '0x56600'],
-  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-};
+const THP = THP_SETUP;
 
 /** The reason a direct call of a handler refuses (fails the test when it goes through). */
 function refusal(f: () => void): string {

@@ -5,23 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SWP_SD, SWP_UFFD, swapPte, UFFD, USER,
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SWP_SD, SWP_UFFD, swapPte, UFFD, USER, THP_SETUP,
 } from '../../../../test/machine.ts';
 import { Draft } from '../draft.ts';
 import type { Event } from '../events.ts';
 import { pageAt } from '../pagestore.ts';
 import { readPmd } from '../pagetable.ts';
-import type { MachineSetup } from '../types.ts';
 import { rmapWalk, tryToMigrateOne } from './rmap.ts';
 import { viewPmd } from '../entries.ts';
 
-const THP: MachineSetup = {
-  ptes: 1024,
-  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-  ram: ['0x1234'],
-  hugeRam: ['0x12400'],
-  devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-};
+const THP = THP_SETUP;
 
 describe('try_to_migrate_one(): which migration entry each mapping gets', () => {
   it('a writable dirty young PTE: SWP_MIGRATION_WRITE with SWP_MIG_YOUNG and SWP_MIG_DIRTY, soft-dirty copied; the folio is marked dirty', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, SWP_SD, UFFD, USER,
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, SWP_SD, UFFD, USER, THP_SETUP,
 } from '../../../../../test/machine.ts';
 import { Draft } from '../../draft.ts';
 import { view } from '../../entries.ts';
@@ -265,13 +265,7 @@ describe('do_swap_page: the other soft leaves', () => {
 });
 
 describe('cpuFaultStep(): how far one fault takes an access', () => {
-  const THP: MachineSetup = {
-    ptes: 1024,
-    processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-    ram: ['0x1234'],
-    hugeRam: ['0x12400'],
-    devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-  };
+  const THP = THP_SETUP;
   const step1 = (m: M, index: number, a: 'read' | 'write') => cpuFaultStep(new Draft(m.state), { pid: 1, index }, a);
 
   it('faults that finish at once: first touch (4 KiB and THP), the MMU on a present PTE, a write-protect fault, a swap-in, a uffd-wp marker', () => {
@@ -409,20 +403,14 @@ describe('accessToCompletion(): an access run to the end (cpu_access, GUP, the d
   });
 
   it('a write to a THP write-protected by fork: do_huge_pmd_wp_page until the mapping is writable', () => {
-    const setup: MachineSetup = {
-      ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-    };
-    const m = new M({ setup, profile: '7.3' }).do(ev.write(7), ev.fork(), hmm('hmm_write', 7));
+    const m = new M({ setup: THP_SETUP, profile: '7.3' }).do(ev.write(7), ev.fork(), hmm('hmm_write', 7));
     expect(m.fns()).toContain('do_huge_pmd_wp_page');
     const pmd = readPmd(m.state.processes[0]!.ptes, 7);
     expect(pmd === 0n ? has(m.pte(7), RW) : has(pmd, RW)).toBe(true);
   });
 
   it('an access to a PMD under migration sleeps (pmd_migration_entry_wait): refused until the migration ends', () => {
-    const setup: MachineSetup = {
-      ptes: 1024, processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }], ram: ['0x1234'], hugeRam: ['0x12400', '0x56600'], devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
-    };
-    const m = new M({ setup, profile: '7.3' }).do(ev.write(7), ev.unmap(7));
+    const m = new M({ setup: THP_SETUP, profile: '7.3' }).do(ev.write(7), ev.unmap(7));
     expect(m.refused(access(3, 'read'))).toBe('the PMD at PTE 3 of pid 1 is under migration: the access sleeps in pmd_migration_entry_wait until migrate_*_finalize runs');
   });
 });
