@@ -28,6 +28,9 @@ export const THP_SETUP: MachineSetup = {
   devices: [{ first: '0x200', physFirst: '0x200', pages: 512 }],
 };
 
+/** THP_SETUP with room for a second process range (PTEs 0..2047) and a 4 MiB device (two device THPs). */
+export const THP_SETUP_WIDE: MachineSetup = { ...THP_SETUP, ptes: 2048, devices: [{ first: '0x200', physFirst: '0x200', pages: 1024 }] };
+
 /** One process (pid 1) with a private anonymous RW VMA over PTEs 0..7 (8..15 free for mmap); RAM 0x1234, 0x5678, 0x9abc; device 0 with pages 0x10..0x13; swap slots from 0x42. */
 export const SETUP: MachineSetup = {
   ptes: 16,

@@ -8,7 +8,7 @@
  * held elsewhere) are driven by calling the handler on a Draft.
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESSED, DIRTY, ev, has, M, P, RW, SAVED_DIRTY, SPECIAL, swapPte, UFFD, X86_4 } from '../../../../test/machine.ts';
+import { ACCESSED, DIRTY, ev, has, M, P, RW, SAVED_DIRTY, SPECIAL, swapPte, THP_SETUP_WIDE, UFFD, X86_4 } from '../../../../test/machine.ts';
 import { decodePmd } from '../../kernel/decode.ts';
 import { Draft } from '../draft.ts';
 import { view, viewPmd } from '../entries.ts';
@@ -17,13 +17,7 @@ import { readPmd } from '../pagetable.ts';
 import type { MachineSetup, MachineState } from '../types.ts';
 import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
 
-const THP: MachineSetup = {
-  ptes: 2048,
-  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-  ram: ['0x1234'],
-  hugeRam: ['0x12400', '0x56600'],
-  devices: [{ first: '0x200', physFirst: '0x200', pages: 1024 }],
-};
+const THP: MachineSetup = THP_SETUP_WIDE;
 
 const thp = (o: { setup?: MachineSetup; migrationAd?: boolean } = {}) =>
   new M({ setup: o.setup ?? THP, profile: '7.3', platform: { ...X86_4, migrationAd: o.migrationAd ?? true } });

@@ -4,6 +4,7 @@
  * behind them (pmd-and-thp.md §c, §e, §f).
  */
 import { describe, expect, it } from 'vitest';
+import { THP_SETUP_WIDE } from '../../../../test/machine.ts';
 import { vectorsOf } from '../../../../test/pmdVectors.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
 import { decodePmd, decodePte } from '../../kernel/decode.ts';
@@ -21,13 +22,7 @@ import type { EventResult, MachineSetup, MachineState, TraceEntry } from '../typ
 
 const kernel73 = getKernel('7.3', DEFAULT_CONFIG, { arch: 'x86_64', paging: 4, migrationAd: true });
 
-const SETUP: MachineSetup = {
-  ptes: 2048,
-  processes: [{ pid: 1, name: 'task', vmas: [{ start: 0, pages: 1024, prot: 'rw', thp: true }] }],
-  ram: ['0x1234'],
-  hugeRam: ['0x12400', '0x56600'],
-  devices: [{ first: '0x200', physFirst: '0x200', pages: 1024 }],
-};
+const SETUP: MachineSetup = THP_SETUP_WIDE;
 
 interface Played {
   readonly s: MachineState;
