@@ -180,6 +180,10 @@ export const ev = {
   mmap: (start: number, pages: number, prot: 'none' | 'read' | 'rw', shared = false, file = false, pid = 1): Event => ({ type: 'mmap', pid, start, pages, prot, shared, file }),
 };
 
+/** The page changes a trace records for page `id`, each as "function: what". */
+export const pageChanges = (trace: readonly TraceEntry[], id: number): string[] =>
+  trace.flatMap((t) => t.changes.flatMap((c) => (c.kind === 'page' && c.page === id ? [`${t.fn}: ${c.what}`] : [])));
+
 /** A machine with a page on device 0 at PTE `index` (write fault, migrate to the device). */
 export function onDevice(o: Options = {}, index = 1): M {
   return new M(o).do(ev.write(index), ev.toDevice(index), ev.pages(), ev.finalize());

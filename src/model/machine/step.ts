@@ -15,7 +15,7 @@ import { pagemap_read } from './proc/task_mmu.ts';
 import { guardInstall, madvise } from './mm/madvise.ts';
 import { mremap } from './mm/mremap.ts';
 import { memoryFailure } from './mm/memory-failure.ts';
-import { accessToCompletion, cpuFaultStep } from './mm/memory/fault.ts';
+import { accessToCompletion, cpuFaultStep, migrateToRamReturned } from './mm/memory/fault.ts';
 import { currentMigration, migrateFolioMove, migrateFolioUnmap } from './mm/migrate.ts';
 import { migrateDeviceRangeEvent, migrateFinalize, migratePages, migrateVmaSetupEvent } from './mm/migrate_device.ts';
 import { exit, fork, mmap, munmap } from './mm/mmap.ts';
@@ -65,7 +65,12 @@ const HANDLERS: { readonly [T in EventType]: Handler<T> } = {
   pin_user_pages: (d, e) => pinUserPages(d, e, e.write ?? false),
   migrate_vma_setup: (d, e) => migrateVmaSetupEvent(d, { pid: e.pid, start: e.start, pages: e.pages, select: e.select, device: e.device, ...(e.compound ? { compound: true } : {}) }),
   migrate_vma_pages: (d, e) => migratePages(d, currentMigration(d, 'migrate_vma'), e.failAlloc ?? false),
-  migrate_vma_finalize: (d) => migrateFinalize(d, currentMigration(d, 'migrate_vma')),
+  migrate_vma_finalize: (d) => {
+    const m = currentMigration(d, 'migrate_vma');
+    migrateFinalize(d, m);
+    // a CPU fault's migration (a cpu_fault event left it in flight): migrate_to_ram() returns
+    if (m.fault) migrateToRamReturned(d, m.fault);
+  },
   migrate_device_range: (d, e) => migrateDeviceRangeEvent(d, e.device),
   migrate_device_pages: (d) => migratePages(d, currentMigration(d, 'migrate_device'), false),
   migrate_device_finalize: (d) => migrateFinalize(d, currentMigration(d, 'migrate_device')),

@@ -149,6 +149,12 @@ export interface Migration {
   /** Destination kind: device memory (to device) or RAM (back to RAM / RAM to RAM). */
   readonly to: 'device' | 'ram';
   readonly srcs: readonly MigrationSrc[];
+  /**
+   * A CPU fault's migration (migrate_to_ram): the page do_swap_page() (or, for a PMD,
+   * do_huge_pmd_device_private()) locked. migrate_device_unmap() and __migrate_device_finalize() leave
+   * it locked (`fault_folio != folio`); the fault handler unlocks it when migrate_to_ram() returns.
+   */
+  readonly fault?: { readonly page: number; readonly pmd: boolean };
 }
 
 export interface MachineSetup {

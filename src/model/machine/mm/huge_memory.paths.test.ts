@@ -8,7 +8,7 @@
  * held elsewhere) are driven by calling the handler on a Draft.
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESSED, DIRTY, ev, has, M, P, RW, SAVED_DIRTY, SPECIAL, swapPte, THP_SETUP_WIDE, UFFD, X86_4 } from '../../../../test/machine.ts';
+import { ACCESSED, DIRTY, ev, has, M, P, pageChanges, RW, SAVED_DIRTY, SPECIAL, swapPte, THP_SETUP_WIDE, UFFD, X86_4 } from '../../../../test/machine.ts';
 import { decodePmd } from '../../kernel/decode.ts';
 import { Draft } from '../draft.ts';
 import { view, viewPmd } from '../entries.ts';
@@ -259,6 +259,19 @@ describe('zap, MADV_FREE and split of the other PMDs', () => {
   });
 });
 
+describe('do_huge_pmd_device_private() and the end of migrate_to_ram()', () => {
+  it('a cpu_fault leaves the 2 MiB migration in flight with the folio locked; finalize leaves it locked, then do_huge_pmd_device_private unlocks and frees it', () => {
+    const m = thp().do(ev.write(0), toDev, ev.read(3));
+    const head = m.pageId(0x200);
+    expect(m.state.migrations[0]!.fault).toEqual({ page: head, pmd: true });
+    m.do(ev.pages(), ev.finalize());
+    expect(m.fns().slice(-1)).toEqual(['do_huge_pmd_device_private']);
+    expect(pageChanges(m.trace, head)).toEqual(['do_huge_pmd_device_private: unlocked (folio_unlock)', 'do_huge_pmd_device_private: freed (the whole 2 MiB folio)']);
+    expect(m.page(0x200)).toMatchObject({ allocated: false, locked: false });
+    m.consistent();
+  });
+});
+
 describe('rules no event sequence reaches (the handler called on a Draft)', () => {
   const onDevice = () => thp().do(ev.write(0), toDev);
   const faultOnDevicePmd = (m: M, patch: { locked?: boolean; refs?: number }) => {
@@ -287,6 +300,8 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     expect(d.pmd({ pid: 1, index: 0 })).toBe(before);
     expect([d.page(head).locked, d.page(head).refs]).toEqual([false, 1]);
     expect(d.migrations()).toEqual([]);
+    // migrate_device_unmap's restore leaves the fault folio locked (`fault_folio != folio`)
+    expect(pageChanges(d.trace(), head)).toEqual(['do_huge_pmd_device_private: locked (folio_trylock)', 'do_huge_pmd_device_private: unlocked: nothing to migrate']);
   });
   it('a PMD holding a kind that is not valid at PMD level (a swap entry) is refused, not guessed at', () => {
     const m = thp().do(ev.write(600));

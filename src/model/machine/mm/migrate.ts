@@ -14,7 +14,7 @@ import { folioOf, folioPage, folioPages, isLarge } from '../folio.ts';
 import type { EntryRef, Migration, MigrationSrc, PteRef } from '../types.ts';
 import { pageProt, vmaOf } from '../vma.ts';
 import { removeMigrationPmd, splitFolioEverywhere } from './huge_memory.ts';
-import { allocRamFolio, allocRamPage, getRef, lockPage, unlockAndPut } from './page_alloc.ts';
+import { allocRamFolio, allocRamPage, getRef, lockPage, putRef, unlockAndPut } from './page_alloc.ts';
 import { addRmap, tryToMigrate } from './rmap.ts';
 
 const hex = (n: number) => '0x' + n.toString(16);
@@ -64,16 +64,18 @@ export function removeMigrationPte(d: Draft, ref: PteRef, src: number, dst: numb
  * The end of a migration of one source folio, whichever way it went: remove_migration_ptes(src, dst)
  * rebuilds every migration entry for `dst` (dst = src restores the old folio): a migration PMD with
  * remove_migration_pmd(), a migration PTE (of page i of a large folio) with remove_migration_pte() for
- * page i of dst. Then the source is unlocked and its migration reference put.
+ * page i of dst. Then the source is unlocked and its migration reference put; a CPU fault's own folio
+ * stays locked (`if (fault_folio != folio) folio_unlock(folio)`): the fault handler unlocks it.
  */
-export function remove_migration_ptes(d: Draft, src: number, dst: number, ptes: readonly EntryRef[], why: string): void {
+export function remove_migration_ptes(d: Draft, src: number, dst: number, ptes: readonly EntryRef[], why: string, faultFolio = false): void {
   d.call('remove_migration_ptes', why, () => {
     for (const ref of ptes) {
       if (ref.pmd) removeMigrationPmd(d, ref, src, dst);
       else removeMigrationPte(d, ref, src, dst);
     }
   });
-  unlockAndPut(d, src);
+  if (faultFolio) putRef(d, src);
+  else unlockAndPut(d, src);
 }
 
 /**

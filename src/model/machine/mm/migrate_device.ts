@@ -108,6 +108,7 @@ function collectAndUnmap(d: Draft, o: CollectOptions, vma: Vma): Migration {
   const mig = d.addMigration({
     api: 'migrate_vma', origin: o.origin, device: o.device, phase: 'collected',
     to: o.select === 'system' ? 'device' : 'ram', srcs,
+    ...(o.faultPage !== undefined ? { fault: { page: o.faultPage, pmd: o.compound === true } } : {}),
   });
   d.call('migrate_vma_unmap', 'isolates the collected pages and checks their references.', () => {
     d.call('migrate_device_unmap', 'unmaps what other processes still map (try_to_migrate) and checks each page\'s references (migrate_vma_check_page).', () => unmapAndCheck(d, mig.id));
@@ -278,7 +279,7 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
     d.explainPte(ref.index, `: folio_trylock() fails (${pageName(page)} is locked, e.g. already migrating): skipped.`);
     return null;
   }
-  lockPage(d, pageId, 'locked (folio_trylock)');
+  if (pageId !== o.faultPage) lockPage(d, pageId, 'locked (folio_trylock)');
   getRef(d, pageId);
   const anonExclusive = page.anon && page.anonExclusive;
   if (anonExclusive && !tryShareAnon(d, pageId)) {
@@ -319,7 +320,7 @@ function unmapAndCheck(d: Draft, migId: number): void {
       // a mapping is left only where folio_try_share_anon_rmap_*() failed, i.e. on a pinned page
       const why = p.pins > 0 ? `${p.pins} pin(s)` : `${extra} extra reference(s)`;
       d.call('migrate_vma_check_page', `${pageName(p)} has ${why}: it cannot migrate; MIGRATE_PFN_MIGRATE is cleared.`);
-      remove_migration_ptes(d, srcId, srcId, s.ptes, `restore: remove_migration_ptes(folio, folio) maps ${pageName(p)} again.`);
+      remove_migration_ptes(d, srcId, srcId, s.ptes, `restore: remove_migration_ptes(folio, folio) maps ${pageName(p)} again.`, srcId === mig.fault?.page);
       continue; // src[i] = 0: the page leaves this migration
     }
     kept.push(s);
@@ -537,7 +538,7 @@ export function migrateFinalize(d: Draft, mig: Migration): void {
           const newId = moved ? s.dst! : s.src;
           remove_migration_ptes(d, s.src, newId, s.ptes, moved
             ? `${pageName(d.page(s.src))} -> ${pageName(d.page(newId))}.`
-            : `migration of ${pageName(d.page(s.src))} failed: remove_migration_ptes(folio, folio) restores it.`);
+            : `migration of ${pageName(d.page(s.src))} failed: remove_migration_ptes(folio, folio) restores it.`, s.src === mig.fault?.page);
         }
         if (s.dst !== null) {
           d.setPage(s.dst, { locked: false });

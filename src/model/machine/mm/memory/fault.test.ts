@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, SWP_SD, UFFD, USER, THP_SETUP,
+  ACCESSED, DIRTY, ev, has, M, NX, onDevice, P, pageChanges, present, RW, SAVED_DIRTY, SOFT_DIRTY, SPECIAL, SWP_SD, UFFD, USER, THP_SETUP,
 } from '../../../../../test/machine.ts';
+import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, type PteMarker } from '../../../kernel/kernel.ts';
 import { Draft } from '../../draft.ts';
 import { view } from '../../entries.ts';
 import type { Event } from '../../events.ts';
@@ -216,6 +217,13 @@ describe('do_swap_page: the other soft leaves', () => {
     }
   });
 
+  it('a marker with both PTE_MARKER_POISONED and PTE_MARKER_GUARD bits: poisoned wins (handle_pte_marker checks it first)', () => {
+    const m = new M();
+    const d = new Draft(m.state);
+    d.setPte({ pid: 1, index: 1 }, m.k.make_pte_marker((PTE_MARKER_POISONED | PTE_MARKER_GUARD) as PteMarker));
+    expect(cpuFaultStep(d, { pid: 1, index: 1 }, 'read')).toEqual({ done: true, signal: 'SIGBUS' });
+  });
+
   it('a device-private entry: read and write faults alike lock the page and start migrate_to_ram (S02 step 3)', () => {
     for (const a of ['read', 'write'] as const) {
       const m = onDevice().do(a === 'read' ? ev.read(1) : ev.write(1));
@@ -297,10 +305,35 @@ describe('cpuFaultStep(): how far one fault takes an access', () => {
   it('a device-private page migrate_vma_setup does not collect (an extra reference): the page is unlocked, nothing moves', () => {
     const m = onDevice();
     const d = new Draft(m.state);
-    d.setPage(m.pageId(0x10), { refs: 2 });
+    const id = m.pageId(0x10);
+    d.setPage(id, { refs: 2 });
     expect(cpuFaultStep(d, { pid: 1, index: 1 }, 'read')).toEqual({ done: true });
-    expect(d.page(m.pageId(0x10)).locked).toBe(false);
+    expect(d.page(id).locked).toBe(false);
     expect(view(d, { pid: 1, index: 1 }).kind).toBe('device-private');
+    // the fault page is not trylocked again by migrate_vma_collect_pmd, nor unlocked by
+    // migrate_device_unmap's restore (`fault_folio != folio`): do_swap_page locks and unlocks it
+    expect(pageChanges(d.trace(), id)).toEqual(['do_swap_page: locked by do_swap_page (trylock)', 'do_swap_page: unlocked: nothing to migrate']);
+  });
+
+  it('a cpu_fault leaves migrate_to_ram in flight with the page locked; migrate_vma_finalize leaves it locked, then do_swap_page unlocks and frees it', () => {
+    const m = onDevice().do(ev.read(1));
+    const id = m.pageId(0x10);
+    expect(m.state.migrations[0]!.fault).toEqual({ page: id, pmd: false });
+    expect(pageChanges(m.trace, id)).toEqual(['do_swap_page: locked by do_swap_page (trylock)']);
+    m.do(ev.pages(), ev.finalize());
+    expect(m.fns().slice(-1)).toEqual(['do_swap_page']);
+    expect(m.why('do_swap_page')).toBe('migrate_to_ram() returned: unlock and put the faulting page.');
+    expect(pageChanges(m.trace, id)).toEqual(['do_swap_page: unlocked (folio_unlock)', 'do_swap_page: freed']);
+    expect(m.page(0x10)).toMatchObject({ allocated: false, locked: false });
+    m.consistent();
+  });
+
+  it('a cpu_fault whose migration fails to allocate: finalize restores the device page, do_swap_page unlocks it and it stays', () => {
+    const m = onDevice().do(ev.read(1), ev.pages(true), ev.finalize());
+    expect(m.type(1)).toBe('SWP_DEVICE_WRITE');
+    expect(pageChanges(m.trace, m.pageId(0x10))).toEqual(['do_swap_page: unlocked (folio_unlock)']);
+    expect(m.page(0x10)).toMatchObject({ allocated: true, locked: false });
+    m.consistent();
   });
 
   it('a swap entry whose slot is not in use is stale: refused ("Bad swap entry")', () => {

@@ -6,7 +6,7 @@ import {
   mk_pte, pmd_hw_dirty, pmd_write, pmd_young, pte_hw_dirty, pte_mkdirty, pte_mkold, pte_mksoft_dirty, pte_mkspecial, pte_mkuffd_wp, pte_mkwrite, pte_mkyoung,
   pte_set_hw_dirty, pte_uffd_wp, pte_write, pte_young,
 } from '../../../kernel/arch/x86_pgtable.ts';
-import { PTE_MARKER_GUARD, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../../kernel/kernel.ts';
+import { PTE_MARKER_GUARD, PTE_MARKER_POISONED } from '../../../kernel/kernel.ts';
 import type { PteBits } from '../../../kernel/u64.ts';
 import { refuse, type Draft } from '../../draft.ts';
 import { dmirror_devmem_fault, dmirrorDevmemFaultFinish, dmirrorDropAtomic } from '../../drivers/test_hmm.ts';
@@ -209,22 +209,22 @@ function handlePteMarker(d: Draft, ref: PteRef, vma: Vma, v: EntryView, access: 
   const bits = d.k.pte_marker_get(v.entry!);
   let out: FaultStep = { done: true };
   d.call('handle_pte_marker', `marker bits ${bits}.`, () => {
-    if (bits & PTE_MARKER_GUARD) {
-      d.explain('PTE_MARKER_GUARD: a guard region. VM_FAULT_SIGSEGV.');
-      out = { done: true, signal: 'SIGSEGV' };
-    } else if (bits & PTE_MARKER_POISONED) {
+    if (bits & PTE_MARKER_POISONED) {
       d.explain('PTE_MARKER_POISONED: VM_FAULT_HWPOISON. The task gets SIGBUS.');
       out = { done: true, signal: 'SIGBUS' };
-    // Stryker disable next-line ConditionalExpression: every marker the machine makes has one of the three bits
-    } else if (bits & PTE_MARKER_UFFD_WP) {
-      if (access === 'write' && vma.uffdWp) refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
+    } else if (bits & PTE_MARKER_GUARD) {
+      d.explain('PTE_MARKER_GUARD: a guard region. VM_FAULT_SIGSEGV.');
+      out = { done: true, signal: 'SIGSEGV' };
+    } else {
+      // PTE_MARKER_UFFD_WP: every marker the machine makes has one of the three bits, so the kernel's
+      // "unknown pte marker" SIGBUS has no case here. The marker lies in a VMA registered for uffd-wp
+      // (the machine never unregisters one), so neither has pte_marker_clear() for a leftover marker.
+      if (access === 'write') refuse('a write to a uffd-wp marker goes to the userfaultfd handler (handle_userfault); unprotect first');
       d.call('pte_marker_handle_uffd_wp', 'not write-protected for this access: the marker is treated as a missing page.', () => {
         d.setPte(ref, 0n);
         doAnonymousPage(d, ref, vma, access);
-        if (vma.uffdWp) {
-          const nv = view(d, ref);
-          d.setPte(ref, pte_mkuffd_wp(nv.raw), nv.target);
-        }
+        const nv = view(d, ref);
+        d.setPte(ref, pte_mkuffd_wp(nv.raw), nv.target);
       });
     }
   });
@@ -285,6 +285,24 @@ export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryVie
   dmirrorDropAtomic(d, ref);
 }
 
+/** The driver's migrate_to_ram() runs to its end, then returns to the fault handler. */
+function finishMigrateToRam(d: Draft, m: Migration): void {
+  dmirrorDevmemFaultFinish(d, m);
+  migrateToRamReturned(d, m.fault!);
+}
+
+/**
+ * migrate_to_ram() returned: do_swap_page() unlocks and puts the page it locked (for a PMD,
+ * do_huge_pmd_device_private() the folio). migrate_device_unmap() and __migrate_device_finalize() left
+ * it locked (`fault_folio != folio`). When the page moved, that was its last reference: it is freed.
+ */
+export function migrateToRamReturned(d: Draft, fault: NonNullable<Migration['fault']>): void {
+  d.call(fault.pmd ? 'do_huge_pmd_device_private' : 'do_swap_page', 'migrate_to_ram() returned: unlock and put the faulting page.', () => {
+    d.setPage(folioOf(d, fault.page).id, { locked: false }, 'unlocked (folio_unlock)');
+    maybeFree(d, fault.page);
+  });
+}
+
 /**
  * Runs a CPU access on one PTE to completion: a device-private page is brought back
  * (migrate_to_ram's setup, pages and finalize), then a write that still meets a write-protected
@@ -308,7 +326,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
       const r = cpuFaultStep(d, ref, access);
       if (r.done) continue;
       if (r.wait) refuse(`the PMD at PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in pmd_migration_entry_wait until migrate_*_finalize runs`);
-      dmirrorDevmemFaultFinish(d, r.migration!);
+      finishMigrateToRam(d, r.migration!);
       continue;
     }
     const v = view(d, ref);
@@ -323,7 +341,7 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
       continue;
     }
     if (r.wait) refuse(`PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs`);
-    dmirrorDevmemFaultFinish(d, r.migration!);
+    finishMigrateToRam(d, r.migration!);
   }
   return null;
 }
