@@ -16,6 +16,7 @@ import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
 import type { MachineSetup, MachineState } from '../types.ts';
 import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
+import { accessToCompletion } from './memory/fault.ts';
 
 const THP: MachineSetup = THP_SETUP_WIDE;
 
@@ -111,6 +112,14 @@ describe('write faults on a write-protected huge PMD (do_huge_pmd_wp_page)', () 
     expect(m.why('do_huge_pmd_wp_page')).toMatch(/exclusive to this process: reuse it/);
     expect(pmd(m, 0)).toBe(THP_PMD);
     expect(m.page(0x12400).anonExclusive).toBe(true);
+    m.consistent();
+  });
+  it('a cpu_access write to a writable THP that MADV_FREE made clean: the MMU sets Dirty again (a writable PMD alone does not finish the write)', () => {
+    const m = thp().do(ev.write(0), madvFree(0, 512));
+    expect([has(pmd(m, 0), RW), has(pmd(m, 0), DIRTY)]).toEqual([true, false]);
+    m.do({ type: 'cpu_access', pid: 1, start: 3, pages: 1, access: 'write', value: 7 });
+    expect(has(pmd(m, 0), DIRTY)).toBe(true);
+    expect(m.page(0x12403).data).toBe(7);
     m.consistent();
   });
   it('while a child still maps pages of the folio with PTEs (after its own split), the parent\'s write falls back: folio_ref_count > 1', () => {
@@ -302,6 +311,12 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     expect(d.migrations()).toEqual([]);
     // migrate_device_unmap's restore leaves the fault folio locked (`fault_folio != folio`)
     expect(pageChanges(d.trace(), head)).toEqual(['do_huge_pmd_device_private: locked (folio_trylock)', 'do_huge_pmd_device_private: unlocked: nothing to migrate']);
+  });
+  it('an access to a device-private PMD whose folio cannot migrate back (an extra reference) is refused: the kernel retries the fault', () => {
+    const m = onDevice();
+    const d = new Draft(m.state);
+    d.setPage(viewPmd(d, { pid: 1, index: 3 })!.target, { refs: 1 });
+    expect(refusal(() => accessToCompletion(d, { pid: 1, index: 3 }, 'write'))).toBe('the write at PTE 3 of pid 1 does not complete: the fault is retried while the device page cannot migrate back');
   });
   it('a PMD holding a kind that is not valid at PMD level (a swap entry) is refused, not guessed at', () => {
     const m = thp().do(ev.write(600));

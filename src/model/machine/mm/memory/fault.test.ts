@@ -14,7 +14,7 @@ import type { Event } from '../../events.ts';
 import { readPmd } from '../../pagetable.ts';
 import type { MachineSetup } from '../../types.ts';
 import { lockPage } from '../page_alloc.ts';
-import { cpuFaultStep } from './fault.ts';
+import { accessToCompletion, cpuFaultStep } from './fault.ts';
 
 const access = (start: number, a: 'read' | 'write' | 'rmw', pages = 1, value?: number) => ({ type: 'cpu_access', pid: 1, start, pages, access: a, ...(value !== undefined ? { value } : {}) }) as const;
 
@@ -157,6 +157,7 @@ describe('do_swap_page: a real swap entry (swap-in)', () => {
   it('a read fault on an exclusive entry maps it writable but clean', () => {
     const m = new M().do(ev.write(1), ev.swapOut(1), ev.read(1));
     expect(m.pte(1)).toBe(present(0x5678, NX | SOFT_DIRTY | ACCESSED | USER | RW | P));
+    expect(pageChanges(m.trace, m.pageId(0x5678))).toEqual(expect.arrayContaining(['swapin_readahead: read from swap slot 0x42']));
   });
 
   it('after fork the slot is shared: read-only and not exclusive; the second process finds the page in the swap cache', () => {
@@ -313,6 +314,13 @@ describe('cpuFaultStep(): how far one fault takes an access', () => {
     // the fault page is not trylocked again by migrate_vma_collect_pmd, nor unlocked by
     // migrate_device_unmap's restore (`fault_folio != folio`): do_swap_page locks and unlocks it
     expect(pageChanges(d.trace(), id)).toEqual(['do_swap_page: locked by do_swap_page (trylock)', 'do_swap_page: unlocked: nothing to migrate']);
+  });
+
+  it('an access to a device-private page that cannot migrate back (an extra reference) is refused: the kernel retries the fault, the CPU never reads it', () => {
+    const m = onDevice();
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x10), { refs: 2 });
+    expect(() => accessToCompletion(d, { pid: 1, index: 1 }, 'read')).toThrow(/^the read at PTE 1 of pid 1 does not complete: the fault is retried while the device page cannot migrate back$/);
   });
 
   it('a cpu_fault leaves migrate_to_ram in flight with the page locked; migrate_vma_finalize leaves it locked, then do_swap_page unlocks and frees it', () => {

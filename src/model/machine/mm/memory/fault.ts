@@ -277,6 +277,7 @@ export function restoreExclusivePte(d: Draft, ref: PteRef, vma: Vma, v: EntryVie
     if (k.pte_swp_soft_dirty(v.raw as PteBits)) pte = pte_mksoft_dirty(pte);
     if (k.pte_swp_uffd_wp(v.raw as PteBits)) pte = pte_mkuffd_wp(pte);
     if (vmaWritable(vma) && page.anonExclusive && !pte_uffd_wp(pte)) {
+      // Stryker disable next-line ConditionalExpression: the page is always dirty here (see `how` above)
       if (dirty) pte = pte_mkdirty(pte);
       pte = pte_mkwrite(pte);
     }
@@ -307,12 +308,11 @@ export function migrateToRamReturned(d: Draft, fault: NonNullable<Migration['fau
  * Runs a CPU access on one PTE to completion: a device-private page is brought back
  * (migrate_to_ram's setup, pages and finalize), then a write that still meets a write-protected
  * PTE goes through do_wp_page. Refuses when the access would sleep on a migration that another
- * event has to finish.
+ * event has to finish, or would retry its fault forever.
  */
 export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGBUS' | 'SIGSEGV' | null {
-  // Each round is one fault (or one MMU walk); the next round sees what it left. Every access the
-  // machine can make is done in three rounds (fault, then write-protect fault, then the MMU); the
-  // bound only stops a model bug from looping.
+  // Each round is one fault (or one MMU walk); the next round sees what it left. Every access that
+  // can finish is done in three rounds (fault, then write-protect fault, then the MMU).
   // Stryker disable next-line EqualityOperator,UpdateOperator: no access needs a fourth round
   for (let round = 0; round < 4; round++) {
     const pv = viewPmd(d, ref);
@@ -343,5 +343,8 @@ export function accessToCompletion(d: Draft, ref: PteRef, access: Access): 'SIGB
     if (r.wait) refuse(`PTE ${ref.index} of pid ${ref.pid} is under migration: the access sleeps in migration_entry_wait until migrate_*_finalize runs`);
     finishMigrateToRam(d, r.migration!);
   }
-  return null;
+  // Only a fault that keeps failing gets here: a device page migrate_to_ram could not collect (an
+  // extra reference, which no event takes: folio_get faults the page back first). The kernel retries
+  // the fault until the reference goes away; the CPU never reads device-private memory.
+  refuse(`the ${access} at PTE ${ref.index} of pid ${ref.pid} does not complete: the fault is retried while the device page cannot migrate back`);
 }
