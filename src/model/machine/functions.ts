@@ -17,7 +17,7 @@ export const KERNEL_FUNCTIONS: Readonly<Record<string, string>> = {
   migrate_to_ram: 'include/linux/memremap.h',
   // mm/migrate.c, mm/migrate_device.c, mm/rmap.c
   migration_entry_wait: 'mm/migrate.c', remove_migration_ptes: 'mm/migrate.c', remove_migration_pte: 'mm/migrate.c', migrate_pages: 'mm/migrate.c',
-  migrate_folio_unmap: 'mm/migrate.c', migrate_folio_move: 'mm/migrate.c', move_to_new_folio: 'mm/migrate.c', migrate_folio: 'mm/migrate.c',
+  migrate_folio_unmap: 'mm/migrate.c', try_split_folio: 'mm/migrate.c', migrate_folio_move: 'mm/migrate.c', move_to_new_folio: 'mm/migrate.c', migrate_folio: 'mm/migrate.c',
   folio_migrate_mapping: 'mm/migrate.c',
   migrate_vma_setup: 'mm/migrate_device.c', migrate_vma_collect: 'mm/migrate_device.c', migrate_vma_collect_pmd: 'mm/migrate_device.c',
   migrate_vma_unmap: 'mm/migrate_device.c', migrate_device_unmap: 'mm/migrate_device.c', migrate_vma_check_page: 'mm/migrate_device.c',

@@ -300,10 +300,10 @@ describe('migrate_pages() of a 2 MiB folio', () => {
     m.consistent();
   });
 
-  it('a PTE-mapped THP is split first (split_folio) and its page moves as a 4 KiB page', () => {
+  it('a partially mapped THP (on the deferred split list) is split first (try_split_folio) and its page moves as a 4 KiB page', () => {
     const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.unmap(7));
-    expect(m.fns().slice(0, 3)).toEqual(['split_folio', 'migrate_pages', 'migrate_folio_unmap']);
-    expect(m.why('split_folio')).toBe('2 MiB folio at pfn 0x12400 is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).');
+    expect(m.fns().slice(0, 3)).toEqual(['try_split_folio', 'migrate_pages', 'migrate_folio_unmap']);
+    expect(m.why('try_split_folio')).toBe('2 MiB folio at pfn 0x12400 is partially mapped (on the deferred split list): split it now and migrate its 4 KiB folios.');
     expect(m.why('migrate_pages')).toBe('moves pfn 0x12407 to another RAM page (NUMA balancing, compaction, …).');
     expect([m.page(0x12400).order, m.page(0x12407).locked, m.type(7), m.type(8)]).toEqual([0, true, 'SWP_MIGRATION_WRITE', 'present']);
     m.do(ev.move());
@@ -311,9 +311,27 @@ describe('migrate_pages() of a 2 MiB folio', () => {
     m.consistent();
   });
 
-  it('a PTE-mapped THP with an extra reference cannot be split: refused', () => {
-    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.get(7));
-    expect(m.refused(ev.unmap(7))).toBe('2 MiB folio at pfn 0x12400 is a PTE-mapped large folio with extra references: split_folio() fails');
+  it('a partially mapped THP with an extra reference: the split fails, it migrates whole, and folio_migrate_mapping() undoes it (-EAGAIN)', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.munmap(256, 256), ev.get(7), ev.unmap(7));
+    expect(m.fns().slice(0, 2)).toEqual(['try_split_folio', 'migrate_pages']);
+    expect(m.trace[0]!.why).toMatch(/the split fails \(extra references\): 2 MiB folio at pfn 0x12400 migrates whole\.$/);
+    expect(m.why('migrate_pages')).toBe('moves 2 MiB folio at pfn 0x12400 to another 2 MiB RAM folio (NUMA balancing, compaction, …).');
+    expect([m.type(0), m.type(7), m.type(255)]).toEqual(['SWP_MIGRATION_WRITE', 'SWP_MIGRATION_WRITE', 'SWP_MIGRATION_WRITE']);
+    m.do(ev.move());
+    expect(m.why('folio_migrate_mapping')).toMatch(/extra reference\(s\): -EAGAIN, the migration is undone\.$/);
+    expect([m.decoded(0).present?.pfn, m.decoded(7).present?.pfn, m.decoded(255).present?.pfn]).toEqual([0x12400, 0x12407, 0x124ff]);
+    m.consistent();
+  });
+
+  it('a fully PTE-mapped THP migrates whole (no split): every PTE gets a migration entry and maps page i of the new 2 MiB folio', () => {
+    const m = new M({ setup: THP, profile: '7.3' }).do(ev.write(7), ev.mprotect(0, 256, 'read'), ev.unmap(300));
+    expect(m.fns()).not.toContain('try_split_folio');
+    expect(m.why('migrate_pages')).toBe('moves 2 MiB folio at pfn 0x12400 to another 2 MiB RAM folio (NUMA balancing, compaction, …).');
+    expect([m.type(0), m.type(300), m.type(511)]).toEqual(['SWP_MIGRATION_READ_EXCLUSIVE', 'SWP_MIGRATION_WRITE', 'SWP_MIGRATION_WRITE']);
+    m.do(ev.move());
+    expect([m.decoded(0).present?.pfn, m.decoded(300).present?.pfn, m.decoded(511).present?.pfn]).toEqual([0x56600, 0x5672c, 0x567ff]);
+    expect([m.page(0x56600).order, m.page(0x12400).allocated]).toEqual([9, false]);
+    m.consistent();
   });
 });
 

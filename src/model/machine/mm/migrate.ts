@@ -139,6 +139,15 @@ export function copyFolio(d: Draft, src: number, dst: number): void {
 
 // ---- RAM to RAM: migrate_pages -----------------------------------------------------------------------
 
+/**
+ * folio_test_partially_mapped(): some of the anon folio's pages are mapped and some are not (the rmap
+ * flags it, and queues it for deferred split, when a PTE unmap leaves it so).
+ */
+function partiallyMapped(d: Draft, head: number): boolean {
+  const h = d.page(head);
+  return h.anon && h.entireMapcount === 0 && folioPages(d, head).some((id) => d.page(id).mapcount === 0);
+}
+
 /** migrate_pages() first half: migrate_folio_unmap() locks the folio and try_to_migrate()s it. */
 export function migrateFolioUnmap(d: Draft, ref: PteRef): void {
   requireMigration(d);
@@ -150,12 +159,17 @@ export function migrateFolioUnmap(d: Draft, ref: PteRef): void {
   // a present PTE or PMD maps RAM or the zero page: never a device-private page (invariant no-present-device-private)
   if (page.kind !== 'ram') refuse(`PTE ${ref.index} maps the shared zero page, which migrate_pages does not move`);
   if (page.locked) refuse(`${pageName(page)} is locked (another migration holds it)`);
-  if (!pv && isLarge(page)) {
-    // A PTE-mapped large folio: this model migrates it as 4 KiB pages.
+  if (!pv && isLarge(page) && partiallyMapped(d, page.id)) {
+    // migrate_pages_batch(): a partially mapped folio (on the deferred split list) is split first and
+    // its pages migrate as 4 KiB folios; if the split fails it migrates whole. A fully mapped one
+    // migrates whole, PTE-mapped or not.
     const head = page.id;
-    const ok = d.call('split_folio', `${pageName(page)} is mapped by PTEs: split it into 4 KiB folios first (this model migrates a PTE-mapped THP as 4 KiB pages).`, () => splitFolioEverywhere(d, head));
-    if (!ok) refuse(`${pageName(page)} is a PTE-mapped large folio with extra references: split_folio() fails`);
-    page = d.page(v.target);
+    const ok = d.call('try_split_folio', `${pageName(page)} is partially mapped (on the deferred split list): split it now and migrate its 4 KiB folios.`, () => {
+      const split = splitFolioEverywhere(d, head);
+      if (!split) d.explain(`the split fails (extra references): ${pageName(d.page(head))} migrates whole.`);
+      return split;
+    });
+    if (ok) page = d.page(v.target);
   }
   const target = page.id;
   const ptes = d.call('migrate_pages', `moves ${pageName(page)} to ${isLarge(page) ? 'another 2 MiB RAM folio' : 'another RAM page'} (NUMA balancing, compaction, …).`, () =>
