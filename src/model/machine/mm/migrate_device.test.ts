@@ -428,6 +428,38 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     m.consistent();
   });
 
+  it('7.3: part of the huge zero PMD is collected as holes without a split; migrate_vma_insert_page() splits it when it inserts', () => {
+    const m = thp().do(ev.read(0));
+    const zero = pmdOf(m);
+    m.do(compound('system', 8, 0, 4));
+    expect(m.result.cpages).toBe(4);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/the huge zero PMD counts as holes: src = MIGRATE_PFN_MIGRATE for PTEs 8\.\.11; the PMD stays until a page is inserted\.$/);
+    expect(m.fns()).not.toContain('split_huge_pmd');
+    expect(pmdOf(m)).toBe(zero);
+    m.do(ev.pages());
+    expect(m.fns().filter((f) => f === 'split_huge_pmd')).toHaveLength(1);
+    expect(m.why('split_huge_pmd')).toBe('migrate_vma_insert_page() on the huge zero PMD: split it first.');
+    m.do(ev.finalize());
+    expect([m.type(7), m.type(8), m.type(11), m.type(12)]).toEqual(['present', 'SWP_DEVICE_WRITE', 'SWP_DEVICE_WRITE', 'present']);
+    expect(m.page(m.decoded(7).present!.pfn).kind).toBe('zero');
+    m.consistent();
+  });
+
+  it('7.3: when no page is inserted (the allocation fails) the huge zero PMD is never split', () => {
+    const m = thp().do(ev.read(0));
+    const zero = pmdOf(m);
+    m.do(compound('system', 8, 0, 4), ev.pages(true), ev.finalize());
+    expect(pmdOf(m)).toBe(zero);
+    m.consistent();
+  });
+
+  it('v6.18: part of the huge zero PMD is split at collect time and its zero PTEs collected as holes', () => {
+    const m = new M({ profile: 'v6.18', setup: THP_SETUP }).do(ev.read(0), { type: 'migrate_vma_setup', pid: 1, start: 8, pages: 4, select: 'system', device: 0 });
+    expect(m.why('split_huge_pmd')).toBe('the range does not cover the aligned 2 MiB: split the huge zero PMD and collect the zero PTEs as holes.');
+    expect(pmdOf(m)).toBe(0n);
+    expect(m.result.cpages).toBe(4);
+  });
+
   it('an untouched aligned 2 MiB of a VM_WRITE VMA gets a WRITE device-private PMD of zeroed pages', () => {
     const m = thp().do(compound('system'));
     expect(m.result.cpages).toBe(N);

@@ -83,9 +83,9 @@ function collectAndUnmap(d: Draft, o: CollectOptions, vma: Vma): Migration {
       const ref = { pid: o.pid, index: lo };
       const pv = viewPmd(d, ref);
       if (pv) {
-        const r = collectHugePmd(d, pv, o, whole);
+        const r = collectHugePmd(d, pv, o, whole, hi);
         if (r !== 'split') {
-          if (r) srcs.push(r);
+          srcs.push(...r);
           continue;
         }
       } else if (whole && anonVma && !d.hasPteTable(ref)) {
@@ -147,10 +147,10 @@ function collectWhy(o: CollectOptions): string {
  * whole aligned 2 MiB in range it installs a migration PMD (set_pmd_migration_entry() on the head)
  * and collects the folio as one src; otherwise it falls back to split_folio() and the PTE walk.
  */
-function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean): MigrationSrc | null | 'split' {
+function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean, hi: number): MigrationSrc[] | 'split' {
   const head = pv.target;
   const h = d.page(head);
-  let out: MigrationSrc | null | 'split' = null;
+  let out: MigrationSrc[] | 'split' = [];
   d.call('migrate_vma_collect_huge_pmd', `pmd_trans_huge() || !pmd_present() at PTEs ${pv.ref.index}..${pv.ref.index + HPAGE_PMD_NR - 1}.`, () => {
     if (pv.kind === 'present') {
       if (o.select !== 'system') {
@@ -160,7 +160,13 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
       if (h.kind === 'zero') {
         if (whole) {
           d.explain('the huge zero PMD counts as a hole: src[0] = MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND.');
-          out = srcOf({ src: null, hole: pv.ref, at: pv.ref, compound: true });
+          out = [srcOf({ src: null, hole: pv.ref, at: pv.ref, compound: true })];
+        } else if (d.k.profile.deviceThp) {
+          // migrate_vma_collect_hole() over the part in range; migrate_vma_insert_page() splits the PMD
+          // when it inserts a page there
+          const lo = Math.max(pv.ref.index, o.start);
+          d.explain(`the huge zero PMD counts as holes: src = MIGRATE_PFN_MIGRATE for PTEs ${lo}..${hi - 1}; the PMD stays until a page is inserted.`);
+          out = Array.from({ length: hi - lo }, (_, i) => srcOf({ src: null, hole: { pid: o.pid, index: lo + i }, at: { pid: o.pid, index: lo + i } }));
         } else {
           splitHugePmd(d, pv.ref, false, 'the range does not cover the aligned 2 MiB: split the huge zero PMD and collect the zero PTEs as holes.', 'split_huge_pmd');
           out = 'split';
@@ -194,7 +200,7 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
       out = splitForCollect(d, pv, 'set_pmd_migration_entry() failed: fall back to split_folio().');
       return;
     }
-    out = srcOf({ src: head, hole: null, at: pv.ref, ptes: [pv.ref], write, compound: true });
+    out = [srcOf({ src: head, hole: null, at: pv.ref, ptes: [pv.ref], write, compound: true })];
   });
   return out;
 }
@@ -204,13 +210,13 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
  * fails the ref-count check before unmap_folio() touches the PMD (__folio_split()), and
  * migrate_vma_collect_huge_pmd() then skips the whole range (migrate_vma_collect_skip()).
  */
-function splitForCollect(d: Draft, pv: PmdView, why: string): 'split' | null {
-  let out: 'split' | null = 'split';
+function splitForCollect(d: Draft, pv: PmdView, why: string): MigrationSrc[] | 'split' {
+  let out: MigrationSrc[] | 'split' = 'split';
   d.call('split_folio', why, () => {
     const h = d.page(pv.target);
     if (h.refs > 0 || h.pins > 0) {
       d.explain(`${pageName(h)} has extra references or pins: the split fails (-EAGAIN) before the PMD is touched; PTEs ${pv.ref.index}..${pv.ref.index + HPAGE_PMD_NR - 1} are skipped (migrate_vma_collect_skip).`);
-      out = null;
+      out = [];
       return;
     }
     splitHugePmd(d, pv.ref, false, 'unmap the PMD into 512 PTEs.');
@@ -492,6 +498,9 @@ function splitCompound(d: Draft, s: Work): Work[] {
  */
 function insertPage(d: Draft, ref: PteRef, dst: number): void {
   const vma = vmaOf(d, ref);
+  const pv = viewPmd(d, ref);
+  // 6.19+: a hole under the huge zero PMD (collected without a split) splits it now
+  if (vma && pv?.kind === 'present' && d.page(pv.target).kind === 'zero') splitHugePmd(d, ref, false, 'migrate_vma_insert_page() on the huge zero PMD: split it first.', 'split_huge_pmd');
   const v = view(d, ref);
   if (!vma || d.pmdEntry(ref) || !(v.kind === 'none' || (v.kind === 'present' && d.page(v.target).kind === 'zero'))) {
     d.call('migrate_vma_insert_page', `PTE ${ref.index} changed meanwhile: abort, the new page is not used.`);
