@@ -155,13 +155,14 @@ describe('checkInvariants gives what a plain scan of every entry and page gives'
   });
 
   it('a page whose mapcount, lock or exclusivity is wrong is reported, and no longer once it is right again', () => {
-    const all = states('rfc', 4);
+    const used = (s: MachineState) => [...allPages(s.pages)].filter((p) => p.kind !== 'zero' && p.allocated);
+    const all = [4, 5, 6].flatMap((seed) => states('rfc', seed)).filter((s) => used(s).length > 0);
+    expect(all.length).toBeGreaterThan(20);
     const rand = mulberry32(5);
     let bad = 0;
     for (let n = 0; n < 80; n++) {
       const s = all[Math.floor(rand() * all.length)]!;
-      const pages = [...allPages(s.pages)].filter((p) => p.kind !== 'zero' && p.allocated);
-      if (pages.length === 0) continue;
+      const pages = used(s);
       const pg = pages[Math.floor(rand() * pages.length)]!;
       const patch = [{ mapcount: pg.mapcount + 1 }, { locked: !pg.locked }, { anonExclusive: !pg.anonExclusive }][n % 3]!;
       const broken = withPage(s, pg.id, patch);

@@ -180,6 +180,14 @@ describe('the device page table kept in step with the device\'s own frees', () =
 });
 
 describe('HMM_DMIRROR_FLAGS', () => {
+  it('FAIL_ALLOC fails the next allocation of any size: migrating 4 KiB pages, the first stays in RAM (dst = 0) and the flag is spent', () => {
+    const m = new M().do(ev.write(1), ev.write(2), { type: 'hmm_flags', device: 0, failAlloc: true }, hmm('hmm_migrate_to_dev', 1, 2));
+    expect(m.trace.map((t) => t.why).join(' ')).toContain('HMM_DMIRROR_FLAG_FAIL_ALLOC: this allocation fails once: dst = 0, the page stays where it is.');
+    expect([m.type(1), m.type(2)]).toEqual(['present', 'SWP_DEVICE_WRITE']);
+    expect(m.state.devices[0]!.failAlloc).toBe(false);
+    expect(m.result).toMatchObject({ ret: '-ENOENT', cpages: 0 });
+    m.consistent();
+  });
   it('0 clears FAIL_ALLOC: the next 2 MiB allocation is not failed', () => {
     const m = new M().do({ type: 'hmm_flags', device: 0, failAlloc: true }, { type: 'hmm_flags', device: 0, failAlloc: false });
     expect(m.result).toEqual({ ret: '0' });

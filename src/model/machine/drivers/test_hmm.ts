@@ -178,7 +178,13 @@ export function dmirror_devmem_alloc_folio(d: Draft, device: number): number | n
   return null;
 }
 
-/** HMM_DMIRROR_FLAG_FAIL_ALLOC: consumed by the next large allocation. Returns whether it was set. */
+/**
+ * HMM_DMIRROR_FLAG_FAIL_ALLOC: consumed by the driver's next allocation (lib/test_hmm.c:870, :1140).
+ * Toward the device a 4 KiB page is then left behind (dst = 0) and a 2 MiB folio falls back to small
+ * pages; toward RAM the model applies it to 2 MiB folios only (for a 4 KiB page the kernel's
+ * dmirror_devmem_fault_alloc_and_copy() returns VM_FAULT_OOM, which the model does not have).
+ * Returns whether it was set.
+ */
 export function takeFailAlloc(d: Draft, device: number): boolean {
   if (!d.device(device).failAlloc) return false;
   d.setDevice(device, (dev) => ({ ...dev, failAlloc: false }));

@@ -397,6 +397,11 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
         }
         continue;
       }
+      // dmirror_migrate_alloc_and_copy() tests FAIL_ALLOC before every allocation, small ones too
+      if (mig.to === 'device' && takeFailAlloc(d, device)) {
+        d.explain('HMM_DMIRROR_FLAG_FAIL_ALLOC: this allocation fails once: dst = 0, the page stays where it is.');
+        continue;
+      }
       const dst = allocSmallDst(d, mig, device);
       if (dst === null) {
         d.explain(`device ${device} is out of memory: dst = 0.`);
