@@ -377,3 +377,101 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     expect([mig.pmd({ pid: 1, index: 0 }), mig.trace()]).toEqual([before, []]);
   });
 });
+
+describe('what the THP fault and the MMU say and do', () => {
+  it('a process range whose VA is not 2 MiB aligned (2 pages off) gets no THP: thp_vma_suitable_order() fails, a 4 KiB page is mapped', () => {
+    const m = thp({ setup: { ...THP, vaBase: '0x7f0000002000' } }).do(ev.write(0));
+    expect(pmd(m, 0)).toBe(0n);
+    expect([m.type(0), pfnOf(m.pte(0))]).toEqual(['present', 0x1234]);
+  });
+  it('the huge zero folio is allocated, unlocked, clean, not PageAnonExclusive and not poisoned', () => {
+    const m = thp().do(ev.read(0));
+    expect(m.page(0x3a00)).toMatchObject({ kind: 'zero', allocated: true, locked: false, dirty: false, anonExclusive: false, hwpoison: false, order: 9 });
+  });
+  it('do_huge_pmd_anonymous_page says which folio a read and a write fault map', () => {
+    expect(thp().do(ev.read(0)).why('do_huge_pmd_anonymous_page')).toBe('a read fault: map the huge zero folio read-only.');
+    expect(thp().do(ev.write(0)).why('do_huge_pmd_anonymous_page')).toBe('a write fault: allocate a 2 MiB folio.');
+  });
+  it('an access to a present huge PMD is the MMU\'s: a read sets Accessed only, a write Accessed and Dirty (after MADV_FREE made it old and clean)', () => {
+    const m = thp().do(ev.write(0), madvFree(0, 512));
+    expect(pmd(m, 0)).toBe(THP_PMD & ~(ACCESSED | DIRTY));
+    m.do(ev.read(3));
+    expect(m.fns()).toEqual(['hardware']);
+    expect(m.why('hardware')).toBe('no fault: the MMU walks to the huge PMD and sets Accessed itself.');
+    expect(pmd(m, 0)).toBe(THP_PMD & ~DIRTY);
+    m.do(ev.write(3));
+    expect(m.why('hardware')).toBe('no fault: the MMU walks to the huge PMD and sets Accessed and Dirty itself.');
+    expect(pmd(m, 0)).toBe(THP_PMD);
+  });
+  it('a write to the huge zero PMD: do_huge_zero_wp_pmd() maps a new THP with map_anon_folio_pmd_pf()', () => {
+    const m = thp().do(ev.read(0), ev.write(3));
+    expect(m.fns()).toEqual(['handle_mm_fault', 'wp_huge_pmd', 'do_huge_pmd_wp_page', 'do_huge_zero_wp_pmd', 'map_anon_folio_pmd_pf']);
+    expect(m.why('do_huge_zero_wp_pmd')).toBe('a write to the huge zero folio: allocate a 2 MiB folio and map it instead.');
+  });
+  it('a fault on a migration PMD waits on the folio lock with the profile\'s helper (softleaf_entry_wait_on_locked from 7.3, migration_entry_wait_on_locked before)', () => {
+    const wait = (profile: 'v6.18' | '7.3') => {
+      const m = new M({ setup: THP, profile, platform: X86_4 }).do(ev.write(0), ev.unmap(0), ev.read(3));
+      expect(m.fns()).toEqual(['handle_mm_fault', 'pmd_migration_entry_wait']);
+      return m.why('pmd_migration_entry_wait');
+    };
+    const says = (fn: string) => `pmd_is_migration_entry(): the 2 MiB folio is migrating. Take the PMD lock, re-check, sleep on the folio lock (${fn}); the PMD is not changed and the fault is retried.`;
+    expect(wait('7.3')).toBe(says('softleaf_entry_wait_on_locked'));
+    expect(wait('v6.18')).toBe(says('migration_entry_wait_on_locked'));
+  });
+  it('hugePmdFault() reports the access done for a present PMD (the MMU, a reuse, the huge zero copy) and falls back when the THP is shared', () => {
+    const fault = (m: M, access: 'read' | 'write') => {
+      const d = new Draft(m.state);
+      const ref = { pid: 1, index: 3 };
+      return hugePmdFault(d, ref, d.vmaAt(1, 3)!, viewPmd(d, ref)!, access);
+    };
+    expect(fault(thp().do(ev.write(0)), 'read')).toEqual({ done: true });
+    expect(fault(thp().do(ev.read(0)), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.mprotect(0, 512, 'read'), ev.unmap(0), ev.mprotect(0, 512, 'rw'), ev.move()), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.fork(), exit(2)), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.fork()), 'write')).toBe('fallback');
+  });
+  it('a write to a read-only THP whose only mapping is this PMD but which someone holds a reference to falls back (folio_ref_count > 1)', () => {
+    const m = thp().do(ev.write(0), ev.fork(), exit(2), ev.get(0));
+    m.do(ev.write(3));
+    expect(m.fns()).toEqual(expect.arrayContaining(['do_huge_pmd_wp_page', '__split_huge_pmd_locked']));
+    expect(pmd(m, 0)).toBe(0n);
+  });
+});
+
+describe('set_pmd_migration_entry(), what it reads and writes', () => {
+  it('the present branch records pmdp_invalidate()\'s transient PMD: P cleared, PFN stored inverted, PSE and the other flags kept', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    const inv = m.trace.find((t) => t.fn === 'pmdp_invalidate')!;
+    // pfn_pmd(0x12400, flags & ~_PAGE_PRESENT): protnone_mask() inverts the PFN within PHYSICAL_PMD_PAGE_MASK (bits 21..51)
+    expect(inv.changes).toEqual([{ kind: 'pmd', pid: 1, index: 0, before: THP_PMD, after: 0x800fffffeda008e6n }]);
+  });
+  it('a dirty PMD: folio_mark_dirty() and make_migration_entry_dirty(); a clean old one (after MADV_FREE) neither, nor make_migration_entry_young()', () => {
+    const dirty = thp().do(ev.write(0));
+    const head = dirty.pageId(0x12400);
+    dirty.do(ev.unmap(0));
+    expect(pageChanges(dirty.trace, head)).toEqual(['migrate_folio_unmap: locked', 'set_pmd_migration_entry: marked dirty (folio_mark_dirty)']);
+    expect(dirty.fns()).toEqual(expect.arrayContaining(['make_migration_entry_young', 'make_migration_entry_dirty']));
+    const clean = thp().do(ev.write(0), madvFree(0, 512), ev.unmap(0));
+    expect(pageChanges(clean.trace, head)).toEqual(['migrate_folio_unmap: locked']);
+    expect(clean.fns()).not.toContain('make_migration_entry_young');
+    expect(clean.fns()).not.toContain('make_migration_entry_dirty');
+    const young = thp().do(ev.write(0), madvFree(0, 512), ev.read(3), ev.unmap(0));
+    expect(young.fns()).toContain('make_migration_entry_young');
+    expect(young.fns()).not.toContain('make_migration_entry_dirty');
+  });
+  it('the migration entry is made from the PFN (7.3: page_to_pfn) or from the page (the series\' *_from_page helpers)', () => {
+    expect(thp().do(ev.write(0), ev.unmap(0)).why('make_writable_migration_entry')).toBe('make_writable_migration_entry(page_to_pfn(page) = 0x12400): SWP_MIGRATION_WRITE.');
+    const series = new M({ setup: THP, profile: 'series', platform: X86_4 }).do(ev.write(0), ev.unmap(0));
+    expect(series.why('make_writable_migration_entry_from_page')).toBe('make_writable_migration_entry_from_page(page): SWP_MIGRATION_WRITE.');
+  });
+  it('set_pmd_at names the swap bits it copies: soft-dirty, and the uffd bit of a uffd-wp THP', () => {
+    expect(thp().do(ev.write(0), ev.unmap(0)).why('set_pmd_at')).toBe('the migration PMD + pmd_swp_mksoft_dirty.');
+    expect(thp().do(ev.write(0), ev.uffdWp(0, 512, true), ev.unmap(0)).why('set_pmd_at')).toBe('the migration PMD + pmd_swp_mksoft_dirty + pmd_swp_mkuffd.');
+  });
+  it('a device-private PMD (the non-present branch) is read with pmdp_huge_get_and_clear(): writable from the entry, no A/D (7.3); the pre-fix kernel read it as if present', () => {
+    const m = thp().do(ev.write(0), toDev, ev.read(3));
+    expect(m.why('pmdp_huge_get_and_clear')).toBe('the non-present PMD is read and cleared; writable = softleaf_is_device_private_write(), soft-dirty and uffd from pmd_swp_*(), no A/D: it reads writable, softDirty.');
+    const old = new M({ setup: THP, profile: '7.3-pre-fix', platform: X86_4 }).do(ev.write(0), toDev, ev.read(3));
+    expect(old.why('pmdp_huge_get_and_clear')).toMatch(/^the non-present PMD is read and cleared; this kernel \(before the June 2026 fix\) then reads it with pmd_write\(\)\/pmd_young\(\)\/pmd_dirty\(\)/);
+  });
+});
