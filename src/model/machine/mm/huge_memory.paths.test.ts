@@ -246,6 +246,7 @@ describe('zap, MADV_FREE and split of the other PMDs', () => {
     const m = thp().do(ev.write(0), ev.fork());
     const before = pmd(m, 0);
     m.do(madvFree(0, 512));
+    expect(m.why('madvise_free_huge_pmd')).toBe('2 MiB folio at pfn 0x12400 is mapped by another process too (folio_maybe_mapped_shared()): left as it is.');
     expect(pmd(m, 0)).toBe(before);
     expect(m.page(0x12400).dirty).toBe(true);
   });
