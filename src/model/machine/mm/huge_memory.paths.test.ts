@@ -431,6 +431,12 @@ describe('what the THP fault and the MMU say and do', () => {
     expect(fault(thp().do(ev.write(0), ev.mprotect(0, 512, 'read'), ev.unmap(0), ev.mprotect(0, 512, 'rw'), ev.move()), 'write')).toEqual({ done: true });
     expect(fault(thp().do(ev.write(0), ev.fork(), exit(2)), 'write')).toEqual({ done: true });
     expect(fault(thp().do(ev.write(0), ev.fork()), 'write')).toBe('fallback');
+    // mapped by this PMD alone but pinned: folio_ref_count() counts the pin too
+    const pinned = thp().do(ev.write(0), ev.fork(), exit(2));
+    const d = new Draft(pinned.state);
+    const ref = { pid: 1, index: 3 };
+    d.setPage(pinned.pageId(0x12400), { pins: 1 });
+    expect(hugePmdFault(d, ref, d.vmaAt(1, 3)!, viewPmd(d, ref)!, 'write')).toBe('fallback');
   });
   it('a write to a read-only THP whose only mapping is this PMD but which someone holds a reference to falls back (folio_ref_count > 1)', () => {
     const m = thp().do(ev.write(0), ev.fork(), exit(2), ev.get(0));

@@ -223,7 +223,7 @@ export function setPmdMigrationEntry(d: Draft, pv: PmdView, anonExclusive: boole
       return;
     }
     if (r.read.dirty) markDirty(d, head, 'marked dirty (folio_mark_dirty)');
-    traceBuilt(d, r.built, `${r.built.ctor}(${r.built.inner || k.profile.fromPage ? 'page' : `page_to_pfn(page) = ${hex(page.number)}`}): ${k.typeName(k.swp_type(r.built.entry))}.`);
+    traceBuilt(d, r.built, `${r.built.ctor}(${k.profile.fromPage ? 'page' : `page_to_pfn(page) = ${hex(page.number)}`}): ${k.typeName(k.swp_type(r.built.entry))}.`);
     if (r.read.young) d.call('make_migration_entry_young', k.migration_entry_supports_ad() ? 'young: SWP_MIG_YOUNG goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     if (r.read.dirty) d.call('make_migration_entry_dirty', k.migration_entry_supports_ad() ? 'dirty: SWP_MIG_DIRTY goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     d.call('set_pmd_at', `the migration PMD${r.read.softDirty ? ' + pmd_swp_mksoft_dirty' : ''}${r.read.uffd ? ' + pmd_swp_mkuffd' : ''}.`, () => d.setPmd(pv.ref, r.pmd, head));
