@@ -215,6 +215,8 @@ describe('copy_huge_pmd()', () => {
   });
   it('a shared THP forked again: folio_try_share_anon_rmap_pmd() has nothing to clear, the entire mapcount goes to 3', () => {
     const m = thp().do(ev.write(0), ev.fork(), ev.fork(1));
+    // copy_huge_pmd() write-protects the parent's PMD whatever it was (mm/huge_memory.c: pmdp_set_wrprotect() after out_zero_page)
+    expect(m.why('pmdp_set_wrprotect')).toBe('the parent\'s huge PMD is read-only already: nothing changes.');
     expect(pmd(m, 0, 3)).toBe(pmd(m, 0, 2));
     expect([m.page(0x12400).entireMapcount, m.page(0x12400).anonExclusive]).toEqual([3, false]);
   });

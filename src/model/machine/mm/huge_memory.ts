@@ -296,7 +296,8 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
       const head = pv.target;
       const h = d.page(head);
       const vmProt = pageProt(vma);
-      if (pv.kind === 'present' && h.kind === 'zero') {
+      // is_huge_zero_pmd(): only a present PMD maps the huge zero folio (it never migrates)
+      if (h.kind === 'zero') {
         const z = d.page(d.base.zeroPage);
         d.call('__split_huge_zero_page_pmd', `512 special PTEs mapping the 4 KiB zero page${pmd_uffd(pv.raw) ? ', uffd copied' : ''}.`, () => {
           let pte = pte_mkspecial(mk_pte(z.number, vmProt));
@@ -376,18 +377,17 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, childVma: Vma): 
         d.setPmd(dst, child, head);
         return;
       }
-      if (h.anon && h.anonExclusive && h.pins > 0) {
+      // a THP here is anon: copy_huge_pmd() returns early for a VMA that is not anonymous
+      if (h.anonExclusive && h.pins > 0) {
         d.explain(`${pageName(h)} may be DMA-pinned: folio_try_dup_anon_rmap_pmd() fails; split the PMD and copy 4 KiB PTEs (-EAGAIN).`);
         splitHugePmd(d, src, false, 'the pinned THP is copied at PTE level.');
         copied = false;
         return;
       }
       // pmdp_set_wrprotect() + pmd_wrprotect() whatever the VMA (a THP's VMA is private anonymous anyway)
-      let parent = pv.raw;
-      if (pmd_write(parent)) {
-        parent = pmd_wrprotect(parent);
-        d.call('pmdp_set_wrprotect', 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).', () => d.setPmd(pv.ref, parent, head));
-      }
+      // copy_huge_pmd() calls pmdp_set_wrprotect() for every present THP, a read-only one included
+      const parent = pmd_wrprotect(pv.raw);
+      d.call('pmdp_set_wrprotect', pmd_write(pv.raw) ? 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).' : 'the parent\'s huge PMD is read-only already: nothing changes.', () => d.setPmd(pv.ref, parent, head));
       let child = pmd_mkold(parent);
       if (!childVma.uffdWp) child = pmd_clear_uffd(child);
       d.explain(`the child maps ${pageName(h)} too: old, read-only; folio_try_dup_anon_rmap_pmd() shares it.`);
@@ -428,7 +428,9 @@ export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, 
       let pmd = pmd_modify(pv.raw, newprot);
       if (f.uffdWp) pmd = pmd_mkuffd(pmd);
       else if (f.uffdWpResolve) pmd = pmd_clear_uffd(pmd);
-      if (f.tryChangeWritable && !pmd_write(pmd) && vma.prot === 'rw' && !vma.shared && h.kind !== 'zero' && h.anon && h.anonExclusive && !pmd_uffd(pmd)) {
+      // can_change_pmd_writable(): MM_CP_TRY_CHANGE_WRITABLE comes only for a private VM_WRITE VMA (mprotect,
+      // uffd unprotect), and vm_normal_page_pmd() of the huge zero folio is NULL (it is never PageAnonExclusive)
+      if (f.tryChangeWritable && !pmd_write(pmd) && h.anon && h.anonExclusive && !pmd_uffd(pmd)) {
         pmd = pmd_mkwrite(pmd);
         d.explain('can_change_pmd_writable(): the anon folio is exclusive, made writable right away.');
       }
