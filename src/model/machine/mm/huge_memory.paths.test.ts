@@ -422,6 +422,10 @@ describe('what the THP fault and the MMU say and do', () => {
     expect(wait('7.3')).toBe(says('softleaf_entry_wait_on_locked'));
     expect(wait('v6.18')).toBe(says('migration_entry_wait_on_locked'));
   });
+  it('an access that meets a migration PMD sleeps until the migration ends: the machine refuses it and names pmd_migration_entry_wait', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    expect(m.refused({ type: 'cpu_access', pid: 1, start: 3, pages: 1, access: 'read' })).toMatch(/^the PMD at PTE 3 of pid 1 is under migration: the access sleeps in pmd_migration_entry_wait/);
+  });
   it('hugePmdFault() reports the access done for a present PMD (the MMU, a reuse, the huge zero copy) and falls back when the THP is shared', () => {
     const fault = (m: M, access: 'read' | 'write') => {
       const d = new Draft(m.state);
@@ -530,9 +534,10 @@ describe('__split_huge_pmd_locked(), copy_huge_pmd(), change_huge_pmd(), zap and
     expect(m.why('change_huge_pmd')).toBe('PMD at PTE 512: the range covers all 2 MiB. pmd_modify(): keep _HPAGE_CHG_MASK (PFN, PSE, A, D, soft-dirty, uffd), take the rest from vm_page_prot.');
     expect(has(pmd(m, 512), RW)).toBe(false);
   });
-  it('an mmap that ends at the end of the process range has no PMD to split there', () => {
-    const m = new M().do(ev.mmap(8, 8, 'rw'));
-    expect(m.fns()).toEqual(['do_mmap']);
+  it('a munmap that ends at the end of the process range has no PMD to split there (and no PTE past it to look at)', () => {
+    const m = new M().do(ev.munmap(4, 12));
+    expect(m.fns()).not.toContain('vma_adjust_trans_huge');
+    expect(m.state.processes[0]!.vmas).toEqual([expect.objectContaining({ start: 0, pages: 4 })]);
   });
   it('fork of the huge zero PMD: no rmap (the zero folio\'s entire mapcount stays 0)', () => {
     const m = thp().do(ev.read(0), ev.fork());
@@ -554,7 +559,10 @@ describe('__split_huge_pmd_locked(), copy_huge_pmd(), change_huge_pmd(), zap and
     expect(rows(thp().do(ev.write(0), toDev, ev.fork(), ev.fork(1)), 'copy_huge_non_present_pmd')).toHaveLength(1);
   });
   it('change_non_present_huge_pmd() calls the make_readable_* constructor only for a writable entry', () => {
-    expect(rows(thp().do(ev.write(0), ev.unmap(0), ev.mprotect(0, 512, 'read')), 'change_non_present_huge_pmd').map((r) => r.split(':')[0])).toEqual(['change_non_present_huge_pmd', 'make_readable_exclusive_migration_entry']);
+    expect(rows(thp().do(ev.write(0), ev.unmap(0), ev.mprotect(0, 512, 'read')), 'change_non_present_huge_pmd')).toEqual([
+      'change_non_present_huge_pmd: a writable migration PMD: SWP_MIGRATION_READ_EXCLUSIVE (anon folio); soft-dirty copied, the uffd bit is not.',
+      'make_readable_exclusive_migration_entry: ',
+    ]);
     expect(rows(thp().do(ev.write(0), toDev, ev.mprotect(0, 512, 'read')), 'change_non_present_huge_pmd').map((r) => r.split(':')[0])).toEqual(['change_non_present_huge_pmd', 'make_readable_device_private_entry']);
     expect(rows(thp().do(ev.write(0), toDev, ev.mprotect(0, 512, 'read'), ev.mprotect(0, 512, 'rw')), 'change_non_present_huge_pmd')).toEqual(['change_non_present_huge_pmd: nothing to downgrade.']);
   });
