@@ -579,6 +579,26 @@ describe('__split_huge_pmd_locked(), copy_huge_pmd(), change_huge_pmd(), zap and
     changeHugePmd(d, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: true, tryChangeWritable: false });
     expect([has(d.pmd(ref), RW), has(d.pmd(ref), UFFD)]).toEqual([false, false]);
   });
+  it('copy_huge_pmd() shares a pinned THP that is not PageAnonExclusive (folio_try_dup_anon_rmap_pmd() fails only for an exclusive one)', () => {
+    const m = thp().do(ev.write(0), ev.fork());
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x12400), { pins: 1 });
+    expect(copyHugePmd(d, { pid: 1, index: 0 }, { pid: 2, index: 512 }, d.vmaAt(2, 512)!)).toBe(true);
+    expect(d.trace().map((t) => t.fn)).not.toContain('__split_huge_pmd');
+    expect(d.page(m.pageId(0x12400)).entireMapcount).toBe(3);
+  });
+  it('can_change_pmd_writable() needs an anon folio (PageAnon()): a read-only THP of a non-anon folio stays read-only', () => {
+    const m = thp().do(ev.write(0), ev.mprotect(0, 512, 'read'));
+    const d = new Draft(m.state);
+    const ref = { pid: 1, index: 0 };
+    d.setPage(m.pageId(0x12400), { anon: false });
+    const vma = { ...d.vmaAt(1, 0)!, prot: 'rw' as const };
+    changeHugePmd(d, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: false, tryChangeWritable: true });
+    expect(has(d.pmd(ref), RW)).toBe(false);
+    const anon = new Draft(m.state);
+    changeHugePmd(anon, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: false, tryChangeWritable: true });
+    expect(has(anon.pmd(ref), RW)).toBe(true);
+  });
   it('zap_huge_pmd() of a present THP says so', () => {
     expect(thp().do(ev.write(0), ev.munmap(0, 512)).why('zap_huge_pmd')).toBe('PMD at PTE 0: a huge PMD, pmdp_huge_get_and_clear_full().');
   });
