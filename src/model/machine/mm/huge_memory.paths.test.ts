@@ -15,7 +15,8 @@ import { view, viewPmd } from '../entries.ts';
 import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
 import type { MachineSetup, MachineState } from '../types.ts';
-import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitHugePmd } from './huge_memory.ts';
+import { pageProt } from '../vma.ts';
+import { changeHugePmd, copyHugePmd, hugePmdFault, removeMigrationPmd, splitFolioEverywhere, splitHugePmd } from './huge_memory.ts';
 import { accessToCompletion } from './memory/fault.ts';
 
 const THP: MachineSetup = THP_SETUP_WIDE;
@@ -214,6 +215,8 @@ describe('copy_huge_pmd()', () => {
   });
   it('a shared THP forked again: folio_try_share_anon_rmap_pmd() has nothing to clear, the entire mapcount goes to 3', () => {
     const m = thp().do(ev.write(0), ev.fork(), ev.fork(1));
+    // copy_huge_pmd() write-protects the parent's PMD whatever it was (mm/huge_memory.c: pmdp_set_wrprotect() after out_zero_page)
+    expect(m.why('pmdp_set_wrprotect')).toBe('the parent\'s huge PMD is read-only already: nothing changes.');
     expect(pmd(m, 0, 3)).toBe(pmd(m, 0, 2));
     expect([m.page(0x12400).entireMapcount, m.page(0x12400).anonExclusive]).toEqual([3, false]);
   });
@@ -245,6 +248,7 @@ describe('zap, MADV_FREE and split of the other PMDs', () => {
     const m = thp().do(ev.write(0), ev.fork());
     const before = pmd(m, 0);
     m.do(madvFree(0, 512));
+    expect(m.why('madvise_free_huge_pmd')).toBe('2 MiB folio at pfn 0x12400 is mapped by another process too (folio_maybe_mapped_shared()): left as it is.');
     expect(pmd(m, 0)).toBe(before);
     expect(m.page(0x12400).dirty).toBe(true);
   });
@@ -375,5 +379,253 @@ describe('rules no event sequence reaches (the handler called on a Draft)', () =
     removeMigrationPmd(mig, { pid: 1, index: 0, pmd: true }, unmapped.pageId(0x1234), unmapped.pageId(0x12400));
     expect([d.pmd({ pid: 1, index: 0 }), d.trace()]).toEqual([THP_PMD, []]);
     expect([mig.pmd({ pid: 1, index: 0 }), mig.trace()]).toEqual([before, []]);
+  });
+});
+
+describe('what the THP fault and the MMU say and do', () => {
+  it('a process range whose VA is not 2 MiB aligned (2 pages off) gets no THP: thp_vma_suitable_order() fails, a 4 KiB page is mapped', () => {
+    const m = thp({ setup: { ...THP, vaBase: '0x7f0000002000' } }).do(ev.write(0));
+    expect(pmd(m, 0)).toBe(0n);
+    expect([m.type(0), pfnOf(m.pte(0))]).toEqual(['present', 0x1234]);
+  });
+  it('the huge zero folio is allocated, unlocked, clean, not PageAnonExclusive and not poisoned', () => {
+    const m = thp().do(ev.read(0));
+    expect(m.page(0x3a00)).toMatchObject({ kind: 'zero', allocated: true, locked: false, dirty: false, anonExclusive: false, hwpoison: false, order: 9 });
+  });
+  it('do_huge_pmd_anonymous_page says which folio a read and a write fault map', () => {
+    expect(thp().do(ev.read(0)).why('do_huge_pmd_anonymous_page')).toBe('a read fault: map the huge zero folio read-only.');
+    expect(thp().do(ev.write(0)).why('do_huge_pmd_anonymous_page')).toBe('a write fault: allocate a 2 MiB folio.');
+  });
+  it('an access to a present huge PMD is the MMU\'s: a read sets Accessed only, a write Accessed and Dirty (after MADV_FREE made it old and clean)', () => {
+    const m = thp().do(ev.write(0), madvFree(0, 512));
+    expect(pmd(m, 0)).toBe(THP_PMD & ~(ACCESSED | DIRTY));
+    m.do(ev.read(3));
+    expect(m.fns()).toEqual(['hardware']);
+    expect(m.why('hardware')).toBe('no fault: the MMU walks to the huge PMD and sets Accessed itself.');
+    expect(pmd(m, 0)).toBe(THP_PMD & ~DIRTY);
+    m.do(ev.write(3));
+    expect(m.why('hardware')).toBe('no fault: the MMU walks to the huge PMD and sets Accessed and Dirty itself.');
+    expect(pmd(m, 0)).toBe(THP_PMD);
+  });
+  it('a write to the huge zero PMD: do_huge_zero_wp_pmd() maps a new THP with map_anon_folio_pmd_pf()', () => {
+    const m = thp().do(ev.read(0), ev.write(3));
+    expect(m.fns()).toEqual(['handle_mm_fault', 'wp_huge_pmd', 'do_huge_pmd_wp_page', 'do_huge_zero_wp_pmd', 'map_anon_folio_pmd_pf']);
+    expect(m.why('do_huge_zero_wp_pmd')).toBe('a write to the huge zero folio: allocate a 2 MiB folio and map it instead.');
+  });
+  it('a fault on a migration PMD waits on the folio lock with the profile\'s helper (softleaf_entry_wait_on_locked from 7.3, migration_entry_wait_on_locked before)', () => {
+    const wait = (profile: 'v6.18' | '7.3') => {
+      const m = new M({ setup: THP, profile, platform: X86_4 }).do(ev.write(0), ev.unmap(0), ev.read(3));
+      expect(m.fns()).toEqual(['handle_mm_fault', 'pmd_migration_entry_wait']);
+      return m.why('pmd_migration_entry_wait');
+    };
+    const says = (fn: string) => `pmd_is_migration_entry(): the 2 MiB folio is migrating. Take the PMD lock, re-check, sleep on the folio lock (${fn}); the PMD is not changed and the fault is retried.`;
+    expect(wait('7.3')).toBe(says('softleaf_entry_wait_on_locked'));
+    expect(wait('v6.18')).toBe(says('migration_entry_wait_on_locked'));
+  });
+  it('an access that meets a migration PMD sleeps until the migration ends: the machine refuses it and names pmd_migration_entry_wait', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    expect(m.refused({ type: 'cpu_access', pid: 1, start: 3, pages: 1, access: 'read' })).toMatch(/^the PMD at PTE 3 of pid 1 is under migration: the access sleeps in pmd_migration_entry_wait/);
+  });
+  it('hugePmdFault() reports the access done for a present PMD (the MMU, a reuse, the huge zero copy) and falls back when the THP is shared', () => {
+    const fault = (m: M, access: 'read' | 'write') => {
+      const d = new Draft(m.state);
+      const ref = { pid: 1, index: 3 };
+      return hugePmdFault(d, ref, d.vmaAt(1, 3)!, viewPmd(d, ref)!, access);
+    };
+    expect(fault(thp().do(ev.write(0)), 'read')).toEqual({ done: true });
+    expect(fault(thp().do(ev.read(0)), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.mprotect(0, 512, 'read'), ev.unmap(0), ev.mprotect(0, 512, 'rw'), ev.move()), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.fork(), exit(2)), 'write')).toEqual({ done: true });
+    expect(fault(thp().do(ev.write(0), ev.fork()), 'write')).toBe('fallback');
+    // mapped by this PMD alone but pinned: folio_ref_count() counts the pin too
+    const pinned = thp().do(ev.write(0), ev.fork(), exit(2));
+    const d = new Draft(pinned.state);
+    const ref = { pid: 1, index: 3 };
+    d.setPage(pinned.pageId(0x12400), { pins: 1 });
+    expect(hugePmdFault(d, ref, d.vmaAt(1, 3)!, viewPmd(d, ref)!, 'write')).toBe('fallback');
+  });
+  it('a write to a read-only THP whose only mapping is this PMD but which someone holds a reference to falls back (folio_ref_count > 1)', () => {
+    const m = thp().do(ev.write(0), ev.fork(), exit(2), ev.get(0));
+    m.do(ev.write(3));
+    expect(m.fns()).toEqual(expect.arrayContaining(['do_huge_pmd_wp_page', '__split_huge_pmd_locked']));
+    expect(pmd(m, 0)).toBe(0n);
+  });
+});
+
+describe('set_pmd_migration_entry(), what it reads and writes', () => {
+  it('the present branch records pmdp_invalidate()\'s transient PMD: P cleared, PFN stored inverted, PSE and the other flags kept', () => {
+    const m = thp().do(ev.write(0), ev.unmap(0));
+    const inv = m.trace.find((t) => t.fn === 'pmdp_invalidate')!;
+    // pfn_pmd(0x12400, flags & ~_PAGE_PRESENT): protnone_mask() inverts the PFN within PHYSICAL_PMD_PAGE_MASK (bits 21..51)
+    expect(inv.changes).toEqual([{ kind: 'pmd', pid: 1, index: 0, before: THP_PMD, after: 0x800fffffeda008e6n }]);
+  });
+  it('a dirty PMD: folio_mark_dirty() and make_migration_entry_dirty(); a clean old one (after MADV_FREE) neither, nor make_migration_entry_young()', () => {
+    const dirty = thp().do(ev.write(0));
+    const head = dirty.pageId(0x12400);
+    dirty.do(ev.unmap(0));
+    expect(pageChanges(dirty.trace, head)).toEqual(['migrate_folio_unmap: locked', 'set_pmd_migration_entry: marked dirty (folio_mark_dirty)']);
+    expect(dirty.fns()).toEqual(expect.arrayContaining(['make_migration_entry_young', 'make_migration_entry_dirty']));
+    const clean = thp().do(ev.write(0), madvFree(0, 512), ev.unmap(0));
+    expect(pageChanges(clean.trace, head)).toEqual(['migrate_folio_unmap: locked']);
+    expect(clean.fns()).not.toContain('make_migration_entry_young');
+    expect(clean.fns()).not.toContain('make_migration_entry_dirty');
+    const young = thp().do(ev.write(0), madvFree(0, 512), ev.read(3), ev.unmap(0));
+    expect(young.fns()).toContain('make_migration_entry_young');
+    expect(young.fns()).not.toContain('make_migration_entry_dirty');
+  });
+  it('the migration entry is made from the PFN (7.3: page_to_pfn) or from the page (the series\' *_from_page helpers)', () => {
+    expect(thp().do(ev.write(0), ev.unmap(0)).why('make_writable_migration_entry')).toBe('make_writable_migration_entry(page_to_pfn(page) = 0x12400): SWP_MIGRATION_WRITE.');
+    const series = new M({ setup: THP, profile: 'series', platform: X86_4 }).do(ev.write(0), ev.unmap(0));
+    expect(series.why('make_writable_migration_entry_from_page')).toBe('make_writable_migration_entry_from_page(page): SWP_MIGRATION_WRITE.');
+  });
+  it('set_pmd_at names the swap bits it copies: soft-dirty, and the uffd bit of a uffd-wp THP', () => {
+    expect(thp().do(ev.write(0), ev.unmap(0)).why('set_pmd_at')).toBe('the migration PMD + pmd_swp_mksoft_dirty.');
+    expect(thp().do(ev.write(0), ev.uffdWp(0, 512, true), ev.unmap(0)).why('set_pmd_at')).toBe('the migration PMD + pmd_swp_mksoft_dirty + pmd_swp_mkuffd.');
+  });
+  it('a device-private PMD (the non-present branch) is read with pmdp_huge_get_and_clear(): writable from the entry, no A/D (7.3); the pre-fix kernel read it as if present', () => {
+    const m = thp().do(ev.write(0), toDev, ev.read(3));
+    expect(m.why('pmdp_huge_get_and_clear')).toBe('the non-present PMD is read and cleared; writable = softleaf_is_device_private_write(), soft-dirty and uffd from pmd_swp_*(), no A/D: it reads writable, softDirty.');
+    const old = new M({ setup: THP, profile: '7.3-pre-fix', platform: X86_4 }).do(ev.write(0), toDev, ev.read(3));
+    expect(old.why('pmdp_huge_get_and_clear')).toMatch(/^the non-present PMD is read and cleared; this kernel \(before the June 2026 fix\) then reads it with pmd_write\(\)\/pmd_young\(\)\/pmd_dirty\(\)/);
+  });
+});
+
+describe('__split_huge_pmd_locked(), copy_huge_pmd(), change_huge_pmd(), zap and MADV_FREE: the trace rows and values', () => {
+  const rows = (m: M, from: string) => {
+    const i = m.trace.findIndex((t) => t.fn === from);
+    const end = m.trace.findIndex((t, j) => j > i && t.depth <= m.trace[i]!.depth);
+    return m.trace.slice(i, end < 0 ? undefined : end).map((t) => `${t.fn}: ${t.why}`);
+  };
+  it('a pinned THP forked: the parent\'s PMD is split (not frozen: pmdp_invalidate\'s transient value, then 512 PTEs) and the child gets its own copy of each page', () => {
+    const m = thp().do(ev.write(0), ev.pin(0), ev.fork());
+    expect(m.why('__split_huge_pmd')).toBe('the pinned THP is copied at PTE level.');
+    expect(m.why('__split_huge_pmd_locked')).toBe('PMD at PTEs 0..511 -> 512 PTEs.');
+    expect(m.trace.find((t) => t.fn === 'pmdp_invalidate')!.changes).toEqual([{ kind: 'pmd', pid: 1, index: 0, before: THP_PMD, after: 0x800fffffeda008e6n }]);
+    expect([m.type(0, 2), pfnOf(m.pte(0, 2)), m.type(511, 2)]).toEqual(['present', 0x1234, 'present']);
+  });
+  it('splitting a huge zero PMD without uffd-wp gives special zero-page PTEs without it', () => {
+    const m = thp().do(ev.read(0), ev.munmap(0, 1));
+    expect(m.why('__split_huge_zero_page_pmd')).toBe('512 special PTEs mapping the 4 KiB zero page.');
+    expect([has(m.pte(1), UFFD), has(m.pte(1), SPECIAL)]).toEqual([false, true]);
+  });
+  it('splitting a device-private PMD does not invalidate it first (only a present PMD goes through pmdp_invalidate())', () => {
+    const m = thp().do(ev.write(0), toDev, ev.munmap(0, 1));
+    expect(m.fns()).toContain('__split_huge_pmd_locked');
+    expect(m.fns()).not.toContain('pmdp_invalidate');
+  });
+  it('splitting a clean PMD of a clean folio (after MADV_FREE) leaves the folio clean; a PMD the MMU dirtied sets it dirty, said as a page change', () => {
+    const clean = thp().do(ev.write(0), madvFree(0, 512), ev.mprotect(0, 256, 'read'));
+    expect(pmd(clean, 0)).toBe(0n);
+    expect(clean.page(0x12400).dirty).toBe(false);
+    const dirtied = thp().do(ev.write(0), madvFree(0, 512), ev.write(3), ev.mprotect(0, 256, 'read'));
+    expect(pageChanges(dirtied.trace, dirtied.pageId(0x12400))).toEqual(['__split_huge_pmd_locked: folio_set_dirty: the PMD was dirty']);
+  });
+  it('__split_huge_pmd_locked(freeze) of a pinned THP that is not PageAnonExclusive freezes it anyway (no folio_try_share_anon_rmap_pmd() to fail)', () => {
+    const m = thp().do(ev.write(0), ev.fork());
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x12400), { pins: 1 });
+    splitHugePmd(d, { pid: 1, index: 0 }, true, 'split_huge_pmd_address(freeze)');
+    expect(view(d, { pid: 1, index: 5 }).kind).toBe('migration');
+    expect(d.trace().find((t) => t.fn === '__split_huge_pmd_locked')!.why).toBe('freeze: PMD at PTEs 0..511 -> 512 PTEs.');
+  });
+  it('a VMA boundary on a 2 MiB line cuts no PMD: mprotect of exactly the THP at PTEs 512..1023 changes the huge PMD, no split', () => {
+    const m = thp().do(ev.write(600), ev.mprotect(512, 512, 'read'));
+    expect(m.fns()).not.toContain('vma_adjust_trans_huge');
+    expect(m.why('change_huge_pmd')).toBe('PMD at PTE 512: the range covers all 2 MiB. pmd_modify(): keep _HPAGE_CHG_MASK (PFN, PSE, A, D, soft-dirty, uffd), take the rest from vm_page_prot.');
+    expect(has(pmd(m, 512), RW)).toBe(false);
+  });
+  it('a munmap that ends at the end of the process range has no PMD to split there (and no PTE past it to look at)', () => {
+    const m = new M().do(ev.munmap(4, 12));
+    expect(m.fns()).not.toContain('vma_adjust_trans_huge');
+    expect(m.state.processes[0]!.vmas).toEqual([expect.objectContaining({ start: 0, pages: 4 })]);
+  });
+  it('fork of the huge zero PMD: no rmap (the zero folio\'s entire mapcount stays 0)', () => {
+    const m = thp().do(ev.read(0), ev.fork());
+    expect(m.why('copy_huge_pmd')).toBe('the huge zero folio: the child maps it too (mm_get_huge_zero_folio()), old.');
+    expect(m.page(0x3a00).entireMapcount).toBe(0);
+  });
+  it('fork of a writable THP: pmdp_set_wrprotect() on the parent, then the child\'s old read-only PMD', () => {
+    const m = thp().do(ev.write(0), ev.fork());
+    expect(rows(m, 'copy_huge_pmd')).toEqual([
+      'copy_huge_pmd: the child maps 2 MiB folio at pfn 0x12400 too: old, read-only; folio_try_dup_anon_rmap_pmd() shares it.',
+      'pmdp_set_wrprotect: a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).',
+    ]);
+  });
+  it('copy_huge_non_present_pmd() calls the make_readable_* constructor only for a writable entry', () => {
+    expect(rows(thp().do(ev.write(0), ev.unmap(0), ev.fork()), 'copy_huge_non_present_pmd').map((r) => r.split(':')[0])).toEqual(['copy_huge_non_present_pmd', 'make_readable_migration_entry']);
+    expect(rows(thp().do(ev.write(0), ev.unmap(0), ev.fork()), 'make_readable_migration_entry')).toEqual(['make_readable_migration_entry: ']);
+    expect(rows(thp().do(ev.write(0), ev.fork(), ev.unmap(0), ev.fork(1)), 'copy_huge_non_present_pmd')).toHaveLength(1);
+    expect(rows(thp().do(ev.write(0), toDev, ev.fork()), 'copy_huge_non_present_pmd').map((r) => r.split(':')[0])).toEqual(['copy_huge_non_present_pmd', 'make_readable_device_private_entry']);
+    expect(rows(thp().do(ev.write(0), toDev, ev.fork(), ev.fork(1)), 'copy_huge_non_present_pmd')).toHaveLength(1);
+  });
+  it('change_non_present_huge_pmd() calls the make_readable_* constructor only for a writable entry', () => {
+    expect(rows(thp().do(ev.write(0), ev.unmap(0), ev.mprotect(0, 512, 'read')), 'change_non_present_huge_pmd')).toEqual([
+      'change_non_present_huge_pmd: a writable migration PMD: SWP_MIGRATION_READ_EXCLUSIVE (anon folio); soft-dirty copied, the uffd bit is not.',
+      'make_readable_exclusive_migration_entry: ',
+    ]);
+    expect(rows(thp().do(ev.write(0), toDev, ev.mprotect(0, 512, 'read')), 'change_non_present_huge_pmd').map((r) => r.split(':')[0])).toEqual(['change_non_present_huge_pmd', 'make_readable_device_private_entry']);
+    expect(rows(thp().do(ev.write(0), toDev, ev.mprotect(0, 512, 'read'), ev.mprotect(0, 512, 'rw')), 'change_non_present_huge_pmd')).toEqual(['change_non_present_huge_pmd: nothing to downgrade.']);
+  });
+  it('mprotect of a uffd-wp THP keeps the uffd bit (only MM_CP_UFFD_WP_RESOLVE clears it)', () => {
+    const m = thp().do(ev.write(0), ev.uffdWp(0, 512, true), ev.mprotect(0, 512, 'read'));
+    expect(has(pmd(m, 0), UFFD)).toBe(true);
+  });
+  it('change_huge_pmd() without MM_CP_TRY_CHANGE_WRITABLE leaves an exclusive read-only THP read-only', () => {
+    const m = thp().do(ev.write(0), ev.mprotect(0, 512, 'read'), ev.mprotect(0, 512, 'rw'), ev.uffdWp(0, 512, true));
+    const d = new Draft(m.state);
+    const ref = { pid: 1, index: 0 };
+    const vma = d.vmaAt(1, 0)!;
+    // the UFFDIO_WRITEPROTECT unprotect flags, less MM_CP_TRY_CHANGE_WRITABLE; vm_page_prot of a private VMA has no RW
+    changeHugePmd(d, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: true, tryChangeWritable: false });
+    expect([has(d.pmd(ref), RW), has(d.pmd(ref), UFFD)]).toEqual([false, false]);
+  });
+  it('copy_huge_pmd() shares a pinned THP that is not PageAnonExclusive (folio_try_dup_anon_rmap_pmd() fails only for an exclusive one)', () => {
+    const m = thp().do(ev.write(0), ev.fork());
+    const d = new Draft(m.state);
+    d.setPage(m.pageId(0x12400), { pins: 1 });
+    expect(copyHugePmd(d, { pid: 1, index: 0 }, { pid: 2, index: 512 }, d.vmaAt(2, 512)!)).toBe(true);
+    expect(d.trace().map((t) => t.fn)).not.toContain('__split_huge_pmd');
+    expect(d.page(m.pageId(0x12400)).entireMapcount).toBe(3);
+  });
+  it('can_change_pmd_writable() needs an anon folio (PageAnon()): a read-only THP of a non-anon folio stays read-only', () => {
+    const m = thp().do(ev.write(0), ev.mprotect(0, 512, 'read'));
+    const d = new Draft(m.state);
+    const ref = { pid: 1, index: 0 };
+    d.setPage(m.pageId(0x12400), { anon: false });
+    const vma = { ...d.vmaAt(1, 0)!, prot: 'rw' as const };
+    changeHugePmd(d, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: false, tryChangeWritable: true });
+    expect(has(d.pmd(ref), RW)).toBe(false);
+    const anon = new Draft(m.state);
+    changeHugePmd(anon, ref, vma, pageProt(vma), { uffdWp: false, uffdWpResolve: false, tryChangeWritable: true });
+    expect(has(anon.pmd(ref), RW)).toBe(true);
+  });
+  it('zap_huge_pmd() of a present THP says so', () => {
+    expect(thp().do(ev.write(0), ev.munmap(0, 512)).why('zap_huge_pmd')).toBe('PMD at PTE 0: a huge PMD, pmdp_huge_get_and_clear_full().');
+  });
+  it('MADV_FREE of a THP this process alone maps: old and clean, said as a page change; of a device-private PMD: nothing changes', () => {
+    const m = thp().do(ev.write(0), madvFree(0, 512));
+    expect(m.why('madvise_free_huge_pmd')).toBe('2 MiB folio at pfn 0x12400: old and clean, the folio becomes lazily freeable.');
+    expect(pageChanges(m.trace, m.pageId(0x12400))).toEqual(['madvise_free_huge_pmd: folio_mark_lazyfree: clean']);
+    const dev = thp().do(ev.write(0), toDev, madvFree(0, 512));
+    expect(dev.trace.flatMap((t) => t.changes)).toEqual([]);
+  });
+  it('split_folio(): a pinned THP cannot be split (memory_failure refuses); the PMDs of every process are split first, and a PTE-mapped THP has no PMD to split', () => {
+    expect(thp().do(ev.write(0), ev.pin(0)).refused(ev.poison(3))).toMatch(/the THP cannot be split/);
+    const two = thp().do(ev.write(0), ev.fork(), ev.poison(3));
+    expect(two.why('__split_huge_pmd')).toBe('the PMD first.');
+    expect(two.why('split_folio')).toBe('2 MiB folio at pfn 0x12400 becomes 512 order-0 folios.');
+    expect(rows(two, 'split_folio').slice(0, 2)).toEqual(['split_folio: 2 MiB folio at pfn 0x12400 becomes 512 order-0 folios.', 'split_huge_pmd: unmap_folio(): pid 2 maps the folio with a PMD.']);
+    const ptes = thp().do(ev.write(0), ev.mprotect(0, 1, 'read'), ev.poison(3));
+    expect(ptes.fns().slice(0, 2)).toEqual(['try_to_split_thp_page', 'split_folio']);
+  });
+  it('split_folio() of a THP locked by someone else fails (can_split_folio), unless the caller holds the lock', () => {
+    const m = thp().do(ev.write(0));
+    const head = m.pageId(0x12400);
+    const d = new Draft(m.state);
+    d.setPage(head, { locked: true });
+    d.call('test', '', () => expect(splitFolioEverywhere(d, head)).toBe(false));
+    expect(d.trace()[0]!.why).toBe('2 MiB folio at pfn 0x12400 has extra references or is locked: the folio cannot be split now.');
+    expect(splitFolioEverywhere(d, head, true)).toBe(true);
+    expect(d.page(head).order).toBe(0);
   });
 });

@@ -41,8 +41,8 @@ export function rangeAligned(d: Draft): boolean {
  */
 export function thpSuitable(d: Draft, ref: PteRef, vma: Vma): boolean {
   const base = pmdBase(ref.index);
-  return vma.thp && vma.anon && !vma.shared && rangeAligned(d) && vma.start <= base && base + HPAGE_PMD_NR <= vma.start + vma.pages
-    && base + HPAGE_PMD_NR <= d.proc(ref.pid).ptes.length;
+  // a VMA lies inside the process range (setup and mmap check it), so the 2 MiB does too
+  return vma.thp && vma.anon && !vma.shared && rangeAligned(d) && vma.start <= base && base + HPAGE_PMD_NR <= vma.start + vma.pages;
 }
 
 /** The huge zero folio (get_huge_zero_folio()): made on first use, shared by everyone, never freed. */
@@ -68,7 +68,8 @@ export function hugeZeroPage(d: Draft): number {
  */
 export function folio_add_anon_rmap_pmd(d: Draft, head: number, exclusive: boolean): void {
   const h = d.page(head);
-  d.setPage(head, { entireMapcount: h.entireMapcount + 1, anonExclusive: h.anon && (exclusive || (h.entireMapcount === 0 ? false : h.anonExclusive)) });
+  // __folio_add_anon_rmap(): RMAP_EXCLUSIVE sets PageAnonExclusive on the head; without it the flag is left as it is
+  d.setPage(head, { entireMapcount: h.entireMapcount + 1, ...(exclusive ? { anonExclusive: true } : {}) });
 }
 
 /**
@@ -84,7 +85,7 @@ export function folio_remove_rmap_pmd(d: Draft, head: number): void {
 export function folio_try_share_anon_rmap_pmd(d: Draft, head: number): boolean {
   const h = d.page(head);
   if (h.pins > 0) return false;
-  if (h.anonExclusive) d.setPage(head, { anonExclusive: false });
+  d.setPage(head, { anonExclusive: false }); // ClearPageAnonExclusive(); a page change without a sentence, so none when already clear
   return true;
 }
 
@@ -136,13 +137,8 @@ export function hugePmdFault(d: Draft, ref: PteRef, vma: Vma, pv: PmdView, acces
   if (pv.kind === 'present') {
     if (access === 'write' && !pmd_write(pv.raw)) {
       if (pmd_uffd(pv.raw)) refuse('the huge PMD is userfaultfd write-protected: the write goes to the uffd handler (UFFDIO_WRITEPROTECT unprotect resolves it)');
-      let out: FaultStep | 'fallback' = { done: true };
-      d.call('handle_mm_fault', `write fault at PTE ${ref.index} of pid ${ref.pid}: a present huge PMD, write-protected.`, () => {
-        d.call('wp_huge_pmd', '', () => {
-          out = doHugePmdWpPage(d, ref, vma, pv);
-        });
-      });
-      return out;
+      return d.call('handle_mm_fault', `write fault at PTE ${ref.index} of pid ${ref.pid}: a present huge PMD, write-protected.`, () =>
+        d.call('wp_huge_pmd', '', () => doHugePmdWpPage(d, ref, vma, pv)));
     }
     d.call('hardware', `no fault: the MMU walks to the huge PMD and sets ${access === 'write' ? 'Accessed and Dirty' : 'Accessed'} itself.`, () => {
       let pmd = pmd_mkyoung(pv.raw);
@@ -151,63 +147,53 @@ export function hugePmdFault(d: Draft, ref: PteRef, vma: Vma, pv: PmdView, acces
     });
     return { done: true };
   }
-  let out: FaultStep = { done: true };
-  d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}: the PMD is not present (pmd_is_huge()).`, () => {
+  return d.call('handle_mm_fault', `${access} fault at PTE ${ref.index} of pid ${ref.pid}: the PMD is not present (pmd_is_huge()).`, (): FaultStep => {
     if (isMigrationKind(pv.kind)) {
       d.call('pmd_migration_entry_wait', `pmd_is_migration_entry(): the 2 MiB folio is migrating. Take the PMD lock, re-check, sleep on the folio lock (${d.k.profile.api === 'softleaf' ? 'softleaf_entry_wait_on_locked' : 'migration_entry_wait_on_locked'}); the PMD is not changed and the fault is retried.`);
-      out = { done: false, wait: 'migration' };
-      return;
+      return { done: false, wait: 'migration' };
     }
     if (pv.kind === 'device-private') {
       const h = d.page(pv.target);
-      d.call('do_huge_pmd_device_private', `pmd_is_device_private_entry(): vmf->page = the head page (softleaf_to_page()), vmf->pte = NULL; read and write faults alike.`, () => {
+      return d.call('do_huge_pmd_device_private', `pmd_is_device_private_entry(): vmf->page = the head page (softleaf_to_page()), vmf->pte = NULL; read and write faults alike.`, (): FaultStep => {
         if (h.locked) {
           d.explain(`${pageName(h)} is locked (already migrating): folio_trylock() fails, return 0 and retry.`);
-          out = { done: false, wait: 'migration' };
-          return;
+          return { done: false, wait: 'migration' };
         }
         d.setPage(pv.target, { locked: true }, 'locked (folio_trylock)');
         const m = dmirror_devmem_fault_pmd(d, pv.ref, pv.target);
-        if (m === null) {
-          d.setPage(pv.target, { locked: false }, 'unlocked: nothing to migrate');
-          out = { done: true };
-        } else {
-          out = { done: false, migration: m };
-        }
+        if (m !== null) return { done: false, migration: m };
+        d.setPage(pv.target, { locked: false }, 'unlocked: nothing to migrate');
+        return { done: true };
       });
-      return;
     }
     refuse(`the PMD holds ${pv.row?.name ?? pv.kind}, which is not valid at PMD level`);
   });
-  return out;
 }
 
 /** do_huge_pmd_wp_page(): reuse, copy the huge zero folio (do_huge_zero_wp_pmd), or split and fall back. */
 function doHugePmdWpPage(d: Draft, ref: PteRef, vma: Vma, pv: PmdView): FaultStep | 'fallback' {
   const h = d.page(pv.target);
-  let out: FaultStep | 'fallback' = { done: true };
-  d.call('do_huge_pmd_wp_page', '', () => {
+  return d.call('do_huge_pmd_wp_page', '', (): FaultStep | 'fallback' => {
     if (h.kind === 'zero') {
       d.call('do_huge_zero_wp_pmd', 'a write to the huge zero folio: allocate a 2 MiB folio and map it instead.', () => {
         const head = allocRamFolio(d);
         mapAnonFolioPmd(d, pv.ref, vma, head, 'map_anon_folio_pmd_pf');
       });
-      return;
+      return { done: true };
     }
     // folio_ref_count(folio) == 1: this PMD is the only mapping (no PTE maps a page of it, e.g. a
     // child's after its own split) and nobody holds an extra reference or pin.
     if (h.anon && (h.anonExclusive || (folioMapcount(d, pv.target) === 1 && h.refs === 0 && h.pins === 0))) {
       d.explain(`${pageName(h)} is exclusive to this process: reuse it (PageAnonExclusive).`);
-      if (!h.anonExclusive) d.setPage(pv.target, { anonExclusive: true });
+      d.setPage(pv.target, { anonExclusive: true }); // SetPageAnonExclusive() (a no-op after the early check)
       markDirty(d, pv.target);
       d.setPmd(pv.ref, pmd_mkwrite(pmd_mkdirty(pmd_mkyoung(pv.raw))), pv.target);
-      return;
+      return { done: true };
     }
     d.explain(`${pageName(h)} is shared: split the PMD and let the PTE fault copy the one 4 KiB page (VM_FAULT_FALLBACK).`);
     splitHugePmd(d, ref, false, 'the THP is shared: fall back to 4 KiB copy-on-write.');
-    out = 'fallback';
+    return 'fallback';
   });
-  return out;
 }
 
 // ---- migration ---------------------------------------------------------------------------------------
@@ -237,7 +223,7 @@ export function setPmdMigrationEntry(d: Draft, pv: PmdView, anonExclusive: boole
       return;
     }
     if (r.read.dirty) markDirty(d, head, 'marked dirty (folio_mark_dirty)');
-    traceBuilt(d, r.built, `${r.built.ctor}(${r.built.inner || k.profile.fromPage ? 'page' : `page_to_pfn(page) = ${hex(page.number)}`}): ${k.typeName(k.swp_type(r.built.entry))}.`);
+    traceBuilt(d, r.built, `${r.built.ctor}(${k.profile.fromPage ? 'page' : `page_to_pfn(page) = ${hex(page.number)}`}): ${k.typeName(k.swp_type(r.built.entry))}.`);
     if (r.read.young) d.call('make_migration_entry_young', k.migration_entry_supports_ad() ? 'young: SWP_MIG_YOUNG goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     if (r.read.dirty) d.call('make_migration_entry_dirty', k.migration_entry_supports_ad() ? 'dirty: SWP_MIG_DIRTY goes into the offset.' : 'migration_entry_supports_ad() is false: unchanged.');
     d.call('set_pmd_at', `the migration PMD${r.read.softDirty ? ' + pmd_swp_mksoft_dirty' : ''}${r.read.uffd ? ' + pmd_swp_mkuffd' : ''}.`, () => d.setPmd(pv.ref, r.pmd, head));
@@ -300,8 +286,7 @@ export function walkPmds(d: Draft, pid: number, start: number, end: number, whol
  * migration PTEs, and the migration in flight now lists them. The folio stays large. Returns the PTEs.
  */
 export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, fn = '__split_huge_pmd'): EntryRef[] {
-  const pv = viewPmd(d, r);
-  if (!pv) return [];
+  const pv = viewPmd(d, r)!; // every caller has a PMD leaf at `r` (it checked pmdEntry() or viewPmd())
   const k = d.k;
   const vma = d.vmaAt(r.pid, pv.ref.index)!; // a PMD leaf lies inside one VMA (invariant pmd-leaf)
   const base = pv.ref.index;
@@ -311,7 +296,8 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
       const head = pv.target;
       const h = d.page(head);
       const vmProt = pageProt(vma);
-      if (pv.kind === 'present' && h.kind === 'zero') {
+      // is_huge_zero_pmd(): only a present PMD maps the huge zero folio (it never migrates)
+      if (h.kind === 'zero') {
         const z = d.page(d.base.zeroPage);
         d.call('__split_huge_zero_page_pmd', `512 special PTEs mapping the 4 KiB zero page${pmd_uffd(pv.raw) ? ', uffd copied' : ''}.`, () => {
           let pte = pte_mkspecial(mk_pte(z.number, vmProt));
@@ -320,15 +306,17 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
         });
         return;
       }
-      let raw = pv.raw;
+      // old_pmd: pmdp_invalidate() returns the value before it
+      const raw = pv.raw;
       let doFreeze = freeze;
       if (pv.kind === 'present') {
         d.call('pmdp_invalidate', 'the transient value: P cleared, PSE kept, PFN inverted; pmd_present() is still true.', () => d.setPmd(pv.ref, pmd_mkinvalid(pv.raw), head));
-        raw = pv.raw;
         if (pmd_dirty(raw) && !h.dirty) markDirty(d, head, 'folio_set_dirty: the PMD was dirty');
       }
+      // PageAnonExclusive(page), which the present and device-private branches test; a migration PMD's folio
+      // never has it (set_pmd_migration_entry() cleared it; its entry says read-exclusive instead, split_ptes())
       const anonExclusive = h.anon && h.anonExclusive;
-      if (doFreeze && anonExclusive && pv.kind !== 'migration' && pv.kind !== 'device-migration' && !folio_try_share_anon_rmap_pmd(d, head)) {
+      if (doFreeze && anonExclusive && !folio_try_share_anon_rmap_pmd(d, head)) {
         d.explain('folio_try_share_anon_rmap_pmd() fails (maybe pinned): not frozen.');
         doFreeze = false;
       }
@@ -337,7 +325,7 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
       const pteOf = split_ptes(k, raw, opts);
       const first = pteOf(0);
       if (first.built) traceBuilt(d, first.built, `× 512: page + i, the same flags; PTE i = PTE 0 − i·0x200 (the offset is stored inverted).`);
-      d.splitPmdInto(pv.ref, (j) => [j === 0 ? first.pte : pteOf(j).pte, pages[j]!]);
+      d.splitPmdInto(pv.ref, (j) => [pteOf(j).pte, pages[j]!]);
       const mapped = pv.kind === 'present' || pv.kind === 'device-private';
       if (mapped) {
         folio_remove_rmap_pmd(d, head);
@@ -350,7 +338,8 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
           });
         }
       }
-      if (!mapped || doFreeze) replaceMigrationRef(d, pv.ref, out);
+      // a migration in flight that lists this PMD (a migration PMD; only such PMDs are listed) now lists its 512 PTEs
+      replaceMigrationRef(d, pv.ref, out);
     });
   });
   return out;
@@ -358,7 +347,8 @@ export function splitHugePmd(d: Draft, r: PteRef, freeze: boolean, why: string, 
 
 /** Splits every PMD leaf that a VMA boundary at PTE `at` would cut (vma_adjust_trans_huge()). */
 export function splitAtBoundary(d: Draft, pid: number, at: number): void {
-  if (at % HPAGE_PMD_NR === 0 || at <= 0 || at >= d.proc(pid).ptes.length) return;
+  // a boundary on a 2 MiB line (PTE 0 included) cuts no PMD; one at the end of the range has no PMD to look at
+  if (at % HPAGE_PMD_NR === 0 || at >= d.proc(pid).ptes.length) return;
   const ref = { pid, index: at };
   if (!d.pmdEntry(ref)) return;
   d.call('vma_adjust_trans_huge', `a VMA boundary at PTE ${at} falls inside a huge PMD: split it first.`, () => splitHugePmd(d, ref, false, ''));
@@ -387,18 +377,17 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, childVma: Vma): 
         d.setPmd(dst, child, head);
         return;
       }
-      if (h.anon && h.anonExclusive && h.pins > 0) {
+      // a THP here is anon: copy_huge_pmd() returns early for a VMA that is not anonymous
+      if (h.anonExclusive && h.pins > 0) {
         d.explain(`${pageName(h)} may be DMA-pinned: folio_try_dup_anon_rmap_pmd() fails; split the PMD and copy 4 KiB PTEs (-EAGAIN).`);
         splitHugePmd(d, src, false, 'the pinned THP is copied at PTE level.');
         copied = false;
         return;
       }
       // pmdp_set_wrprotect() + pmd_wrprotect() whatever the VMA (a THP's VMA is private anonymous anyway)
-      let parent = pv.raw;
-      if (pmd_write(parent)) {
-        parent = pmd_wrprotect(parent);
-        d.call('pmdp_set_wrprotect', 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).', () => d.setPmd(pv.ref, parent, head));
-      }
+      // copy_huge_pmd() calls pmdp_set_wrprotect() for every present THP, a read-only one included
+      const parent = pmd_wrprotect(pv.raw);
+      d.call('pmdp_set_wrprotect', pmd_write(pv.raw) ? 'a writable private mapping: write-protect the parent\'s huge PMD (Dirty moves to SavedDirty).' : 'the parent\'s huge PMD is read-only already: nothing changes.', () => d.setPmd(pv.ref, parent, head));
       let child = pmd_mkold(parent);
       if (!childVma.uffdWp) child = pmd_clear_uffd(child);
       d.explain(`the child maps ${pageName(h)} too: old, read-only; folio_try_dup_anon_rmap_pmd() shares it.`);
@@ -413,7 +402,7 @@ export function copyHugePmd(d: Draft, src: PteRef, dst: PteRef, childVma: Vma): 
       : `a migration PMD: ${r.built ? 'WRITE/READ_EXCLUSIVE become READ in parent and child (the whole swp_offset, A/D included, is kept)' : 'a READ entry is copied as is'}.`, () => {
       if (r.built) traceBuilt(d, r.built, '');
       if (r.device) d.call('make_readable_device_private_entry', '');
-      if (r.parent !== pv.raw) d.setPmd(pv.ref, r.parent, head);
+      d.setPmd(pv.ref, r.parent, head); // set_pmd_at() only for a downgrade: setPmd() records nothing for the same value
       if (pv.kind === 'device-private') {
         folio_try_share_anon_rmap_pmd(d, head);
         folio_add_anon_rmap_pmd(d, head, false);
@@ -439,7 +428,9 @@ export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, 
       let pmd = pmd_modify(pv.raw, newprot);
       if (f.uffdWp) pmd = pmd_mkuffd(pmd);
       else if (f.uffdWpResolve) pmd = pmd_clear_uffd(pmd);
-      if (f.tryChangeWritable && !pmd_write(pmd) && vma.prot === 'rw' && !vma.shared && h.kind !== 'zero' && h.anon && h.anonExclusive && !pmd_uffd(pmd)) {
+      // can_change_pmd_writable(): MM_CP_TRY_CHANGE_WRITABLE comes only for a private VM_WRITE VMA (mprotect,
+      // uffd unprotect), and vm_normal_page_pmd() of the huge zero folio is NULL (it is never PageAnonExclusive)
+      if (f.tryChangeWritable && !pmd_write(pmd) && h.anon && h.anonExclusive && !pmd_uffd(pmd)) {
         pmd = pmd_mkwrite(pmd);
         d.explain('can_change_pmd_writable(): the anon folio is exclusive, made writable right away.');
       }
@@ -453,7 +444,7 @@ export function changeHugePmd(d: Draft, ref: PteRef, vma: Vma, newprot: bigint, 
       : r.device ? 'SWP_DEVICE_WRITE -> SWP_DEVICE_READ; soft-dirty dropped, uffd kept.' : 'nothing to downgrade.', () => {
       if (r.built) traceBuilt(d, r.built, '');
       if (r.device) d.call('make_readable_device_private_entry', '');
-      if (r.pmd !== pv.raw) d.setPmd(pv.ref, r.pmd, pv.target);
+      d.setPmd(pv.ref, r.pmd, pv.target); // if (!pmd_same()) set_pmd_at(): setPmd() records nothing for the same value
     });
   });
 }
@@ -467,6 +458,7 @@ export function zapHugePmd(d: Draft, ref: PteRef): void {
       dropMigrationPte(d, pv.ref);
       return;
     }
+    // Stryker disable next-line ConditionalExpression,StringLiteral: folio_remove_rmap_pmd() and maybeFree() leave the huge zero folio as it is (entire mapcount 0, never freed)
     if (d.page(pv.target).kind === 'zero') return;
     folio_remove_rmap_pmd(d, pv.target);
     maybeFree(d, pv.target);
@@ -477,11 +469,12 @@ export function zapHugePmd(d: Draft, ref: PteRef): void {
 export function madviseFreeHugePmd(d: Draft, ref: PteRef): void {
   const pv = viewPmd(d, ref)!; // walkPmds() hands it a PMD leaf only
   const h = folioOf(d, pv.target);
-  d.call('madvise_free_huge_pmd', pv.kind !== 'present'
-    ? `${pv.row!.name}: not present, nothing to do (it warns unless migration or device-private).`
-    : h.kind === 'zero' ? 'the huge zero folio: nothing to free.' : `${pageName(h)}: old and clean, the folio becomes lazily freeable.`, () => {
-    if (pv.kind !== 'present' || h.kind === 'zero') return;
-    if (h.entireMapcount !== 1) return;
+  const skip = pv.kind !== 'present' ? `${pv.row!.name}: not present, nothing to do (it warns unless migration or device-private).`
+    : h.kind === 'zero' ? 'the huge zero folio: nothing to free.'
+    : h.entireMapcount !== 1 ? `${pageName(h)} is mapped by another process too (folio_maybe_mapped_shared()): left as it is.`
+    : null;
+  d.call('madvise_free_huge_pmd', skip ?? `${pageName(h)}: old and clean, the folio becomes lazily freeable.`, () => {
+    if (skip !== null) return;
     d.setPage(h.id, { dirty: false }, 'folio_mark_lazyfree: clean');
     d.setPmd(pv.ref, pmd_mkclean(pmd_mkold(pv.raw)), pv.target);
   });
@@ -510,16 +503,12 @@ export function splitFolioEverywhere(d: Draft, head: number, lockedOk = false): 
  */
 export function splitToSmall(d: Draft, ref: PteRef, why: string, fn: string): boolean {
   const pv = viewPmd(d, ref);
-  let ok = true;
   // Callers have a present RAM page at `ref` (memory_failure()'s presentPage(), reclaim's large-RAM-folio
   // check): never none, never the zero folio; a PMD there maps a large folio, so only a 4 KiB page is order 0.
   const h = folioOf(d, pv ? pv.target : d.target(ref));
   if (h.order === 0) return true;
-  d.call(fn, why, () => {
+  return d.call(fn, why, () => {
     if (pv) splitHugePmd(d, ref, false, 'the PMD first.');
-    d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => {
-      ok = splitFolioEverywhere(d, h.id);
-    });
+    return d.call('split_folio', `${pageName(h)} becomes 512 order-0 folios.`, () => splitFolioEverywhere(d, h.id));
   });
-  return ok;
 }

@@ -41,7 +41,8 @@ export function mremap(d: Draft, pid: number, start: number, pages: number, to: 
           off += extent;
           continue;
         }
-        splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
+        // if (pmd_is_huge(*old_pmd)) split_huge_pmd()
+        if (pv) splitHugePmd(d, src, false, 'the 2 MiB range is not moved whole or not to an aligned address: split it first.', 'split_huge_pmd');
         d.call('move_ptes', '', () => {
           for (let j = 0; j < extent; j++) {
             const r = { pid, index: from + j };
