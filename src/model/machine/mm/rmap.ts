@@ -175,9 +175,8 @@ export function makeDeviceExclusive(d: Draft, pid: number, start: number, pages:
     d.call('make_device_exclusive', `PTE ${i}: fault the page in writable (GUP with FOLL_WRITE), lock it, replace the PTE by a device-exclusive entry.`, () => {
       const sig = accessToCompletion(d, ref, 'write');
       if (sig) refuse(`the write fault on PTE ${i} gets ${sig}`);
-      // a writable huge PMD (the fault may have made one): split, its PTEs stay writable (without a
-      // PMD leaf splitHugePmd() does nothing)
-      splitHugePmd(d, ref, false, 'GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).', 'split_huge_pmd');
+      // a writable huge PMD (the fault may have made one): split, its PTEs stay writable
+      if (d.pmdEntry(ref)) splitHugePmd(d, ref, false, 'GUP with FOLL_SPLIT_PMD: a device-exclusive entry is PTE-only (fw.level == FW_LEVEL_PTE).', 'split_huge_pmd');
       // the write left a writable, dirty PTE (the kernel's second walk, fw.level == FW_LEVEL_PTE && pte_write)
       const v = view(d, ref);
       const page = d.page(v.target);
