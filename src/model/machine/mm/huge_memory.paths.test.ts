@@ -388,6 +388,14 @@ describe('what the THP fault and the MMU say and do', () => {
     expect(pmd(m, 0)).toBe(0n);
     expect([m.type(0), pfnOf(m.pte(0))]).toEqual(['present', 0x1234]);
   });
+  it('a VMA that starts inside a 2 MiB range gets no THP there (thp_vma_suitable_order()), but gets one in the next, whole 2 MiB', () => {
+    const setup: MachineSetup = { ...THP, processes: [{ pid: 1, name: 'task', vmas: [{ start: 8, pages: 1016, prot: 'rw', thp: true }] }] };
+    const m = thp({ setup }).do(ev.write(10));
+    expect([pmd(m, 0), m.type(10), m.fns()]).toEqual([0n, 'present', expect.arrayContaining(['do_anonymous_page'])]);
+    m.do(ev.write(600));
+    expect(pfnOf(pmd(m, 512))).toBe(0x12400);
+    m.consistent();
+  });
   it('the huge zero folio is allocated, unlocked, clean, not PageAnonExclusive and not poisoned', () => {
     const m = thp().do(ev.read(0));
     expect(m.page(0x3a00)).toMatchObject({ kind: 'zero', allocated: true, locked: false, dirty: false, anonExclusive: false, hwpoison: false, order: 9 });
