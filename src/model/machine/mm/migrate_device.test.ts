@@ -10,6 +10,7 @@ import { decodePte } from '../../kernel/decode.ts';
 import { Draft } from '../draft.ts';
 import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
+import { pageAt } from '../pagestore.ts';
 import type { MachineSetup } from '../types.ts';
 import { runScenario } from '../../scenarios/run.ts';
 import { THP_SCENARIOS } from '../../scenarios/thp.ts';
@@ -180,6 +181,7 @@ describe('migrate_vma_pages and finalize', () => {
   it('the data and the dirty flag move with the page, to the device and back', () => {
     const m = new M().do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'write', value: 11 }, ev.toDevice(1), ev.pages());
     expect(m.why('migrate_folio')).toBe('pfn 0x1234 -> device page (pfn 0x10): data, dirty flag and mapping move over.');
+    expect(pageChanges(m.trace, m.pageId(0x10))).toContain('dmirror_migrate_alloc_and_copy: copied from pfn 0x1234');
     expect(m.page(0x10)).toMatchObject({ data: 11, dirty: true, anon: true, locked: true });
     m.do(ev.finalize(), ev.fromDevice(1), ev.pages(), ev.finalize());
     expect(m.page(0x5678)).toMatchObject({ data: 11, dirty: true });
@@ -372,7 +374,9 @@ describe('migrate_vma_pages with a COMPOUND src', () => {
   });
 
   it('a device with only 4 free pages: 4 pages move, the other 508 (dst = 0) are restored as 4 KiB pages', () => {
-    const m = thp().do(ev.write(0), compound('system', 0, 2), ev.pages(), ev.finalize());
+    const m = thp().do(ev.write(0), compound('system', 0, 2), ev.pages());
+    expect(pageAt(m.state.pages, m.state.zeroPage)!.locked).toBe(false);
+    m.do(ev.finalize());
     expect([0, 3].map((i) => m.decoded(i).swap?.pfn)).toEqual([0x800, 0x803]);
     expect([m.type(4), m.type(511)]).toEqual(['present', 'present']);
     expect([m.decoded(4).present?.pfn, m.decoded(511).present?.pfn]).toEqual([0x12404, 0x125ff]);
@@ -548,6 +552,7 @@ describe('what a reviewer reads in the trace and the srcs', () => {
     ['a writable THP', () => thp().do(ev.write(0)), 'system', true],
     ['a read-only THP', () => thp().do(ev.write(0), ev.mprotect(0, N, 'read')), 'system', false],
     ['a device-private WRITE PMD', devicePmd, 'device_private', true],
+    ['a device-private WRITE PMD without soft-dirty (a filled hole)', () => thp().do(compound('system'), ev.pages(), ev.finalize()), 'device_private', true],
     ['a device-private READ PMD', () => devicePmd().do(ev.mprotect(0, N, 'read')), 'device_private', false],
   ] as const)('MIGRATE_PFN_WRITE of %s comes from the PMD', (_w, make, select, write) => {
     const m = make().do(compound(select));
@@ -555,9 +560,23 @@ describe('what a reviewer reads in the trace and the srcs', () => {
     expect(m.why('set_pmd_migration_entry')).toContain(write ? 'src[0] = migrate_pfn(head) | MIGRATE_PFN_WRITE | MIGRATE_PFN_MIGRATE' : 'src[0] = migrate_pfn(head) | MIGRATE_PFN_MIGRATE');
   });
 
-  it('a collect that ran into a large folio with a pin does not try migrate_vma_split_folio', () => {
-    const m = thp().do(ev.write(0), ev.munmap(256, 256), ev.pin(0), ev.toDevice(0, 256));
+  it.each([
+    ['a pin', ev.pin(0)],
+    ['an extra reference', ev.get(0)],
+  ] as const)('a PTE-mapped large folio with %s is not split: the rest of the PMD\'s range is skipped', (_w, hold) => {
+    const m = thp().do(ev.write(0), ev.munmap(256, 256), hold, ev.toDevice(0, 256));
     expect(m.fns()).not.toContain('migrate_vma_split_folio');
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/2 MiB folio at pfn 0x12400 is large and has extra references or pins: split_folio\(\) fails \(-EAGAIN\)\. PTE 0: migrate_vma_split_folio\(\) failed: PTEs 0\.\.255 are skipped/);
+    expect(m.result.cpages).toBe(0);
+    expect(m.page(0x12400).order).toBe(9);
+  });
+
+  it('a range that ends at the PMD boundary but starts inside it is not "whole": the THP is split, not collected as one', () => {
+    const m = thp().do(ev.write(0), compound('system', 8, 0, N - 8));
+    expect(m.fns()).toContain('split_folio');
+    expect(m.result.cpages).toBe(N - 8);
+    expect([m.type(7), m.type(8)]).toEqual(['present', 'SWP_MIGRATION_WRITE']);
+    expect(m.state.migrations[0]!.srcs.some((s) => s.compound)).toBe(false);
   });
 
   it('a CPU fault on a PTE-mapped device THP: migrate_vma_split_folio() leaves only the faulting page locked', () => {
