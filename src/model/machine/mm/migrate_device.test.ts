@@ -4,14 +4,17 @@
  * allocations (§d.1 steps 2-3), finalize, and eviction by migrate_device_range (S17).
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESSED, DIRTY, ev, M, NX, onDevice, P, present, RW, SOFT_DIRTY, USER } from '../../../../test/machine.ts';
+import { ACCESSED, DIRTY, ev, M, NX, onDevice, P, pageChanges, present, RW, SOFT_DIRTY, USER } from '../../../../test/machine.ts';
 import { DEFAULT_CONFIG } from '../../kernel/config.ts';
 import { decodePte } from '../../kernel/decode.ts';
+import { Draft } from '../draft.ts';
 import type { Event } from '../events.ts';
 import { readPmd } from '../pagetable.ts';
+import { pageAt } from '../pagestore.ts';
 import type { MachineSetup } from '../types.ts';
 import { runScenario } from '../../scenarios/run.ts';
 import { THP_SCENARIOS } from '../../scenarios/thp.ts';
+import { migrateVmaSetupIn } from './migrate_device.ts';
 
 const WRITTEN = present(0x1234, NX | SOFT_DIRTY | DIRTY | ACCESSED | USER | RW | P);
 
@@ -178,6 +181,7 @@ describe('migrate_vma_pages and finalize', () => {
   it('the data and the dirty flag move with the page, to the device and back', () => {
     const m = new M().do({ type: 'cpu_access', pid: 1, start: 1, pages: 1, access: 'write', value: 11 }, ev.toDevice(1), ev.pages());
     expect(m.why('migrate_folio')).toBe('pfn 0x1234 -> device page (pfn 0x10): data, dirty flag and mapping move over.');
+    expect(pageChanges(m.trace, m.pageId(0x10))).toContain('dmirror_migrate_alloc_and_copy: copied from pfn 0x1234');
     expect(m.page(0x10)).toMatchObject({ data: 11, dirty: true, anon: true, locked: true });
     m.do(ev.finalize(), ev.fromDevice(1), ev.pages(), ev.finalize());
     expect(m.page(0x5678)).toMatchObject({ data: 11, dirty: true });
@@ -370,7 +374,9 @@ describe('migrate_vma_pages with a COMPOUND src', () => {
   });
 
   it('a device with only 4 free pages: 4 pages move, the other 508 (dst = 0) are restored as 4 KiB pages', () => {
-    const m = thp().do(ev.write(0), compound('system', 0, 2), ev.pages(), ev.finalize());
+    const m = thp().do(ev.write(0), compound('system', 0, 2), ev.pages());
+    expect(pageAt(m.state.pages, m.state.zeroPage)!.locked).toBe(false);
+    m.do(ev.finalize());
     expect([0, 3].map((i) => m.decoded(i).swap?.pfn)).toEqual([0x800, 0x803]);
     expect([m.type(4), m.type(511)]).toEqual(['present', 'present']);
     expect([m.decoded(4).present?.pfn, m.decoded(511).present?.pfn]).toEqual([0x12404, 0x125ff]);
@@ -405,7 +411,7 @@ describe('migrate_device_range with a large device folio', () => {
     const m = devicePmd().do(ev.munmap(128, 128), { type: 'migrate_device_range', device: 0 });
     expect(m.result.cpages).toBe(N);
     expect(m.state.migrations[0]!.srcs).toHaveLength(1);
-    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ src: m.pageId(0x200), compound: true, write: true });
+    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ src: m.pageId(0x200), compound: true, write: false });
     expect(m.page(0x200).order).toBe(9);
     m.do({ type: 'migrate_device_pages' }, { type: 'migrate_device_finalize' });
     expect([0, 300, 511].map((i) => m.decoded(i).present?.pfn)).toEqual([0x56600, 0x5672c, 0x567ff]);
@@ -479,9 +485,10 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     expect(m.page(0x200).allocated).toBe(false);
   });
 
-  it('migrate_device_range over a device-private WRITE PMD: one COMPOUND src, MIGRATE_PFN_WRITE from the PMD; it comes back as a writable 2 MiB RAM folio', () => {
+  it('migrate_device_range over a device-private WRITE PMD: one COMPOUND src without MIGRATE_PFN_WRITE (migrate_device_pfn_lock); the migration PMD keeps the write bit and it comes back as a writable 2 MiB RAM folio', () => {
     const m = devicePmd().do({ type: 'migrate_device_range', device: 0 });
-    expect(m.state.migrations[0]!.srcs).toEqual([expect.objectContaining({ src: m.pageId(0x200), compound: true, write: true, ptes: [{ pid: 1, index: 0, pmd: true }] })]);
+    expect(m.state.migrations[0]!.srcs).toEqual([expect.objectContaining({ src: m.pageId(0x200), compound: true, write: false, ptes: [{ pid: 1, index: 0, pmd: true }] })]);
+    expect(decodePte(m.k, pmdOf(m)).swap?.typeName).toBe('SWP_MIGRATION_WRITE');
     expect(m.result.cpages).toBe(N);
     m.do({ type: 'migrate_device_pages' }, { type: 'migrate_device_finalize' });
     const pmd = pmdOf(m);
@@ -497,6 +504,218 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     expect(m.page(0x56600)).toMatchObject({ order: 9, entireMapcount: 1 });
     expect(pmdOf(m) & PSE).toBe(PSE);
     expect(m.state.devices[0]!.failAlloc).toBe(true);
+    m.consistent();
+  });
+});
+
+describe('what a reviewer reads in the trace and the srcs', () => {
+  it('migrate_vma_collect names the PTE range it walks', () => {
+    const m = new M().do(ev.toDevice(1, 3));
+    expect(m.why('migrate_vma_collect')).toBe('walks PTEs 1..3 of pid 1 (walk_page_range).');
+  });
+
+  it('SELECT_COMPOUND on a kernel without device THP says so; 7.3 does not', () => {
+    const line = 'MIGRATE_VMA_SELECT_COMPOUND does not exist in v6.18 (series base) (device-private THP arrived in 6.19): a THP is split and moves as 512 pages.';
+    const old = new M({ setup: THP_SETUP }).do(ev.write(0), compound('system'));
+    expect(old.why('migrate_vma_setup')).toBe(`the driver asks to migrate PTEs 0..511 of pid 1 (MIGRATE_VMA_SELECT_COMPOUND). ${line}`);
+    const now = thp().do(ev.write(0), compound('system'));
+    expect(now.why('migrate_vma_setup')).toBe('the driver asks to migrate PTEs 0..511 of pid 1 (MIGRATE_VMA_SELECT_COMPOUND).');
+  });
+
+  it('migrate_vma_collect_huge_pmd names the 512 PTEs of the PMD and locks the THP (folio_trylock)', () => {
+    const m = thp().do(ev.write(0), compound('system'));
+    expect(m.why('migrate_vma_collect_huge_pmd')).toMatch(/^pmd_trans_huge\(\) \|\| !pmd_present\(\) at PTEs 0\.\.511\./);
+    expect(pageChanges(m.trace, m.pageId(0x12400))).toContain('migrate_vma_collect_huge_pmd: locked (folio_trylock)');
+  });
+
+  it('a small page is locked by the walk (folio_trylock); a dirty PTE marks the page-cache page dirty (folio_mark_dirty)', () => {
+    const m = new M().do(ev.mmap(8, 1, 'rw', true, true), ev.write(8));
+    expect(m.page(0x1234).dirty).toBe(false);
+    m.do(ev.toDevice(8));
+    expect(m.page(0x1234)).toMatchObject({ dirty: true, locked: true });
+    expect(pageChanges(m.trace, m.pageId(0x1234))).toEqual(['migrate_vma_collect_pmd: locked (folio_trylock)', 'migrate_vma_collect_pmd: marked dirty (folio_mark_dirty)']);
+    const clean = new M().do(ev.mmap(8, 1, 'rw', true, true), ev.read(8), ev.toDevice(8));
+    expect(clean.page(0x1234).dirty).toBe(false);
+  });
+
+  it('a present THP without SELECT_SYSTEM is skipped: the PMD and the folio stay as they are', () => {
+    const m = thp().do(ev.write(0));
+    const before = pmdOf(m);
+    m.do(compound('device_private'));
+    expect(m.result.cpages).toBe(0);
+    expect(m.why('migrate_vma_collect_huge_pmd')).toBe('pmd_trans_huge() || !pmd_present() at PTEs 0..511. a present THP without SELECT_SYSTEM: skipped.');
+    expect(pmdOf(m)).toBe(before);
+    expect(m.page(0x12400)).toMatchObject({ locked: false, refs: 0, order: 9 });
+  });
+
+  it.each([
+    ['a writable THP', () => thp().do(ev.write(0)), 'system', true],
+    ['a read-only THP', () => thp().do(ev.write(0), ev.mprotect(0, N, 'read')), 'system', false],
+    ['a device-private WRITE PMD', devicePmd, 'device_private', true],
+    ['a device-private WRITE PMD without soft-dirty (a filled hole)', () => thp().do(compound('system'), ev.pages(), ev.finalize()), 'device_private', true],
+    ['a device-private READ PMD', () => devicePmd().do(ev.mprotect(0, N, 'read')), 'device_private', false],
+  ] as const)('MIGRATE_PFN_WRITE of %s comes from the PMD', (_w, make, select, write) => {
+    const m = make().do(compound(select));
+    expect(m.state.migrations[0]!.srcs).toEqual([expect.objectContaining({ compound: true, write })]);
+    expect(m.why('set_pmd_migration_entry')).toContain(write ? 'src[0] = migrate_pfn(head) | MIGRATE_PFN_WRITE | MIGRATE_PFN_MIGRATE' : 'src[0] = migrate_pfn(head) | MIGRATE_PFN_MIGRATE');
+  });
+
+  it.each([
+    ['a pin', ev.pin(0)],
+    ['an extra reference', ev.get(0)],
+  ] as const)('a PTE-mapped large folio with %s is not split: the rest of the PMD\'s range is skipped', (_w, hold) => {
+    const m = thp().do(ev.write(0), ev.munmap(256, 256), hold, ev.toDevice(0, 256));
+    expect(m.fns()).not.toContain('migrate_vma_split_folio');
+    expect(m.why('migrate_vma_collect_pmd')).toMatch(/2 MiB folio at pfn 0x12400 is large and has extra references or pins: split_folio\(\) fails \(-EAGAIN\)\. PTE 0: migrate_vma_split_folio\(\) failed: PTEs 0\.\.255 are skipped/);
+    expect(m.result.cpages).toBe(0);
+    expect(m.page(0x12400).order).toBe(9);
+  });
+
+  it('a range that ends at the PMD boundary but starts inside it is not "whole": the THP is split, not collected as one', () => {
+    const m = thp().do(ev.write(0), compound('system', 8, 0, N - 8));
+    expect(m.fns()).toContain('split_folio');
+    expect(m.result.cpages).toBe(N - 8);
+    expect([m.type(7), m.type(8)]).toEqual(['present', 'SWP_MIGRATION_WRITE']);
+    expect(m.state.migrations[0]!.srcs.some((s) => s.compound)).toBe(false);
+  });
+
+  it('a CPU fault on a PTE-mapped device THP: migrate_vma_split_folio() leaves only the faulting page locked', () => {
+    const m = devicePmd().do(ev.munmap(256, 256));
+    const d = new Draft(m.state);
+    const head = m.pageId(0x200);
+    d.setPage(head, { locked: true }); // do_swap_page's trylock_page(vmf->page)
+    const mig = migrateVmaSetupIn(d, { pid: 1, start: 5, pages: 1, select: 'device_private', device: 0, faultPage: head + 5, origin: 'fault' }, d.vmaAt(1, 5)!);
+    expect(mig.srcs.map((s) => s.src)).toEqual([head + 5]);
+    expect([d.page(head).locked, d.page(head + 5).locked, d.page(head + 6).locked]).toEqual([false, true, false]);
+    expect(d.page(head).order).toBe(0);
+  });
+
+  it('a hole gets dst = 0 when the allocation fails, and migrate_vma_pages clears MIGRATE_PFN_MIGRATE', () => {
+    const m = new M().do(ev.write(1), ev.toDevice(1), ev.pages(true));
+    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ dst: null, migrate: false });
+    m.do(ev.finalize());
+    expect(m.why('remove_migration_ptes')).toBe('migration of pfn 0x1234 failed: remove_migration_ptes(folio, folio) restores it.');
+  });
+
+  it('a hole is zero-filled, never copied', () => {
+    const m = new M().do(ev.write(2), ev.toDevice(1), ev.pages());
+    expect(pageChanges(m.trace, m.pageId(0x10))).toContain('dmirror_migrate_alloc_and_copy: zero-filled');
+    expect(m.page(0x10)).toMatchObject({ data: 0, locked: true });
+  });
+});
+
+describe('fidelity: what the driver maps and what the srcs say', () => {
+  const mirror = (m: M, device = 0) => m.state.devices[device]!.mirror;
+
+  it.each([
+    ['v6.18', true],
+    ['7.3', false],
+  ] as const)('%s: a hole in a VM_WRITE VMA is mapped by the device %s (MIGRATE_PFN_WRITE from VM_WRITE only before 6.19)', (profile, write) => {
+    const m = new M({ profile }).do(ev.toDevice(1), ev.pages());
+    expect(mirror(m)['1:1']).toMatchObject({ page: m.pageId(0x10), write, atomic: false });
+  });
+
+  it('a hole in a read-only VMA is never mapped writable by the device', () => {
+    const m = new M().do(ev.mprotect(0, 8, 'read'), ev.toDevice(1), ev.pages());
+    expect(mirror(m)['1:1']).toMatchObject({ write: false });
+  });
+
+  it('a hole the CPU filled meanwhile: the aborted insert clears MIGRATE_PFN_MIGRATE and the device does not map the unused page', () => {
+    const m = new M().do(ev.toDevice(1), ev.write(1), ev.pages());
+    expect(m.state.migrations[0]!.srcs[0]).toMatchObject({ migrate: false, dst: m.pageId(0x10) });
+    expect(mirror(m)).toEqual({});
+  });
+
+  it.each([
+    ['swapped out', [ev.write(1), ev.swapOut(1)]],
+    ['unmapped', [ev.munmap(1)]],
+  ] as const)('a hole whose PTE was %s meanwhile is not filled', (_w, meanwhile) => {
+    const m = new M().do(ev.toDevice(1), ...meanwhile);
+    const before = m.pte(1);
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_page')).toBe('PTE 1 changed meanwhile: abort, the new page is not used.');
+    m.do(ev.finalize());
+    expect(m.pte(1)).toBe(before);
+    expect(m.page(0x10).allocated).toBe(false);
+    m.consistent();
+  });
+
+  it('a 4 KiB hole under a THP the CPU faulted in meanwhile is not filled (the PMD is a leaf)', () => {
+    const m = thp().do(compound('system', 8, 0, 4));
+    expect(m.state.migrations[0]!.srcs).toHaveLength(4);
+    m.do(ev.write(0));
+    const cpu = pmdOf(m);
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_page')).toBe('PTE 8 changed meanwhile: abort, the new page is not used.');
+    m.do(ev.finalize());
+    expect(pmdOf(m)).toBe(cpu);
+    m.consistent();
+  });
+
+  it.each([
+    ['unmapped', [ev.munmap(0, N)]],
+    ['given a PTE table by a 4 KiB fault (no THP in this VMA)', []],
+  ] as const)('an aligned 2 MiB hole %s meanwhile: migrate_vma_insert_huge_pmd_page() aborts', (w, meanwhile) => {
+    const setup: MachineSetup = { ...THP_SETUP, processes: [{ pid: 1, name: 't', vmas: [{ start: 0, pages: N, prot: 'rw', thp: meanwhile.length > 0 }] }] };
+    const m = new M({ profile: '7.3', setup }).do(compound('system'), ...(meanwhile.length ? meanwhile : [ev.write(5)]));
+    m.do(ev.pages());
+    expect(m.why('migrate_vma_insert_huge_pmd_page')).toBe('the PMD at PTE 0 changed meanwhile (it must be none or the huge zero PMD): abort.');
+    expect(m.state.migrations[0]!.srcs[0]!.migrate).toBe(false);
+    expect(mirror(m)).toEqual({});
+    m.do(ev.finalize());
+    expect(pmdOf(m)).toBe(0n);
+    expect(m.page(0x200).allocated).toBe(false);
+    void w;
+    m.consistent();
+  });
+
+  it('the huge zero PMD as a COMPOUND hole without a 2 MiB destination: the first migrate_vma_insert_page() splits it, the rest fill zero PTEs', () => {
+    const m = thp().do(ev.read(0), { type: 'hmm_flags', device: 0, failAlloc: true }, compound('system'), ev.pages());
+    expect(m.fns().filter((f) => f === 'split_huge_pmd')).toHaveLength(1);
+    expect(m.why('split_huge_pmd')).toBe('migrate_vma_insert_page() on the huge zero PMD: split it first.');
+    expect(m.fns().indexOf('split_huge_pmd')).toBeGreaterThan(m.fns().indexOf('migrate_vma_pages'));
+    expect(m.state.migrations[0]!.srcs).toHaveLength(N);
+    m.do(ev.finalize());
+    expect([m.type(0), m.type(511)]).toEqual(['SWP_DEVICE_WRITE', 'SWP_DEVICE_WRITE']);
+    m.consistent();
+  });
+
+  it('a huge zero PMD COMPOUND hole with no destination at all is never split', () => {
+    const m = thp().do(ev.read(0));
+    const zero = pmdOf(m);
+    m.do(compound('system'), ev.pages(true), ev.finalize());
+    expect(pmdOf(m)).toBe(zero);
+    m.consistent();
+  });
+
+  it('the 2 MiB device destination is locked until finalize; the 512 fallback pages too', () => {
+    const m = thp().do(ev.write(0), compound('system'), ev.pages());
+    expect(m.page(0x200).locked).toBe(true);
+    expect(pageChanges(m.trace, m.pageId(0x200))).toContain('dmirror_migrate_alloc_and_copy: locked');
+    const s = thp().do(ev.write(0), compound('system', 0, 1), ev.pages());
+    expect([s.page(0x400).locked, s.page(0x400 + 2 * 511).locked]).toEqual([true, true]);
+    expect(s.state.migrations[0]!.srcs.every((x) => !x.compound)).toBe(true);
+    expect(s.state.migrations[0]!.srcs).toHaveLength(N);
+  });
+
+  it('only a migration toward the device is mapped by dmirror_migrate_finalize_and_map; the way back erases what moved', () => {
+    const m = onDevice().do(ev.fromDevice(1), ev.pages());
+    expect(m.fns()).not.toContain('dmirror_migrate_finalize_and_map');
+    expect(mirror(m)).toEqual({});
+    const evict = onDevice().do({ type: 'migrate_device_range', device: 0 }, { type: 'migrate_device_pages' });
+    expect(evict.fns()).not.toContain('dmirror_migrate_finalize_and_map');
+    expect(Object.keys(mirror(evict))).toEqual(['1:1']);
+    const there = new M().do(ev.write(1), ev.toDevice(1), ev.pages());
+    expect(Object.keys(mirror(there))).toEqual(['1:1']);
+  });
+
+  it('part of a COMPOUND migration unmapped meanwhile: after the split its pages have no entries to restore, the rest move', () => {
+    const m = thp().do(ev.write(0), { type: 'hmm_flags', device: 0, failAlloc: true }, compound('system'), ev.munmap(256, 256), ev.pages());
+    const srcs = m.state.migrations[0]!.srcs;
+    expect([srcs[0]!.ptes, srcs[300]!.ptes]).toEqual([[{ pid: 1, index: 0 }], []]);
+    m.do(ev.finalize());
+    expect([m.type(0), m.type(255), m.type(256)]).toEqual(['SWP_DEVICE_WRITE', 'SWP_DEVICE_WRITE', 'none']);
+    expect([m.page(0x12400 + 300).allocated, m.page(0x200 + 300).allocated]).toEqual([false, false]);
     m.consistent();
   });
 });

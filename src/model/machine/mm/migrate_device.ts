@@ -41,7 +41,10 @@ export interface CollectOptions {
 }
 
 const srcOf = (p: Partial<MigrationSrc> & Pick<MigrationSrc, 'src' | 'hole' | 'at'>): MigrationSrc => ({
-  ptes: [], migrate: true, write: false, dst: null, dstWrite: false, compound: false, ...p,
+  ptes: [], migrate: true, write: false, dst: null, compound: false,
+  // Stryker disable next-line BooleanLiteral: migratePages sets dst and dstWrite together; nothing reads dstWrite while dst is null
+  dstWrite: false,
+  ...p,
 });
 
 /**
@@ -122,8 +125,9 @@ export function migrateVmaSetupEvent(d: Draft, o: Omit<CollectOptions, 'origin'>
   if (d.migrations().some((m) => m.api === 'migrate_vma')) {
     refuse('a migrate_vma migration is already in progress: finish it with migrate_vma_pages / migrate_vma_finalize (this model runs one at a time)');
   }
-  if (o.compound && !d.k.profile.deviceThp) d.explain(`MIGRATE_VMA_SELECT_COMPOUND does not exist in ${d.k.profile.label} (device-private THP arrived in 6.19): a THP is split and moves as 512 pages.`);
   d.call('migrate_vma_setup', `the driver asks to migrate PTEs ${o.start}..${o.start + o.pages - 1} of pid ${o.pid}${o.compound ? ' (MIGRATE_VMA_SELECT_COMPOUND)' : ''}.`, () => {
+    // inside the call: an explain() with no call open is dropped
+    if (o.compound && !d.k.profile.deviceThp) d.explain(`MIGRATE_VMA_SELECT_COMPOUND does not exist in ${d.k.profile.label} (device-private THP arrived in 6.19): a THP is split and moves as 512 pages.`);
     const m = migrateVmaSetup(d, { ...o, origin: 'driver' });
     if (typeof m === 'string') d.result.ret = m;
     else d.result.cpages = cpagesOf(m);
@@ -193,7 +197,8 @@ function collectHugePmd(d: Draft, pv: PmdView, o: CollectOptions, whole: boolean
     }
     if (head !== o.faultPage) lockPage(d, head, 'locked (folio_trylock)');
     getRef(d, head);
-    const write = pv.kind === 'present' ? pmd_write(pv.raw) : pv.row?.access === 'write';
+    // a device-private PMD always has its type's row
+    const write = pv.kind === 'present' ? pmd_write(pv.raw) : pv.row!.access === 'write';
     if (!setPmdMigrationEntry(d, pv, h.anon && h.anonExclusive, `src[0] = migrate_pfn(head)${write ? ' | MIGRATE_PFN_WRITE' : ''} | MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND.`)) {
       d.setPage(head, { locked: false });
       putRef(d, head);
@@ -239,12 +244,13 @@ function migrateVmaSplitFolio(d: Draft, pageId: number, faultPage: number | unde
     d.explain(`${pageName(h)} is large and has extra references or pins: split_folio() fails (-EAGAIN).`);
     return false;
   }
-  let ok = true;
   d.call('migrate_vma_split_folio', `${pageName(h)} is mapped by PTEs: split it into 4 KiB folios first.`, () => {
-    ok = splitFolioEverywhere(d, h.id, faultPage !== undefined);
-    if (ok && h.locked) for (const id of folioIds(h.id)) if (id !== faultPage) d.setPage(id, { locked: false });
+    // every other lock holder also holds a reference (refused above): a lock here is the CPU fault's own
+    splitFolioEverywhere(d, h.id, true);
+    // the fault's lock moves to the faulting page's new folio; the other 511 pages are unlocked
+    for (const id of folioIds(h.id)) if (id !== faultPage) d.setPage(id, { locked: false });
   });
-  return ok;
+  return true;
 }
 
 /**
@@ -274,7 +280,7 @@ function collectOne(d: Draft, ref: PteRef, o: CollectOptions, anonVma: boolean):
       d.explainPte(ref.index, `: the device page belongs to device ${page.device}, not to pgmap_owner ${o.device}: skipped.`);
       return null;
     }
-    write = v.row?.access === 'write';
+    write = v.row!.access === 'write'; // a device-private entry always has its type's row
   } else {
     return null;
   }
@@ -311,7 +317,9 @@ function unmapAndCheck(d: Draft, migId: number): void {
   const kept: MigrationSrc[] = [];
   for (const s0 of mig.srcs) {
     const s = { ...s0, ptes: [...s0.ptes] };
-    if (s.src === null || !s.migrate) {
+    // every src is still MIGRATE_PFN_MIGRATE here; a hole has no page to check
+    // Stryker disable next-line ConditionalExpression,BlockStatement: a hole let through reads d.page(null), the zero page (never mapped, referenced or pinned), and is kept all the same
+    if (s.src === null) {
       kept.push(s);
       continue;
     }
@@ -322,6 +330,8 @@ function unmapAndCheck(d: Draft, migId: number): void {
     const p = d.page(srcId);
     const extra = p.refs - 1;
     const left = folioMapcount(d, srcId);
+    // folio_mapped() || !migrate_vma_check_page()
+    // Stryker disable next-line ConditionalExpression: only a pinned folio stays mapped after try_to_migrate(), and the pin fails the check anyway
     if (left > 0 || extra > 0 || p.pins > 0) {
       // a mapping is left only where folio_try_share_anon_rmap_*() failed, i.e. on a pinned page
       const why = p.pins > 0 ? `${p.pins} pin(s)` : `${extra} extra reference(s)`;
@@ -356,6 +366,17 @@ function allocSmallDst(d: Draft, mig: Migration, device: number): number | null 
   return mig.to === 'device' ? dmirror_devmem_alloc_page(d, device) : allocRamPage(d);
 }
 
+/**
+ * dmirror_migrate_alloc_and_copy() before 6.19 gives a hole's dst MIGRATE_PFN_WRITE in a VM_WRITE VMA
+ * (`!spage && vma->vm_flags & VM_WRITE`); since the device-THP series it passes only the src's
+ * MIGRATE_PFN_WRITE (`*dst = migrate_pfn(...) | write`), which a hole never has.
+ */
+function holeDstWrite(d: Draft, s: Work): boolean {
+  if (d.k.profile.deviceThp || s.hole === null) return false;
+  const vma = vmaOf(d, s.hole);
+  return vma !== undefined && vmaWritable(vma);
+}
+
 /** The driver allocates destinations and copies, then migrate_vma_pages()/migrate_device_pages(). */
 export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void {
   if (mig.phase !== 'collected') refuse(`${mig.api}_pages already ran for this migration: ${mig.api}_finalize comes next`);
@@ -377,12 +398,12 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
         continue;
       }
       const srcPage = s.src !== null ? d.page(s.src) : null;
-      const vma = s.hole ? vmaOf(d, s.hole) : undefined;
-      s.dstWrite = s.write || (s.src === null && vma !== undefined && vmaWritable(vma));
+      s.dstWrite = s.write || holeDstWrite(d, s);
       if (s.compound) {
         const big = allocLargeDst(d, mig, device);
         if (big !== null) {
           d.setPage(big, { locked: true }, 'locked');
+          // Stryker disable next-line ConditionalExpression: a hole's folio is allocated zeroed; copying from d.page(null), the zero page, changes nothing
           if (s.src !== null) copyFolio(d, s.src, big);
           s.dst = big;
           d.explain(`dst[0] = ${pageName(d.page(big))} | MIGRATE_PFN_COMPOUND.`);
@@ -414,7 +435,8 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
   const out: Work[] = [];
   d.call(fn, 'moves struct page state to the destinations (__migrate_device_pages).', () => {
     for (const s of work) {
-      if (s.compound && s.dst === null && s.small) {
+      // s.small is set only for a COMPOUND src whose 2 MiB allocation failed
+      if (s.small) {
         for (const e of splitCompound(d, s)) {
           movePage(d, e);
           out.push(e);
@@ -426,8 +448,11 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
     }
   });
   const srcs = out.map(({ small: _small, ...s }) => s);
-  if (mig.to === 'device' && mig.api === 'migrate_vma') dmirror_migrate_finalize_and_map(d, device, srcs);
-  if (mig.origin === 'fault' || (mig.to === 'ram' && mig.api === 'migrate_vma')) dmirrorForgetMoved(d, device, srcs);
+  // only migrate_vma moves toward the device (migrate_device_range evicts to RAM)
+  if (mig.to === 'device') dmirror_migrate_finalize_and_map(d, device, srcs);
+  // dmirror_devmem_fault_alloc_and_copy() (a CPU fault or HMM_DMIRROR_MIGRATE_TO_SYS) erases what moves;
+  // dmirror_device_evict_chunk() does not: its srcs have no address (at = null), which dmirrorForgetMoved skips
+  else dmirrorForgetMoved(d, device, srcs);
   d.setMigration(mig.id, { ...mig, srcs, phase: 'moved' });
 }
 
@@ -438,13 +463,15 @@ function movePage(d: Draft, s: Work): void {
     return;
   }
   if (s.src === null) {
-    // a src without a page is a hole (migrate_vma_collect_hole, or the zero page)
-    if (s.compound) insertHugePmdPage(d, s.hole!, s.dst);
-    else insertPage(d, s.hole!, s.dst);
+    // a src without a page is a hole (migrate_vma_collect_hole, or the zero page); an insert that
+    // aborts clears MIGRATE_PFN_MIGRATE, so the driver does not map the unused page
+    const inserted = s.compound ? insertHugePmdPage(d, s.hole!, s.dst) : insertPage(d, s.hole!, s.dst);
+    if (!inserted) s.migrate = false;
     return;
   }
   const sp = d.page(s.src);
-  if (!sp.anon && d.page(s.dst).kind === 'device') {
+  // a source that is not anonymous is a system page on its way to the device (device pages are anonymous)
+  if (!sp.anon) {
     d.explain(`${pageName(sp)} is a page-cache page: only anonymous memory migrates to device-private memory; MIGRATE_PFN_MIGRATE is cleared.`);
     s.migrate = false;
     return;
@@ -463,9 +490,8 @@ function splitCompound(d: Draft, s: Work): Work[] {
   const small = s.small!;
   const base = s.at!.index;
   if (s.src === null) {
+    // the huge zero PMD is split by the first migrate_vma_insert_page() that inserts a page
     const hole = s.hole!;
-    const pv = viewPmd(d, hole);
-    if (pv && d.page(pv.target).kind === 'zero') splitHugePmd(d, hole, false, 'the huge zero PMD is split before 512 × migrate_vma_insert_page().', 'split_huge_pmd');
     return small.map((dst, i) => ({ ...s, compound: false, small: undefined, hole: { pid: hole.pid, index: base + i }, at: { pid: hole.pid, index: base + i }, dst }));
   }
   const head = s.src;
@@ -479,10 +505,7 @@ function splitCompound(d: Draft, s: Work): Work[] {
       }
       ptes.push(...splitHugePmd(d, ref, true, 'the migration PMD becomes 512 migration PTEs (same type, number + i).', 'split_huge_pmd_address'));
     }
-    let ids: number[] = [];
-    d.call('folio_split_unmapped', `${pageName(d.page(head))} becomes 512 order-0 folios, each still locked and isolated.`, () => {
-      ids = splitFolio(d, head);
-    });
+    const ids = d.call('folio_split_unmapped', `${pageName(d.page(head))} becomes 512 order-0 folios, each still locked and isolated.`, () => splitFolio(d, head));
     const byPage = new Map<number, EntryRef[]>();
     for (const r of ptes) {
       const t = view(d, r).target;
@@ -501,7 +524,7 @@ function splitCompound(d: Draft, s: Work): Work[] {
  * migrate_vma_insert_page(): a hole gets the new page directly (no migration entry existed). Holes are
  * collected only with SELECT_SYSTEM, so the new page is always a device page: a device-private entry.
  */
-function insertPage(d: Draft, ref: PteRef, dst: number): void {
+function insertPage(d: Draft, ref: PteRef, dst: number): boolean {
   const vma = vmaOf(d, ref);
   const pv = viewPmd(d, ref);
   // 6.19+: a hole under the huge zero PMD (collected without a split) splits it now
@@ -509,7 +532,7 @@ function insertPage(d: Draft, ref: PteRef, dst: number): void {
   const v = view(d, ref);
   if (!vma || d.pmdEntry(ref) || !(v.kind === 'none' || (v.kind === 'present' && d.page(v.target).kind === 'zero'))) {
     d.call('migrate_vma_insert_page', `PTE ${ref.index} changed meanwhile: abort, the new page is not used.`);
-    return;
+    return false;
   }
   const page = d.page(dst);
   d.call('migrate_vma_insert_page', `fills the hole at PTE ${ref.index} with ${pageName(page)}${vma.prot === 'rw' ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
@@ -518,19 +541,20 @@ function insertPage(d: Draft, ref: PteRef, dst: number): void {
     d.setPte(ref, toPte(d, built.entry), dst);
     addRmap(d, dst, true);
   });
+  return true;
 }
 
 /**
  * migrate_vma_insert_huge_pmd_page(): an aligned 2 MiB hole (pmd_none, or the huge zero PMD, which is
  * replaced) gets a device-private PMD: WRITE if VM_WRITE, else READ, no soft-dirty or uffd.
  */
-function insertHugePmdPage(d: Draft, ref: PteRef, dst: number): void {
+function insertHugePmdPage(d: Draft, ref: PteRef, dst: number): boolean {
   const vma = vmaOf(d, ref);
   const pv = viewPmd(d, ref);
   const zero = pv !== null && d.page(pv.target).kind === 'zero';
   if (!vma || d.hasPteTable(ref) || (pv && !zero)) {
     d.call('migrate_vma_insert_huge_pmd_page', `the PMD at PTE ${ref.index} changed meanwhile (it must be none or the huge zero PMD): abort.`);
-    return;
+    return false;
   }
   const page = d.page(dst);
   d.call('migrate_vma_insert_huge_pmd_page', `fills the 2 MiB hole at PTEs ${ref.index}..${ref.index + HPAGE_PMD_NR - 1} with ${pageName(page)}${zero ? ', replacing the huge zero PMD' : ''}${vmaWritable(vma) ? ' (VM_WRITE: writable)' : ' (no VM_WRITE: read-only)'}.`, () => {
@@ -539,6 +563,7 @@ function insertHugePmdPage(d: Draft, ref: PteRef, dst: number): void {
     d.setPmd(ref, r.pmd, dst);
     folio_add_anon_rmap_pmd(d, dst, true);
   });
+  return true;
 }
 
 /** migrate_vma_finalize()/migrate_device_finalize(): remap every migration entry, release pages. */
@@ -547,13 +572,15 @@ export function migrateFinalize(d: Draft, mig: Migration): void {
   d.call(fn, mig.phase === 'collected' ? `${mig.api}_pages did not run: every page is restored where it was.` : 'replaces every migration entry with the page it ended up on.', () => {
     d.call('__migrate_device_finalize', '', () => {
       for (const s of mig.srcs) {
-        const moved = mig.phase === 'moved' && s.migrate && s.dst !== null;
+        // dst is set only by migrate_vma_pages(): before it every page is restored
+        const moved = s.migrate && s.dst !== null;
         if (s.src !== null) {
           const newId = moved ? s.dst! : s.src;
           remove_migration_ptes(d, s.src, newId, s.ptes, moved
             ? `${pageName(d.page(s.src))} -> ${pageName(d.page(newId))}.`
             : `migration of ${pageName(d.page(s.src))} failed: remove_migration_ptes(folio, folio) restores it.`, s.src === mig.fault?.page);
         }
+        // Stryker disable next-line ConditionalExpression: without a dst the mutant only unlocks d.page(null), the zero page, which is never locked or freed
         if (s.dst !== null) {
           d.setPage(s.dst, { locked: false });
           maybeFree(d, s.dst);
@@ -585,16 +612,10 @@ export function migrateDeviceRange(d: Draft, device: number): Migration {
     }
   });
   const mig = d.addMigration({ api: 'migrate_device', origin: 'evict', device, phase: 'collected', to: 'ram', srcs });
+  // migrate_device_pfn_lock() gives src = migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE: never MIGRATE_PFN_WRITE
+  // (each migration entry keeps its own write bit for remove_migration_ptes())
   d.call('migrate_device_unmap', 'unmaps every mapping through the rmap (try_to_migrate); a large folio is marked COMPOUND.', () => {
-    const out = mig.srcs.map((s) => ({ ...s, ptes: [...s.ptes] }));
-    for (const s of out) {
-      s.ptes.push(...tryToMigrate(d, s.src!, `${pageName(d.page(s.src!))}.`));
-      if (s.ptes.length) {
-        const first = s.ptes[0]!;
-        s.write = (first.pmd ? viewPmd(d, first)?.row : view(d, first).row)?.access === 'write';
-      }
-    }
-    d.setMigration(mig.id, { ...mig, srcs: out });
+    d.setMigration(mig.id, { ...mig, srcs: mig.srcs.map((s) => ({ ...s, ptes: tryToMigrate(d, s.src!, `${pageName(d.page(s.src!))}.`) })) });
   });
   return d.migration(mig.id);
 }

@@ -88,7 +88,8 @@ describe('device-private pages through the rmap (migrate_device_range, S17)', ()
     const m = onDevice({ profile }).do({ type: 'migrate_device_range', device: 0 });
     expect(m.decoded(1).swap).toMatchObject({ typeName: type, pfn: 0x10, softDirty: true, migration: { young: false, dirty: false } });
     expect(m.result.cpages).toBe(1);
-    expect(m.state.migrations[0]!.srcs[0]!.write).toBe(true);
+    // migrate_device_pfn_lock(): src = migrate_pfn(pfn) | MIGRATE_PFN_MIGRATE, never WRITE; the entry keeps it
+    expect(m.state.migrations[0]!.srcs[0]!.write).toBe(false);
   });
 
   it('the hypothetical kernel says what is wrong: a device offset in a type that means "RAM PFN"', () => {
