@@ -336,7 +336,8 @@ export class Draft {
 
   setPage(id: number, patch: Partial<Omit<Page, 'id'>>, what?: string): void {
     const w = (this.pagesW ??= new PageWriter(this.base.pages));
-    const old = w.get(id)!;
+    const old = w.get(id);
+    if (!old) throw new Error(`no page ${id}`);
     const next = patched(old, patch);
     w.set(id, next);
     if (old.kind === 'ram' && old.allocated !== next.allocated) this.ramFree += next.allocated ? -1 : 1;

@@ -19,7 +19,8 @@ export function pageStoreOf(pages: readonly Page[]): PageStore {
 }
 
 export function pageAt(s: PageStore, id: number): Page | undefined {
-  return id >= 0 && id < s.length ? s.blocks[Math.floor(id / PAGE_BLOCK)]![id % PAGE_BLOCK] : undefined;
+  // an id that is not an integer (null from a hole's src) names no page: it must not read page 0
+  return Number.isInteger(id) && id >= 0 && id < s.length ? s.blocks[Math.floor(id / PAGE_BLOCK)]![id % PAGE_BLOCK] : undefined;
 }
 
 /** Every page, in id order. */
@@ -42,7 +43,7 @@ export class PageWriter {
   }
 
   get(id: number): Page | undefined {
-    if (id < 0 || id >= this.size) return undefined;
+    if (!Number.isInteger(id) || id < 0 || id >= this.size) return undefined;
     const blocks = this.blocks ?? this.base.blocks;
     return blocks[Math.floor(id / PAGE_BLOCK)]![id % PAGE_BLOCK];
   }

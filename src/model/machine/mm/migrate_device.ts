@@ -318,7 +318,6 @@ function unmapAndCheck(d: Draft, migId: number): void {
   for (const s0 of mig.srcs) {
     const s = { ...s0, ptes: [...s0.ptes] };
     // every src is still MIGRATE_PFN_MIGRATE here; a hole has no page to check
-    // Stryker disable next-line ConditionalExpression,BlockStatement: a hole let through reads d.page(null), the zero page (never mapped, referenced or pinned), and is kept all the same
     if (s.src === null) {
       kept.push(s);
       continue;
@@ -403,7 +402,6 @@ export function migratePages(d: Draft, mig: Migration, failAlloc: boolean): void
         const big = allocLargeDst(d, mig, device);
         if (big !== null) {
           d.setPage(big, { locked: true }, 'locked');
-          // Stryker disable next-line ConditionalExpression: a hole's folio is allocated zeroed; copying from d.page(null), the zero page, changes nothing
           if (s.src !== null) copyFolio(d, s.src, big);
           s.dst = big;
           d.explain(`dst[0] = ${pageName(d.page(big))} | MIGRATE_PFN_COMPOUND.`);
@@ -580,7 +578,6 @@ export function migrateFinalize(d: Draft, mig: Migration): void {
             ? `${pageName(d.page(s.src))} -> ${pageName(d.page(newId))}.`
             : `migration of ${pageName(d.page(s.src))} failed: remove_migration_ptes(folio, folio) restores it.`, s.src === mig.fault?.page);
         }
-        // Stryker disable next-line ConditionalExpression: without a dst the mutant only unlocks d.page(null), the zero page, which is never locked or freed
         if (s.dst !== null) {
           d.setPage(s.dst, { locked: false });
           maybeFree(d, s.dst);
