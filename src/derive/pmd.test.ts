@@ -74,11 +74,12 @@ describe('entryAt and pmdPagemapEnds', () => {
 });
 
 describe('migrate_vma src[] and dst[] words', () => {
-  it('a collected THP is migrate_pfn(head) | WRITE | MIGRATE | COMPOUND (0x49001b); its 2 MiB device destination is COMPOUND too', () => {
+  it('a collected THP is migrate_pfn(head) | WRITE | MIGRATE | COMPOUND (0x49001b); its 2 MiB device destination is WRITE | COMPOUND (the driver passes the write bit on)', () => {
     const r = played('T03');
     const m = r.states[2]!.migrations[0]!;
     expect(srcWord(r.states[2]!, m.srcs[0]!)).toBe(0x49001bn);
     const after = r.states[3]!.migrations[0]!;
-    expect(dstWord(r.states[3]!, after.srcs[0]!)).toBe((0x200n << 6n) | 0x1n | 0x10n);
+    // migrate_pfn(0x200) = 0x200 << MIGRATE_PFN_SHIFT | VALID, then WRITE (1 << 3) and COMPOUND (1 << 4)
+    expect(dstWord(r.states[3]!, after.srcs[0]!)).toBe((0x200n << 6n) | 0x1n | 0x8n | 0x10n);
   });
 });

@@ -4,7 +4,7 @@
  * record of every 4 KiB page, decoding at PMD level, and the migrate_vma src[] words.
  */
 import {
-  classify, decodePte, forEachPmd, kernelOf, kindOfCode, KIND, migrate_pfn, MIGRATE_PFN_COMPOUND, newClassified, pageAt, pagemapContextFor, pagemapOfPmd,
+  classify, decodePte, forEachPmd, kernelOf, kindOfCode, KIND, migrate_pfn, MIGRATE_PFN_COMPOUND, MIGRATE_PFN_WRITE, newClassified, pageAt, pagemapContextFor, pagemapOfPmd,
   pagemapOfPte, pageLabel, pmdEntry, PTRS_PER_PTE, readPmd, readPte, readTarget, srcMpfn, HPAGE_PMD_NR, allPages,
   type DecodedPte, type EntryKind, type Kernel, type MachineState, type MigrationSrc, type Page,
   type Level, type PteRef, type Space, type TraceEntry,
@@ -211,9 +211,13 @@ export function srcWord(s: MachineState, src: MigrationSrc): bigint {
   return srcMpfn(kernelOf(s), page, src.write, src.compound);
 }
 
-/** The dst[] word: migrate_pfn(dst) | MIGRATE_PFN_COMPOUND for a 2 MiB destination, 0 without one. */
+/**
+ * The dst[] word: migrate_pfn(dst), | MIGRATE_PFN_WRITE when the driver passed the write permission on
+ * (lib/test_hmm.c: `*dst = migrate_pfn(...) | write`), | MIGRATE_PFN_COMPOUND for a 2 MiB destination;
+ * 0 without one.
+ */
 export function dstWord(s: MachineState, src: MigrationSrc): bigint {
   if (src.dst === null) return 0n;
   const page = pageAt(s.pages, src.dst);
-  return page ? migrate_pfn(page.number) | (page.order > 0 ? MIGRATE_PFN_COMPOUND : 0n) : 0n;
+  return page ? migrate_pfn(page.number) | (src.dstWrite ? MIGRATE_PFN_WRITE : 0n) | (page.order > 0 ? MIGRATE_PFN_COMPOUND : 0n) : 0n;
 }
