@@ -443,8 +443,11 @@ describe('device THP: the huge zero PMD and eviction of a device-private PMD', (
     expect(m.fns()).not.toContain('split_huge_pmd');
     expect(pmdOf(m)).toBe(zero);
     m.do(ev.pages());
+    expect(m.state.migrations[0]!.phase).toBe('moved');
     expect(m.fns().filter((f) => f === 'split_huge_pmd')).toHaveLength(1);
     expect(m.why('split_huge_pmd')).toBe('migrate_vma_insert_page() on the huge zero PMD: split it first.');
+    // dmirror_migrate_finalize_and_map() records each page at its own address
+    expect(Object.keys(m.state.devices[0]!.mirror).sort()).toEqual(['1:10', '1:11', '1:8', '1:9']);
     m.do(ev.finalize());
     expect([m.type(7), m.type(8), m.type(11), m.type(12)]).toEqual(['present', 'SWP_DEVICE_WRITE', 'SWP_DEVICE_WRITE', 'present']);
     expect(m.page(m.decoded(7).present!.pfn).kind).toBe('zero');

@@ -41,6 +41,7 @@ export interface CollectOptions {
 }
 
 const srcOf = (p: Partial<MigrationSrc> & Pick<MigrationSrc, 'src' | 'hole' | 'at'>): MigrationSrc => ({
+  // Stryker disable next-line ArrayDeclaration: only a hole takes this default (a page's src lists its entries), and nothing reads a hole's ptes
   ptes: [], migrate: true, write: false, dst: null, compound: false,
   // Stryker disable next-line BooleanLiteral: migratePages sets dst and dstWrite together; nothing reads dstWrite while dst is null
   dstWrite: false,
@@ -526,6 +527,7 @@ function insertPage(d: Draft, ref: PteRef, dst: number): boolean {
   const vma = vmaOf(d, ref);
   const pv = viewPmd(d, ref);
   // 6.19+: a hole under the huge zero PMD (collected without a split) splits it now
+  // Stryker disable next-line BooleanLiteral: the huge zero PMD becomes zero-page PTEs whatever `freeze` says (__split_huge_zero_page_pmd)
   if (vma && pv?.kind === 'present' && d.page(pv.target).kind === 'zero') splitHugePmd(d, ref, false, 'migrate_vma_insert_page() on the huge zero PMD: split it first.', 'split_huge_pmd');
   const v = view(d, ref);
   if (!vma || d.pmdEntry(ref) || !(v.kind === 'none' || (v.kind === 'present' && d.page(v.target).kind === 'zero'))) {
