@@ -59,7 +59,8 @@ export function createMachine(setup: MachineSetup, options: KernelOptions): Mach
   };
   const blank = { anon: true, mapcount: 0, refs: 0, pins: 0, locked: false, dirty: false, anonExclusive: false, hwpoison: false, data: null, swapSlot: null } as const;
   const zeroPfn = hexNum(setup.zeroPfn, 0x2c00, 'zeroPfn');
-  const zeroPage = add({ kind: 'zero', space: 'phys', number: zeroPfn, device: null, allocated: true, ...blank, data: 0 });
+  // the shared zero page is not PageAnon (it has no anon_vma; vm_normal_page() does not even return it)
+  const zeroPage = add({ kind: 'zero', space: 'phys', number: zeroPfn, device: null, allocated: true, ...blank, anon: false, data: 0 });
   const ramOrder = (setup.ram ?? ['0x1234', '0x5678']).map((s) => hexNum(s, 0, 'ram PFN'));
   const hugeRamOrder = (setup.hugeRam ?? []).map((s) => hexNum(s, 0, 'hugeRam head PFN'));
   for (const h of hugeRamOrder) if (h % HPAGE_PMD_NR !== 0) throw new SetupError(`hugeRam head PFN 0x${h.toString(16)} is not 2 MiB aligned (a multiple of 0x200)`);

@@ -396,9 +396,10 @@ describe('what the THP fault and the MMU say and do', () => {
     expect(pfnOf(pmd(m, 512))).toBe(0x12400);
     m.consistent();
   });
-  it('the huge zero folio is allocated, unlocked, clean, not PageAnonExclusive and not poisoned', () => {
+  it('the huge zero folio, like the 4 KiB zero page, is allocated, not PageAnon, unlocked, clean, not PageAnonExclusive and not poisoned', () => {
     const m = thp().do(ev.read(0));
-    expect(m.page(0x3a00)).toMatchObject({ kind: 'zero', allocated: true, locked: false, dirty: false, anonExclusive: false, hwpoison: false, order: 9 });
+    expect(m.page(0x3a00)).toMatchObject({ kind: 'zero', allocated: true, anon: false, locked: false, dirty: false, anonExclusive: false, hwpoison: false, order: 9 });
+    expect(m.page(0x2c00)).toMatchObject({ kind: 'zero', anon: false, order: 0 });
   });
   it('do_huge_pmd_anonymous_page says which folio a read and a write fault map', () => {
     expect(thp().do(ev.read(0)).why('do_huge_pmd_anonymous_page')).toBe('a read fault: map the huge zero folio read-only.');

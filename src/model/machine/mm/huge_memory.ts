@@ -54,7 +54,8 @@ export function hugeZeroPage(d: Draft): number {
     return id;
   }
   return d.addPage({
-    kind: 'zero', space: 'phys', number: pfn, device: null, allocated: true, anon: true, mapcount: 0, refs: 0, pins: 0, locked: false,
+    // like the 4 KiB zero page, the huge zero folio is not PageAnon
+    kind: 'zero', space: 'phys', number: pfn, device: null, allocated: true, anon: false, mapcount: 0, refs: 0, pins: 0, locked: false,
     dirty: false, anonExclusive: false, hwpoison: false, data: 0, swapSlot: null, order: HPAGE_PMD_ORDER,
   });
 }
